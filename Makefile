@@ -1,0 +1,33 @@
+# Two commands do everything on a fresh machine with python3 and make:
+#   make demo   – install into .venv and run the main job
+#   make test   – install into .venv and run the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install system demo test bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+# Parts beyond PyPI (CJK TrueType font, PostgreSQL, chromium, poppler): located or
+# installed when this machine allows it; their absence is reported, never fatal.
+system:
+	@bash .ci/system-deps.sh
+
+demo: install system
+	$(BIN)/assured demo
+
+test: install system
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install system
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .assured build *.egg-info

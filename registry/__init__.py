@@ -1,0 +1,1 @@
+"""System of record: models, migrations, ingest, HTTP sources, evidence assembly."""

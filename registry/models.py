@@ -1,0 +1,187 @@
+"""Typed ORM models. One Base with a naming convention; natural keys are unique.
+
+Record tables carry `row_hash`, a 64-bit digest of the validated record, so a
+re-ingest can tell new, changed and unchanged rows apart in one lookup.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+uscc = Annotated[str, mapped_column(String(18), index=True)]
+short = Annotated[str, mapped_column(String(40))]
+text = Annotated[str, mapped_column(Text)]
+row_hash = Annotated[int, mapped_column(BigInteger)]
+created_at = Annotated[dt.datetime, mapped_column(DateTime(timezone=True), server_default=func.now())]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dt.date: Date, dt.datetime: DateTime(timezone=True), float: Float}
+
+
+class Registration(Base):
+    """登记信息 — one row per business, keyed by its USCC."""
+
+    __tablename__ = "registrations"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[text]
+    entity_type: Mapped[short]
+    status: Mapped[short]
+    established_on: Mapped[dt.date]
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    industry_code: Mapped[str] = mapped_column(String(8))
+    address: Mapped[text]
+    legal_representative: Mapped[text]
+    contact_email: Mapped[text]
+    odr_enrolled_on: Mapped[dt.date | None]
+    row_hash: Mapped[row_hash]
+
+
+class Penalty(Base):
+    """行政处罚决定 — keyed by decision number."""
+
+    __tablename__ = "penalties"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_no: Mapped[str] = mapped_column(String(80), unique=True)
+    uscc: Mapped[uscc]
+    decided_on: Mapped[dt.date]
+    authority: Mapped[text]
+    procedure: Mapped[short]
+    kinds: Mapped[str] = mapped_column(String(200), doc="comma-separated penalty kinds, sorted")
+    fine_yuan: Mapped[float]
+    category: Mapped[short]
+    violation: Mapped[text]
+    repaired_on: Mapped[dt.date | None]
+    revoked_on: Mapped[dt.date | None]
+    row_hash: Mapped[row_hash]
+
+
+class Complaint(Base):
+    """12315 / ODR / 315-platform complaints, reports and consultations."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_uscc_received_on", "uscc", "received_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    complaint_id: Mapped[str] = mapped_column(String(40), unique=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[short]
+    channel: Mapped[short]
+    received_on: Mapped[dt.date] = mapped_column(index=True)
+    category: Mapped[short]
+    status: Mapped[short]
+    closed_on: Mapped[dt.date | None]
+    amount_yuan: Mapped[float]
+    recovered_yuan: Mapped[float]
+    text: Mapped[text]
+    row_hash: Mapped[row_hash]
+
+
+class CreditListing(Base):
+    """经营异常名录 / 严重违法失信名单 / 投诉黑名单 entries."""
+
+    __tablename__ = "credit_listings"
+    __table_args__ = (UniqueConstraint("uscc", "list", "listed_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[uscc]
+    list: Mapped[short]
+    listed_on: Mapped[dt.date]
+    removed_on: Mapped[dt.date | None]
+    reason: Mapped[text]
+    row_hash: Mapped[row_hash]
+
+
+class CreditClass(Base):
+    """Credit-risk class A (low) to D (high), reclassified monthly."""
+
+    __tablename__ = "credit_classes"
+    __table_args__ = (UniqueConstraint("uscc", "classified_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[uscc]
+    risk_class: Mapped[str] = mapped_column(String(1))
+    classified_on: Mapped[dt.date]
+    row_hash: Mapped[row_hash]
+
+
+class IngestRun(Base):
+    """One ingest of one file or one source kind; its counts always add up."""
+
+    __tablename__ = "ingest_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[text]
+    kind: Mapped[short]
+    started_at: Mapped[created_at]
+    finished_at: Mapped[dt.datetime | None]
+    read: Mapped[int] = mapped_column(default=0)
+    stored: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    quarantined: Mapped[int] = mapped_column(default=0)
+
+
+class QuarantinedRow(Base):
+    """A row that failed validation: kept whole with where and why, never dropped."""
+
+    __tablename__ = "quarantined_rows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
+    source: Mapped[text]
+    kind: Mapped[short]
+    line: Mapped[int]
+    field: Mapped[text]
+    value: Mapped[text]
+    reason: Mapped[text]
+    raw: Mapped[text]
+
+
+class SyncCursor(Base):
+    """Where a sync of one kind from one HTTP source stopped; resumes from here."""
+
+    __tablename__ = "sync_cursors"
+    source: Mapped[str] = mapped_column(String(400), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime | None]
+
+
+class UsccOverride(Base):
+    """Audited list of codes accepted although they fail GB 32100 checks."""
+
+    __tablename__ = "uscc_overrides"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    reason: Mapped[text]
+    added_by: Mapped[text]
+    added_at: Mapped[created_at]
+
+
+RECORD_MODELS: dict[str, type[Base]] = {
+    "registrations": Registration,
+    "penalties": Penalty,
+    "complaints": Complaint,
+    "credit_listings": CreditListing,
+    "credit_classes": CreditClass,
+}

@@ -1,0 +1,63 @@
+"""The one settings object. Environment variables `ASSURED_*`, optional `.env`."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSURED_", env_file=".env", extra="ignore")
+
+    home: Path = Field(Path(".assured"), description="data folder: database, keys, outputs")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite under home")
+    source_url: str | None = Field(None, description="base URL of the HTTP record sources")
+    http_timeout: float = Field(10.0, description="seconds per HTTP request to a source")
+    http_retries: int = Field(5, description="retries on connect errors, 5xx and 429")
+    sync_page_size: int = Field(5000, description="records per page when syncing a source")
+    output_dir: Path | None = Field(None, description="certificates, letters, disclosures")
+    keys_dir: Path | None = Field(None, description="signing keys (private files mode 0600)")
+    outbox_dir: Path | None = Field(None, description="delivered documents, one folder per business")
+
+    @property
+    def home_path(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home_path / 'assured.db'}"
+
+    @property
+    def out_path(self) -> Path:
+        return (self.output_dir or self.home_path / "out").expanduser().resolve()
+
+    @property
+    def keys_path(self) -> Path:
+        return (self.keys_dir or self.home_path / "keys").expanduser().resolve()
+
+    @property
+    def outbox_path(self) -> Path:
+        return (self.outbox_dir or self.home_path / "outbox").expanduser().resolve()
+
+    @property
+    def prefect_home(self) -> Path:
+        return self.home_path / "prefect"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def configure_prefect(settings: Settings) -> None:
+    """Keep Prefect's files under our home and stop it reaching for the network.
+
+    Must run before `import prefect`; values already set by the user win.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
