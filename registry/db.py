@@ -57,3 +57,10 @@ def upgrade(url: str) -> str:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
         return MigrationContext.configure(conn).get_current_revision() or ""
+
+
+@lru_cache(maxsize=8)
+def open_registry(url: str) -> sessionmaker[Session]:
+    """The session factory for a registry brought to the newest schema (once per process)."""
+    upgrade(url)
+    return session_factory(url)

@@ -147,6 +147,8 @@ class QuarantinedRow(Base):
     """A row that failed validation: kept whole with where and why, never dropped."""
 
     __tablename__ = "quarantined_rows"
+    # A re-ingest of the same file finds its bad rows already here and adds nothing.
+    __table_args__ = (UniqueConstraint("source", "kind", "line", "raw_hash"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
     source: Mapped[text]
@@ -156,6 +158,7 @@ class QuarantinedRow(Base):
     value: Mapped[text]
     reason: Mapped[text]
     raw: Mapped[text]
+    raw_hash: Mapped[row_hash]
 
 
 class SyncCursor(Base):

@@ -1,12 +1,36 @@
-"""Registry commands: init, ingest, quarantine, generate, sources, sync."""
+"""Registry commands: init, ingest, quarantine, sources, sync."""
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import Annotated, Optional
 
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.commands.common import emit_json, fail
 from registry.settings import get_settings
+
+COUNT_COLUMNS = ("read", "stored", "updated", "unchanged", "quarantined")
+
+
+def counts_table(title: str, rows: list[dict]) -> Table:
+    table = Table(title=title)
+    table.add_column("source", overflow="fold")
+    table.add_column("kind")
+    for name in COUNT_COLUMNS:
+        table.add_column(name, justify="right")
+    for r in rows:
+        table.add_row(r["source"], r["kind"], *(f"{r[n]:,}" for n in COUNT_COLUMNS))
+    return table
 
 
 def register(app: typer.Typer) -> None:
+    quarantine = typer.Typer(help="Rows that failed validation, kept with where and why.", no_args_is_help=True)
+    sources = typer.Typer(help="HTTP record sources.", no_args_is_help=True)
+    app.add_typer(quarantine, name="quarantine")
+    app.add_typer(sources, name="sources")
+
     @app.command()
     def init() -> None:
         """Create or upgrade the registry database to the newest schema (safe to repeat)."""
@@ -15,3 +39,61 @@ def register(app: typer.Typer) -> None:
         settings = get_settings()
         rev = upgrade(settings.db_url)
         typer.echo(f"registry ready at {settings.db_url} (schema {rev})")
+
+    @app.command()
+    def ingest(
+        paths: Annotated[list[Path], typer.Argument(help=".jsonl/.csv files or folders of them")],
+        kind: Annotated[Optional[str], typer.Option(help="record kind; default from the file name")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="machine-readable counts")] = False,
+    ) -> None:
+        """Validate and upsert record files; bad rows go to quarantine with line and reason."""
+        from registry.db import open_registry
+        from registry.ingest import IngestError, files_to_ingest, ingest_file
+
+        try:
+            plan = files_to_ingest(paths, kind)
+        except IngestError as exc:
+            fail(str(exc))
+        factory = open_registry(get_settings().db_url)
+        results = []
+        for path, k in plan:
+            try:
+                with factory.begin() as session:
+                    results.append(ingest_file(session, path, k).as_dict())
+            except IngestError as exc:
+                fail(f"{exc} (nothing from this file was stored)")
+        if as_json:
+            emit_json(results)
+        else:
+            Console().print(counts_table("ingest", results))
+
+    @quarantine.command("list")
+    def quarantine_list(
+        kind: Annotated[Optional[str], typer.Option(help="only this record kind")] = None,
+        limit: Annotated[int, typer.Option(help="at most this many rows")] = 100,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """List quarantined rows: file, line, field, value and reason."""
+        from sqlalchemy import select
+
+        from registry.db import open_registry
+        from registry.models import QuarantinedRow
+
+        with open_registry(get_settings().db_url)() as session:
+            q = select(QuarantinedRow).order_by(QuarantinedRow.id).limit(limit)
+            if kind:
+                q = q.where(QuarantinedRow.kind == kind)
+            rows = [
+                {"id": r.id, "source": r.source, "kind": r.kind, "line": r.line, "field": r.field,
+                 "value": r.value, "reason": r.reason}
+                for r in session.scalars(q)
+            ]
+        if as_json:
+            emit_json(rows)
+            return
+        table = Table(title=f"quarantine ({len(rows)} shown)")
+        for col in ("source", "line", "field", "value", "reason"):
+            table.add_column(col, overflow="fold")
+        for r in rows:
+            table.add_row(r["source"], str(r["line"]), r["field"], r["value"], r["reason"])
+        Console().print(table)

@@ -1,4 +1,4 @@
-"""record tables, ingest runs, quarantine, sync cursors
+"""initial
 
 Revision ID: 0001
 Revises: 
@@ -137,8 +137,10 @@ def upgrade() -> None:
     sa.Column('value', sa.Text(), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('raw', sa.Text(), nullable=False),
+    sa.Column('raw_hash', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['run_id'], ['ingest_runs.id'], name=op.f('fk_quarantined_rows_run_id_ingest_runs')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_quarantined_rows'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quarantined_rows')),
+    sa.UniqueConstraint('source', 'kind', 'line', 'raw_hash', name=op.f('uq_quarantined_rows_source_kind_line_raw_hash'))
     )
     with op.batch_alter_table('quarantined_rows', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quarantined_rows_run_id'), ['run_id'], unique=False)

@@ -1,0 +1,309 @@
+"""Validated, idempotent ingest of record rows from JSON Lines and CSV files.
+
+Every row is validated; a bad row is quarantined with its line, field, value and
+reason, never dropped and never half-stored. Good rows are upserted by natural
+key, so re-ingesting the same file changes nothing. For every run
+`read == stored + updated + unchanged + quarantined`.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from registry import models
+from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
+
+CHUNK = 5000
+SUFFIXES = (".jsonl", ".csv")
+
+
+class IngestError(Exception):
+    """A whole file cannot be ingested (unreadable, unknown kind, wrong columns)."""
+
+
+@dataclass
+class Counts:
+    source: str
+    kind: str
+    read: int = 0
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    run_id: int | None = None
+
+    def add(self, other: Counts) -> None:
+        for name in ("read", "stored", "updated", "unchanged", "quarantined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def balanced(self) -> bool:
+        return self.read == self.stored + self.updated + self.unchanged + self.quarantined
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Rejected:
+    line: int
+    field: str
+    value: str
+    reason: str
+    raw: str
+
+
+@dataclass
+class Row:
+    """One line of input: its number, its raw text, and either JSON text or a mapping."""
+
+    line: int
+    raw: str
+    json_text: str | None = None
+    mapping: dict | None = field(default=None)
+
+
+def kind_of(path: Path, explicit: str | None = None) -> Kind:
+    if explicit:
+        if explicit not in KINDS:
+            raise IngestError(f"unknown kind {explicit!r}; known kinds: {', '.join(KINDS)}")
+        return KINDS[explicit]
+    stem = path.name.split(".", 1)[0]
+    for name in sorted(KINDS, key=len, reverse=True):
+        if stem == name or stem.startswith(name + "-") or stem.startswith(name + "_"):
+            return KINDS[name]
+    raise IngestError(f"{path}: cannot tell the kind from the file name; use --kind ({', '.join(KINDS)})")
+
+
+def files_to_ingest(paths: Iterable[Path], explicit: str | None = None) -> list[tuple[Path, Kind]]:
+    """Expand folders to their known record files (in dependency order); check every path first."""
+    out: list[tuple[Path, Kind]] = []
+    for path in paths:
+        if path.is_dir():
+            found = [p for p in sorted(path.iterdir()) if p.suffix in SUFFIXES and _known(p)]
+            if not found:
+                raise IngestError(f"{path}: no record files ({', '.join(KINDS)} as .jsonl or .csv)")
+            found.sort(key=lambda p: INGEST_ORDER.index(kind_of(p).name))
+            out.extend((p, kind_of(p)) for p in found)
+        elif not path.is_file():
+            raise IngestError(f"{path}: no such file")
+        elif path.suffix not in SUFFIXES:
+            raise IngestError(f"{path}: unsupported format {path.suffix!r}; use .jsonl or .csv")
+        else:
+            out.append((path, kind_of(path, explicit)))
+    return out
+
+
+def _known(path: Path) -> bool:
+    try:
+        kind_of(path)
+        return True
+    except IngestError:
+        return False
+
+
+def read_rows(path: Path, kind: Kind) -> Iterator[Row]:
+    """Yield the data rows of a file; raise IngestError when it cannot be read at all."""
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            if path.suffix == ".jsonl":
+                for n, line in enumerate(fh, 1):
+                    if line.strip():
+                        yield Row(n, line.rstrip("\n"), json_text=line)
+            else:
+                yield from _csv_rows(fh, path, kind)
+    except UnicodeDecodeError as exc:
+        raise IngestError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _csv_rows(fh, path: Path, kind: Kind) -> Iterator[Row]:
+    reader = csv.reader(fh)
+    header = next(reader, None)
+    if header is None:
+        return
+    header = [h.strip() for h in header]
+    unknown = [h for h in header if h not in kind.fields]
+    missing = [f for f in kind.fields if f not in header and kind.record.model_fields[f].is_required()]
+    if unknown or missing:
+        parts = ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []) + (
+            [f"missing column(s) {', '.join(missing)}"] if missing else [])
+        raise IngestError(f"{path}: {'; '.join(parts)} for kind {kind.name}")
+    lists = kind.list_fields
+    for cells in reader:
+        n = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        raw = ",".join(cells)
+        if len(cells) != len(header):
+            yield Row(n, raw, mapping={"__cells__": f"{len(cells)} cells, header has {len(header)}"})
+            continue
+        mapping: dict = {}
+        for name, cell in zip(header, cells):
+            if cell == "":
+                mapping[name] = None
+            elif name in lists and cell.startswith("["):
+                try:
+                    mapping[name] = json.loads(cell)
+                except json.JSONDecodeError:
+                    mapping[name] = cell
+            else:
+                mapping[name] = cell
+        yield Row(n, raw, mapping=mapping)
+
+
+def _rejection(row: Row, exc: ValidationError) -> Rejected:
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    field_name = ".".join(str(p) for p in first["loc"]) or "(row)"
+    value = first.get("input")
+    if first["type"] == "json_invalid" or not first["loc"]:
+        value = row.raw
+    reason = "; ".join(
+        (".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"] for e in errors
+    )
+    return Rejected(row.line, field_name, _short(value), reason, row.raw)
+
+
+def _short(value, limit: int = 500) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def validate(rows: Iterable[Row], kind: Kind, context: dict) -> Iterator[tuple[Row, tuple | Rejected]]:
+    """Pair each row with its column values, or with why it was rejected."""
+    model = kind.record
+    for row in rows:
+        try:
+            if row.json_text is not None:
+                rec = model.model_validate_json(row.json_text, context=context)
+            elif row.mapping is not None and "__cells__" in row.mapping:
+                yield row, Rejected(row.line, "(row)", _short(row.raw), row.mapping["__cells__"], row.raw)
+                continue
+            else:
+                rec = model.model_validate(row.mapping, context=context)
+        except ValidationError as exc:
+            yield row, _rejection(row, exc)
+            continue
+        yield row, kind.columns(rec)
+
+
+class Upserter:
+    """Classifies validated rows as new / changed / unchanged and writes them in chunks."""
+
+    def __init__(self, conn: Connection, kind: Kind):
+        self.conn, self.kind = conn, kind
+        table = kind.model.__table__
+        self.table = table
+        cols = list(kind.fields) + ["row_hash"]
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.insert_sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+        non_key = [c for c in cols if c not in kind.key]
+        self.update_sql = (
+            f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in non_key)} "
+            f"WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
+        )
+        self.key_idx = [kind.fields.index(k) for k in kind.key]
+        self.non_key_idx = [cols.index(c) for c in non_key]
+
+    def key_of(self, values: tuple) -> tuple:
+        return tuple(values[i] for i in self.key_idx)
+
+    def existing(self, keys: list[tuple]) -> dict[tuple, int]:
+        t = self.table
+        key_cols = [t.c[k] for k in self.kind.key]
+        if len(key_cols) == 1:
+            cond = key_cols[0].in_([k[0] for k in keys])
+        else:
+            # Composite keys: narrow by the first column, then match the tuple in Python.
+            cond = key_cols[0].in_(sorted({k[0] for k in keys}))
+        rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
+        return {tuple(r[:-1]): r[-1] for r in rows}
+
+    def write(self, values_list: list[tuple], counts: Counts) -> None:
+        keys = [self.key_of(v) for v in values_list]
+        known = self.existing(keys)
+        inserts: dict[tuple, tuple] = {}
+        updates: dict[tuple, tuple] = {}
+        for key, values in zip(keys, values_list):
+            h = row_hash(values)
+            full = values + (h,)
+            if key not in known:
+                counts.stored += 1
+                inserts[key] = full
+            elif known[key] == h:
+                counts.unchanged += 1
+                continue
+            else:
+                counts.updated += 1
+                (inserts if key in inserts else updates)[key] = full
+            known[key] = h
+        if inserts:
+            self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
+        if updates:
+            params = [tuple(full[i] for i in self.non_key_idx) + self.key_of(full) for full in updates.values()]
+            self.conn.exec_driver_sql(self.update_sql, params)
+
+
+def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
+def uscc_overrides(session: Session) -> frozenset[str]:
+    return frozenset(session.scalars(select(models.UsccOverride.uscc)))
+
+
+def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
+                context: dict | None = None, run: models.IngestRun | None = None) -> Counts:
+    """Validate and upsert rows inside the caller's transaction; quarantine the bad ones."""
+    if context is None:
+        context = {"uscc_overrides": uscc_overrides(session)}
+    if run is None:
+        run = models.IngestRun(source=source, kind=kind.name)
+        session.add(run)
+        session.flush()
+    counts = Counts(source, kind.name, run_id=run.id)
+    conn = session.connection()
+    upserter = Upserter(conn, kind)
+    good: list[tuple] = []
+    bad: list[dict] = []
+    for row, result in validate(rows, kind, context):
+        counts.read += 1
+        if isinstance(result, Rejected):
+            counts.quarantined += 1
+            bad.append({"run_id": run.id, "source": source, "kind": kind.name,
+                        "raw_hash": row_hash((result.raw,)), **asdict(result)})
+        else:
+            good.append(result)
+            if len(good) >= CHUNK:
+                upserter.write(good, counts)
+                good = []
+        if len(bad) >= CHUNK:
+            insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
+            bad = []
+    if good:
+        upserter.write(good, counts)
+    if bad:
+        insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
+    for name in ("read", "stored", "updated", "unchanged", "quarantined"):
+        setattr(run, name, getattr(run, name) + getattr(counts, name))
+    run.finished_at = dt.datetime.now(dt.timezone.utc)
+    return counts
+
+
+def ingest_file(session: Session, path: Path, kind: Kind) -> Counts:
+    """Ingest one file in the caller's transaction (all of it or, on an unreadable file, none)."""
+    return ingest_rows(session, read_rows(path, kind), kind, str(path))

@@ -1,0 +1,162 @@
+"""The one place that knows the record formats (DESIGN.md's table).
+
+Each kind has a pydantic model that validates one row, the natural key that
+identifies it, and the mapping from a validated row to table columns.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+from checks.uscc import validate_uscc
+from registry import models
+
+
+def _uscc(value: str, info: ValidationInfo) -> str:
+    overrides = (info.context or {}).get("uscc_overrides", frozenset())
+    return validate_uscc(value, overrides)
+
+
+USCC = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_uscc)]
+Text = Annotated[str, Field(max_length=4000)]
+Name = Annotated[str, Field(min_length=1, max_length=400)]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Region = Annotated[str, Field(pattern=r"^\d{6}$")]
+Industry = Annotated[str, Field(pattern=r"^[A-T]\d{2,4}$")]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _not_before(later: dt.date | None, earlier: dt.date, later_name: str, earlier_name: str) -> None:
+    if later is not None and later < earlier:
+        raise ValueError(f"{later_name} {later} is before {earlier_name} {earlier}")
+
+
+class RegistrationRecord(Record):
+    uscc: USCC
+    name: Name
+    entity_type: Literal["enterprise", "individual", "cooperative"]
+    status: Literal["active", "suspended", "revoked", "deregistered"]
+    established_on: dt.date
+    region_code: Region
+    industry_code: Industry
+    address: Text
+    legal_representative: Text
+    contact_email: Text
+    odr_enrolled_on: dt.date | None = None
+
+
+PenaltyKind = Literal[
+    "warning", "public_criticism", "fine", "confiscation", "suspension", "license_revocation", "employment_ban"
+]
+
+
+class PenaltyRecord(Record):
+    decision_no: Name
+    uscc: USCC
+    decided_on: dt.date
+    authority: Name
+    procedure: Literal["general", "simple"]
+    kinds: Annotated[list[PenaltyKind], Field(min_length=1)]
+    fine_yuan: Money
+    category: Literal["general", "food", "drug", "special_equipment"]
+    violation: Text
+    repaired_on: dt.date | None = None
+    revoked_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _dates(self) -> PenaltyRecord:
+        _not_before(self.repaired_on, self.decided_on, "repaired_on", "decided_on")
+        _not_before(self.revoked_on, self.decided_on, "revoked_on", "decided_on")
+        return self
+
+
+class ComplaintRecord(Record):
+    complaint_id: Name
+    uscc: USCC
+    kind: Literal["complaint", "report", "consultation"]
+    channel: Literal["12315", "odr", "platform315", "hotline"]
+    received_on: dt.date
+    category: Name
+    status: Literal["open", "reconciled", "mediated", "mediation_failed", "terminated", "not_accepted"]
+    closed_on: dt.date | None = None
+    amount_yuan: Money
+    recovered_yuan: Money
+    text: Text
+
+    @model_validator(mode="after")
+    def _dates(self) -> ComplaintRecord:
+        _not_before(self.closed_on, self.received_on, "closed_on", "received_on")
+        return self
+
+
+class CreditListingRecord(Record):
+    uscc: USCC
+    list: Literal["abnormal_operations", "serious_dishonest", "complaint_blacklist"]
+    listed_on: dt.date
+    removed_on: dt.date | None = None
+    reason: Text
+
+    @model_validator(mode="after")
+    def _dates(self) -> CreditListingRecord:
+        _not_before(self.removed_on, self.listed_on, "removed_on", "listed_on")
+        return self
+
+
+class CreditClassRecord(Record):
+    uscc: USCC
+    risk_class: Literal["A", "B", "C", "D"]
+    classified_on: dt.date
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One record kind: its row model, table and natural key."""
+
+    name: str
+    record: type[Record]
+    model: type[models.Base]
+    key: tuple[str, ...]
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(self.record.model_fields)
+
+    @property
+    def list_fields(self) -> frozenset[str]:
+        return frozenset(n for n, f in self.record.model_fields.items() if f.annotation is not None
+                         and getattr(f.annotation, "__origin__", None) is list)
+
+    def columns(self, rec: Record) -> tuple[Any, ...]:
+        """Column values in `fields` order; list fields stored sorted, comma-joined."""
+        values = []
+        for name in self.fields:
+            v = getattr(rec, name)
+            values.append(",".join(sorted(set(v))) if isinstance(v, list) else v)
+        return tuple(values)
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("registrations", RegistrationRecord, models.Registration, ("uscc",)),
+        Kind("penalties", PenaltyRecord, models.Penalty, ("decision_no",)),
+        Kind("complaints", ComplaintRecord, models.Complaint, ("complaint_id",)),
+        Kind("credit_listings", CreditListingRecord, models.CreditListing, ("uscc", "list", "listed_on")),
+        Kind("credit_classes", CreditClassRecord, models.CreditClass, ("uscc", "classified_on")),
+    )
+}
+# Order a folder is ingested in: businesses before the records that refer to them.
+INGEST_ORDER = tuple(KINDS)
+
+
+def row_hash(values: tuple[Any, ...]) -> int:
+    """Signed 64-bit digest of a row's column values (stable across processes)."""
+    digest = hashlib.blake2b("\x1f".join(map(str, values)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
