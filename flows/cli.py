@@ -36,10 +36,10 @@ def _root() -> None:
     """Assured-consumption (放心消费) certification: registry, checks, review, certificates."""
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     configure_prefect(get_settings())
     try:
-        app()  # standalone: click reports usage errors itself (exit 2)
+        app(args=argv)  # standalone: click reports usage errors itself (exit 2)
     except CliError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)

@@ -1,7 +1,12 @@
 """Shared fixtures: every test gets its own ASSURED_HOME and SQLite database."""
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+
 import pytest
+
+from flows.cli import main
 
 from registry.settings import get_settings
 
@@ -15,3 +20,63 @@ def home(tmp_path, monkeypatch):
     get_settings.cache_clear()
     yield h
     get_settings.cache_clear()
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self):
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(home, capsys):
+    """Run `assured ARGS...` in-process through the real entry point; returns code, stdout, stderr."""
+
+    def run(*args: str) -> CliResult:
+        capsys.readouterr()
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def table_dump(db_url: str) -> dict[str, list[tuple]]:
+    """Every record table's rows (without surrogate ids), sorted: equal dumps = same data."""
+    from sqlalchemy import select
+
+    from registry.db import make_engine
+    from registry.records import KINDS
+
+    out = {}
+    with make_engine(db_url).connect() as conn:
+        for name, kind in KINDS.items():
+            table = kind.model.__table__
+            cols = [table.c[f] for f in kind.fields]
+            out[name] = sorted(tuple(map(str, r)) for r in conn.execute(select(*cols)))
+    return out
+
+
+@pytest.fixture
+def generate(cli, tmp_path):
+    """Write a synthetic province with `assured generate`; returns its folder."""
+
+    def make(businesses: int = 300, seed: int = 1, bad_rows: float = 0.0, fmt: str = "jsonl", name: str = "src"):
+        out = tmp_path / name
+        args = ["generate", "--businesses", businesses, "--seed", seed, "--out", out, "--format", fmt,
+                "--as-of", "2026-06-30"]
+        if bad_rows:
+            args += ["--bad-rows", bad_rows]
+        result = cli(*args)
+        assert result.code == 0, result.err
+        return out
+
+    return make

@@ -97,3 +97,61 @@ def register(app: typer.Typer) -> None:
         for r in rows:
             table.add_row(r["source"], str(r["line"]), r["field"], r["value"], r["reason"])
         Console().print(table)
+
+    @sources.command("serve")
+    def sources_serve(
+        folder: Annotated[Path, typer.Argument(help="folder of <kind>.jsonl files (e.g. from `assured generate`)")],
+        host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="port (0 picks a free one)")] = 8315,
+        fail_first: Annotated[int, typer.Option(hidden=True, help="drill: answer 500 to the first N requests")] = 0,
+        die_after: Annotated[Optional[int], typer.Option(hidden=True, help="drill: exit abruptly at request N")] = None,
+    ) -> None:
+        """Serve record files through the HTTP source contract (cursor pages, ?uscc=)."""
+        from registry.sources import FaultPlan, SourceError, make_server
+
+        if not folder.is_dir():
+            fail(f"{folder}: no such folder")
+        try:
+            server = make_server(folder, host, port, FaultPlan(fail_first, die_after))
+        except (SourceError, OSError) as exc:
+            fail(str(exc))
+        typer.echo(f"serving {folder} at http://{host}:{server.server_address[1]}/ (Ctrl-C stops)", err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+    @app.command()
+    def sync(
+        base_url: Annotated[Optional[str], typer.Argument(help="source base URL (default ASSURED_SOURCE_URL)")] = None,
+        kinds: Annotated[Optional[str], typer.Option(help="comma-separated kinds (default all)")] = None,
+        page_size: Annotated[Optional[int], typer.Option(help="records per request")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Pull records from an HTTP source; resumes from its cursor after an interruption."""
+        from registry.db import open_registry
+        from registry.records import INGEST_ORDER
+        from registry.sources import SourceError, http_session, sync_kind
+
+        settings = get_settings()
+        base = base_url or settings.source_url
+        if not base:
+            fail("no source: give BASE_URL or set ASSURED_SOURCE_URL")
+        wanted = [k.strip() for k in kinds.split(",")] if kinds else list(INGEST_ORDER)
+        unknown = [k for k in wanted if k not in INGEST_ORDER]
+        if unknown:
+            fail(f"--kinds: unknown kind {unknown[0]!r}; known kinds: {', '.join(INGEST_ORDER)}")
+        factory = open_registry(settings.db_url)
+        http = http_session(settings.http_retries)
+        results = []
+        for kind in sorted(wanted, key=INGEST_ORDER.index):
+            try:
+                counts = sync_kind(factory, http, base, kind, page_size or settings.sync_page_size,
+                                   settings.http_timeout)
+            except SourceError as exc:
+                fail(f"{exc}; stored pages are kept, re-run `assured sync` to resume")
+            results.append(counts.as_dict())
+        if as_json:
+            emit_json(results)
+        else:
+            Console().print(counts_table(f"sync {base}", results))
