@@ -6,6 +6,8 @@ organisation code (9, its last character a GB 11714 check digit), check digit (1
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
+from operator import mul
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
@@ -29,19 +31,19 @@ class UsccError(ValueError):
         super().__init__(f"invalid USCC {code!r}: {where}: {reason}")
 
 
-def _org_value(ch: str) -> int:
-    return int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
+_ORG_VALUE = {ch: (int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_ORG_DIGIT = {c % 11: ("X" if c == 10 else "0" if c == 11 else str(c)) for c in range(1, 12)}
 
 
 def org_check_digit(body: str) -> str:
-    """GB 11714 check digit over the 8 organisation-code characters (positions 9-16)."""
-    c = 11 - sum(_org_value(ch) * w for ch, w in zip(body, ORG_WEIGHTS)) % 11
-    return {10: "X", 11: "0"}.get(c, str(c))
+    """GB 11714 check digit over the 8 organisation-code characters (positions 9-16):
+    c = 11 - sum mod 11, with 10 written X and 11 written 0."""
+    return _ORG_DIGIT[(11 - sum(map(mul, map(_ORG_VALUE.__getitem__, body), ORG_WEIGHTS)) % 11) % 11]
 
 
 def check_digit(first17: str) -> str:
     """Position 18: C18 = (31 - sum(value * 3^(i-1) mod 31) mod 31) mod 31."""
-    total = sum(_VALUE[ch] * w for ch, w in zip(first17, WEIGHTS))
+    total = sum(map(mul, map(_VALUE.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -65,6 +67,11 @@ def validate_uscc(code: str, overrides: Mapping[str, str] | frozenset[str] = fro
     norm = normalise(code)
     if norm in overrides:
         return norm
+    return _validated(norm)
+
+
+@lru_cache(maxsize=1 << 18)  # a business's code recurs on each of its records
+def _validated(norm: str) -> str:
     if len(norm) != 18:
         raise UsccError(norm, 0, f"length {len(norm)}, expected 18")
     for pos, ch in enumerate(norm, 1):

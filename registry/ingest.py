@@ -215,8 +215,19 @@ class Upserter:
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.non_key_idx = [cols.index(c) for c in non_key]
 
+    def defer_indexes_if_empty(self) -> list:
+        """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
+        end of the same transaction — building an index once is far cheaper than keeping it
+        ordered through millions of random inserts. Unique keys stay and keep guarding."""
+        if self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is not None:
+            return []
+        deferred = [ix for ix in self.table.indexes if not ix.unique]
+        for index in deferred:
+            index.drop(self.conn)
+        return deferred
+
     def key_of(self, values: tuple) -> tuple:
-        return tuple(values[i] for i in self.key_idx)
+        return tuple(str(values[i]) for i in self.key_idx)
 
     def existing(self, keys: list[tuple]) -> dict[tuple, int]:
         t = self.table
@@ -227,7 +238,7 @@ class Upserter:
             # Composite keys: narrow by the first column, then match the tuple in Python.
             cond = key_cols[0].in_(sorted({k[0] for k in keys}))
         rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
-        return {tuple(r[:-1]): r[-1] for r in rows}
+        return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
 
     def write(self, values_list: list[tuple], counts: Counts) -> None:
         keys = [self.key_of(v) for v in values_list]
@@ -250,7 +261,8 @@ class Upserter:
         if inserts:
             self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
         if updates:
-            params = [tuple(full[i] for i in self.non_key_idx) + self.key_of(full) for full in updates.values()]
+            params = [tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
+                      for full in updates.values()]
             self.conn.exec_driver_sql(self.update_sql, params)
 
 
@@ -278,6 +290,7 @@ def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
     counts = Counts(source, kind.name, run_id=run.id)
     conn = session.connection()
     upserter = Upserter(conn, kind)
+    deferred = upserter.defer_indexes_if_empty()
     good: list[tuple] = []
     bad: list[dict] = []
     for row, result in validate(rows, kind, context):
@@ -298,6 +311,8 @@ def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
         upserter.write(good, counts)
     if bad:
         insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
+    for index in deferred:
+        index.create(conn)
     for name in ("read", "stored", "updated", "unchanged", "quarantined"):
         setattr(run, name, getattr(run, name) + getattr(counts, name))
     run.finished_at = dt.datetime.now(dt.timezone.utc)

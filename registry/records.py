@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
@@ -115,7 +116,7 @@ class CreditClassRecord(Record):
     classified_on: dt.date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Kind:
     """One record kind: its row model, table and natural key."""
 
@@ -124,21 +125,32 @@ class Kind:
     model: type[models.Base]
     key: tuple[str, ...]
 
-    @property
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         return tuple(self.record.model_fields)
 
-    @property
+    @cached_property
     def list_fields(self) -> frozenset[str]:
-        return frozenset(n for n, f in self.record.model_fields.items() if f.annotation is not None
-                         and getattr(f.annotation, "__origin__", None) is list)
+        return frozenset(n for n, f in self.record.model_fields.items()
+                         if getattr(f.annotation, "__origin__", None) is list)
 
-    def columns(self, rec: Record) -> tuple[Any, ...]:
-        """Column values in `fields` order; list fields stored sorted, comma-joined."""
-        values = []
-        for name in self.fields:
-            v = getattr(rec, name)
-            values.append(",".join(sorted(set(v))) if isinstance(v, list) else v)
+    @cached_property
+    def _converted(self) -> tuple[tuple[int, Any], ...]:
+        """(position, converter) for fields not stored as they are validated."""
+        out = []
+        for i, (name, f) in enumerate(self.record.model_fields.items()):
+            if name in self.list_fields:
+                out.append((i, lambda v: ",".join(sorted(set(v)))))
+            elif dt.date in (f.annotation, *getattr(f.annotation, "__args__", ())):
+                out.append((i, lambda v: None if v is None else v.isoformat()))
+        return tuple(out)
+
+    def columns(self, rec: Record) -> list[Any] | tuple[Any, ...]:
+        """Column values in `fields` order, as stored: dates as ISO text (what SQLAlchemy's
+        Date keeps in SQLite, and text the PostgreSQL driver casts), lists sorted, comma-joined."""
+        values = list(rec.__dict__.values())  # pydantic keeps fields in declaration order
+        for i, convert in self._converted:
+            values[i] = convert(values[i])
         return tuple(values)
 
 
