@@ -1,6 +1,8 @@
 """Engine, the one session factory, and schema upgrades (Alembic)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,3 +66,14 @@ def open_registry(url: str) -> sessionmaker[Session]:
     """The session factory for a registry brought to the newest schema (once per process)."""
     upgrade(url)
     return session_factory(url)
+
+
+@contextmanager
+def begin_write(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A transaction that will write: on SQLite it takes the write lock up front
+    (BEGIN IMMEDIATE), so two deciders queue instead of failing on a stale snapshot."""
+    with factory.begin() as session:
+        conn = session.connection()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        yield session

@@ -3,6 +3,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from registry.models import Base
+import registry.workflow_models  # noqa: F401  (registers the workflow tables on Base)
 
 config = context.config
 target_metadata = Base.metadata

@@ -129,6 +129,7 @@ def test_init_is_safe_to_run_twice_and_the_schema_matches_the_models(cli):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
+    import registry.workflow_models  # noqa: F401
     from registry.models import Base
 
     assert cli("init").code == 0

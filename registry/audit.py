@@ -1,0 +1,71 @@
+"""Append-only, hash-chained audit log (`assured audit verify` detects edits).
+
+Each entry's hash is sha256(previous hash + canonical JSON of the entry), so
+editing, deleting or reordering any entry breaks the chain from there on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from registry.workflow_models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _utc_naive(at: dt.datetime) -> dt.datetime:
+    return at.astimezone(dt.timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+
+
+def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, entity: str,
+               entity_id: str, detail: dict) -> str:
+    body = json.dumps(
+        {"seq": seq, "at": _utc_naive(at).isoformat(timespec="microseconds"), "actor": actor, "action": action,
+         "entity": entity, "entity_id": entity_id, "detail": detail},
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def record(session: Session, actor: str, action: str, entity: str, entity_id: object, detail: dict | None = None,
+           at: dt.datetime | None = None) -> AuditEntry:
+    """Append one entry in the caller's transaction. A concurrent writer extending the same
+    head fails on the unique `seq` and its transaction rolls back whole."""
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = _utc_naive(at or dt.datetime.now(dt.timezone.utc))
+    detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
+    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
+                       detail=detail, prev_hash=prev,
+                       hash=entry_hash(prev, seq, at, actor, action, entity, str(entity_id), detail))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass
+class ChainReport:
+    entries: int
+    ok: bool
+    problem: str | None = None
+    seq: int | None = None
+
+
+def verify(session: Session) -> ChainReport:
+    """Walk the chain in order; name the first entry that was edited, deleted or inserted."""
+    prev, expected_seq, n = GENESIS, 1, 0
+    for e in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        n += 1
+        if e.seq != expected_seq:
+            return ChainReport(n, False, f"entry {expected_seq} is missing (next present is {e.seq})", expected_seq)
+        if e.prev_hash != prev:
+            return ChainReport(n, False, f"entry {e.seq} does not follow entry {e.seq - 1}", e.seq)
+        if entry_hash(prev, e.seq, e.at, e.actor, e.action, e.entity, e.entity_id, e.detail) != e.hash:
+            return ChainReport(n, False, f"entry {e.seq} ({e.action} {e.entity} {e.entity_id}) was edited", e.seq)
+        prev, expected_seq = e.hash, e.seq + 1
+    return ChainReport(n, True)

@@ -1,0 +1,194 @@
+"""Tables of the certification workflow: applications and what happens to them.
+
+The application's state lives here — durable and auditable — and each step
+(assessment, decision, announcement, objection, issue, delivery) is a row.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.models import Base, created_at, short, text, uscc
+
+OPEN_STATUSES = ("submitted", "pending_data", "in_review", "returned", "approved", "announced", "issuable")
+CLOSED_STATUSES = ("rejected", "issued", "withdrawn")
+
+
+class Application(Base):
+    """A business's application to one programme. `open_key` is set while the application
+    is open and cleared when it closes, so one open application per business and programme
+    is a unique constraint, not a hope."""
+
+    __tablename__ = "applications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[uscc]
+    program: Mapped[short]
+    channel: Mapped[short]
+    submitted_on: Mapped[dt.date]
+    store_name: Mapped[text]
+    contact_email: Mapped[text]
+    commitments: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    review_round: Mapped[int] = mapped_column(default=1)
+    open_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    as_of: Mapped[dt.date | None]
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    score: Mapped[float | None]
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+    updated_at: Mapped[dt.datetime | None]
+
+
+class AssessmentRecord(Base):
+    """An assessment with its evidence snapshot and policy fingerprint: re-derivable later."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), index=True)
+    uscc: Mapped[uscc]
+    program: Mapped[short]
+    as_of: Mapped[dt.date]
+    verdict: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float]
+    bonus: Mapped[float]
+    policy_id: Mapped[short]
+    policy_effective_from: Mapped[dt.date]
+    policy_sha256: Mapped[str] = mapped_column(String(64))
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[dict] = mapped_column(JSON)
+    result: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[created_at]
+
+
+class Reviewer(Base):
+    __tablename__ = "reviewers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    region_prefix: Mapped[str] = mapped_column(String(6))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    ties: Mapped[list] = mapped_column(JSON, default=list, doc="USCCs the reviewer must not decide on")
+    created_at: Mapped[created_at]
+
+
+class ReviewDecision(Base):
+    """One decision per stage and round: the unique key makes concurrent deciders race
+    for one row, and exactly one wins."""
+
+    __tablename__ = "review_decisions"
+    __table_args__ = (UniqueConstraint("application_id", "review_round", "stage"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    review_round: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(20))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    decision: Mapped[str] = mapped_column(String(10))
+    comment: Mapped[text]
+    decided_at: Mapped[created_at]
+
+
+class Announcement(Base):
+    """公示: a dated list of approved applications with its objection window."""
+
+    __tablename__ = "announcements"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    program: Mapped[short]
+    published_on: Mapped[dt.date]
+    window_ends_on: Mapped[dt.date]
+    pdf_path: Mapped[str | None] = mapped_column(Text)
+    csv_path: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[created_at]
+
+
+class AnnouncementItem(Base):
+    __tablename__ = "announcement_items"
+    __table_args__ = (UniqueConstraint("announcement_id", "application_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+
+
+class Objection(Base):
+    __tablename__ = "objections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    announcement_id: Mapped[int] = mapped_column(ForeignKey("announcements.id"))
+    reason: Mapped[text]
+    filed_by: Mapped[text]
+    filed_on: Mapped[dt.date]
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    resolved_by: Mapped[str | None] = mapped_column(Text)
+    resolution_comment: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[dt.datetime | None]
+
+
+class Certificate(Base):
+    """Number and serial are stored before anything is signed (issuance discipline)."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    uscc: Mapped[uscc]
+    program: Mapped[short]
+    number: Mapped[str] = mapped_column(String(80), unique=True)
+    ascii_number: Mapped[str] = mapped_column(String(80), unique=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    status_index: Mapped[int] = mapped_column(unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="reserved")
+    issued_on: Mapped[dt.date]
+    valid_from: Mapped[dt.date]
+    valid_until: Mapped[dt.date]
+    data: Mapped[dict] = mapped_column(JSON)
+    pdf_path: Mapped[str | None] = mapped_column(Text)
+    twin_path: Mapped[str | None] = mapped_column(Text)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id"))
+    created_at: Mapped[created_at]
+
+
+class CertificateStatusChange(Base):
+    __tablename__ = "certificate_status_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12))
+    reason_code: Mapped[short]
+    reason: Mapped[text]
+    actor: Mapped[text]
+    at: Mapped[created_at]
+
+
+class Delivery(Base):
+    """One document to one business through one channel; retried until delivered."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (UniqueConstraint("document", "channel"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[uscc]
+    document: Mapped[str] = mapped_column(String(400), doc="path of the delivered file, unique per channel")
+    subject: Mapped[text]
+    channel: Mapped[str] = mapped_column(String(10))
+    recipient: Mapped[text]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[dt.datetime | None]
+
+
+class AuditEntry(Base):
+    """Append-only, hash-chained: each entry's hash covers its content and the previous hash.
+    `seq` is unique, so two writers cannot both extend the chain from the same entry."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[text]
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(80), index=True)
+    detail: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
