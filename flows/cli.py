@@ -24,6 +24,7 @@ app = typer.Typer(
 # Each module has `register(app)`; one line per area keeps the areas out of each other's files.
 COMMAND_MODULES = [
     "flows.commands.registry_cmds",
+    "flows.commands.generate_cmds",
 ]
 
 
