@@ -1,0 +1,186 @@
+"""Write a province to `<kind>.jsonl` or `<kind>.csv` files, streaming, with optional bad rows."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import random
+from array import array
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from registry.synth.faults import FAULTS, corrupt
+from registry.synth.province import FIELDS, Province
+
+FORMATS = ("jsonl", "csv")
+MAX_BUSINESSES = 100_000_000  # organisation bodies are unique up to 10^8 businesses
+# Fields that may be null, a list or an object; every other field is a plain string or a number.
+STRUCTURED = {"odr_enrolled_on", "kinds", "repaired_on", "revoked_on", "closed_on", "removed_on", "commitments"}
+NUMBERS = {"fine_yuan", "amount_yuan", "recovered_yuan"}
+_compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+class GenerateError(ValueError):
+    """Parameters or an output folder that cannot give a province."""
+
+
+@dataclass(frozen=True)
+class Params:
+    businesses: int
+    seed: int
+    as_of: dt.date
+    format: str = "jsonl"
+    bad_rows: float = 0.0
+
+    def check(self) -> None:
+        if not 1 <= self.businesses <= MAX_BUSINESSES:
+            raise GenerateError(f"businesses: {self.businesses} is outside 1..{MAX_BUSINESSES:,}")
+        if self.format not in FORMATS:
+            raise GenerateError(f"format: {self.format!r} is not one of {', '.join(FORMATS)}")
+        if not 0.0 <= self.bad_rows <= 1.0:
+            raise GenerateError(f"bad_rows: {self.bad_rows} is not a fraction between 0 and 1")
+        if self.as_of < dt.date(2000, 1, 1):
+            raise GenerateError(f"as_of: {self.as_of} is before 2000-01-01")
+
+
+def _structured(value: Any) -> str:
+    if value is None:
+        return "null"
+    return f'"{value}"' if value.__class__ is str else _compact(value)
+
+
+def jsonl_encoder(fields: tuple[str, ...]) -> Callable[[tuple], str]:
+    """One JSON line from a row's values by a fixed template (values are JSON-safe by construction)."""
+    parts = []
+    for f in fields:
+        slot = "%s" if f in STRUCTURED else ("%r" if f in NUMBERS else '"%s"')
+        parts.append(f'"{f}":{slot}')
+    template = "{" + ",".join(parts) + "}\n"
+    structured = [i for i, f in enumerate(fields) if f in STRUCTURED]
+    if not structured:
+        return template.__mod__
+
+    def encode(values: tuple) -> str:
+        v = list(values)
+        for i in structured:
+            v[i] = _structured(v[i])
+        return template % tuple(v)
+
+    return encode
+
+
+def csv_cells(fields: tuple[str, ...]) -> Callable[[tuple], list]:
+    """CSV cells: null as an empty cell, lists and objects as compact JSON text."""
+    structured = [i for i, f in enumerate(fields) if f in STRUCTURED]
+
+    def cells(values: tuple) -> list:
+        v = list(values)
+        for i in structured:
+            x = v[i]
+            v[i] = "" if x is None else (x if x.__class__ is str else _compact(x))
+        return v
+
+    return cells
+
+
+class Sink:
+    """One output file: encodes rows and, at the bad-row fraction, writes a broken row instead."""
+
+    def __init__(self, folder: Path, kind: str, params: Params):
+        self.kind, self.fields = kind, FIELDS[kind]
+        self.path = folder / f"{kind}.{params.format}"
+        self.part = self.path.with_name(self.path.name + ".part")
+        self.fh = self.part.open("w", encoding="utf-8", newline="", buffering=1 << 20)
+        self.csv = params.format == "csv"
+        self.rows = 0
+        self.first_line = 2 if self.csv else 1
+        if self.csv:
+            self.writer = csv.writer(self.fh, lineterminator="\n")
+            self.writer.writerow(self.fields)
+            self.cells = csv_cells(self.fields)
+            writerow, cells = self.writer.writerow, self.cells
+            self.emit: Callable[[tuple], Any] = lambda values: writerow(cells(values))
+        else:
+            encode, fh_write = jsonl_encoder(self.fields), self.fh.write
+            self.emit = lambda values: fh_write(encode(values))
+        self.fraction = params.bad_rows
+        # Own stream per file: bad rows never shift the good data, and the phase differs per file.
+        self.bad_rng = random.Random(f"{params.seed}:bad:{kind}")
+        self.debt = self.bad_rng.random()
+        self.bad_lines = array("q")
+        self.bad_faults = bytearray()
+        self.bad_fields: list[str] = []
+        self.write = self._write_some_bad if self.fraction else self._write
+
+    def _write(self, values: tuple) -> None:
+        self.rows += 1
+        self.emit(values)
+
+    def _write_some_bad(self, values: tuple) -> None:
+        self.rows += 1
+        self.debt += self.fraction
+        if self.debt < 1.0:
+            self.emit(values)
+            return
+        self.debt -= 1.0
+        fault, field, rec = corrupt(self.kind, dict(zip(self.fields, values)), self.bad_rng)
+        self.bad_lines.append(self.first_line + self.rows - 1)
+        self.bad_faults.append(FAULTS.index(fault))
+        self.bad_fields.append(field)
+        if self.csv:
+            cells = [rec.get(f) for f in self.fields]
+            cells = self.cells(tuple(cells))
+            self.writer.writerow(cells[: len(cells) // 2] if fault == "not_json" else cells)
+        else:
+            line = _compact(rec)
+            self.fh.write((line[: len(line) // 2] if fault == "not_json" else line) + "\n")
+
+    def bad_entries(self):
+        for line, fault, field in zip(self.bad_lines, self.bad_faults, self.bad_fields):
+            yield {"line": line, "fault": FAULTS[fault], "field": field}
+
+    def close(self) -> None:
+        self.fh.close()
+        os.replace(self.part, self.path)
+
+
+def generate(out: Path, params: Params) -> dict:
+    """Write every record file for `params` into `out`; return the manifest (also written there)."""
+    params.check()
+    other = [f"{k}.{fmt}" for k in FIELDS for fmt in FORMATS if fmt != params.format and (out / f"{k}.{fmt}").exists()]
+    if other:
+        raise GenerateError(f"out: {out} already holds {other[0]} in another format; use an empty folder")
+    out.mkdir(parents=True, exist_ok=True)
+    sinks = {kind: Sink(out, kind, params) for kind in FIELDS}
+    try:
+        business = Province(params.seed, params.as_of, {kind: sink.write for kind, sink in sinks.items()}).business
+        for i in range(params.businesses):
+            business(i)
+    except BaseException:
+        for sink in sinks.values():
+            sink.fh.close()
+            sink.part.unlink(missing_ok=True)
+        raise
+    for sink in sinks.values():
+        sink.close()
+    _write_sidecar(out / "_bad_rows.json", sinks)
+    manifest = {
+        "parameters": {**asdict(params), "as_of": params.as_of.isoformat()},
+        "files": {k: {"file": s.path.name, "rows": s.rows, "bad_rows": len(s.bad_lines)} for k, s in sinks.items()},
+    }
+    (out / "_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _write_sidecar(path: Path, sinks: dict[str, Sink]) -> None:
+    """`{kind: [{"line", "fault", "field"}, ...]}`, one entry a line, without building it in memory."""
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("{")
+        for n, (kind, sink) in enumerate(sinks.items()):
+            fh.write(f'{"," if n else ""}\n  "{kind}": [')
+            for i, entry in enumerate(sink.bad_entries()):
+                fh.write(("," if i else "") + "\n    " + json.dumps(entry, ensure_ascii=False))
+            fh.write("\n  ]" if sink.bad_lines else "]")
+        fh.write("\n}\n")
