@@ -12,7 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # Let SQLAlchemy, not pysqlite, say BEGIN (the documented recipe that makes
+    # SAVEPOINT work), and set the pragmas every connection needs.
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -23,6 +26,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+def _sqlite_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+
 @lru_cache(maxsize=8)
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
@@ -30,7 +37,8 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True)
 
@@ -72,8 +80,6 @@ def open_registry(url: str) -> sessionmaker[Session]:
 def begin_write(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A transaction that will write: on SQLite it takes the write lock up front
     (BEGIN IMMEDIATE), so two deciders queue instead of failing on a stale snapshot."""
-    with factory.begin() as session:
-        conn = session.connection()
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    with factory() as session, session.begin():
+        session.connection(execution_options={"write": True})
         yield session

@@ -138,7 +138,7 @@ def _csv_rows(fh, path: Path, kind: Kind) -> Iterator[Row]:
         parts = ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []) + (
             [f"missing column(s) {', '.join(missing)}"] if missing else [])
         raise IngestError(f"{path}: {'; '.join(parts)} for kind {kind.name}")
-    lists = kind.list_fields
+    as_json = kind.json_fields
     for cells in reader:
         n = reader.line_num
         if not any(c.strip() for c in cells):
@@ -151,7 +151,7 @@ def _csv_rows(fh, path: Path, kind: Kind) -> Iterator[Row]:
         for name, cell in zip(header, cells):
             if cell == "":
                 mapping[name] = None
-            elif name in lists and cell.startswith("["):
+            elif name in as_json and cell[:1] in "[{":
                 try:
                     mapping[name] = json.loads(cell)
                 except json.JSONDecodeError:

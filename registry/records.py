@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
+from checks.evidence import Commitments
 from checks.uscc import validate_uscc
 from registry import models
 
@@ -116,13 +117,25 @@ class CreditClassRecord(Record):
     classified_on: dt.date
 
 
+class ApplicationRecord(Record):
+    """An application to one programme (online form or a counter batch row)."""
+
+    uscc: USCC
+    program: Literal["model_unit", "seven_day_return"]
+    channel: Literal["online", "offline"]
+    submitted_on: dt.date
+    store_name: Name
+    contact_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+    commitments: Commitments = Commitments()
+
+
 @dataclass(frozen=True, eq=False)
 class Kind:
     """One record kind: its row model, table and natural key."""
 
     name: str
     record: type[Record]
-    model: type[models.Base]
+    model: type[models.Base] | None
     key: tuple[str, ...]
 
     @cached_property
@@ -133,6 +146,13 @@ class Kind:
     def list_fields(self) -> frozenset[str]:
         return frozenset(n for n, f in self.record.model_fields.items()
                          if getattr(f.annotation, "__origin__", None) is list)
+
+    @cached_property
+    def json_fields(self) -> frozenset[str]:
+        """Fields a CSV cell carries as JSON text (lists and nested objects)."""
+        nested = frozenset(n for n, f in self.record.model_fields.items()
+                           if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel))
+        return self.list_fields | nested
 
     @cached_property
     def _converted(self) -> tuple[tuple[int, Any], ...]:
@@ -164,6 +184,7 @@ KINDS: dict[str, Kind] = {
         Kind("credit_classes", CreditClassRecord, models.CreditClass, ("uscc", "classified_on")),
     )
 }
+APPLICATIONS = Kind("applications", ApplicationRecord, None, ("uscc", "program"))  # intake, not ingest
 # Order a folder is ingested in: businesses before the records that refer to them.
 INGEST_ORDER = tuple(KINDS)
 

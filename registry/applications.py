@@ -1,0 +1,250 @@
+"""The application lifecycle as durable state: intake, review, announcement, objections.
+
+Every function takes the caller's session (one unit of work), checks the rule it
+enforces, changes state and appends an audit entry. A refusal is a `WorkflowError`
+whose message names the application, the person and the rule.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from registry import audit
+from registry.models import Registration
+from registry.records import ApplicationRecord
+from registry.workflow_models import (
+    Announcement,
+    AnnouncementItem,
+    Application,
+    Objection,
+    ReviewDecision,
+    Reviewer,
+)
+
+DEFAULT_STAGES = ("county", "city", "province")
+DECISIONS = ("approve", "reject", "return")
+
+
+class WorkflowError(Exception):
+    """A refused step, said in one line."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """`day` plus n working days (Monday to Friday; public holidays are not modelled)."""
+    while n > 0:
+        day += dt.timedelta(days=1)
+        n -= day.weekday() < 5
+    return day
+
+
+def set_status(session: Session, app: Application, status: str, actor: str, reason: str = "",
+               stage: str | None = None, **detail) -> None:
+    before = app.status
+    app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, _now()
+    app.open_key = None if status in ("rejected", "issued", "withdrawn") else f"{app.uscc}:{app.program}"
+    session.flush()
+    audit.record(session, actor, f"application.{status}", "application", app.id,
+                 {"from": before, "to": status, "stage": stage, "reason": reason, **detail})
+
+
+def get_application(session: Session, app_id: int) -> Application:
+    app = session.get(Application, app_id)
+    if app is None:
+        raise WorkflowError(f"application {app_id}: no such application")
+    return app
+
+
+# -- intake -----------------------------------------------------------------------------------
+
+def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
+    """One open application per business and programme; the business must be registered."""
+    if session.get(Registration, rec.uscc) is None:
+        raise WorkflowError(f"uscc {rec.uscc}: no registration on record for this business")
+    open_key = f"{rec.uscc}:{rec.program}"
+    existing = session.scalar(select(Application).where(Application.open_key == open_key))
+    if existing is not None:
+        raise WorkflowError(f"uscc {rec.uscc}: application {existing.id} for {rec.program} is still open "
+                            f"({existing.status})")
+    app = Application(uscc=rec.uscc, program=rec.program, channel=rec.channel, submitted_on=rec.submitted_on,
+                      store_name=rec.store_name, contact_email=rec.contact_email,
+                      commitments=rec.commitments.model_dump(mode="json"), status="submitted", open_key=open_key)
+    try:
+        with session.begin_nested():
+            session.add(app)
+            session.flush()
+    except IntegrityError:
+        raise WorkflowError(f"uscc {rec.uscc}: an application for {rec.program} is already open") from None
+    audit.record(session, actor, "application.submitted", "application", app.id,
+                 {"uscc": rec.uscc, "program": rec.program, "channel": rec.channel})
+    return app
+
+
+# -- reviewers and decisions ------------------------------------------------------------------
+
+def add_reviewer(session: Session, name: str, stage: str, region_prefix: str, stages: tuple[str, ...],
+                 ties: list[str] | None = None, actor: str = "admin") -> Reviewer:
+    if stage not in stages:
+        raise WorkflowError(f"--stage {stage!r}: review stages are {', '.join(stages)}")
+    if not (region_prefix.isdigit() and 2 <= len(region_prefix) <= 6):
+        raise WorkflowError(f"--region {region_prefix!r}: expected 2 to 6 digits of a GB/T 2260 region code")
+    if session.scalar(select(Reviewer).where(Reviewer.name == name)) is not None:
+        raise WorkflowError(f"reviewer {name!r} already exists")
+    reviewer = Reviewer(name=name, stage=stage, region_prefix=region_prefix, active=True, ties=ties or [])
+    session.add(reviewer)
+    session.flush()
+    audit.record(session, actor, "reviewer.added", "reviewer", name, {"stage": stage, "region": region_prefix})
+    return reviewer
+
+
+def disable_reviewer(session: Session, name: str, actor: str = "admin") -> Reviewer:
+    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
+    if reviewer is None:
+        raise WorkflowError(f"reviewer {name!r}: not registered")
+    reviewer.active = False
+    audit.record(session, actor, "reviewer.disabled", "reviewer", name, {})
+    return reviewer
+
+
+def decide(session: Session, app_id: int, reviewer_name: str, decision: str, comment: str,
+           stages: tuple[str, ...]) -> Application:
+    """One reviewer's decision on the application's current stage, with every rule checked."""
+    if decision not in DECISIONS:
+        raise WorkflowError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
+    app = get_application(session, app_id)
+    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == reviewer_name))
+    if reviewer is None:
+        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered")
+    if not reviewer.active:
+        raise WorkflowError(f"reviewer {reviewer_name!r} is disabled")
+    if app.status != "in_review":
+        raise WorkflowError(f"application {app_id} is {app.status}, not in review")
+    if reviewer.stage != app.stage:
+        raise WorkflowError(f"reviewer {reviewer_name!r} decides the {reviewer.stage} stage; "
+                            f"application {app_id} is at the {app.stage} stage")
+    region = session.scalar(select(Registration.region_code).where(Registration.uscc == app.uscc)) or ""
+    if not region.startswith(reviewer.region_prefix):
+        raise WorkflowError(f"reviewer {reviewer_name!r} covers region {reviewer.region_prefix}; "
+                            f"application {app_id} is from region {region}")
+    if app.uscc in (reviewer.ties or []):
+        raise WorkflowError(f"reviewer {reviewer_name!r} is tied to applicant {app.uscc} and must not decide")
+    earlier = session.scalar(select(ReviewDecision.stage).where(
+        ReviewDecision.application_id == app_id, ReviewDecision.reviewer_id == reviewer.id,
+        ReviewDecision.stage != app.stage))
+    if earlier is not None:
+        raise WorkflowError(f"reviewer {reviewer_name!r} already decided the {earlier} stage of application "
+                            f"{app_id}; one person cannot decide two stages")
+    if decision != "approve" and not comment.strip():
+        raise WorkflowError(f"a {decision} needs --comment saying why")
+    try:
+        with session.begin_nested():
+            session.add(ReviewDecision(application_id=app_id, review_round=app.review_round, stage=app.stage,
+                                       reviewer_id=reviewer.id, decision=decision, comment=comment))
+            session.flush()
+    except IntegrityError:
+        raise WorkflowError(f"application {app_id}: the {app.stage} stage was already decided") from None
+    actor = f"reviewer:{reviewer_name}"
+    detail = {"decision": decision, "stage": app.stage, "round": app.review_round, "comment": comment}
+    if decision == "approve":
+        i = stages.index(app.stage)
+        if i + 1 < len(stages):
+            set_status(session, app, "in_review", actor, f"{app.stage} approved", stage=stages[i + 1], **detail)
+        else:
+            set_status(session, app, "approved", actor, "all review stages approved", **detail)
+    elif decision == "reject":
+        set_status(session, app, "rejected", actor, comment, **detail)
+    else:
+        app.review_round += 1
+        set_status(session, app, "returned", actor, comment, **detail)
+    return app
+
+
+def start_review(session: Session, app: Application, stages: tuple[str, ...], actor: str) -> None:
+    set_status(session, app, "in_review", actor, "eligible: first review stage", stage=stages[0])
+
+
+# -- announcement (公示) and objections ---------------------------------------------------------
+
+def announce(session: Session, program: str, published_on: dt.date, window_days: int,
+             actor: str) -> tuple[Announcement, list[Application]]:
+    apps = list(session.scalars(select(Application).where(
+        Application.program == program, Application.status == "approved").order_by(Application.id)))
+    if not apps:
+        raise WorkflowError(f"no approved {program} applications to announce")
+    ann = Announcement(program=program, published_on=published_on,
+                       window_ends_on=add_working_days(published_on, window_days))
+    session.add(ann)
+    session.flush()
+    for app in apps:
+        session.add(AnnouncementItem(announcement_id=ann.id, application_id=app.id))
+        set_status(session, app, "announced", actor, f"announcement {ann.id} until {ann.window_ends_on}",
+                   announcement=ann.id)
+    return ann, apps
+
+
+def _current_announcement(session: Session, app_id: int) -> Announcement | None:
+    return session.scalar(select(Announcement).join(AnnouncementItem).where(
+        AnnouncementItem.application_id == app_id).order_by(Announcement.id.desc()).limit(1))
+
+
+def file_objection(session: Session, app_id: int, reason: str, by: str, on: dt.date) -> Objection:
+    app = get_application(session, app_id)
+    if not reason.strip():
+        raise WorkflowError("an objection needs --reason")
+    ann = _current_announcement(session, app_id)
+    if app.status != "announced" or ann is None:
+        raise WorkflowError(f"application {app_id} is {app.status}, not under announcement")
+    if on > ann.window_ends_on:
+        raise WorkflowError(f"application {app_id}: the objection window closed on {ann.window_ends_on}")
+    obj = Objection(application_id=app_id, announcement_id=ann.id, reason=reason, filed_by=by or "anonymous",
+                    filed_on=on, status="open")
+    session.add(obj)
+    session.flush()
+    audit.record(session, f"public:{obj.filed_by}", "objection.filed", "application", app_id,
+                 {"objection": obj.id, "reason": reason})
+    return obj
+
+
+def resolve_objection(session: Session, objection_id: int, uphold: bool, reviewer_name: str, comment: str,
+                      stages: tuple[str, ...]) -> Objection:
+    obj = session.get(Objection, objection_id)
+    if obj is None:
+        raise WorkflowError(f"objection {objection_id}: no such objection")
+    if obj.status != "open":
+        raise WorkflowError(f"objection {objection_id} was already {obj.status}")
+    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == reviewer_name, Reviewer.active.is_(True)))
+    if reviewer is None:
+        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered or disabled")
+    if not comment.strip():
+        raise WorkflowError("resolving an objection needs --comment")
+    obj.status = "upheld" if uphold else "dismissed"
+    obj.resolved_by, obj.resolution_comment, obj.resolved_at = reviewer_name, comment, _now()
+    actor = f"reviewer:{reviewer_name}"
+    audit.record(session, actor, f"objection.{obj.status}", "application", obj.application_id,
+                 {"objection": obj.id, "comment": comment})
+    if uphold:
+        app = get_application(session, obj.application_id)
+        app.review_round += 1
+        set_status(session, app, "in_review", actor, f"objection {obj.id} upheld: {comment}", stage=stages[0])
+    return obj
+
+
+def release_after_window(session: Session, today: dt.date, actor: str = "system") -> list[Application]:
+    """Announced applications whose window has passed with no open objection become issuable."""
+    released = []
+    for app in session.scalars(select(Application).where(Application.status == "announced")):
+        ann = _current_announcement(session, app.id)
+        if ann is None or today <= ann.window_ends_on:
+            continue
+        open_objection = session.scalar(select(Objection.id).where(
+            Objection.application_id == app.id, Objection.status == "open"))
+        if open_objection is None:
+            set_status(session, app, "issuable", actor, f"announcement window closed {ann.window_ends_on}")
+            released.append(app)
+    return released
