@@ -164,7 +164,7 @@ def _csv_rows(fh, path: Path, kind: Kind) -> Iterator[Row]:
 def _rejection(row: Row, exc: ValidationError) -> Rejected:
     errors = exc.errors(include_url=False)
     first = errors[0]
-    field_name = ".".join(str(p) for p in first["loc"]) or "(row)"
+    field_name = ".".join(str(p) for p in first["loc"]) or "(line)"
     value = first.get("input")
     if first["type"] == "json_invalid" or not first["loc"]:
         value = row.raw
@@ -187,7 +187,7 @@ def validate(rows: Iterable[Row], kind: Kind, context: dict) -> Iterator[tuple[R
             if row.json_text is not None:
                 rec = model.model_validate_json(row.json_text, context=context)
             elif row.mapping is not None and "__cells__" in row.mapping:
-                yield row, Rejected(row.line, "(row)", _short(row.raw), row.mapping["__cells__"], row.raw)
+                yield row, Rejected(row.line, "(line)", _short(row.raw), row.mapping["__cells__"], row.raw)
                 continue
             else:
                 rec = model.model_validate(row.mapping, context=context)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from checks.evidence import Commitments
 from checks.uscc import validate_uscc
@@ -35,9 +35,17 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-def _not_before(later: dt.date | None, earlier: dt.date, later_name: str, earlier_name: str) -> None:
-    if later is not None and later < earlier:
-        raise ValueError(f"{later_name} {later} is before {earlier_name} {earlier}")
+def not_before(earlier_name: str, *later_names: str):
+    """A validator on `later_names`: each, when given, must not be before `earlier_name`
+    (declared earlier in the record, so it is already validated)."""
+
+    def check(value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        earlier = info.data.get(earlier_name)
+        if value is not None and earlier is not None and value < earlier:
+            raise ValueError(f"{info.field_name} {value} is before {earlier_name} {earlier}")
+        return value
+
+    return field_validator(*later_names)(check)
 
 
 class RegistrationRecord(Record):
@@ -72,11 +80,7 @@ class PenaltyRecord(Record):
     repaired_on: dt.date | None = None
     revoked_on: dt.date | None = None
 
-    @model_validator(mode="after")
-    def _dates(self) -> PenaltyRecord:
-        _not_before(self.repaired_on, self.decided_on, "repaired_on", "decided_on")
-        _not_before(self.revoked_on, self.decided_on, "revoked_on", "decided_on")
-        return self
+    _dates = not_before("decided_on", "repaired_on", "revoked_on")
 
 
 class ComplaintRecord(Record):
@@ -92,10 +96,7 @@ class ComplaintRecord(Record):
     recovered_yuan: Money
     text: Text
 
-    @model_validator(mode="after")
-    def _dates(self) -> ComplaintRecord:
-        _not_before(self.closed_on, self.received_on, "closed_on", "received_on")
-        return self
+    _dates = not_before("received_on", "closed_on")
 
 
 class CreditListingRecord(Record):
@@ -105,10 +106,7 @@ class CreditListingRecord(Record):
     removed_on: dt.date | None = None
     reason: Text
 
-    @model_validator(mode="after")
-    def _dates(self) -> CreditListingRecord:
-        _not_before(self.removed_on, self.listed_on, "removed_on", "listed_on")
-        return self
+    _dates = not_before("listed_on", "removed_on")
 
 
 class CreditClassRecord(Record):
