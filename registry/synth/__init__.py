@@ -30,8 +30,9 @@ Calibration (the reference figures of DESIGN.md):
 - penalties about 0.3, credit listings about 0.2 a business; credit classes
   1-4 monthly classifications a business, mostly A and B; applications for
   about 2 % of businesses (some commit below the bar: return_days 3 or 5, or
-  not displayed; `return_days`, `return_scope` and `displayed` are null when a
-  model-unit applicant makes no return promise).
+  not displayed). `commitments` also carries the bonus items
+  `returns_any_branch` and `refund_within_48h`; `return_days` and
+  `return_scope` are null when a model-unit applicant makes no return promise.
 
 Bad rows. `bad_rows` = f replaces every (1/f)-th row of each file (with a
 random phase per file) by a row that fails validation: a wrong USCC check

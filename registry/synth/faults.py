@@ -29,7 +29,7 @@ REQUIRED = {
     "complaints": ("complaint_id", "uscc", "kind", "received_on", "amount_yuan", "text"),
     "credit_listings": ("uscc", "list", "listed_on", "reason"),
     "credit_classes": ("uscc", "risk_class", "classified_on"),
-    "applications": ("uscc", "program", "submitted_on", "commitments"),
+    "applications": ("uscc", "program", "channel", "submitted_on", "store_name"),
 }
 AMOUNTS = {"penalties": ("fine_yuan",), "complaints": ("amount_yuan", "recovered_yuan")}
 # kind -> (earlier date field, later date fields that must not precede it)

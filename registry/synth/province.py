@@ -451,10 +451,12 @@ class Province:
             commitments = {
                 "return_days": RETURN_DAYS(r()) if returns else None,
                 "return_scope": pick(T.RETURN_SCOPES, r()) if returns else None,
-                "displayed": r() < 0.9 if returns else None,
+                "displayed": returns and r() < 0.9,
                 "advance_compensation": r() < 0.7,
                 "first_inquiry_responsibility": r() < 0.8,
                 "service_station": r() < 0.45,
+                "returns_any_branch": returns and entity == "enterprise" and r() < 0.4,
+                "refund_within_48h": returns and r() < 0.3,
             }
             self.emit_application((uscc, program, channel, self.iso[submitted], store, email, commitments))
 
