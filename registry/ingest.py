@@ -10,6 +10,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -180,7 +184,7 @@ def _short(value, limit: int = 500) -> str:
 
 
 def validate(rows: Iterable[Row], kind: Kind, context: dict) -> Iterator[tuple[Row, tuple | Rejected]]:
-    """Pair each row with its column values, or with why it was rejected."""
+    """Pair each row with its column values and their row hash, or with why it was rejected."""
     model = kind.record
     for row in rows:
         try:
@@ -194,7 +198,41 @@ def validate(rows: Iterable[Row], kind: Kind, context: dict) -> Iterator[tuple[R
         except ValidationError as exc:
             yield row, _rejection(row, exc)
             continue
-        yield row, kind.columns(rec)
+        values = kind.columns(rec)
+        yield row, values + (row_hash(values),)
+
+
+def _validate_chunk(kind_name: str, rows: list[Row], context: dict) -> list[tuple | Rejected]:
+    return [result for _, result in validate(rows, KINDS[kind_name], context)]
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def validated_chunks(rows: Iterable[Row], kind: Kind, context: dict, parallel: bool) -> Iterator[list]:
+    """Chunks of validation results. With `parallel`, a worker process validates the next
+    chunks while this process writes the current one (validation is CPU-bound Python;
+    writing waits on SQLite), so the two overlap on a 2-core machine."""
+    if not parallel:
+        for chunk in _chunks(rows, CHUNK):
+            yield [result for _, result in validate(chunk, kind, context)]
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending: deque = deque()
+        for chunk in _chunks(rows, CHUNK):
+            pending.append(pool.submit(_validate_chunk, kind.name, chunk, context))
+            if len(pending) > 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class Upserter:
@@ -240,14 +278,14 @@ class Upserter:
         rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
         return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
 
-    def write(self, values_list: list[tuple], counts: Counts) -> None:
-        keys = [self.key_of(v) for v in values_list]
+    def write(self, rows: list[tuple], counts: Counts) -> None:
+        """`rows`: column values followed by their row hash."""
+        keys = [self.key_of(v) for v in rows]
         known = self.existing(keys)
         inserts: dict[tuple, tuple] = {}
         updates: dict[tuple, tuple] = {}
-        for key, values in zip(keys, values_list):
-            h = row_hash(values)
-            full = values + (h,)
+        for key, full in zip(keys, rows):
+            h = full[-1]
             if key not in known:
                 counts.stored += 1
                 inserts[key] = full
@@ -279,7 +317,7 @@ def uscc_overrides(session: Session) -> frozenset[str]:
 
 
 def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
-                context: dict | None = None, run: models.IngestRun | None = None) -> Counts:
+                context: dict | None = None, run: models.IngestRun | None = None, parallel: bool = False) -> Counts:
     """Validate and upsert rows inside the caller's transaction; quarantine the bad ones."""
     if context is None:
         context = {"uscc_overrides": uscc_overrides(session)}
@@ -291,26 +329,16 @@ def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
     conn = session.connection()
     upserter = Upserter(conn, kind)
     deferred = upserter.defer_indexes_if_empty()
-    good: list[tuple] = []
-    bad: list[dict] = []
-    for row, result in validate(rows, kind, context):
-        counts.read += 1
-        if isinstance(result, Rejected):
-            counts.quarantined += 1
-            bad.append({"run_id": run.id, "source": source, "kind": kind.name,
-                        "raw_hash": row_hash((result.raw,)), **asdict(result)})
-        else:
-            good.append(result)
-            if len(good) >= CHUNK:
-                upserter.write(good, counts)
-                good = []
-        if len(bad) >= CHUNK:
+    for results in validated_chunks(rows, kind, context, parallel):
+        good = [r for r in results if not isinstance(r, Rejected)]
+        bad = [{"run_id": run.id, "source": source, "kind": kind.name, "raw_hash": row_hash((r.raw,)), **asdict(r)}
+               for r in results if isinstance(r, Rejected)]
+        counts.read += len(results)
+        counts.quarantined += len(bad)
+        if good:
+            upserter.write(good, counts)
+        if bad:
             insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
-            bad = []
-    if good:
-        upserter.write(good, counts)
-    if bad:
-        insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
     for index in deferred:
         index.create(conn)
     for name in ("read", "stored", "updated", "unchanged", "quarantined"):
@@ -319,6 +347,11 @@ def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
     return counts
 
 
+PARALLEL_FROM_BYTES = 8 << 20
+
+
 def ingest_file(session: Session, path: Path, kind: Kind) -> Counts:
-    """Ingest one file in the caller's transaction (all of it or, on an unreadable file, none)."""
-    return ingest_rows(session, read_rows(path, kind), kind, str(path))
+    """Ingest one file in the caller's transaction (all of it or, on an unreadable file, none).
+    Files past a few MiB validate in a worker process alongside the writes."""
+    parallel = path.stat().st_size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+    return ingest_rows(session, read_rows(path, kind), kind, str(path), parallel=parallel)

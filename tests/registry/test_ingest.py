@@ -130,3 +130,17 @@ def test_init_is_safe_to_run_twice_and_the_schema_matches_the_models(cli):
     assert cli("init").code == 0
     with make_engine(get_settings().db_url).connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+
+
+def test_validating_in_a_worker_process_stores_exactly_what_sequential_ingest_stores(
+        cli, generate, monkeypatch, tmp_path):
+    import registry.ingest
+
+    folder = generate(bad_rows=0.05)
+    dumps, counts = [], []
+    for threshold, db in ((1 << 40, "seq.db"), (0, "par.db")):
+        monkeypatch.setattr(registry.ingest, "PARALLEL_FROM_BYTES", threshold)
+        url = _use_db(monkeypatch, tmp_path / db)
+        counts.append(cli("ingest", folder, "--json").json())
+        dumps.append(table_dump(url))
+    assert dumps[0] == dumps[1] and counts[0] == counts[1]
