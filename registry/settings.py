@@ -21,6 +21,17 @@ class Settings(BaseSettings):
     output_dir: Path | None = Field(None, description="certificates, letters, disclosures")
     keys_dir: Path | None = Field(None, description="signing keys (private files mode 0600)")
     outbox_dir: Path | None = Field(None, description="delivered documents, one folder per business")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail delivery; unset: outbox only")
+    smtp_port: int = Field(25, description="SMTP port")
+    smtp_user: str | None = Field(None, description="SMTP login, if the server wants one")
+    smtp_password: str | None = Field(None, description="SMTP password (never logged)")
+    smtp_starttls: bool = Field(False, description="upgrade the SMTP connection with STARTTLS")
+    mail_from: str = Field("noreply@assured.local", description="sender address of delivered mail")
+    delivery_attempts: int = Field(5, description="delivery attempts before a delivery is reported failed")
+    authority_zh: str = Field("湖北省市场监督管理局", description="issuing authority, as printed")
+    authority_en: str = Field("Hubei Provincial Administration for Market Regulation", description="issuing authority (English)")
+    verify_base_url: str = Field("http://127.0.0.1:8000", description="public verification site, as printed in QR codes")
+    review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
 
     @property
     def home_path(self) -> Path:
