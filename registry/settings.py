@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     http_timeout: float = Field(10.0, description="seconds per HTTP request to a source")
     http_retries: int = Field(5, description="retries on connect errors, 5xx and 429")
     sync_page_size: int = Field(5000, description="records per page when syncing a source")
+    evidence_max_age_hours: float = Field(24.0, description="re-pull a business from the sources when older")
     output_dir: Path | None = Field(None, description="certificates, letters, disclosures")
     keys_dir: Path | None = Field(None, description="signing keys (private files mode 0600)")
     outbox_dir: Path | None = Field(None, description="delivered documents, one folder per business")

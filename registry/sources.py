@@ -215,3 +215,21 @@ def sync_kind(factory: sessionmaker[Session], http: requests.Session, base_url: 
         if page["next"] is None:
             return total
         since = page["next"]
+
+
+def refresh_business(session: Session, http: requests.Session, base_url: str, uscc: str, timeout: float,
+                     max_age: dt.timedelta) -> bool:
+    """Pull one business's records from the source when the last pull is older than `max_age`."""
+    from registry.workflow_models import SourceRefresh
+
+    now = dt.datetime.now(dt.timezone.utc)
+    seen = session.get(SourceRefresh, uscc)
+    if seen is not None and now - seen.refreshed_at.replace(tzinfo=dt.timezone.utc) < max_age:
+        return False
+    source = base_url.rstrip("/")
+    context = {"uscc_overrides": uscc_overrides(session)}
+    for kind in KINDS:
+        page = fetch_page(http, f"{source}/{kind}", {"uscc": uscc}, timeout)
+        ingest_rows(session, _rows(page["items"], 1), KINDS[kind], f"{source}/{kind}?uscc={uscc}", context)
+    session.merge(SourceRefresh(uscc=uscc, refreshed_at=now.replace(tzinfo=None)))
+    return True

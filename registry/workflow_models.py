@@ -192,3 +192,11 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class SourceRefresh(Base):
+    """When one business's records were last pulled from the HTTP sources."""
+
+    __tablename__ = "source_refreshes"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    refreshed_at: Mapped[dt.datetime]

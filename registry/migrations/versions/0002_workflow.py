@@ -96,6 +96,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reviewers')),
     sa.UniqueConstraint('name', name=op.f('uq_reviewers_name'))
     )
+    op.create_table('source_refreshes',
+    sa.Column('uscc', sa.String(length=18), nullable=False),
+    sa.Column('refreshed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('uscc', name=op.f('pk_source_refreshes'))
+    )
     op.create_table('announcement_items',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('announcement_id', sa.Integer(), nullable=False),
@@ -241,6 +246,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_announcement_items_announcement_id'))
 
     op.drop_table('announcement_items')
+    op.drop_table('source_refreshes')
     op.drop_table('reviewers')
     with op.batch_alter_table('deliveries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deliveries_uscc'))
