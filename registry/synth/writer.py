@@ -9,13 +9,15 @@ import random
 from array import array
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from registry.synth.faults import FAULTS, corrupt
 from registry.synth.province import FIELDS, Province
 
 FORMATS = ("jsonl", "csv")
 MAX_BUSINESSES = 100_000_000  # organisation bodies are unique up to 10^8 businesses
+FLUSH_EVERY = 250  # businesses between writes: well under a MiB of encoded lines, as a rule
 # Fields that may be null, a list or an object; every other field is a plain string or a number.
 STRUCTURED = {"odr_enrolled_on", "kinds", "repaired_on", "revoked_on", "closed_on", "removed_on", "commitments"}
 NUMBERS = {"fine_yuan", "amount_yuan", "recovered_yuan"}
@@ -71,40 +73,44 @@ def jsonl_encoder(fields: tuple[str, ...]) -> Callable[[tuple], str]:
     return encode
 
 
-def csv_cells(fields: tuple[str, ...]) -> Callable[[tuple], list]:
+def csv_cells(fields: tuple[str, ...]) -> Callable[[tuple], tuple]:
     """CSV cells: null as an empty cell, lists and objects as compact JSON text."""
     structured = [i for i, f in enumerate(fields) if f in STRUCTURED]
 
-    def cells(values: tuple) -> list:
+    def cells(values: tuple) -> tuple:
         v = list(values)
         for i in structured:
             x = v[i]
             v[i] = "" if x is None else (x if x.__class__ is str else _compact(x))
-        return v
+        return tuple(v)
 
     return cells
 
 
 class Sink:
-    """One output file: encodes rows and, at the bad-row fraction, writes a broken row instead."""
+    """One output file: encodes rows into a buffer and, at the bad-row fraction, a broken row instead.
+
+    `flush()` writes the buffer out; the generator calls it every `FLUSH_EVERY` businesses.
+    """
 
     def __init__(self, folder: Path, kind: str, params: Params):
         self.kind, self.fields = kind, FIELDS[kind]
         self.path = folder / f"{kind}.{params.format}"
         self.part = self.path.with_name(self.path.name + ".part")
-        self.fh = self.part.open("w", encoding="utf-8", newline="", buffering=1 << 20)
+        self.fh = self.part.open("w", encoding="utf-8", newline="", buffering=1 << 18)
         self.csv = params.format == "csv"
-        self.rows = 0
-        self.first_line = 2 if self.csv else 1
+        self.rows = 0  # rows flushed so far
+        self.buffer: list = []
+        append = self.buffer.append
         if self.csv:
             self.writer = csv.writer(self.fh, lineterminator="\n")
             self.writer.writerow(self.fields)
-            self.cells = csv_cells(self.fields)
-            writerow, cells = self.writer.writerow, self.cells
-            self.emit: Callable[[tuple], Any] = lambda values: writerow(cells(values))
+            self.encode = csv_cells(self.fields)
+            self.first_line = 2
         else:
-            encode, fh_write = jsonl_encoder(self.fields), self.fh.write
-            self.emit = lambda values: fh_write(encode(values))
+            self.encode = jsonl_encoder(self.fields)
+            self.first_line = 1
+        encode = self.encode
         self.fraction = params.bad_rows
         # Own stream per file: bad rows never shift the good data, and the phase differs per file.
         self.bad_rng = random.Random(f"{params.seed}:bad:{kind}")
@@ -112,36 +118,40 @@ class Sink:
         self.bad_lines = array("q")
         self.bad_faults = bytearray()
         self.bad_fields: list[str] = []
-        self.write = self._write_some_bad if self.fraction else self._write
-
-    def _write(self, values: tuple) -> None:
-        self.rows += 1
-        self.emit(values)
+        self.write: Callable[[tuple], None] = (
+            self._write_some_bad if self.fraction else lambda values: append(encode(values)))
 
     def _write_some_bad(self, values: tuple) -> None:
-        self.rows += 1
         self.debt += self.fraction
         if self.debt < 1.0:
-            self.emit(values)
+            self.buffer.append(self.encode(values))
             return
         self.debt -= 1.0
         fault, field, rec = corrupt(self.kind, dict(zip(self.fields, values)), self.bad_rng)
-        self.bad_lines.append(self.first_line + self.rows - 1)
+        self.bad_lines.append(self.first_line + self.rows + len(self.buffer))
         self.bad_faults.append(FAULTS.index(fault))
         self.bad_fields.append(field)
         if self.csv:
-            cells = [rec.get(f) for f in self.fields]
-            cells = self.cells(tuple(cells))
-            self.writer.writerow(cells[: len(cells) // 2] if fault == "not_json" else cells)
+            cells = self.encode(tuple(rec.get(f) for f in self.fields))
+            self.buffer.append(cells[: len(cells) // 2] if fault == "not_json" else cells)
         else:
             line = _compact(rec)
-            self.fh.write((line[: len(line) // 2] if fault == "not_json" else line) + "\n")
+            self.buffer.append((line[: len(line) // 2] if fault == "not_json" else line) + "\n")
 
-    def bad_entries(self):
+    def flush(self) -> None:
+        if self.csv:
+            self.writer.writerows(self.buffer)
+        else:
+            self.fh.write("".join(self.buffer))
+        self.rows += len(self.buffer)
+        self.buffer.clear()
+
+    def bad_entries(self) -> Iterator[dict]:
         for line, fault, field in zip(self.bad_lines, self.bad_faults, self.bad_fields):
             yield {"line": line, "fault": FAULTS[fault], "field": field}
 
     def close(self) -> None:
+        self.flush()
         self.fh.close()
         os.replace(self.part, self.path)
 
@@ -156,8 +166,11 @@ def generate(out: Path, params: Params) -> dict:
     sinks = {kind: Sink(out, kind, params) for kind in FIELDS}
     try:
         business = Province(params.seed, params.as_of, {kind: sink.write for kind, sink in sinks.items()}).business
-        for i in range(params.businesses):
-            business(i)
+        for start in range(0, params.businesses, FLUSH_EVERY):
+            for i in range(start, min(start + FLUSH_EVERY, params.businesses)):
+                business(i)
+            for sink in sinks.values():
+                sink.flush()
     except BaseException:
         for sink in sinks.values():
             sink.fh.close()

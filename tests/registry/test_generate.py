@@ -204,8 +204,10 @@ def _peak_bytes(folder, businesses):
 
 def test_generation_streams_in_bounded_memory(tmp_path):
     small, large = _peak_bytes(tmp_path / "small", 1_000), _peak_bytes(tmp_path / "large", 12_000)
-    assert large < 16 * 2**20, f"peak {large / 2**20:.1f} MiB"  # mostly the six 1 MiB file buffers
-    assert large - small < 2**20, f"{small / 2**20:.1f} MiB for 1,000 businesses, {large / 2**20:.1f} for 12,000"
+    # Holding the rows would add some 35 MiB for the 11,000 more businesses; streaming adds only
+    # what one batch of a heavy-tailed business's complaints may take.
+    assert large < 16 * 2**20, f"peak {large / 2**20:.1f} MiB"
+    assert large - small < 4 * 2**20, f"{small / 2**20:.1f} MiB for 1,000 businesses, {large / 2**20:.1f} for 12,000"
 
 
 def test_table_strings_need_no_escaping_in_json_or_csv():
