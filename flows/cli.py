@@ -25,6 +25,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "flows.commands.registry_cmds",
     "flows.commands.generate_cmds",
+    "flows.commands.demo_cmds",
 ]
 
 

@@ -21,7 +21,8 @@ def counts_table(title: str, rows: list[dict]) -> Table:
     for name in COUNT_COLUMNS:
         table.add_column(name, justify="right")
     for r in rows:
-        table.add_row(r["source"], r["kind"], *(f"{r[n]:,}" for n in COUNT_COLUMNS))
+        source = r["source"] if "://" in r["source"] else Path(r["source"]).name
+        table.add_row(source, r["kind"], *(f"{r[n]:,}" for n in COUNT_COLUMNS))
     return table
 
 
