@@ -1,0 +1,24 @@
+"""Calendar arithmetic the rules count in: months and years, clamped to month end."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` moved by whole months; the 31st becomes the last day of a shorter month."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    month += 1
+    if day.day <= 28:  # every month has it: skip the calendar lookup
+        return dt.date(year, month, day.day)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    return add_months(day, 12 * years)
+
+
+def full_years(start: dt.date, end: dt.date) -> int:
+    """Completed years from `start` to `end` (0 when `end` is before the first anniversary)."""
+    years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
+    return max(years, 0)

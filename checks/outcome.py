@@ -1,0 +1,99 @@
+"""What a check is and what it returns.
+
+A check function returns a `Result` whose reasons are templates plus arguments:
+screening a province reads only statuses and points, so the text is formatted
+when someone reads the outcome (`Outcome`), not a million times in the batch.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from checks.evidence import Evidence
+
+Params = Mapping[str, Any]  # the policy values in force (`Resolved.values`)
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    VETO = "veto"
+    MISSING = "missing"
+
+
+class Result(NamedTuple):
+    """What a check function returns: reasons are `str.format` templates over `args`."""
+
+    status: Status
+    points: float
+    max_points: float
+    zh: str
+    en: str
+    args: tuple[Any, ...]
+    evidence: tuple[str, ...]
+
+
+_tuple_new = tuple.__new__
+
+
+def result(status: Status, points: float, max_points: float, zh: str, en: str, args: tuple[Any, ...],
+           evidence: tuple[str, ...]) -> Result:
+    """`Result(...)` without the NamedTuple constructor's Python-level call (hot in screening)."""
+    return _tuple_new(Result, (status, points, max_points, zh, en, args, evidence))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    id: str
+    title_zh: str
+    title_en: str
+    status: Status
+    points: float
+    max_points: float
+    reason_zh: str
+    reason_en: str
+    evidence: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title_zh": self.title_zh, "title_en": self.title_en, "status": self.status.value,
+            "points": self.points, "max_points": self.max_points, "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en, "evidence": list(self.evidence),
+        }
+
+
+Kind = Literal["veto", "scored", "bonus"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    title_zh: str
+    title_en: str
+    kind: Kind
+    fn: Callable[[Evidence, Params], Result]
+
+    def outcome(self, r: Result) -> Outcome:
+        return Outcome(self.id, self.title_zh, self.title_en, r.status, r.points, r.max_points,
+                       r.zh.format(*r.args), r.en.format(*r.args), r.evidence)
+
+
+def check(id: str, title_zh: str, title_en: str, kind: Kind) -> Callable[[Callable[..., Result]], Check]:
+    """Declare a check: its stable id, titles and kind beside its pure function."""
+
+    def declare(fn: Callable[[Evidence, Params], Result]) -> Check:
+        return Check(id, title_zh, title_en, kind, fn)
+
+    return declare
+
+
+def pct(rate: float) -> str:
+    """A rate as shown to people: 0.927828 -> '92.78 %'."""
+    return f"{rate * 100:.2f} %"
+
+
+def pts(value: float) -> float:
+    return float(round(value, 2))

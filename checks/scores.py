@@ -1,0 +1,193 @@
+"""Scored items (100 points: compliance 35, complaint handling 35, mechanisms 20, longevity 10)
+and bonus items (up to 15, not counted toward the pass mark). An item earning all its
+points passes; any shortfall is a `fail`, with the reason."""
+from __future__ import annotations
+
+from checks.calendar import add_years, full_years
+from checks.evidence import Commitments, Evidence
+from checks.outcome import Params, Result, Status, result, check, pct, pts
+from checks.penalties import REASON_TEXT, PenaltyReason
+
+
+def _scored(points: float, max_points: float, zh: str, en: str, args: tuple = (), refs: tuple[str, ...] = ()) -> Result:
+    points = pts(points)
+    return result(Status.PASS if points >= max_points else Status.FAIL, points, float(max_points), zh, en, args, refs)
+
+
+def _no_registration(top: float) -> Result:
+    return result(Status.MISSING, 0.0, float(top), "未找到登记信息", "no registration record on file", (), ())
+
+
+@check("compliance.penalties", "行政处罚", "Administrative penalties", "scored")
+def penalties(ev: Evidence, p: Params) -> Result:
+    """−10 per counted penalty (published, unrepaired, not revoked) decided within 2 years, floor 0."""
+    top, years = p["compliance.penalties.max_points"], p["compliance.penalties.window_years"]
+    if not ev.penalties:
+        return _scored(top, top, "{0}年内无行政处罚记录", "no penalty on record within {0} years", (years,))
+    counted = [x for x in ev.penalties if x.counted]
+    others = [x for x in ev.penalties if not x.counted and x.reason is not PenaltyReason.OUTSIDE_WINDOW]
+    zh = "、".join(x.decision_no for x in counted) or "无"
+    en = ", ".join(x.decision_no for x in counted) or "none"
+    if others:
+        zh += "；不计入：" + "、".join(f"{x.decision_no}（{REASON_TEXT[x.reason][0]}）" for x in others)
+        en += "; not counted: " + ", ".join(f"{x.decision_no} ({REASON_TEXT[x.reason][1]})" for x in others)
+    points = max(0.0, top - p["compliance.penalties.points_each"] * len(counted))
+    return _scored(points, top, "{0}年内计入处罚{1}项：{2}", "{1} counted penalties within {0} years: {3}",
+                   (years, len(counted), zh, en), tuple(x.ref for x in counted + others))
+
+
+@check("compliance.abnormal_history", "经营异常记录", "Abnormal-operation history", "scored")
+def abnormal_history(ev: Evidence, p: Params) -> Result:
+    """Full points unless listed abnormal at any time within 3 years (current or removed)."""
+    top, years = p["compliance.abnormal_history.points"], p["compliance.abnormal_history.window_years"]
+    if ev.listings:
+        since = add_years(ev.as_of, -years)
+        hits = [x for x in ev.listings
+                if x.list == "abnormal_operations" and (x.removed_on is None or x.removed_on > since)]
+        if hits:
+            return _scored(0, top, "{0}年内曾列入经营异常名录（{1}）", "listed as abnormal within {0} years ({1})",
+                           (years, ", ".join(str(x.listed_on) for x in hits)), tuple(x.ref for x in hits))
+    return _scored(top, top, "{0}年内未列入经营异常名录", "not listed as abnormal within {0} years", (years,))
+
+
+def reconciliation_points(rate: float, p: Params) -> float:
+    """和解率 points: full at ≥ the full rate, the reference points at ≥ the reference rate,
+    below it linear from the reference points down to 0 at the zero rate."""
+    full, ref, zero = (p["complaints.reconciliation.full_rate"], p["complaints.reconciliation.reference_rate"],
+                       p["complaints.reconciliation.zero_rate"])
+    if rate >= full:
+        return p["complaints.reconciliation.max_points"]
+    if rate >= ref:
+        return p["complaints.reconciliation.reference_points"]
+    if rate <= zero:
+        return 0.0
+    return p["complaints.reconciliation.reference_points"] * (rate - zero) / (ref - zero)
+
+
+def _no_complaints(ev: Evidence, top: float) -> Result:
+    c = ev.complaints
+    return _scored(top, top, "{0}至{1}无受理投诉", "no accepted complaint received from {0} to {1}",
+                   (c.window_start, c.as_of), (c.ref,))
+
+
+@check("complaints.reconciliation", "投诉和解率", "Complaint reconciliation rate", "scored")
+def reconciliation(ev: Evidence, p: Params) -> Result:
+    """Reconciled / (complaints received − not accepted) over the complaint window;
+    consultations are not complaints; no complaints earns full points."""
+    top = p["complaints.reconciliation.max_points"]
+    c = ev.complaints
+    if not c.accepted:
+        return _no_complaints(ev, top)
+    rate = c.reconciliation_rate
+    return _scored(reconciliation_points(rate, p), top,
+                   "和解率 {0}（和解{1}件/受理{2}件，不含不予受理{3}件）",
+                   "reconciliation rate {0} ({1} reconciled of {2} accepted; {3} not accepted excluded)",
+                   (pct(rate), c.reconciled, c.accepted, c.not_accepted), (c.ref,))
+
+
+@check("complaints.closed_within_7_days", "投诉及时办结", "Complaints closed promptly", "scored")
+def closed_promptly(ev: Evidence, p: Params) -> Result:
+    """Points in proportion to the share of accepted complaints closed within 7 days."""
+    top, days = p["complaints.closed_within.max_points"], p["complaints.closed_within.days"]
+    c = ev.complaints
+    if not c.accepted:
+        return _no_complaints(ev, top)
+    share = c.closed_within_limit / c.accepted
+    return _scored(top * share, top, "{0}天内办结{1}件/受理{2}件（{3}）",
+                   "{1} of {2} accepted complaints closed within {0} days ({3})",
+                   (days, c.closed_within_limit, c.accepted, pct(share)), (c.ref,))
+
+
+@check("mechanisms.odr", "在线消费纠纷解决（ODR）", "Online dispute resolution (ODR) enrolment", "scored")
+def odr(ev: Evidence, p: Params) -> Result:
+    """Enrolled in ODR (在线消费纠纷解决) on or before the as-of date."""
+    top = p["mechanisms.points_each"]
+    reg = ev.registration
+    if reg is None:
+        return _no_registration(top)
+    if reg.odr_enrolled_on is not None and reg.odr_enrolled_on <= ev.as_of:
+        return _scored(top, top, "{0}加入ODR", "enrolled in ODR on {0}", (reg.odr_enrolled_on,), (ev.registration_ref,))
+    return _scored(0, top, "未加入ODR", "not enrolled in ODR", (), (ev.registration_ref,))
+
+
+def _commitment(field: str, zh: str, en: str):
+    def score(ev: Evidence, p: Params) -> Result:
+        top = p["mechanisms.points_each"]
+        app = ev.application
+        if app is None:
+            return _scored(0, top, "无申请，无{0}承诺", "no application, so no {1} commitment", (zh, en))
+        if getattr(app.commitments, field):
+            return _scored(top, top, "承诺{0}", "commits to {1}", (zh, en), (app.ref,))
+        return _scored(0, top, "未承诺{0}", "no {1} commitment", (zh, en), (app.ref,))
+
+    score.__doc__ = f"The application commits to {en} ({zh})."
+    return score
+
+
+advance_compensation = check("mechanisms.advance_compensation", "先行赔付", "Advance compensation", "scored")(
+    _commitment("advance_compensation", "先行赔付", "advance compensation"))
+first_inquiry = check("mechanisms.first_inquiry_responsibility", "首问负责", "First-inquiry responsibility", "scored")(
+    _commitment("first_inquiry_responsibility", "首问负责", "first-inquiry responsibility"))
+service_station = check("mechanisms.service_station", "投诉服务站", "Complaint service station", "scored")(
+    _commitment("service_station", "设立投诉服务站", "a complaint service station"))
+
+
+def _commitments(ev: Evidence) -> tuple[Commitments | None, tuple[str, ...]]:
+    app = ev.application
+    return (None, ()) if app is None else (app.commitments, (app.ref,))
+
+
+@check("mechanisms.return_promise", "无理由退货承诺", "No-reason return promise", "scored")
+def return_promise(ev: Evidence, p: Params) -> Result:
+    """The application promises no-reason returns for at least 7 days."""
+    top, least = p["mechanisms.points_each"], p["mechanisms.min_return_days"]
+    c, refs = _commitments(ev)
+    if c is None:
+        return _scored(0, top, "无申请，无退货承诺", "no application, so no return promise")
+    if c.return_days is not None and c.return_days >= least:
+        return _scored(top, top, "承诺{0}天无理由退货", "promises {0}-day returns", (c.return_days,), refs)
+    return _scored(0, top, "退货承诺不足{0}天", "return promise under {0} days", (least,), refs)
+
+
+@check("longevity", "经营年限", "Years in business", "scored")
+def longevity(ev: Evidence, p: Params) -> Result:
+    """2 points per full year since establishment, up to 10."""
+    top = p["longevity.max_points"]
+    reg = ev.registration
+    if reg is None:
+        return _no_registration(top)
+    years = full_years(reg.established_on, ev.as_of)
+    return _scored(min(top, p["longevity.points_per_year"] * years), top, "成立于{0}，满{1}年",
+                   "established {0}, {1} full year(s)", (reg.established_on, years), (ev.registration_ref,))
+
+
+@check("bonus.long_return_period", "超长退货期", "Long return period", "bonus")
+def long_return_period(ev: Evidence, p: Params) -> Result:
+    """Bonus: a return period of at least 30 days."""
+    top, days = p["bonus.long_return_points"], p["bonus.long_return_days"]
+    c, refs = _commitments(ev)
+    if c is not None and c.return_days is not None and c.return_days >= days:
+        return _scored(top, top, "承诺{0}天退货", "{0}-day returns", (c.return_days,), refs)
+    return _scored(0, top, "退货期不足{0}天", "return period under {0} days", (days,), refs)
+
+
+def _bonus_flag(field: str, zh: str, en: str, points: str):
+    def score(ev: Evidence, p: Params) -> Result:
+        top = p[points]
+        c, refs = _commitments(ev)
+        if c is not None and getattr(c, field):
+            return _scored(top, top, "承诺{0}", "commits to {1}", (zh, en), refs)
+        return _scored(0, top, "未承诺{0}", "no commitment to {1}", (zh, en), refs)
+
+    score.__doc__ = f"Bonus: the application commits to {en} ({zh})."
+    return score
+
+
+returns_any_branch = check("bonus.returns_any_branch", "异地门店退货", "Returns at any branch", "bonus")(
+    _bonus_flag("returns_any_branch", "任一门店可退货", "returns at any branch", "bonus.any_branch_points"))
+refund_within_48h = check("bonus.refund_within_48h", "48小时退款", "Refund within 48 hours", "bonus")(
+    _bonus_flag("refund_within_48h", "48小时内退款", "refunds within 48 hours", "bonus.refund_48h_points"))
+
+SCORED = (penalties, abnormal_history, reconciliation, closed_promptly, odr, advance_compensation, first_inquiry,
+          service_station, return_promise, longevity)
+BONUS = (long_return_period, returns_any_branch, refund_within_48h)

@@ -1,0 +1,135 @@
+"""Veto checks V1–V7 (否决项, DOMAIN.md): any veto makes the applicant ineligible; a veto
+check without its data gives `missing`, which makes the verdict `pending`, never a pass."""
+from __future__ import annotations
+
+from checks.calendar import add_years
+from checks.evidence import Evidence
+from checks.outcome import Params, Result, Status, result, check
+from checks.penalties import PenaltyReason
+from checks.uscc import UsccError, validate_uscc
+
+STATUS_ZH = {"active": "存续", "suspended": "停业", "revoked": "吊销", "deregistered": "注销"}
+LIST_ZH = {"serious_dishonest": "严重违法失信名单", "abnormal_operations": "经营异常名录",
+           "complaint_blacklist": "投诉黑名单"}
+LIST_EN = {"serious_dishonest": "serious illegal and dishonest list", "abnormal_operations": "abnormal-operation list",
+           "complaint_blacklist": "complaint black list"}
+
+
+def _ok(zh: str, en: str, args: tuple = (), refs: tuple[str, ...] = ()) -> Result:
+    return result(Status.PASS, 0.0, 0.0, zh, en, args, refs)
+
+
+def _veto(zh: str, en: str, args: tuple = (), refs: tuple[str, ...] = ()) -> Result:
+    return result(Status.VETO, 0.0, 0.0, zh, en, args, refs)
+
+
+def _missing(zh: str, en: str) -> Result:
+    return result(Status.MISSING, 0.0, 0.0, zh, en, (), ())
+
+
+@check("V1", "主体资格", "Valid code and active registration", "veto")
+def registration_active(ev: Evidence, p: Params) -> Result:
+    """V1: the USCC passes GB 32100 (or is on the audited override list) and the business is active (存续)."""
+    ref = (ev.registration_ref,)
+    if not ev.uscc_overridden:
+        try:
+            validate_uscc(ev.uscc)
+        except UsccError as exc:
+            where = f"第{exc.position}位" if exc.position else "长度"
+            return _veto("统一社会信用代码 {0} 校验不通过（{1}）", "{2}", (ev.uscc, where, exc), ref)
+    reg = ev.registration
+    if reg is None:
+        return _missing("未找到登记信息", "no registration record on file")
+    if reg.status != "active":
+        return _veto("登记状态为{0}，非存续", "registration status is {1}, not active",
+                     (STATUS_ZH.get(reg.status, reg.status), reg.status), ref)
+    return _ok("统一社会信用代码有效，登记状态为存续", "code valid and registration active", (), ref)
+
+
+def _current_listing(ev: Evidence, name: str) -> Result:
+    for x in ev.listings:
+        if x.current and x.list == name:
+            hits = [y for y in ev.listings if y.current and y.list == name]
+            since = ", ".join(str(y.listed_on) for y in hits)
+            return _veto("现列入{0}（{2}起）", "currently on the {1} since {2}", (LIST_ZH[name], LIST_EN[name], since),
+                         tuple(y.ref for y in hits))
+    return _ok("未列入{0}", "not on the {1}", (LIST_ZH[name], LIST_EN[name]))
+
+
+@check("V2", "严重违法失信", "Serious illegal and dishonest list", "veto")
+def not_seriously_dishonest(ev: Evidence, p: Params) -> Result:
+    """V2: not currently on the serious-illegal-dishonest list (SAMR Order 44)."""
+    return _current_listing(ev, "serious_dishonest")
+
+
+@check("V3", "经营异常", "Abnormal-operation list", "veto")
+def not_abnormal(ev: Evidence, p: Params) -> Result:
+    """V3: not currently on the abnormal-operation list (经营异常名录)."""
+    return _current_listing(ev, "abnormal_operations")
+
+
+@check("V4", "信用风险分类", "Credit-risk class", "veto")
+def credit_class_required(ev: Evidence, p: Params) -> Result:
+    """V4 (model_unit): the latest credit-risk class is the required one (A)."""
+    required = p["vetoes.required_credit_class"]
+    cc = ev.credit_class
+    if cc is None:
+        return _missing("无信用风险分类记录", "no credit-risk class on record")
+    if cc.risk_class != required:
+        return _veto("最新信用风险分类为{0}类（{1}），要求{2}类", "latest credit-risk class is {0} ({1}), {2} required",
+                     (cc.risk_class, cc.classified_on, required), (cc.ref,))
+    return _ok("最新信用风险分类为{0}类（{1}）", "latest credit-risk class is {0} ({1})",
+               (required, cc.classified_on), (cc.ref,))
+
+
+@check("V5", "严重行政处罚", "Severe penalty", "veto")
+def no_severe_penalty(ev: Evidence, p: Params) -> Result:
+    """V5: no severe penalty (suspension, licence revocation, employment ban) decided within
+    3 years and not revoked; repair and publicity do not matter for these."""
+    years = p["vetoes.severe_penalty_years"]
+    if any(x.severe for x in ev.penalties):
+        since = add_years(ev.as_of, -years)
+        hits = [x for x in ev.penalties
+                if x.severe and x.reason is not PenaltyReason.REVOKED and x.decided_on > since]
+        if hits:
+            listed = ", ".join(f"{x.decision_no} ({x.decided_on})" for x in hits)
+            return _veto("{0}年内受到严重行政处罚：{1}", "severe penalty within {0} years: {1}", (years, listed),
+                         tuple(x.ref for x in hits))
+    return _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,))
+
+
+@check("V6", "投诉黑名单", "Complaint black list", "veto")
+def complaints_handled(ev: Evidence, p: Params) -> Result:
+    """V6: not currently on the complaint black list, and no complaint in the complaint window
+    left open longer than the black-list limit (14 days)."""
+    result = _current_listing(ev, "complaint_blacklist")
+    if result.status is Status.VETO:
+        return result
+    c = ev.complaints
+    days = p["handling.blacklist_days"]
+    if c.open_past_limit:
+        return _veto("{0}至{1}有{2}件投诉超过{3}天未办结",
+                     "{2} complaint(s) received from {0} to {1} left open past {3} days",
+                     (c.window_start, c.as_of, c.open_past_limit, days), c.refs)
+    return _ok("未列入投诉黑名单，无超过{0}天未办结的投诉", "not black-listed and no complaint left open past {0} days",
+               (days,), (c.ref,))
+
+
+@check("V7", "七日无理由退货承诺", "Seven-day return commitment", "veto")
+def return_commitment(ev: Evidence, p: Params) -> Result:
+    """V7 (seven_day_return): the committed return period is at least 7 days and displayed in store."""
+    least = p["vetoes.min_return_days"]
+    app = ev.application
+    if app is None:
+        return _veto("无申请，无退货承诺", "no application, so no return commitment")
+    c = app.commitments
+    if c.return_days is None or c.return_days < least:
+        return _veto("承诺退货期{0}天，少于{1}天", "committed return period {0} days, under {1}",
+                     (c.return_days or 0, least), (app.ref,))
+    if not c.displayed:
+        return _veto("退货承诺未在店内明示", "the return commitment is not displayed in the store", (), (app.ref,))
+    return _ok("承诺{0}天无理由退货并明示", "{0}-day returns committed and displayed", (c.return_days,), (app.ref,))
+
+
+VETOES = (registration_active, not_seriously_dishonest, not_abnormal, credit_class_required,
+          no_severe_penalty, complaints_handled, return_commitment)

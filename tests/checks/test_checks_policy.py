@@ -1,0 +1,124 @@
+"""Dated policy files: selection by as-of date, validation naming file, key and date."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+
+import pytest
+import yaml
+
+from checks.policy import OUTSIDE_ASSESSMENT, SCHEMA, PolicyError, load_policy, policy_path
+
+
+def write_variant(tmp_path, change, program="model_unit"):
+    doc = yaml.safe_load(policy_path(program).read_text(encoding="utf-8"))
+    change(doc)
+    path = tmp_path / f"{program}.yaml"
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("program", ["model_unit", "seven_day_return"])
+def test_the_shipped_policy_gives_every_value_a_date_and_a_source(program):
+    policy = load_policy(program)
+    assert policy.id == program
+    assert policy.sha256 == hashlib.sha256(policy_path(program).read_bytes()).hexdigest()
+    assert set(policy.parameters) <= set(SCHEMA)
+    for param in policy.parameters.values():
+        assert all(v.source and v.effective_from for v in param.values)
+
+
+@pytest.mark.parametrize(("program", "pass_mark", "vetoes"), [
+    ("model_unit", 85, ["V1", "V2", "V3", "V4", "V5", "V6"]),
+    ("seven_day_return", 80, ["V1", "V2", "V3", "V5", "V6", "V7"]),
+])
+def test_the_default_policy_matches_domain_md(program, pass_mark, vetoes):
+    p = load_policy(program).at(dt.date(2026, 6, 30))
+    assert (p["pass_mark"], p["vetoes.enabled"]) == (pass_mark, vetoes)
+    block = {"compliance": p["compliance.penalties.max_points"] + p["compliance.abnormal_history.points"],
+             "complaints": p["complaints.reconciliation.max_points"] + p["complaints.closed_within.max_points"],
+             "mechanisms": 5 * p["mechanisms.points_each"], "longevity": p["longevity.max_points"]}
+    assert block == {"compliance": 35, "complaints": 35, "mechanisms": 20, "longevity": 10}
+    assert p["complaints.reconciliation.reference_rate"] == 0.9278
+    assert (p["penalties.lower_fine_natural_person_yuan"], p["penalties.lower_fine_organisation_yuan"]) == (10_000, 100_000)
+    assert (p["lifecycle.announcement_working_days"], p["lifecycle.validity_years"]) == (5, 2)
+
+
+def test_order_121_day_counts_are_marked_unverified_from_their_date():
+    policy = load_policy("model_unit")
+    assert "handling.acceptance_working_days" not in policy.at(dt.date(2026, 4, 14)).unverified
+    after = policy.at(dt.date(2026, 4, 15))
+    assert {"handling.acceptance_working_days", "handling.mediation_working_days"} <= after.unverified
+    assert (after["handling.acceptance_working_days"], after["handling.mediation_working_days"],
+            after["handling.blacklist_days"]) == (7, 45, 14)
+
+
+def test_values_outside_the_assessment_do_not_move_its_effective_date():
+    policy = load_policy("model_unit")
+    assert "handling.acceptance_working_days" in OUTSIDE_ASSESSMENT
+    assert policy.at(dt.date(2026, 6, 30)).effective_from == dt.date(2023, 1, 1)
+
+
+def test_values_are_chosen_by_the_as_of_date_never_the_latest(tmp_path):
+    def newer(doc):
+        doc["parameters"]["pass_mark"]["values"].append(
+            {"effective_from": dt.date(2027, 1, 1), "value": 90, "source": "draft notice"})
+
+    policy = load_policy(write_variant(tmp_path, newer))
+    assert policy.value("pass_mark", dt.date(2026, 12, 31)) == 85
+    assert policy.value("pass_mark", dt.date(2027, 1, 1)) == 90
+    assert policy.at(dt.date(2026, 12, 31)).effective_from == dt.date(2023, 1, 1)
+    assert policy.at(dt.date(2027, 1, 1)).effective_from == dt.date(2027, 1, 1)
+
+
+def test_an_as_of_date_before_any_value_names_the_parameter_programme_and_date():
+    with pytest.raises(PolicyError, match=re.escape("parameter 'pass_mark' not found for model_unit as of 2022-12-31")):
+        load_policy("model_unit").value("pass_mark", dt.date(2022, 12, 31))
+    with pytest.raises(PolicyError, match=r"parameter '[a-z_.]+' not found for model_unit as of 2022-12-31 \(.*model_unit.yaml"):
+        load_policy("model_unit").at(dt.date(2022, 12, 31))
+
+
+def test_an_unknown_parameter_name_is_named():
+    with pytest.raises(PolicyError, match=re.escape("parameter 'compliance.penalty_points' not found for model_unit as of 2026-01-01")):
+        load_policy("model_unit").value("compliance.penalty_points", dt.date(2026, 1, 1))
+
+
+BAD_FILES = [
+    pytest.param(lambda d: d["parameters"]["pass_mark"]["values"][0].update(value="high"),
+                 r"model_unit.yaml: parameter 'pass_mark' effective 2023-01-01: .*got 'high'",
+                 id="a value of the wrong type names the file, parameter and date"),
+    pytest.param(lambda d: d["parameters"]["pass_mark"]["values"][0].pop("source"),
+                 r"model_unit.yaml: parameter 'pass_mark': values.0.source: Field required",
+                 id="a value without a source is refused"),
+    pytest.param(lambda d: d["parameters"]["pass_mark"]["values"].append(
+        {"effective_from": dt.date(2022, 1, 1), "value": 80, "source": "x"}),
+                 r"parameter 'pass_mark': values: .*effective_from dates must increase",
+                 id="dates that do not increase are refused"),
+    pytest.param(lambda d: d["parameters"]["compliance"].update(penalty_points={"description": "x", "values": [
+        {"effective_from": dt.date(2023, 1, 1), "value": 10, "source": "x"}]}),
+                 r"parameter 'compliance.penalty_points' is not a known parameter",
+                 id="an unknown parameter in the file is refused"),
+    pytest.param(lambda d: d["parameters"]["vetoes"]["enabled"]["values"][0].update(value=["V1", "V9"]),
+                 r"parameter 'vetoes.enabled' effective 2023-01-01: unknown veto 'V9'",
+                 id="an unknown veto id is refused"),
+    pytest.param(lambda d: d.pop("title_zh"), r"model_unit.yaml: title_zh: Field required",
+                 id="a file without its Chinese title is refused"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), BAD_FILES)
+def test_a_bad_policy_file_is_refused_naming_what_is_wrong(tmp_path, change, message):
+    with pytest.raises(PolicyError, match=message):
+        load_policy(write_variant(tmp_path, change))
+
+
+def test_a_missing_policy_file_is_named(tmp_path):
+    with pytest.raises(PolicyError, match=r"policy file .*nope.yaml: cannot read"):
+        load_policy(tmp_path / "nope.yaml")
+
+
+def test_a_required_parameter_missing_on_the_date_is_named(tmp_path):
+    path = write_variant(tmp_path, lambda d: d["parameters"]["longevity"].pop("max_points"))
+    with pytest.raises(PolicyError, match=re.escape("parameter 'longevity.max_points' not found for model_unit as of 2026-06-30")):
+        load_policy(path).at(dt.date(2026, 6, 30))
