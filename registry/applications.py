@@ -7,6 +7,7 @@ whose message names the application, the person and the rule.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from registry.records import ApplicationRecord
 from registry.workflow_models import (
     Announcement,
     AnnouncementItem,
+    AssessmentRecord,
     Application,
     Objection,
     ReviewDecision,
@@ -165,8 +167,6 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
     return app
 
 
-def start_review(session: Session, app: Application, stages: tuple[str, ...], actor: str) -> None:
-    set_status(session, app, "in_review", actor, "eligible: first review stage", stage=stages[0])
 
 
 # -- announcement (公示) and objections ---------------------------------------------------------
@@ -248,3 +248,104 @@ def release_after_window(session: Session, today: dt.date, actor: str = "system"
             set_status(session, app, "issuable", actor, f"announcement window closed {ann.window_ends_on}")
             released.append(app)
     return released
+
+
+# -- assessment and routing -------------------------------------------------------------------
+
+def application_row(app: Application):
+    from checks.evidence import ApplicationRow
+
+    return ApplicationRow(program=app.program, channel=app.channel, submitted_on=app.submitted_on,
+                          commitments=app.commitments)
+
+
+def store_assessment(session: Session, assessment, application_id: int | None) -> AssessmentRecord:
+    """Keep the assessment with its evidence snapshot and policy fingerprint (re-derivable)."""
+    evidence = assessment.evidence
+    rec = AssessmentRecord(
+        application_id=application_id, uscc=assessment.uscc, program=assessment.program,
+        as_of=assessment.as_of, verdict=assessment.verdict.value, score=assessment.score, bonus=assessment.bonus,
+        policy_id=assessment.policy_id, policy_effective_from=assessment.policy_effective_from,
+        policy_sha256=assessment.policy_sha256, evidence_sha256=evidence.sha256(),
+        evidence=evidence.model_dump(mode="json"), result=assessment.to_json(),
+    )
+    session.add(rec)
+    session.flush()
+    return rec
+
+
+def route(session: Session, app: Application, assessment, stages: tuple[str, ...], actor: str = "system") -> str:
+    """ineligible → rejected; pending → waits for the missing data; eligible → first review stage."""
+    verdict = assessment.verdict.value
+    app.verdict, app.score, app.as_of = verdict, assessment.score, assessment.as_of
+    detail = {"verdict": verdict, "score": assessment.score}
+    if verdict == "ineligible":
+        failed = [o.id for o in assessment.outcomes if o.status.value in ("veto", "fail")]
+        set_status(session, app, "rejected", actor, "ineligible: " + ", ".join(failed), failed=failed, **detail)
+    elif verdict == "pending":
+        missing = [o.id for o in assessment.outcomes if o.status.value == "missing"]
+        set_status(session, app, "pending_data", actor, "waiting for data: " + ", ".join(missing),
+                   missing=missing, **detail)
+    else:
+        set_status(session, app, "in_review", actor, "eligible: first review stage", stage=stages[0], **detail)
+    return app.status
+
+
+def processable_ids(session: Session) -> list[int]:
+    """Applications the application flow (re)assesses: new, waiting for data, or returned."""
+    return list(session.scalars(select(Application.id).where(
+        Application.status.in_(("submitted", "pending_data", "returned"))).order_by(Application.id)))
+
+
+# -- counter batches and the online form --------------------------------------------------------
+
+@dataclass
+class IntakeReport:
+    accepted: list[int] = field(default_factory=list)
+    rejected: list[dict] = field(default_factory=list)
+
+
+def submit_rows(session: Session, rows, actor: str) -> IntakeReport:
+    """Validate and submit each row; a refused row is reported by line and the rest proceed."""
+    from registry.ingest import Rejected, validate
+    from registry.records import APPLICATIONS
+
+    report = IntakeReport()
+    for row, result in validate(rows, APPLICATIONS, {"uscc_overrides": frozenset()}):
+        if isinstance(result, Rejected):
+            report.rejected.append({"line": row.line, "reason": f"{result.field}: {result.reason}"})
+            continue
+        rec = ApplicationRecord.model_validate_json(row.json_text) if row.json_text is not None \
+            else ApplicationRecord.model_validate(row.mapping)
+        try:
+            report.accepted.append(submit(session, rec, actor).id)
+        except WorkflowError as exc:
+            report.rejected.append({"line": row.line, "reason": str(exc)})
+    return report
+
+
+def online_row(session: Session, uscc: str, program: str, store_name: str | None, email: str | None,
+               return_days: int | None, commitments: list[str], submitted_on: dt.date):
+    """The online form as one application row; defaults come from the registration."""
+    import json
+
+    from checks.evidence import Commitments
+    from checks.uscc import UsccError, validate_uscc
+    from registry.ingest import Row
+
+    try:
+        code = validate_uscc(uscc)
+    except UsccError as exc:
+        raise WorkflowError(f"--uscc: {exc}") from None
+    reg = session.get(Registration, code)
+    if reg is None:
+        raise WorkflowError(f"--uscc {code}: no registration on record for this business")
+    known = set(Commitments.model_fields) - {"return_days", "return_scope"}
+    unknown = [c for c in commitments if c not in known]
+    if unknown:
+        raise WorkflowError(f"--commitment {unknown[0]!r}: expected one of {', '.join(sorted(known))}")
+    record = {"uscc": code, "program": program, "channel": "online", "submitted_on": submitted_on.isoformat(),
+              "store_name": store_name or reg.name, "contact_email": email or reg.contact_email,
+              "commitments": {"return_days": return_days, **{c: True for c in commitments}}}
+    text = json.dumps(record, ensure_ascii=False)
+    return Row(1, text, json_text=text)

@@ -1,0 +1,92 @@
+"""Application flow: refresh evidence → assess → store → route, then letters and delivery."""
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
+
+from flows.common import chunks, registry, stages
+from registry.settings import get_settings
+
+
+@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.5)
+def refresh_evidence(application_ids: list[int]) -> int:
+    """Re-pull stale businesses from the HTTP sources (when a source is configured)."""
+    from registry.applications import get_application
+    from registry.db import begin_write
+    from registry.sources import http_session, refresh_business
+
+    settings = get_settings()
+    if not settings.source_url:
+        return 0
+    http = http_session(settings.http_retries)
+    max_age = dt.timedelta(hours=settings.evidence_max_age_hours)
+    refreshed = 0
+    for app_id in application_ids:
+        with begin_write(registry()) as session:
+            uscc = get_application(session, app_id).uscc
+            refreshed += refresh_business(session, http, settings.source_url, uscc, settings.http_timeout, max_age)
+    return refreshed
+
+
+@task(cache_policy=NO_CACHE)
+def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int, str]:
+    """Assess each application of the chunk in its own short transaction; returns new statuses."""
+    from registry.applications import assess_application
+    from registry.db import begin_write
+
+    out = {}
+    for app_id in application_ids:
+        with begin_write(registry()) as session:
+            out[app_id] = assess_application(session, app_id, as_of, stages()).status
+    return out
+
+
+@task(cache_policy=NO_CACHE)
+def write_letters(application_ids: list[int]) -> list[str]:
+    """Reasons letters (PDF, Chinese) for rejected applications, queued for delivery."""
+    from registry.db import begin_write
+    from registry.letters import letter_for
+
+    paths = []
+    for app_id in application_ids:
+        with begin_write(registry()) as session:
+            paths.append(str(letter_for(session, app_id, get_settings())))
+    return paths
+
+
+@task(cache_policy=NO_CACHE)
+def deliver_pending() -> dict[str, int]:
+    """Attempt every pending delivery once; failures stay pending for the next run."""
+    from registry.db import begin_write
+    from registry.delivery import attempt, pending_ids
+
+    settings = get_settings()
+    with registry()() as session:
+        ids = pending_ids(session, settings)
+    done = failed = 0
+    for delivery_id in ids:
+        with begin_write(registry()) as session:
+            ok = attempt(session, delivery_id, settings)
+        done += ok
+        failed += not ok
+    return {"delivered": done, "failed": failed}
+
+
+@flow(name="application", log_prints=False)
+def application_flow(application_ids: list[int], as_of: dt.date | None = None) -> dict[int, str]:
+    """Assess submitted (or returned, or waiting) applications and route them."""
+    parts = chunks(application_ids, parts=4, min_size=50)
+    for part in parts:
+        refresh_evidence(part)
+    statuses: dict[int, str] = {}
+    for result in assess_chunk.map(parts, as_of=as_of).result():
+        statuses.update(result)
+    rejected = [i for i, s in statuses.items() if s == "rejected"]
+    if rejected:
+        write_letters(rejected)
+        deliver_pending()
+    return statuses

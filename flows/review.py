@@ -1,0 +1,72 @@
+"""Review decisions and the announcement: each a flow run against durable registry state."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
+
+from flows.common import chunks, registry, stages
+
+
+class Decision(BaseModel):
+    """A reviewer's decision on one application's current stage (the form in Prefect's UI)."""
+
+    application_id: int = Field(title="Application number", ge=1)
+    reviewer: str = Field(title="Reviewer", description="your name as registered with `assured reviewers add`",
+                          min_length=1)
+    decision: Literal["approve", "reject", "return"] = Field(title="Decision")
+    comment: str = Field("", title="Comment", description="required to reject or return")
+
+
+@task(cache_policy=NO_CACHE)
+def decide_all(decisions: list[Decision]) -> list[dict]:
+    """Each decision in its own write transaction; a refusal raises with its reason."""
+    from registry.applications import decide
+    from registry.db import begin_write
+
+    out = []
+    for d in decisions:
+        with begin_write(registry()) as session:
+            app = decide(session, d.application_id, d.reviewer, d.decision, d.comment, stages())
+            out.append({"application_id": app.id, "status": app.status, "stage": app.stage})
+    return out
+
+
+@flow(name="review-decision")
+def review_decision(decision: Decision) -> dict:
+    """Record one reviewer's decision (refused with a reason when a review rule is broken)."""
+    return decide_all([decision])[0]
+
+
+@flow(name="review-batch")
+def review_batch(decisions: list[Decision]) -> list[dict]:
+    """Several decisions in a few chunked tasks (counter batches, the demo)."""
+    results: list[dict] = []
+    for part in chunks(decisions, parts=4, min_size=100):
+        results.extend(decide_all(part))
+    return results
+
+
+@task(cache_policy=NO_CACHE)
+def publish_announcement(program: str, published_on: dt.date) -> dict:
+    from flows.notices import announcement_files
+    from registry.applications import announce
+    from registry.db import begin_write
+    from checks.policy import load_policy
+
+    window = load_policy(program).value("lifecycle.announcement_working_days", published_on)
+    with begin_write(registry()) as session:
+        ann, apps = announce(session, program, published_on, window, actor="system")
+        ann.csv_path, ann.pdf_path = (str(p) for p in announcement_files(session, ann, apps))
+        return {"announcement": ann.id, "program": program, "applications": [a.id for a in apps],
+                "published_on": ann.published_on.isoformat(), "window_ends_on": ann.window_ends_on.isoformat(),
+                "csv": ann.csv_path, "pdf": ann.pdf_path}
+
+
+@flow(name="announce")
+def announce_flow(program: Literal["model_unit", "seven_day_return"], published_on: dt.date | None = None) -> dict:
+    """公示: publish the approved applications of a programme with an objection window."""
+    return publish_announcement(program, published_on or dt.date.today())
