@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         businesses: Annotated[int, typer.Option(help="number of businesses")] = 1000,
         seed: Annotated[int, typer.Option(help="random seed: same arguments, same bytes")] = 1,
         bad_rows: Annotated[float, typer.Option(help="fraction of rows per file replaced by invalid ones")] = 0.0,
-        as_of: Annotated[Optional[str], typer.Option(help="the day the data stands on, YYYY-MM-DD (default today)")] = None,
+        as_of: Annotated[Optional[str], typer.Option(help="day the data stands on, YYYY-MM-DD (default today)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
         as_json: Annotated[bool, typer.Option("--json", help="print the manifest as JSON")] = False,
     ) -> None:

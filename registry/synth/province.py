@@ -11,9 +11,9 @@ import datetime as dt
 import math
 import random
 from bisect import bisect
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from statistics import NormalDist
-from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from checks.uscc import ALPHABET, make_uscc
 from registry.synth import tables as T
@@ -50,15 +50,16 @@ LISTING_WINDOW = 6 * 365
 class Choice:
     """Weighted pick from `(item, weight)` pairs given one uniform draw in [0, 1)."""
 
-    __slots__ = ("items", "cum", "total")
+    __slots__ = ("items", "shares", "cum")
 
     def __init__(self, pairs: Sequence[tuple[object, float]]):
         self.items = [p[0] for p in pairs]
-        self.total = sum(p[1] for p in pairs)
+        total = sum(p[1] for p in pairs)
+        self.shares = [p[1] / total for p in pairs]
         self.cum, acc = [], 0.0
-        for _, w in pairs[:-1]:
-            acc += w
-            self.cum.append(acc / self.total)
+        for share in self.shares[:-1]:
+            acc += share
+            self.cum.append(acc)
 
     def __call__(self, u: float):
         return self.items[bisect(self.cum, u)]
@@ -113,21 +114,15 @@ AMOUNT_SPREAD = tuple(math.exp(0.9 * NormalDist().inv_cdf((k + 0.5) / 1024)) for
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
-def _normaliser(factor: str) -> float:
-    """Mean of size x industry factor over the entity and industry mix (so volumes average out)."""
-    total_w = sum(i.weight for i in T.INDUSTRIES)
-    mean_factor = sum(i.weight * getattr(i, factor) for i in T.INDUSTRIES) / total_w
+def _normaliser(factor: str, by_size: bool) -> float:
+    """Mean of (size x) industry factor over the entity and industry mix, so volumes average out."""
+    mean_factor = sum(s * getattr(i, factor) for i, s in zip(INDUSTRY.items, INDUSTRY.shares))
     out = 0.0
-    for (entity, w) in zip(ENTITY.items, _weights(ENTITY)):
+    for entity, share in zip(ENTITY.items, ENTITY.shares):
         f = getattr(T.COOP_INDUSTRY, factor) if entity == "cooperative" else mean_factor
-        size = math.exp(SIZE[entity][0] + SIZE[entity][1] ** 2 / 2) if factor == "complaint_factor" else 1.0
-        out += w / ENTITY.total * size * f
+        mu, sigma = SIZE[entity]
+        out += share * f * (math.exp(mu + sigma**2 / 2) if by_size else 1.0)  # log-normal mean
     return out
-
-
-def _weights(choice: Choice) -> list[float]:
-    cum = [0.0, *choice.cum, 1.0]
-    return [(b - a) * choice.total for a, b in zip(cum, cum[1:])]
 
 
 CATEGORY = {i.code: Choice(i.categories) for i in (*T.INDUSTRIES, T.COOP_INDUSTRY)}
@@ -135,8 +130,8 @@ CATEGORY = {i.code: Choice(i.categories) for i in (*T.INDUSTRIES, T.COOP_INDUSTR
 SPECIAL_EQUIPMENT_USERS = frozenset({"H6110", "H6121", "F5211", "F5212"})
 NAME_PREFIX = {city: name[:-1] if name.endswith("市") else {"422800": "恩施", "429021": "神农架"}[city]
                for city, (name, *_rest) in T.CITIES.items()}
-COMPLAINT_NORM = _normaliser("complaint_factor")
-PENALTY_NORM = _normaliser("penalty_factor")
+COMPLAINT_NORM = _normaliser("complaint_factor", by_size=True)
+PENALTY_NORM = _normaliser("penalty_factor", by_size=False)
 
 
 def pick(seq: Sequence, u: float):
@@ -170,7 +165,6 @@ class Province:
             emit["registrations"], emit["penalties"], emit["complaints"])
         self.emit_listing, self.emit_class, self.emit_application = (
             emit["credit_listings"], emit["credit_classes"], emit["applications"])
-        self.as_of = as_of
         self.today = (as_of - EPOCH).days
         end = self.today + 1
         self.iso = [(EPOCH + dt.timedelta(d)).isoformat() for d in range(end)]
@@ -226,7 +220,7 @@ class Province:
         self.emit_registration((uscc, name, entity, status, self.iso[est], county, industry.code, address, rep,
                                 email, None if odr is None else self.iso[odr]))
         n = poisson(rng, PENALTIES_PER_BUSINESS * tier_mult * industry.penalty_factor / PENALTY_NORM)
-        revocation = status == "revoked" and r() < 0.6  # most revoked businesses lost their licence by decision
+        revocation = status == "revoked" and r() < 0.35  # some revoked businesses lost their licence by decision
         for k in range(n + revocation):
             self.emit_penalty(self._penalty(uscc, entity, industry, est, tier_mult, city, county, county_name,
                                             status, revocation and k == n))
@@ -280,18 +274,19 @@ class Province:
         lo = max(est, today - PENALTY_WINDOW)
         decided = lo + int((today - lo + 1) * r())
         org = entity != "individual"
-        simple = r() < 0.2
-        if simple:
+        simple = not revocation and r() < 0.2
+        if simple:  # on-the-spot decisions: a warning, or at most 200 yuan (person) / 3,000 yuan (organisation)
             kinds = ("warning",) if r() < 0.5 else ("fine",)
-            fine = 0.0 if kinds == ("warning",) else float(pick((500, 1000, 2000, 3000) if org else (50, 100, 200), r()))
+            amounts = (500, 1000, 2000, 3000) if org else (50, 100, 200)
+            fine = 0.0 if kinds == ("warning",) else float(pick(amounts, r()))
         else:
             kinds = PENALTY_GENERAL(r())
             while tier_mult < 1 and SEVERE.intersection(kinds) and r() < 0.7:
                 kinds = PENALTY_GENERAL(r())  # severe penalties cluster on high-risk businesses
             if revocation:
                 kinds = ("fine", "license_revocation")
-            elif "license_revocation" in kinds and status != "revoked":
-                kinds = ("fine", "confiscation", "suspension")
+            elif "license_revocation" in kinds and status != "revoked":  # still registered: suspended instead
+                kinds = tuple("suspension" if k == "license_revocation" else k for k in kinds)
             fine = self._fine(org) if "fine" in kinds else 0.0
         u = r()
         if industry.code in SPECIAL_EQUIPMENT_USERS and u < 0.1:
@@ -311,7 +306,7 @@ class Province:
         key = f"鄂{abbr}市监{'当罚' if simple else '处罚'}〔{year}〕"
         seq = self.decision_seq[key] = self.decision_seq.get(key, 0) + 1
         repaired = revoked = None
-        if not simple:
+        if not simple and not revocation:
             if r() < 0.02:
                 d = decided + 30 + int(150 * r())
                 revoked = self.iso[d] if d <= today else None
@@ -400,7 +395,7 @@ class Province:
         elif u < 0.03:
             birth = dt.date(1960, 1, 1) + dt.timedelta(int(r() * 15000))
             text += f"身份证号{id_number(county, birth, int(r() * 1000))}，"
-        return text + pick(T.DEMANDS, r()) + "。"
+        return text + pick(T.DEMANDS[category], r()) + "。"
 
     def _listings(self, uscc: str, est: int, tier_mult: float, list_choice: Choice) -> None:
         rng, r = self.rng, self.rng.random

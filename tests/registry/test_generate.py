@@ -148,8 +148,9 @@ def test_volumes_per_business_match_the_province_targets(province):
     assert len(latest) == n
     shares = Counter(latest.values())
     assert (shares["A"] + shares["B"]) / n > 0.85 and shares["C"] > 0 and shares["D"] > 0
-    lower = [p for p in province["penalties"] if "fine" in p["kinds"] and p["procedure"] == "general"]
-    assert any(p["fine_yuan"] >= 100_000 for p in lower) and sum(p["fine_yuan"] < 100_000 for p in lower) > len(lower) / 2
+    fined = [p for p in province["penalties"] if "fine" in p["kinds"] and p["procedure"] == "general"]
+    lower = [p for p in fined if p["fine_yuan"] < (10_000 if p["uscc"][1] == "2" else 100_000)]
+    assert len(fined) / 2 < len(lower) < len(fined)  # most fines are below Hubei's lower-amount line
 
 
 def test_the_bad_row_sidecar_lists_exactly_the_rows_that_fail_validation(tmp_path):
