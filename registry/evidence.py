@@ -1,0 +1,227 @@
+"""Evidence assembly: one business (`evidence_for`) or a whole region in chunks (`evidence_batch`).
+
+Both paths feed the same pure `checks.evidence.build_evidence`. The single path
+counts complaints in Python with the reference definitions
+(`checks.complaints.count_complaints`); the batch path counts them in SQL, one
+GROUP BY per chunk of businesses, so a province of a million businesses streams
+through in bounded memory. Both must give the same Evidence — the tests hold them
+to it.
+
+Which application counts: the business's latest application to the programme
+submitted on or before the as-of date (latest `submitted_on`, then highest id),
+unless the caller names one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from checks.calendar import add_years
+from checks.complaints import CITED_IDS, ComplaintCounts, ComplaintRow, ComplaintWindow, complaint_window, count_complaints
+from checks.evidence import Evidence, build_evidence
+from checks.penalties import lookback_start
+from checks.policy import Policy, load_policy
+from registry.models import Complaint, CreditClass, CreditListing, Penalty, Registration, UsccOverride
+from registry.workflow_models import Application
+
+DEFAULT_CHUNK = 2000
+
+_REGISTRATION = (Registration.uscc, Registration.name, Registration.entity_type, Registration.status,
+                 Registration.established_on, Registration.region_code, Registration.industry_code,
+                 Registration.odr_enrolled_on)
+_PENALTY = (Penalty.uscc, Penalty.decision_no, Penalty.decided_on, Penalty.procedure, Penalty.kinds,
+            Penalty.fine_yuan, Penalty.category, Penalty.repaired_on, Penalty.revoked_on)
+_LISTING = (CreditListing.uscc, CreditListing.list, CreditListing.listed_on, CreditListing.removed_on,
+            CreditListing.reason)
+_CLASS = (CreditClass.uscc, CreditClass.risk_class, CreditClass.classified_on)
+_APPLICATION = (Application.uscc, Application.program, Application.channel, Application.submitted_on,
+                Application.commitments)
+
+
+def _policy(program: str, policy: Policy | None) -> Policy:
+    if policy is None:
+        return load_policy(program)
+    if policy.id != program:
+        raise ValueError(f"program {program!r} does not match policy {policy.id!r} ({policy.path})")
+    return policy
+
+
+def _overrides(session: Session) -> frozenset[str]:
+    return frozenset(session.scalars(select(UsccOverride.uscc)))
+
+
+# -- filters shared by both paths ---------------------------------------------------------------
+
+def _penalty_filter(as_of: dt.date, policy: Policy) -> ColumnElement[bool]:
+    return and_(Penalty.decided_on > lookback_start(as_of, policy.at(as_of)), Penalty.decided_on <= as_of)
+
+
+def _listing_filter(as_of: dt.date, policy: Policy) -> ColumnElement[bool]:
+    since = add_years(as_of, -policy.at(as_of)["compliance.abnormal_history.window_years"])
+    return and_(CreditListing.listed_on <= as_of,
+                or_(CreditListing.removed_on.is_(None), CreditListing.removed_on > since))
+
+
+def _window_filter(w: ComplaintWindow) -> ColumnElement[bool]:
+    return and_(Complaint.received_on > w.start, Complaint.received_on <= w.as_of)
+
+
+# -- one business -------------------------------------------------------------------------------
+
+def evidence_for(session: Session, uscc: str, as_of: dt.date, program: str, policy: Policy | None = None, *,
+                 application_id: int | None = None) -> Evidence:
+    """The evidence for one business. An unknown code gives evidence without a registration
+    (V1 `missing`); callers that must refuse unknown codes check the registry first."""
+    policy = _policy(program, policy)
+    w = complaint_window(as_of, policy.at(as_of))
+    reg = session.execute(select(*_REGISTRATION).where(Registration.uscc == uscc)).one_or_none()
+    penalties = session.execute(select(*_PENALTY[1:]).where(Penalty.uscc == uscc, _penalty_filter(as_of, policy))).all()
+    listings = session.execute(select(*_LISTING[1:]).where(CreditListing.uscc == uscc,
+                                                          _listing_filter(as_of, policy))).all()
+    classes = session.execute(select(*_CLASS[1:]).where(CreditClass.uscc == uscc,
+                                                        CreditClass.classified_on <= as_of)).all()
+    complaints = session.execute(
+        select(Complaint.complaint_id, Complaint.kind, Complaint.status, Complaint.received_on, Complaint.closed_on)
+        .where(Complaint.uscc == uscc, _window_filter(w))).all()
+    app_query = select(*_APPLICATION[1:]).where(Application.uscc == uscc, Application.program == program)
+    if application_id is not None:
+        app_query = app_query.where(Application.id == application_id)
+    else:
+        app_query = app_query.where(Application.submitted_on <= as_of)
+    app = session.execute(app_query.order_by(Application.submitted_on.desc(), Application.id.desc()).limit(1)).first()
+    overridden = session.get(UsccOverride, uscc) is not None
+    return build_evidence(
+        uscc, reg, penalties, count_complaints((ComplaintRow(*r) for r in complaints), w) if complaints else None,
+        listings, classes, app, as_of, policy, uscc_overrides=frozenset({uscc}) if overridden else frozenset(),
+    )
+
+
+# -- a region in chunks -------------------------------------------------------------------------
+
+def _days(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+    """Whole days from `earlier` to `later` (SQLite keeps dates as ISO text)."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(later) - func.julianday(earlier)
+    return later - earlier
+
+
+def _left_open(session: Session, w: ComplaintWindow) -> ColumnElement[bool]:
+    """An accepted complaint open longer than the limit: until closed, or until the as-of date."""
+    c = Complaint
+    closed = and_(c.closed_on.is_not(None), c.closed_on <= w.as_of)
+    open_until = case((closed, c.closed_on), else_=literal(w.as_of, Date))
+    return and_(c.kind == "complaint", c.status != "not_accepted",
+                _days(session, open_until, c.received_on) > w.open_limit_days)
+
+
+def complaint_counts_query(session: Session, w: ComplaintWindow, usccs: Sequence[str]):
+    """One row per business with complaints in the window: uscc, then `ComplaintCounts`' counts
+    in order, by the definitions of `checks.complaints` (GROUP BY with CASE sums)."""
+    c = Complaint
+    is_complaint = c.kind == "complaint"
+    closed = and_(c.closed_on.is_not(None), c.closed_on <= w.as_of)
+
+    def count(cond: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((cond, 1), else_=0))
+
+    return (
+        select(
+            c.uscc,
+            count(is_complaint),
+            count(and_(is_complaint, c.status == "not_accepted")),
+            count(and_(is_complaint, c.status == "reconciled", or_(c.closed_on.is_(None), closed))),
+            count(and_(is_complaint, c.status != "not_accepted", closed,
+                       _days(session, c.closed_on, c.received_on) <= w.closed_within_days)),
+            count(_left_open(session, w)),
+            count(c.kind == "consultation"),
+            count(c.kind == "report"),
+            count(and_(is_complaint, c.received_on > w.recent_start)),
+        )
+        .where(c.uscc.in_(usccs), _window_filter(w))
+        .group_by(c.uscc)
+    )
+
+
+def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
+                   region_prefix: str | None = None, chunk_size: int = DEFAULT_CHUNK,
+                   after: str | None = None, upto: str | None = None) -> Iterator[Evidence]:
+    """Evidence for every registered business (of a region, or in the USCC range `(after, upto]`),
+    in USCC order, streaming chunk by chunk: per chunk one query per record kind, complaints
+    aggregated in SQL. Memory stays bounded by the chunk size."""
+    policy = _policy(program, policy)
+    p = policy.at(as_of)
+    w = complaint_window(as_of, p)
+    overrides = _overrides(session)
+    penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
+    last = after
+    while True:
+        query = select(*_REGISTRATION).order_by(Registration.uscc).limit(chunk_size)
+        if last is not None:
+            query = query.where(Registration.uscc > last)
+        if upto is not None:
+            query = query.where(Registration.uscc <= upto)
+        if region_prefix:
+            query = query.where(Registration.region_code.startswith(region_prefix))
+        regs = session.execute(query).all()
+        if not regs:
+            return
+        usccs = [r.uscc for r in regs]
+        last = usccs[-1]
+        counts = {r[0]: r[1:] for r in session.execute(complaint_counts_query(session, w, usccs))}
+        late_ids: dict[str, list[str]] = defaultdict(list)
+        if late_usccs := [u for u, v in counts.items() if v[4]]:
+            for uscc, cid in session.execute(select(Complaint.uscc, Complaint.complaint_id).where(
+                    Complaint.uscc.in_(late_usccs), _window_filter(w), _left_open(session, w))):
+                late_ids[uscc].append(cid)
+        penalties = _group(session.execute(select(*_PENALTY).where(Penalty.uscc.in_(usccs), penalty_filter)))
+        listings = _group(session.execute(select(*_LISTING).where(CreditListing.uscc.in_(usccs), listing_filter)))
+        classes = _group(session.execute(select(*_CLASS).where(CreditClass.uscc.in_(usccs),
+                                                              CreditClass.classified_on <= as_of)))
+        apps = {}
+        for row in session.execute(select(*_APPLICATION)
+                                   .where(Application.uscc.in_(usccs), Application.program == program,
+                                          Application.submitted_on <= as_of)
+                                   .order_by(Application.uscc, Application.submitted_on, Application.id)):
+            apps[row.uscc] = row  # the latest one wins
+        for reg in regs:
+            u = reg.uscc
+            got = counts.get(u)
+            yield build_evidence(
+                u, reg, penalties.get(u, ()),
+                None if got is None else ComplaintCounts(*got, tuple(sorted(late_ids[u])[:CITED_IDS])),
+                listings.get(u, ()), classes.get(u, ()), apps.get(u), as_of, policy, uscc_overrides=overrides,
+            )
+
+
+def _group(rows) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        out[row.uscc].append(row)
+    return out
+
+
+def partition(session: Session, parts: int, region_prefix: str | None = None) -> list[tuple[str | None, str | None]]:
+    """Split the businesses (of a region) into about `parts` USCC ranges `(after, upto]` of
+    similar size, for `evidence_batch(after=, upto=)` — one range per screening task."""
+    query = select(func.count()).select_from(Registration)
+    if region_prefix:
+        query = query.where(Registration.region_code.startswith(region_prefix))
+    total = session.scalar(query) or 0
+    if total == 0 or parts <= 1:
+        return [(None, None)]
+    bounds: list[str | None] = [None]
+    codes = select(Registration.uscc).order_by(Registration.uscc)
+    if region_prefix:
+        codes = codes.where(Registration.region_code.startswith(region_prefix))
+    for k in range(1, parts):
+        cut = session.scalar(codes.offset(k * total // parts - 1).limit(1))
+        if cut is not None and cut != bounds[-1]:
+            bounds.append(cut)
+    bounds.append(None)
+    return list(zip(bounds, bounds[1:]))
