@@ -119,13 +119,13 @@ def _normaliser(factor: str, by_size: bool) -> float:
     mean_factor = sum(s * getattr(i, factor) for i, s in zip(INDUSTRY.items, INDUSTRY.shares))
     out = 0.0
     for entity, share in zip(ENTITY.items, ENTITY.shares):
-        f = getattr(T.COOP_INDUSTRY, factor) if entity == "cooperative" else mean_factor
+        f = getattr(T.COOPERATIVES[0], factor) if entity == "cooperative" else mean_factor
         mu, sigma = SIZE[entity]
         out += share * f * (math.exp(mu + sigma**2 / 2) if by_size else 1.0)  # log-normal mean
     return out
 
 
-CATEGORY = {i.code: Choice(i.categories) for i in (*T.INDUSTRIES, T.COOP_INDUSTRY)}
+CATEGORY = {i.code: Choice(i.categories) for i in (*T.INDUSTRIES, *T.COOPERATIVES)}
 # Where elevators, boilers and pressure vessels make special-equipment penalties likely.
 SPECIAL_EQUIPMENT_USERS = frozenset({"H6110", "H6121", "F5211", "F5212"})
 NAME_PREFIX = {city: name[:-1] if name.endswith("市") else {"422800": "恩施", "429021": "神农架"}[city]
@@ -198,7 +198,7 @@ class Province:
         entity = ENTITY(r())
         city, county, county_name = COUNTY(r())
         city_name = T.CITIES[city][0]
-        industry = T.COOP_INDUSTRY if entity == "cooperative" else INDUSTRY(r())
+        industry = pick(T.COOPERATIVES, r()) if entity == "cooperative" else INDUSTRY(r())
         mu, sigma = SIZE[entity]
         size = math.exp(mu + sigma * rng.gauss(0.0, 1.0))
         tier_mult, class_choice, list_choice = TIERS(r())

@@ -141,10 +141,15 @@ INDUSTRIES: tuple[Industry, ...] = (
     Industry("E5012", "住宅装饰和装修", 2, ("装饰工程", "装饰设计"), ("装饰经营部", "装修队"),
              ("全包装修", "橱柜安装", "防水工程"), 2.8, 0.9, 18000, _SERVICE, "general", False),
 )
-# Cooperatives (专业合作社) sell farm produce.
-COOP_PRODUCTS = ("脐橙", "茶叶", "香菇", "小龙虾", "莲藕", "蜂蜜", "猕猴桃", "土鸡蛋", "柑橘", "大米")
-COOP_INDUSTRY = Industry("A0141", "水果种植", 0, ("果蔬",), ("专业合作社",), COOP_PRODUCTS,
-                         0.3, 0.5, 120, _FOOD, "food", False)
+# Farmers' cooperatives (专业合作社): one product each, under its GB/T 4754 farming class.
+COOPERATIVES: tuple[Industry, ...] = tuple(
+    Industry(code, label, 1, ("农业",), ("专业合作社",), (product,), 0.3, 0.5, 120, _FOOD, "food", False)
+    for product, code, label in (
+        ("脐橙", "A0153", "柑橘类种植"), ("柑橘", "A0153", "柑橘类种植"), ("茶叶", "A0164", "茶叶种植"),
+        ("香菇", "A0142", "食用菌种植"), ("莲藕", "A0141", "蔬菜种植"), ("猕猴桃", "A0159", "其他水果种植"),
+        ("大米", "A0111", "稻谷种植"), ("土鸡蛋", "A0321", "鸡的饲养"), ("蜂蜜", "A0399", "其他畜牧业"),
+        ("小龙虾", "A0412", "内陆养殖"))
+)
 
 BRAND_FIRST = tuple("鑫华盛恒泰佳美金福兴隆瑞祥东方楚天汉江诚信德顺宏达安康和润博雅新星悦嘉汇聚荣昌百合永丰万家良品")
 BRAND_SECOND = tuple("源发盛鑫达通利祥和泰宇辉锦航远阳福佳润嘉诚禾丰旺欣悦川品尚睿创凯")
