@@ -23,8 +23,11 @@ system:
 demo: install system
 	$(BIN)/assured demo
 
+# The suite on SQLite, then the tests that touch the registry again on a real
+# PostgreSQL server (started by the tests; skipped with a reason where it cannot run).
 test: install system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows $(PYTEST_ARGS)
 
 bench: install system
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -10,12 +10,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from registry.workflow_models import AuditEntry
 
 GENESIS = "0" * 64
+AUDIT_LOCK = 0x61756469  # "audi": the advisory lock key that serialises audit appends
 
 
 def _utc_naive(at: dt.datetime) -> dt.datetime:
@@ -34,8 +35,10 @@ def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: st
 
 def record(session: Session, actor: str, action: str, entity: str, entity_id: object, detail: dict | None = None,
            at: dt.datetime | None = None) -> AuditEntry:
-    """Append one entry in the caller's transaction. A concurrent writer extending the same
-    head fails on the unique `seq` and its transaction rolls back whole."""
+    """Append one entry in the caller's transaction. Appends are serialised (SQLite: the write
+    lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = _utc_naive(at or dt.datetime.now(dt.timezone.utc))

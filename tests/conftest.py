@@ -1,7 +1,14 @@
-"""Shared fixtures: every test gets its own ASSURED_HOME and SQLite database."""
+"""Shared fixtures: every test gets its own ASSURED_HOME and registry database.
+
+`ASSURED_TEST_BACKEND=postgresql` runs the same tests against a real PostgreSQL
+server started for the session (one fresh database per test); the default is a
+SQLite file under the test's home.
+"""
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -11,13 +18,49 @@ from flows.cli import main
 from registry.settings import get_settings
 
 
+BACKEND = os.environ.get("ASSURED_TEST_BACKEND", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    if BACKEND != "postgresql":
+        yield None
+        return
+    from tests.support.pgserver import PgUnavailable, start
+
+    try:
+        server = start()
+    except PgUnavailable as exc:
+        pytest.skip(f"PostgreSQL backend requested but unavailable: {exc}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def home(tmp_path, monkeypatch):
-    """An isolated instance: data folder and SQLite database under tmp_path."""
+def new_database(tmp_path, monkeypatch, pg_server, request):
+    """Point the settings at a fresh, empty registry database named `name` on the test backend."""
+
+    def make(name: str) -> str:
+        if pg_server is None:
+            url = f"sqlite:///{tmp_path / (name + '.db')}"
+        else:
+            from tests.support.pgserver import create_database
+
+            digest = hashlib.sha1(f"{request.node.nodeid}/{name}".encode()).hexdigest()[:16]
+            url = create_database(pg_server, f"t_{digest}")
+        monkeypatch.setenv("ASSURED_DATABASE_URL", url)
+        get_settings.cache_clear()
+        return url
+
+    return make
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch, new_database):
+    """An isolated instance: data folder under tmp_path and a fresh registry database."""
     h = tmp_path / "home"
     monkeypatch.setenv("ASSURED_HOME", str(h))
-    monkeypatch.delenv("ASSURED_DATABASE_URL", raising=False)
-    get_settings.cache_clear()
+    new_database("registry")
     yield h
     get_settings.cache_clear()
 

@@ -11,21 +11,15 @@ from registry.settings import get_settings
 from tests.conftest import table_dump
 
 
-def _use_db(monkeypatch, path):
-    monkeypatch.setenv("ASSURED_DATABASE_URL", f"sqlite:///{path}")
-    get_settings.cache_clear()
-    return get_settings().db_url
-
-
 def _balanced(rows):
     return all(r["read"] == r["stored"] + r["updated"] + r["unchanged"] + r["quarantined"] for r in rows)
 
 
-def test_jsonl_and_csv_of_the_same_records_give_the_same_database(cli, generate, monkeypatch, tmp_path):
+def test_jsonl_and_csv_of_the_same_records_give_the_same_database(cli, generate, new_database):
     jsonl, csv_dir = generate(fmt="jsonl", name="j"), generate(fmt="csv", name="c")
     dumps = []
-    for folder, db in ((jsonl, "j.db"), (csv_dir, "c.db")):
-        url = _use_db(monkeypatch, tmp_path / db)
+    for folder, db in ((jsonl, "j"), (csv_dir, "c")):
+        url = new_database(db)
         result = cli("ingest", folder, "--json")
         assert result.code == 0, result.err
         rows = result.json()
@@ -133,14 +127,14 @@ def test_init_is_safe_to_run_twice_and_the_schema_matches_the_models(cli):
 
 
 def test_validating_in_a_worker_process_stores_exactly_what_sequential_ingest_stores(
-        cli, generate, monkeypatch, tmp_path):
+        cli, generate, monkeypatch, new_database):
     import registry.ingest
 
     folder = generate(bad_rows=0.05)
     dumps, counts = [], []
-    for threshold, db in ((1 << 40, "seq.db"), (0, "par.db")):
+    for threshold, db in ((1 << 40, "seq"), (0, "par")):
         monkeypatch.setattr(registry.ingest, "PARALLEL_FROM_BYTES", threshold)
-        url = _use_db(monkeypatch, tmp_path / db)
+        url = new_database(db)
         counts.append(cli("ingest", folder, "--json").json())
         dumps.append(table_dump(url))
     assert dumps[0] == dumps[1] and counts[0] == counts[1]

@@ -30,19 +30,18 @@ def serve():
         s.server_close()
 
 
-def _file_ingest_dump(cli, folder, monkeypatch, tmp_path):
-    monkeypatch.setenv("ASSURED_DATABASE_URL", f"sqlite:///{tmp_path / 'files.db'}")
-    get_settings.cache_clear()
+def _file_ingest_dump(cli, folder, new_database):
+    """What ingesting the files gives, in a database of its own; then back to a fresh one."""
+    new_database("files")
     assert cli("ingest", folder).code == 0
     dump = table_dump(get_settings().db_url)
-    monkeypatch.delenv("ASSURED_DATABASE_URL")
-    get_settings.cache_clear()
+    new_database("synced")
     return dump
 
 
-def test_a_full_pull_equals_file_ingest(cli, generate, serve, monkeypatch, tmp_path):
+def test_a_full_pull_equals_file_ingest(cli, generate, serve, new_database):
     folder = generate(bad_rows=0.05)
-    expected = _file_ingest_dump(cli, folder, monkeypatch, tmp_path)
+    expected = _file_ingest_dump(cli, folder, new_database)
     base = serve(folder)
     result = cli("sync", base, "--page-size", 97, "--json")
     assert result.code == 0, result.err
@@ -60,9 +59,9 @@ def test_one_business_can_be_fetched_by_uscc(generate, serve):
     assert all(item["uscc"] == first["uscc"] for item in body["items"])
 
 
-def test_a_server_that_answers_500_twice_then_200_still_syncs(cli, generate, serve, monkeypatch, tmp_path):
+def test_a_server_that_answers_500_twice_then_200_still_syncs(cli, generate, serve, new_database):
     folder = generate(businesses=50)
-    expected = _file_ingest_dump(cli, folder, monkeypatch, tmp_path)
+    expected = _file_ingest_dump(cli, folder, new_database)
     faults = FaultPlan(fail_first=2)
     result = cli("sync", serve(folder, faults), "--json")
     assert result.code == 0, result.err
@@ -82,9 +81,10 @@ def _start(folder, port, *extra):
     return proc
 
 
-def test_a_server_killed_mid_sync_and_restarted_resumes_with_no_duplicates(cli, generate, monkeypatch, tmp_path):
+def test_a_server_killed_mid_sync_and_restarted_resumes_with_no_duplicates(cli, generate, monkeypatch,
+                                                                          new_database):
     folder = generate(businesses=200)
-    expected = _file_ingest_dump(cli, folder, monkeypatch, tmp_path)
+    expected = _file_ingest_dump(cli, folder, new_database)
     monkeypatch.setenv("ASSURED_HTTP_RETRIES", "1")
     get_settings.cache_clear()
     port = _free_port()
