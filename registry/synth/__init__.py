@@ -26,7 +26,7 @@ Calibration (the reference figures of DESIGN.md):
 - ODR-enrolled businesses (about 4 %, mostly enterprises) reconcile 92.78 % of
   the complaints and reports they receive while enrolled, counting every status
   except not_accepted in the denominator (consultations are not complaints).
-  Each enrolled business has its own rate within ±4 points of that figure.
+  Each enrolled business has its own rate within ±3 points of that figure.
 - penalties about 0.3, credit listings about 0.2 a business; credit classes
   1-4 monthly classifications a business, mostly A and B; applications for
   about 2 % of businesses (some commit below the bar: return_days 3 or 5, or

@@ -71,14 +71,15 @@ ENTITY_CODE = {"enterprise": "1", "individual": "2", "cooperative": "3"}
 SIZE = {"enterprise": (0.3, 1.15), "individual": (-0.5, 0.9), "cooperative": (-1.0, 0.8)}
 ODR_RATE = {"enterprise": 0.09, "individual": 0.012, "cooperative": 0.005}
 STATUS = Choice([("active", 90), ("suspended", 2), ("revoked", 3), ("deregistered", 5)])
-# Risk tier: (penalty/listing multiplier, credit class A-D, credit list). Multipliers average 1.
+# Risk tier: (penalty/listing multiplier, credit class A-D, credit list, propensity to apply for a title).
+# Multipliers and propensities average 1 over the tiers' shares (80/15/5).
 TIERS = Choice([
     ((0.5, Choice([("A", 75), ("B", 22), ("C", 3)]),
-      Choice([("abnormal_operations", 94), ("complaint_blacklist", 5.5), ("serious_dishonest", 0.5)])), 80),
+      Choice([("abnormal_operations", 94), ("complaint_blacklist", 5.5), ("serious_dishonest", 0.5)]), 1.15), 80),
     ((2.0, Choice([("A", 30), ("B", 50), ("C", 17), ("D", 3)]),
-      Choice([("abnormal_operations", 88), ("complaint_blacklist", 9), ("serious_dishonest", 3)])), 15),
+      Choice([("abnormal_operations", 88), ("complaint_blacklist", 9), ("serious_dishonest", 3)]), 0.5), 15),
     ((6.0, Choice([("A", 5), ("B", 30), ("C", 40), ("D", 25)]),
-      Choice([("abnormal_operations", 78), ("complaint_blacklist", 10), ("serious_dishonest", 12)])), 5)])
+      Choice([("abnormal_operations", 78), ("complaint_blacklist", 10), ("serious_dishonest", 12)]), 0.1), 5)])
 CLASSES = "ABCD"
 INDUSTRY = Choice([(i, i.weight) for i in T.INDUSTRIES])
 COUNTY = Choice([((city, code, name), weight * T.COUNTY_WEIGHT.get(code, 1.0) / len(counties))
@@ -201,7 +202,7 @@ class Province:
         industry = pick(T.COOPERATIVES, r()) if entity == "cooperative" else INDUSTRY(r())
         mu, sigma = SIZE[entity]
         size = math.exp(mu + sigma * rng.gauss(0.0, 1.0))
-        tier_mult, class_choice, list_choice = TIERS(r())
+        tier_mult, class_choice, list_choice, propensity = TIERS(r())
         est = today - int((today - FIRST_DAY) * r() ** (1.4 if entity == "enterprise" else 2.0))
         status = STATUS(r()) if today - est > 365 else "active"
         body = self._body(i, est < USCC_ERA_DAY and entity == "enterprise")
@@ -229,7 +230,7 @@ class Province:
             self._complaints(n, uscc, county, industry, est, odr)
         self._listings(uscc, est, tier_mult, list_choice)
         self._classes(uscc, est, class_choice)
-        if r() < (APPLICATION_SHARE * 1.04 if status == "active" else APPLICATION_SHARE * 0.25):
+        if r() < APPLICATION_SHARE * propensity * (1.04 if status == "active" else 0.25):
             self._applications(uscc, name, entity, industry, email)
 
     def _body(self, i: int, old: bool) -> str:
@@ -331,7 +332,7 @@ class Province:
         lo = max(est, today - COMPLAINT_WINDOW + 1)
         span = today - lo + 1
         # Each enrolled business has its own rate around the platform figure; they average to it.
-        rate_odr = ODR_RECONCILIATION + (r() - 0.5) * 0.08
+        rate_odr = ODR_RECONCILIATION + (r() - 0.5) * 0.06
         categories = CATEGORY[industry.code]
         place = "平台店铺" if industry.code == "F5292" else "店"
         verb = "购买" if industry.code[0] == "F" else ("消费" if industry.code[0] == "H" else "办理")
