@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from bisect import bisect
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
-from statistics import NormalDist
 
 from checks.uscc import ALPHABET, make_uscc
 from registry.synth import tables as T
+from registry.synth import mix as M
+from registry.synth.mix import Choice, pick, poisson
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "registrations": ("uscc", "name", "entity_type", "status", "established_on", "region_code", "industry_code",
@@ -30,125 +30,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "applications": ("uscc", "program", "channel", "submitted_on", "store_name", "contact_email", "commitments"),
 }
 
-# Calibration targets (DESIGN.md reference figures and the issue's volumes).
-ODR_RECONCILIATION = 0.9278      # 31,844 / 34,321 on the Hubei 315 platform, 1-10/2023
-COMPLAINTS_PER_BUSINESS = 3.0    # rows of complaints.jsonl (all kinds) per business
-PENALTIES_PER_BUSINESS = 0.3
-LISTINGS_PER_BUSINESS = 0.2
-APPLICATION_SHARE = 0.02
-
-EPOCH = dt.date(1990, 1, 1)
-FIRST_ESTABLISHED = dt.date(1995, 1, 1)
-USCC_ERA = dt.date(2015, 10, 1)      # codes issued after this carry an `MA` organisation body
-ODR_START = dt.date(2019, 6, 1)
-FIRST_DAY, USCC_ERA_DAY = (FIRST_ESTABLISHED - EPOCH).days, (USCC_ERA - EPOCH).days
-COMPLAINT_WINDOW = 730               # complaints are received within 2 years before as_of
-PENALTY_WINDOW = 5 * 365
-LISTING_WINDOW = 6 * 365
-
-
-class Choice:
-    """Weighted pick from `(item, weight)` pairs given one uniform draw in [0, 1)."""
-
-    __slots__ = ("items", "shares", "cum")
-
-    def __init__(self, pairs: Sequence[tuple[object, float]]):
-        self.items = [p[0] for p in pairs]
-        total = sum(p[1] for p in pairs)
-        self.shares = [p[1] / total for p in pairs]
-        self.cum, acc = [], 0.0
-        for share in self.shares[:-1]:
-            acc += share
-            self.cum.append(acc)
-
-    def __call__(self, u: float):
-        return self.items[bisect(self.cum, u)]
-
-
-ENTITY = Choice([("enterprise", 35), ("individual", 62), ("cooperative", 3)])
-ENTITY_CODE = {"enterprise": "1", "individual": "2", "cooperative": "3"}
-# Business size: log-normal (mu, sigma) per entity type; drives complaint volume and ODR enrolment.
-SIZE = {"enterprise": (0.3, 1.15), "individual": (-0.5, 0.9), "cooperative": (-1.0, 0.8)}
-ODR_RATE = {"enterprise": 0.09, "individual": 0.012, "cooperative": 0.005}
-STATUS = Choice([("active", 90), ("suspended", 2), ("revoked", 3), ("deregistered", 5)])
-# Risk tier: (penalty/listing multiplier, credit class A-D, credit list, propensity to apply for a title).
-# Multipliers and propensities average 1 over the tiers' shares (80/15/5).
-TIERS = Choice([
-    ((0.5, Choice([("A", 75), ("B", 22), ("C", 3)]),
-      Choice([("abnormal_operations", 94), ("complaint_blacklist", 5.5), ("serious_dishonest", 0.5)]), 1.15), 80),
-    ((2.0, Choice([("A", 30), ("B", 50), ("C", 17), ("D", 3)]),
-      Choice([("abnormal_operations", 88), ("complaint_blacklist", 9), ("serious_dishonest", 3)]), 0.5), 15),
-    ((6.0, Choice([("A", 5), ("B", 30), ("C", 40), ("D", 25)]),
-      Choice([("abnormal_operations", 78), ("complaint_blacklist", 10), ("serious_dishonest", 12)]), 0.1), 5)])
-CLASSES = "ABCD"
-INDUSTRY = Choice([(i, i.weight) for i in T.INDUSTRIES])
-COUNTY = Choice([((city, code, name), weight * T.COUNTY_WEIGHT.get(code, 1.0) / len(counties))
-                 for city, (_, _, weight, counties) in T.CITIES.items() for code, name in counties])
-FIRM_SUFFIX = Choice(T.FIRM_SUFFIX)
-
-KIND = Choice([("complaint", 70), ("report", 8), ("consultation", 22)])
-CHANNEL_ODR = Choice([("odr", 60), ("platform315", 25), ("12315", 10), ("hotline", 5)])
-CHANNEL_PLAIN = Choice([("12315", 65), ("hotline", 25), ("platform315", 10)])
-# Outcome of an accepted complaint that is not reconciled (和解): shares of the remainder.
-UNRECONCILED_ODR = Choice([("terminated", 40), ("mediated", 35), ("mediation_failed", 20), ("open", 5)])
-UNRECONCILED_PLAIN = Choice([("mediated", 45), ("terminated", 30), ("mediation_failed", 17), ("open", 8)])
-PLAIN_RECONCILIATION = 0.55
-NOT_ACCEPTED = {True: 0.03, False: 0.08}
-# Days from receipt to closing, by status: (minimum, spread) of min + spread * u**2.
-CLOSING = {"reconciled": (1, 12), "mediated": (5, 40), "mediation_failed": (30, 40), "terminated": (2, 30),
-           "not_accepted": (1, 7)}
-
-PENALTY_GENERAL = Choice([
-    (("fine",), 40), (("fine", "confiscation"), 25), (("warning",), 8), (("warning", "fine"), 8),
-    (("warning", "confiscation"), 3), (("public_criticism",), 3),
-    (("fine", "confiscation", "suspension"), 2), (("fine", "license_revocation"), 1),
-    (("fine", "confiscation", "license_revocation", "employment_ban"), 0.5)])
-SEVERE = frozenset({"suspension", "license_revocation", "employment_ban"})
-REMOVAL = {"abnormal_operations": (0.65, 20, 600), "serious_dishonest": (0.25, 365, 700),
-           "complaint_blacklist": (0.55, 15, 200)}
-LIST_REASON = {k: Choice(v) for k, v in T.LISTING_REASONS.items()}
-CLASS_COUNT = Choice([(1, 40), (2, 30), (3, 20), (4, 10)])
-RETURN_DAYS = Choice([(7, 55), (15, 15), (30, 12), (60, 3), (3, 8), (5, 7)])  # 3 and 5 are below the bar
-PROGRAMS_STORE = Choice([(("model_unit",), 45), (("seven_day_return",), 40), (("model_unit", "seven_day_return"), 15)])
-# Disputed amounts spread log-normally (sigma 0.9) around an industry's typical amount: 1024 quantiles.
-AMOUNT_SPREAD = tuple(math.exp(0.9 * NormalDist().inv_cdf((k + 0.5) / 1024)) for k in range(1024))
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-
-def _normaliser(factor: str, by_size: bool) -> float:
-    """Mean of (size x) industry factor over the entity and industry mix, so volumes average out."""
-    mean_factor = sum(s * getattr(i, factor) for i, s in zip(INDUSTRY.items, INDUSTRY.shares))
-    out = 0.0
-    for entity, share in zip(ENTITY.items, ENTITY.shares):
-        f = getattr(T.COOPERATIVES[0], factor) if entity == "cooperative" else mean_factor
-        mu, sigma = SIZE[entity]
-        out += share * f * (math.exp(mu + sigma**2 / 2) if by_size else 1.0)  # log-normal mean
-    return out
-
-
-CATEGORY = {i.code: Choice(i.categories) for i in (*T.INDUSTRIES, *T.COOPERATIVES)}
-# Where elevators, boilers and pressure vessels make special-equipment penalties likely.
-SPECIAL_EQUIPMENT_USERS = frozenset({"H6110", "H6121", "F5211", "F5212"})
-NAME_PREFIX = {city: name[:-1] if name.endswith("市") else {"422800": "恩施", "429021": "神农架"}[city]
-               for city, (name, *_rest) in T.CITIES.items()}
-COMPLAINT_NORM = _normaliser("complaint_factor", by_size=True)
-PENALTY_NORM = _normaliser("penalty_factor", by_size=False)
-
-
-def pick(seq: Sequence, u: float):
-    return seq[int(u * len(seq))]
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 40:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, rng.random()
-    while p > limit:
-        k += 1
-        p *= rng.random()
-    return k
 
 
 def id_number(region: str, birth: dt.date, seq: int) -> str:
@@ -166,17 +48,17 @@ class Province:
             emit["registrations"], emit["penalties"], emit["complaints"])
         self.emit_listing, self.emit_class, self.emit_application = (
             emit["credit_listings"], emit["credit_classes"], emit["applications"])
-        self.today = (as_of - EPOCH).days
+        self.today = (as_of - M.EPOCH).days
         end = self.today + 1
-        self.iso = [(EPOCH + dt.timedelta(d)).isoformat() for d in range(end)]
+        self.iso = [(M.EPOCH + dt.timedelta(d)).isoformat() for d in range(end)]
         self.compact = [d.replace("-", "") for d in self.iso]
-        self.cn_day = [f"{(EPOCH + dt.timedelta(d)).month}月{(EPOCH + dt.timedelta(d)).day}日"
-                       for d in range(end - COMPLAINT_WINDOW - 40, end)]
-        self.cn_offset = end - COMPLAINT_WINDOW - 40
+        self.cn_day = [f"{(M.EPOCH + dt.timedelta(d)).month}月{(M.EPOCH + dt.timedelta(d)).day}日"
+                       for d in range(end - M.COMPLAINT_WINDOW - 40, end)]
+        self.cn_offset = end - M.COMPLAINT_WINDOW - 40
         self.month_starts = []  # first days of the last 12 months, newest first
         year, month = as_of.year, as_of.month
         for _ in range(12):
-            self.month_starts.append((dt.date(year, month, 1) - EPOCH).days)
+            self.month_starts.append((dt.date(year, month, 1) - M.EPOCH).days)
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
         # Bijective scrambles of the business counter into organisation bodies: codes are unique
         # without remembering them. Old bodies are 8 digits, new ones `MA` + 6 base-31 symbols.
@@ -196,41 +78,41 @@ class Province:
     def business(self, i: int) -> None:
         rng, r = self.rng, self.rng.random
         today = self.today
-        entity = ENTITY(r())
-        city, county, county_name = COUNTY(r())
+        entity = M.ENTITY(r())
+        city, county, county_name = M.COUNTY(r())
         city_name = T.CITIES[city][0]
-        industry = pick(T.COOPERATIVES, r()) if entity == "cooperative" else INDUSTRY(r())
-        mu, sigma = SIZE[entity]
+        industry = pick(T.COOPERATIVES, r()) if entity == "cooperative" else M.INDUSTRY(r())
+        mu, sigma = M.SIZE[entity]
         size = math.exp(mu + sigma * rng.gauss(0.0, 1.0))
-        tier_mult, class_choice, list_choice, propensity = TIERS(r())
-        est = today - int((today - FIRST_DAY) * r() ** (1.4 if entity == "enterprise" else 2.0))
-        status = STATUS(r()) if today - est > 365 else "active"
-        body = self._body(i, est < USCC_ERA_DAY and entity == "enterprise")
+        tier_mult, class_choice, list_choice, propensity = M.TIERS(r())
+        est = today - int((today - M.FIRST_DAY) * r() ** (1.4 if entity == "enterprise" else 2.0))
+        status = M.STATUS(r()) if today - est > 365 else "active"
+        body = self._body(i, est < M.USCC_ERA_DAY and entity == "enterprise")
         region = city if entity == "enterprise" and r() < 0.4 and city != county else county
-        uscc = make_uscc(region, body, "9", ENTITY_CODE[entity])
+        uscc = make_uscc(region, body, "9", M.ENTITY_CODE[entity])
         name = self._name(entity, industry, city, county_name)
         place = county_name if city == county else city_name + county_name
         address = f"湖北省{place}{self._street()}"
         rep = self._person()
         email = f"shop{i + 1}@example.cn"
         odr = None
-        if r() < ODR_RATE[entity] * (1.6 if size > math.exp(mu) else 0.4):
-            lo, hi = max(est + 30, (ODR_START - EPOCH).days), today - 7
+        if r() < M.ODR_RATE[entity] * (1.6 if size > math.exp(mu) else 0.4):
+            lo, hi = max(est + 30, (M.ODR_START - M.EPOCH).days), today - 7
             if lo < hi:
                 odr = lo + int((hi - lo) * r() ** 1.5)
         self.emit_registration((uscc, name, entity, status, self.iso[est], county, industry.code, address, rep,
                                 email, None if odr is None else self.iso[odr]))
-        n = poisson(rng, PENALTIES_PER_BUSINESS * tier_mult * industry.penalty_factor / PENALTY_NORM)
+        n = poisson(rng, M.PENALTIES_PER_BUSINESS * tier_mult * industry.penalty_factor / M.PENALTY_NORM)
         revocation = status == "revoked" and r() < 0.35  # some revoked businesses lost their licence by decision
         for k in range(n + revocation):
             self.emit_penalty(self._penalty(uscc, entity, industry, est, tier_mult, city, county, county_name,
                                             status, revocation and k == n))
-        lam = min(5000.0, COMPLAINTS_PER_BUSINESS * size * industry.complaint_factor / COMPLAINT_NORM)
+        lam = min(5000.0, M.COMPLAINTS_PER_BUSINESS * size * industry.complaint_factor / M.COMPLAINT_NORM)
         if n := poisson(rng, lam):
             self._complaints(n, uscc, county, industry, est, odr)
         self._listings(uscc, est, tier_mult, list_choice)
         self._classes(uscc, est, class_choice)
-        if r() < APPLICATION_SHARE * propensity * (1.04 if status == "active" else 0.25):
+        if r() < M.APPLICATION_SHARE * propensity * (1.04 if status == "active" else 0.25):
             self._applications(uscc, name, entity, industry, email)
 
     def _body(self, i: int, old: bool) -> str:
@@ -247,8 +129,8 @@ class Province:
         r = self.rng.random
         brand = pick(T.BRAND_FIRST, r()) + pick(T.BRAND_SECOND, r())
         if entity == "enterprise":
-            prefix = "湖北" if r() < 0.3 else NAME_PREFIX[city]
-            return f"{prefix}{brand}{pick(industry.firm_words, r())}{FIRM_SUFFIX(r())}"
+            prefix = "湖北" if r() < 0.3 else M.NAME_PREFIX[city]
+            return f"{prefix}{brand}{pick(industry.firm_words, r())}{M.FIRM_SUFFIX(r())}"
         if entity == "cooperative":
             return f"{county_name}{brand}{pick(industry.products, r())}专业合作社"
         if r() < 0.25:
@@ -272,7 +154,7 @@ class Province:
                  city: str, county: str, county_name: str, status: str, revocation: bool) -> tuple:
         r = self.rng.random
         today = self.today
-        lo = max(est, today - PENALTY_WINDOW)
+        lo = max(est, today - M.PENALTY_WINDOW)
         decided = lo + int((today - lo + 1) * r())
         org = entity != "individual"
         simple = not revocation and r() < 0.2
@@ -281,16 +163,16 @@ class Province:
             amounts = (500, 1000, 2000, 3000) if org else (50, 100, 200)
             fine = 0.0 if kinds == ("warning",) else float(pick(amounts, r()))
         else:
-            kinds = PENALTY_GENERAL(r())
-            while tier_mult < 1 and SEVERE.intersection(kinds) and r() < 0.7:
-                kinds = PENALTY_GENERAL(r())  # severe penalties cluster on high-risk businesses
+            kinds = M.PENALTY_GENERAL(r())
+            while tier_mult < 1 and M.SEVERE.intersection(kinds) and r() < 0.7:
+                kinds = M.PENALTY_GENERAL(r())  # severe penalties cluster on high-risk businesses
             if revocation:
                 kinds = ("fine", "license_revocation")
             elif "license_revocation" in kinds and status != "revoked":  # still registered: suspended instead
                 kinds = tuple("suspension" if k == "license_revocation" else k for k in kinds)
             fine = self._fine(org) if "fine" in kinds else 0.0
         u = r()
-        if industry.code in SPECIAL_EQUIPMENT_USERS and u < 0.1:
+        if industry.code in M.SPECIAL_EQUIPMENT_USERS and u < 0.1:
             category = "special_equipment"
         elif industry.penalty_category != "general" and u < 0.75:
             category = industry.penalty_category
@@ -311,7 +193,7 @@ class Province:
             if r() < 0.02:
                 d = decided + 30 + int(150 * r())
                 revoked = self.iso[d] if d <= today else None
-            elif not SEVERE.intersection(kinds) and r() < 0.25:
+            elif not M.SEVERE.intersection(kinds) and r() < 0.25:
                 d = decided + (365 if category != "general" else 180) + int(300 * r())
                 repaired = self.iso[d] if d <= today else None
         return (f"{key}{seq}号", uscc, self.iso[decided], authority, "simple" if simple else "general", list(kinds),
@@ -329,18 +211,18 @@ class Province:
                     odr: int | None) -> None:
         r = self.rng.random
         today, iso = self.today, self.iso
-        lo = max(est, today - COMPLAINT_WINDOW + 1)
+        lo = max(est, today - M.COMPLAINT_WINDOW + 1)
         span = today - lo + 1
         # Each enrolled business has its own rate around the platform figure; they average to it.
-        rate_odr = ODR_RECONCILIATION + (r() - 0.5) * 0.06
-        categories = CATEGORY[industry.code]
+        rate_odr = M.ODR_RECONCILIATION + (r() - 0.5) * 0.06
+        categories = M.CATEGORY[industry.code]
         place = "平台店铺" if industry.code == "F5292" else "店"
         verb = "购买" if industry.code[0] == "F" else ("消费" if industry.code[0] == "H" else "办理")
         for _ in range(n):
             received = lo + int(span * r())
-            kind = KIND(r())
+            kind = M.KIND(r())
             enrolled = odr is not None and received >= odr
-            channel = (CHANNEL_ODR if enrolled else CHANNEL_PLAIN)(r())
+            channel = (M.CHANNEL_ODR if enrolled else M.CHANNEL_PLAIN)(r())
             category = categories(r())
             amount = recovered = 0.0
             if kind == "consultation":
@@ -348,16 +230,16 @@ class Province:
                 text = f"消费者咨询{pick(T.CONSULT_TOPICS, r())}。"
                 category = "咨询"
             else:
-                if r() < NOT_ACCEPTED[enrolled]:
+                if r() < M.NOT_ACCEPTED[enrolled]:
                     status = "not_accepted"
-                elif r() < (rate_odr if enrolled else PLAIN_RECONCILIATION):
+                elif r() < (rate_odr if enrolled else M.PLAIN_RECONCILIATION):
                     status = "reconciled"
                 else:
-                    status = (UNRECONCILED_ODR if enrolled else UNRECONCILED_PLAIN)(r())
+                    status = (M.UNRECONCILED_ODR if enrolled else M.UNRECONCILED_PLAIN)(r())
                 if status == "open":
                     closed = None
                 else:
-                    first, spread = CLOSING[status]
+                    first, spread = M.CLOSING[status]
                     closed = received + first + int(spread * r() ** 2)
                     if closed > today:
                         # Still being handled on as_of, except outcomes already decided (and counted) by then.
@@ -365,7 +247,7 @@ class Province:
                             closed = today
                         else:
                             status, closed = "open", None
-                amount = float(round(industry.amount * pick(AMOUNT_SPREAD, r())))
+                amount = float(round(industry.amount * pick(M.AMOUNT_SPREAD, r())))
                 if status == "reconciled":
                     recovered = amount if r() < 0.6 else round(amount * (0.3 + 0.6 * r()), 2)
                 elif status == "mediated":
@@ -400,11 +282,11 @@ class Province:
 
     def _listings(self, uscc: str, est: int, tier_mult: float, list_choice: Choice) -> None:
         rng, r = self.rng, self.rng.random
-        n = poisson(rng, LISTINGS_PER_BUSINESS * tier_mult)
+        n = poisson(rng, M.LISTINGS_PER_BUSINESS * tier_mult)
         if not n:
             return
         today = self.today
-        lo = max(est + 180, today - LISTING_WINDOW)
+        lo = max(est + 180, today - M.LISTING_WINDOW)
         if lo > today:
             return
         seen: set[tuple[str, int]] = set()
@@ -414,21 +296,21 @@ class Province:
             if (which, listed) in seen:
                 continue
             seen.add((which, listed))
-            share, first, spread = REMOVAL[which]
+            share, first, spread = M.REMOVAL[which]
             removed = None
             if r() < share:
                 d = listed + first + int(spread * r())
                 removed = self.iso[d] if d <= today else None
-            self.emit_listing((uscc, which, self.iso[listed], removed, LIST_REASON[which](r())))
+            self.emit_listing((uscc, which, self.iso[listed], removed, M.LIST_REASON[which](r())))
 
     def _classes(self, uscc: str, est: int, class_choice: Choice) -> None:
         r = self.rng.random
-        k = CLASS_COUNT(r())
+        k = M.CLASS_COUNT(r())
         months = [m for m in self.month_starts[:k] if m >= est - 31] or [max(est, self.month_starts[0])]
-        cls = CLASSES.index(class_choice(r()))
+        cls = M.CLASSES.index(class_choice(r()))
         out = []
         for m in months:  # newest first, drifting back in time
-            out.append((uscc, CLASSES[cls], self.iso[m]))
+            out.append((uscc, M.CLASSES[cls], self.iso[m]))
             if r() < 0.15:
                 cls = min(3, max(0, cls + (1 if r() < 0.5 else -1)))
         for row in reversed(out):
@@ -436,7 +318,7 @@ class Province:
 
     def _applications(self, uscc: str, name: str, entity: str, industry: T.Industry, email: str) -> None:
         r = self.rng.random
-        programs = PROGRAMS_STORE(r()) if industry.physical_store else ("model_unit",)
+        programs = M.PROGRAMS_STORE(r()) if industry.physical_store else ("model_unit",)
         for program in programs:
             channel = "online" if r() < 0.7 else "offline"
             submitted = self.today - int(120 * r())
@@ -445,7 +327,7 @@ class Province:
                 store = f"{name}{pick(T.ROADS, r())}店"
             returns = industry.physical_store
             commitments = {
-                "return_days": RETURN_DAYS(r()) if returns else None,
+                "return_days": M.RETURN_DAYS(r()) if returns else None,
                 "return_scope": pick(T.RETURN_SCOPES, r()) if returns else None,
                 "displayed": returns and r() < 0.9,
                 "advance_compensation": r() < 0.7,

@@ -7,9 +7,9 @@ import json
 import os
 import random
 from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from registry.synth.faults import FAULTS, corrupt

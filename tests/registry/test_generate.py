@@ -13,7 +13,8 @@ from checks.uscc import validate_uscc
 from registry.records import KINDS
 from registry.synth import Params, generate
 from registry.synth import tables as T
-from registry.synth.province import FIELDS, ODR_RECONCILIATION, rows
+from registry.synth.mix import ODR_RECONCILIATION
+from registry.synth.province import FIELDS, rows
 
 AS_OF = dt.date(2026, 6, 30)
 ENTITY_CODE = {"enterprise": "1", "individual": "2", "cooperative": "3"}
