@@ -2,13 +2,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from flows.commands.common import emit_json, fail
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on stderr when it is a terminal (stdout stays clean for --json)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("businesses", total=total)
+        yield lambda done: bar.update(task, completed=done)
 
 
 def register(app: typer.Typer) -> None:
@@ -31,12 +48,13 @@ def register(app: typer.Typer) -> None:
         except ValueError:
             fail(f"--as-of: {as_of!r} is not a date YYYY-MM-DD")
         started = time.perf_counter()
-        try:
-            manifest = write_province(out, Params(businesses, seed, day, fmt, bad_rows))
-        except GenerateError as exc:
-            fail(str(exc))
-        except OSError as exc:
-            fail(f"--out: cannot write {out} ({exc.strerror})")
+        with _progress(businesses) as advance:
+            try:
+                manifest = write_province(out, Params(businesses, seed, day, fmt, bad_rows), advance)
+            except GenerateError as exc:
+                fail(str(exc))
+            except OSError as exc:
+                fail(f"--out: cannot write {out} ({exc.strerror})")
         if as_json:
             emit_json(manifest)
             return

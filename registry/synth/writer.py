@@ -156,8 +156,11 @@ class Sink:
         os.replace(self.part, self.path)
 
 
-def generate(out: Path, params: Params) -> dict:
-    """Write every record file for `params` into `out`; return the manifest (also written there)."""
+def generate(out: Path, params: Params, progress: Callable[[int], object] | None = None) -> dict:
+    """Write every record file for `params` into `out`; return the manifest (also written there).
+
+    `progress(done)` is called with the number of businesses written so far, after each batch.
+    """
     params.check()
     other = [f"{k}.{fmt}" for k in FIELDS for fmt in FORMATS if fmt != params.format and (out / f"{k}.{fmt}").exists()]
     if other:
@@ -171,6 +174,8 @@ def generate(out: Path, params: Params) -> dict:
                 business(i)
             for sink in sinks.values():
                 sink.flush()
+            if progress:
+                progress(min(start + FLUSH_EVERY, params.businesses))
     except BaseException:
         for sink in sinks.values():
             sink.fh.close()
