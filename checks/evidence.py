@@ -26,11 +26,12 @@ from checks.complaints import (
     NO_COMPLAINTS,
     ComplaintCounts,
     ComplaintFigures,
+    ComplaintWindow,
     complaint_figures,
     complaint_window,
 )
 from checks.penalties import PENALTY_PARAMETERS, Penalty, PenaltyRow, classify_penalty, lookback_start
-from checks.policy import Policy
+from checks.policy import Policy, Resolved
 from checks.trusted import trusted
 
 LISTING_PARAMETERS = ("compliance.abnormal_history.window_years",)
@@ -149,6 +150,26 @@ class Evidence(Fact):
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
+class _Context(NamedTuple):
+    """What every business's evidence on one date under one policy shares."""
+
+    basis: dict[str, Any]
+    window: ComplaintWindow
+    penalties_since: dt.date
+    listings_since: dt.date
+    natural_person_types: frozenset[str]
+
+
+def _context(p: Resolved) -> _Context:
+    return _Context(
+        basis=p.subset(EVIDENCE_PARAMETERS),
+        window=complaint_window(p.as_of, p),
+        penalties_since=lookback_start(p.as_of, p),
+        listings_since=add_years(p.as_of, -p["compliance.abnormal_history.window_years"]),
+        natural_person_types=frozenset(p["penalties.natural_person_entity_types"]),
+    )
+
+
 def build_evidence(
     uscc: str,
     registration: RegistrationRow | None,
@@ -171,7 +192,7 @@ def build_evidence(
     programme, if any.
     """
     p = policy.at(as_of)
-    basis = p.subset(EVIDENCE_PARAMETERS)
+    ctx: _Context = p.derived(_Context, _context)
     reg = None
     natural_person = uscc[1:2] == "2"  # GB 32100 position 2 under authority 9: individual business
     if registration is not None:
@@ -181,14 +202,14 @@ def build_evidence(
             established_on=registration.established_on, region_code=registration.region_code,
             industry_code=registration.industry_code, odr_enrolled_on=registration.odr_enrolled_on,
         )
-        natural_person = registration.entity_type in p["penalties.natural_person_entity_types"]
-    since = lookback_start(as_of, p)
+        natural_person = registration.entity_type in ctx.natural_person_types
+    since = ctx.penalties_since
     pens = tuple(
         classify_penalty(row, as_of, natural_person, p)
         for row in sorted(penalties, key=lambda r: (r.decided_on, r.decision_no))
         if since < row.decided_on <= as_of
-    )
-    listed_since = add_years(as_of, -p["compliance.abnormal_history.window_years"])
+    ) if penalties else ()
+    listed_since = ctx.listings_since
     lists = tuple(
         trusted(
             Listing,
@@ -198,7 +219,7 @@ def build_evidence(
         )
         for row in sorted(listings, key=lambda r: (r.listed_on, r.list))
         if row.listed_on <= as_of and (row.removed_on is None or row.removed_on > listed_since)
-    )
+    ) if listings else ()
     latest = max((c for c in classes if c.classified_on <= as_of), key=lambda c: c.classified_on, default=None)
     credit = None if latest is None else trusted(
         CreditClass,
@@ -210,10 +231,10 @@ def build_evidence(
             program=application.program, channel=application.channel, submitted_on=application.submitted_on,
             commitments=Commitments.model_validate(application.commitments),
         )
-    figures = complaint_figures(complaints or NO_COMPLAINTS, complaint_window(as_of, p))
+    figures = complaint_figures(complaints or NO_COMPLAINTS, ctx.window)
     return trusted(
         Evidence,
-        uscc=uscc, program=policy.id, as_of=as_of, basis=basis, uscc_overridden=uscc in uscc_overrides,
+        uscc=uscc, program=policy.id, as_of=as_of, basis=ctx.basis, uscc_overridden=uscc in uscc_overrides,
         registration=reg, penalties=pens, listings=lists, credit_class=credit, complaints=figures,
         application=app,
     )

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import json
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,14 @@ class Resolved:
     unverified: frozenset[str]
     values_sha256: str  # hash of the values in force: equal for two files that agree on this date
     _subsets: dict[tuple[str, ...], dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)
+    _derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, key: Any, compute: Callable[[Resolved], Any]) -> Any:
+        """`compute(self)`, computed once per key (dates and windows every business shares)."""
+        hit = self._derived.get(key)
+        if hit is None:
+            hit = self._derived[key] = compute(self)
+        return hit
 
     def subset(self, names: tuple[str, ...]) -> dict[str, Any]:
         """The values of `names` (one shared dict per tuple of names: callers must not mutate it)."""

@@ -80,13 +80,14 @@ def evidence_for(session: Session, uscc: str, as_of: dt.date, program: str, poli
     (V1 `missing`); callers that must refuse unknown codes check the registry first."""
     policy = _policy(program, policy)
     w = complaint_window(as_of, policy.at(as_of))
-    reg = session.execute(select(*_REGISTRATION).where(Registration.uscc == uscc)).one_or_none()
-    penalties = session.execute(select(*_PENALTY[1:]).where(Penalty.uscc == uscc, _penalty_filter(as_of, policy))).all()
-    listings = session.execute(select(*_LISTING[1:]).where(CreditListing.uscc == uscc,
+    conn = session.connection()  # Core rows: no ORM bookkeeping per query
+    reg = conn.execute(select(*_REGISTRATION).where(Registration.uscc == uscc)).one_or_none()
+    penalties = conn.execute(select(*_PENALTY[1:]).where(Penalty.uscc == uscc, _penalty_filter(as_of, policy))).all()
+    listings = conn.execute(select(*_LISTING[1:]).where(CreditListing.uscc == uscc,
                                                           _listing_filter(as_of, policy))).all()
-    classes = session.execute(select(*_CLASS[1:]).where(CreditClass.uscc == uscc,
+    classes = conn.execute(select(*_CLASS[1:]).where(CreditClass.uscc == uscc,
                                                         CreditClass.classified_on <= as_of)).all()
-    complaints = session.execute(
+    complaints = conn.execute(
         select(Complaint.complaint_id, Complaint.kind, Complaint.status, Complaint.received_on, Complaint.closed_on)
         .where(Complaint.uscc == uscc, _window_filter(w))).all()
     app_query = select(*_APPLICATION[1:]).where(Application.uscc == uscc, Application.program == program)
@@ -94,8 +95,8 @@ def evidence_for(session: Session, uscc: str, as_of: dt.date, program: str, poli
         app_query = app_query.where(Application.id == application_id)
     else:
         app_query = app_query.where(Application.submitted_on <= as_of)
-    app = session.execute(app_query.order_by(Application.submitted_on.desc(), Application.id.desc()).limit(1)).first()
-    overridden = session.get(UsccOverride, uscc) is not None
+    app = conn.execute(app_query.order_by(Application.submitted_on.desc(), Application.id.desc()).limit(1)).first()
+    overridden = conn.execute(select(UsccOverride.uscc).where(UsccOverride.uscc == uscc)).first() is not None
     return build_evidence(
         uscc, reg, penalties, count_complaints((ComplaintRow(*r) for r in complaints), w) if complaints else None,
         listings, classes, app, as_of, policy, uscc_overrides=frozenset({uscc}) if overridden else frozenset(),
@@ -120,9 +121,17 @@ def _left_open(session: Session, w: ComplaintWindow) -> ColumnElement[bool]:
                 _days(session, open_until, c.received_on) > w.open_limit_days)
 
 
-def complaint_counts_query(session: Session, w: ComplaintWindow, usccs: Sequence[str]):
-    """One row per business with complaints in the window: uscc, then `ComplaintCounts`' counts
-    in order, by the definitions of `checks.complaints` (GROUP BY with CASE sums)."""
+def _in_chunk(column: ColumnElement[str], usccs: Sequence[str], contiguous: bool) -> ColumnElement[bool]:
+    """Rows of the chunk's businesses. A contiguous chunk (every registered code between its
+    first and last) is a range scan with two parameters instead of thousands; rows of codes
+    in the range without a registration are fetched and ignored."""
+    return column.between(usccs[0], usccs[-1]) if contiguous else column.in_(usccs)
+
+
+def complaint_counts_query(session: Session, w: ComplaintWindow, which: ColumnElement[bool]):
+    """One row per business with complaints in the window (among those `which` selects): uscc,
+    then `ComplaintCounts`' counts in order, by the definitions of `checks.complaints`
+    (GROUP BY with CASE sums)."""
     c = Complaint
     is_complaint = c.kind == "complaint"
     closed = and_(c.closed_on.is_not(None), c.closed_on <= w.as_of)
@@ -143,7 +152,7 @@ def complaint_counts_query(session: Session, w: ComplaintWindow, usccs: Sequence
             count(c.kind == "report"),
             count(and_(is_complaint, c.received_on > w.recent_start)),
         )
-        .where(c.uscc.in_(usccs), _window_filter(w))
+        .where(which, _window_filter(w))
         .group_by(c.uscc)
     )
 
@@ -158,7 +167,9 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
     p = policy.at(as_of)
     w = complaint_window(as_of, p)
     overrides = _overrides(session)
+    conn = session.connection()
     penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
+    contiguous = not region_prefix
     last = after
     while True:
         query = select(*_REGISTRATION).order_by(Registration.uscc).limit(chunk_size)
@@ -168,35 +179,37 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
             query = query.where(Registration.uscc <= upto)
         if region_prefix:
             query = query.where(Registration.region_code.startswith(region_prefix))
-        regs = session.execute(query).all()
+        regs = conn.execute(query).all()
         if not regs:
             return
         usccs = [r.uscc for r in regs]
         last = usccs[-1]
-        counts = {r[0]: r[1:] for r in session.execute(complaint_counts_query(session, w, usccs))}
+        counts = {r[0]: r[1:] for r in conn.execute(
+            complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous)))}
         late_ids: dict[str, list[str]] = defaultdict(list)
         if late_usccs := [u for u, v in counts.items() if v[4]]:
-            for uscc, cid in session.execute(select(Complaint.uscc, Complaint.complaint_id).where(
+            for uscc, cid in conn.execute(select(Complaint.uscc, Complaint.complaint_id).where(
                     Complaint.uscc.in_(late_usccs), _window_filter(w), _left_open(session, w))):
                 late_ids[uscc].append(cid)
-        penalties = _group(session.execute(select(*_PENALTY).where(Penalty.uscc.in_(usccs), penalty_filter)))
-        listings = _group(session.execute(select(*_LISTING).where(CreditListing.uscc.in_(usccs), listing_filter)))
-        classes = _group(session.execute(select(*_CLASS).where(CreditClass.uscc.in_(usccs),
+        penalties = _group(conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous),
+                                                                 penalty_filter)))
+        listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
+                                                                listing_filter)))
+        classes = _group(conn.execute(select(*_CLASS).where(_in_chunk(CreditClass.uscc, usccs, contiguous),
                                                               CreditClass.classified_on <= as_of)))
         apps = {}
-        for row in session.execute(select(*_APPLICATION)
-                                   .where(Application.uscc.in_(usccs), Application.program == program,
-                                          Application.submitted_on <= as_of)
-                                   .order_by(Application.uscc, Application.submitted_on, Application.id)):
+        for row in conn.execute(select(*_APPLICATION)
+                                .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
+                                       Application.submitted_on <= as_of)
+                                .order_by(Application.uscc, Application.submitted_on, Application.id)):
             apps[row.uscc] = row  # the latest one wins
         for reg in regs:
             u = reg.uscc
             got = counts.get(u)
-            yield build_evidence(
-                u, reg, penalties.get(u, ()),
-                None if got is None else ComplaintCounts(*got, tuple(sorted(late_ids[u])[:CITED_IDS])),
-                listings.get(u, ()), classes.get(u, ()), apps.get(u), as_of, policy, uscc_overrides=overrides,
-            )
+            if got is not None:
+                got = ComplaintCounts(*got, tuple(sorted(late_ids[u])[:CITED_IDS]) if got[4] else ())
+            yield build_evidence(u, reg, penalties.get(u, ()), got, listings.get(u, ()), classes.get(u, ()),
+                                 apps.get(u), as_of, policy, uscc_overrides=overrides)
 
 
 def _group(rows) -> dict[str, list[Any]]:

@@ -160,3 +160,18 @@ def test_a_policy_for_another_programme_is_refused(registry_session):
     with pytest.raises(ValueError, match="program 'model_unit' does not match policy 'seven_day_return'"):
         evidence_for(registry_session, make_uscc("420100", "99999999"), AS_OF, "model_unit",
                      load_policy("seven_day_return"))
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_single_and_batch_evidence_agree_on_a_generated_province(generate, cli, seed):
+    folder = generate(businesses=1000, seed=seed, name=f"province{seed}")
+    assert cli("ingest", folder).code == 0
+    as_of = dt.date(2026, 6, 30)
+    with session_factory(get_settings().db_url)() as session:
+        for program in PROGRAMS:
+            policy = load_policy(program)
+            batch = list(evidence_batch(session, as_of, program, policy))
+            assert len(batch) == 1000
+            sample = batch if program == "model_unit" else batch[::10]
+            for ev in sample:
+                assert evidence_for(session, ev.uscc, as_of, program, policy) == ev, ev.uscc
