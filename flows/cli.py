@@ -26,6 +26,8 @@ COMMAND_MODULES = [
     "flows.commands.registry_cmds",
     "flows.commands.generate_cmds",
     "flows.commands.demo_cmds",
+    "flows.commands.checks_cmds",
+    "flows.commands.workflow_cmds",
 ]
 
 

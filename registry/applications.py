@@ -252,13 +252,6 @@ def release_after_window(session: Session, today: dt.date, actor: str = "system"
 
 # -- assessment and routing -------------------------------------------------------------------
 
-def application_row(app: Application):
-    from checks.evidence import ApplicationRow
-
-    return ApplicationRow(program=app.program, channel=app.channel, submitted_on=app.submitted_on,
-                          commitments=app.commitments)
-
-
 def store_assessment(session: Session, assessment, application_id: int | None) -> AssessmentRecord:
     """Keep the assessment with its evidence snapshot and policy fingerprint (re-derivable)."""
     evidence = assessment.evidence
@@ -349,3 +342,25 @@ def online_row(session: Session, uscc: str, program: str, store_name: str | None
               "commitments": {"return_days": return_days, **{c: True for c in commitments}}}
     text = json.dumps(record, ensure_ascii=False)
     return Row(1, text, json_text=text)
+
+
+def assess_application(session: Session, app_id: int, as_of: dt.date | None, stages: tuple[str, ...],
+                       actor: str = "system") -> Application:
+    """Gather evidence, assess under the programme's policy, store the assessment, route."""
+    from checks.assess import assess
+    from checks.policy import load_policy
+    from registry.evidence import evidence_for
+
+    app = get_application(session, app_id)
+    if app.status not in ("submitted", "pending_data", "returned"):
+        raise WorkflowError(f"application {app_id} is {app.status}; only new, waiting or returned ones are assessed")
+    day = as_of or dt.date.today()
+    policy = load_policy(app.program)
+    evidence = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
+    assessment = assess(evidence, policy)
+    record = store_assessment(session, assessment, app.id)
+    audit.record(session, actor, "assessment.stored", "application", app.id,
+                 {"assessment": record.id, "verdict": record.verdict, "score": record.score,
+                  "policy_sha256": record.policy_sha256, "evidence_sha256": record.evidence_sha256})
+    route(session, app, assessment, stages, actor)
+    return app

@@ -1,0 +1,137 @@
+"""Screening a region: set-based evidence in a handful of chunk tasks, one row per business.
+
+The population is split into a few USCC ranges (`registry.evidence.partition`), one
+task each (never one task per business). Each task streams its range through
+`evidence_batch` and `assess`, writes its rows to a part file and returns counts;
+the flow joins the parts in order and summarises.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.common import registry
+
+FIELDS = ("uscc", "region_code", "industry_code", "verdict", "score", "bonus", "vetoes", "failed", "missing")
+# Progress reporting: the CLI sets a callback; tasks call it with the number of businesses done.
+progress: Callable[[int], None] | None = None
+
+
+@dataclass
+class Summary:
+    businesses: int = 0
+    verdicts: Counter = field(default_factory=Counter)
+    vetoes: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    missing: Counter = field(default_factory=Counter)
+    scores: Counter = field(default_factory=Counter)
+
+    def add(self, other: Summary) -> None:
+        self.businesses += other.businesses
+        for name in ("verdicts", "vetoes", "failed", "missing", "scores"):
+            getattr(self, name).update(getattr(other, name))
+
+    def to_json(self) -> dict:
+        return {
+            "businesses": self.businesses,
+            "verdicts": dict(sorted(self.verdicts.items())),
+            "top_vetoes": self.vetoes.most_common(7),
+            "top_failed_checks": self.failed.most_common(10),
+            "top_missing": self.missing.most_common(5),
+            "score_distribution": {f"{b}-{b + 9}": self.scores[b] for b in range(0, 101, 10) if self.scores[b]},
+        }
+
+
+def _writer(path: Path):
+    fh = path.open("w", encoding="utf-8", newline="")
+    if path.suffix == ".csv":
+        w = csv.writer(fh)
+        return fh, lambda row: w.writerow(["|".join(v) if isinstance(v, list) else v for v in row])
+    return fh, lambda row: fh.write(json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False) + "\n")
+
+
+@task(cache_policy=NO_CACHE)
+def screen_range(program: str, as_of: dt.date, region: str | None, after: str | None, upto: str | None,
+                 part: str) -> Summary:
+    from checks.assess import assess
+    from checks.outcome import Status
+    from checks.policy import load_policy
+    from registry.evidence import evidence_batch
+
+    policy = load_policy(program)
+    summary = Summary()
+    fh, write = _writer(Path(part))
+    done = 0
+    with fh, registry()() as session:
+        for ev in evidence_batch(session, as_of, program, policy, region_prefix=region, after=after, upto=upto):
+            a = assess(ev, policy)
+            vetoes, failed, missing = a.ids_with(Status.VETO), a.ids_with(Status.FAIL), a.ids_with(Status.MISSING)
+            reg = ev.registration
+            write((ev.uscc, reg.region_code if reg else "", reg.industry_code if reg else "", a.verdict.value,
+                   a.score, a.bonus, vetoes, failed, missing))
+            summary.businesses += 1
+            summary.verdicts[a.verdict.value] += 1
+            summary.vetoes.update(vetoes)
+            summary.failed.update(failed)
+            summary.missing.update(missing)
+            summary.scores[min(int(a.score) // 10 * 10, 100)] += 1
+            done += 1
+            if progress and done % 500 == 0:
+                progress(500)
+    if progress:
+        progress(done % 500)
+    return summary
+
+
+@task(cache_policy=NO_CACHE)
+def plan(parts: int, region: str | None) -> tuple[int, list[tuple[str | None, str | None]]]:
+    from sqlalchemy import func, select
+
+    from registry.evidence import partition
+    from registry.models import Registration
+
+    with registry()() as session:
+        q = select(func.count()).select_from(Registration)
+        if region:
+            q = q.where(Registration.region_code.startswith(region))
+        return session.scalar(q) or 0, partition(session, parts, region)
+
+
+@task(cache_policy=NO_CACHE)
+def join_parts(parts: list[str], out: str) -> str:
+    target = Path(out)
+    with target.open("w", encoding="utf-8", newline="") as fh:
+        if target.suffix == ".csv":
+            csv.writer(fh).writerow(FIELDS)
+        for part in parts:
+            with open(part, encoding="utf-8", newline="") as src:
+                for line in src:
+                    fh.write(line)
+            Path(part).unlink()
+    return str(target)
+
+
+@flow(name="screen")
+def screen_flow(program: Literal["model_unit", "seven_day_return"], as_of: dt.date, out: str,
+                region: str | None = None, parts: int = 4) -> dict:
+    """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl)."""
+    total, ranges = plan(parts, region)
+    stem, suffix = out.rsplit(".", 1)
+    part_files = [f"{stem}.part{i}.{suffix}" for i in range(len(ranges))]
+    futures = [screen_range.submit(program, as_of, region, after, upto, part)
+               for (after, upto), part in zip(ranges, part_files)]
+    summary = Summary()
+    for f in futures:
+        summary.add(f.result())
+    path = join_parts(part_files, out)
+    return {"program": program, "as_of": as_of.isoformat(), "region": region, "out": path,
+            "tasks": len(ranges), **summary.to_json()}

@@ -1,0 +1,54 @@
+"""Screening under Prefect equals assessing business by business; the assess command's contract."""
+import csv
+import json
+
+import pytest
+
+AS_OF = "2026-06-30"
+
+
+@pytest.fixture
+def province(cli, generate):
+    folder = generate(businesses=400, seed=5)
+    assert cli("ingest", folder).code == 0
+    return folder
+
+
+def test_screening_gives_the_same_verdicts_as_assess_one_by_one(prefect_harness, cli, province, tmp_path):
+    out = tmp_path / "screen.csv"
+    result = cli("screen", "--program", "model_unit", "--as-of", AS_OF, "--out", out, "--parts", 3, "--json")
+    assert result.code == 0, result.err
+    summary = result.json()
+    assert summary["tasks"] == 3 and summary["businesses"] == 400
+    with out.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 400 and sum(summary["verdicts"].values()) == 400
+    assert len({r["uscc"] for r in rows}) == 400
+    for row in rows[::7]:  # a spread sample, each checked against the single-business path
+        one = cli("assess", row["uscc"], "--program", "model_unit", "--as-of", AS_OF, "--json")
+        assert one.code == 0, one.err
+        one = one.json()
+        assert (one["verdict"], one["score"]) == (row["verdict"], float(row["score"]))
+        vetoes = [o["id"] for o in one["outcomes"] if o["status"] == "veto"]
+        assert "|".join(vetoes) == row["vetoes"]
+
+
+def test_the_assess_json_carries_every_outcome_with_reasons(cli, province):
+    uscc = json.loads((province / "registrations.jsonl").read_text(encoding="utf-8").splitlines()[0])["uscc"]
+    out = cli("assess", uscc, "--program", "seven_day_return", "--as-of", AS_OF, "--json").json()
+    assert set(out) == {"uscc", "program", "as_of", "verdict", "score", "bonus", "policy", "outcomes"}
+    assert set(out["policy"]) == {"id", "effective_from", "sha256"} and len(out["policy"]["sha256"]) == 64
+    ids = [o["id"] for o in out["outcomes"]]
+    assert {"V1", "V2", "V3", "V5", "V6", "V7"} <= set(ids) and "V4" not in ids  # V4 is model_unit only
+    for o in out["outcomes"]:
+        assert o["status"] in ("pass", "fail", "veto", "missing") and o["reason_zh"] and o["reason_en"]
+
+
+@pytest.mark.parametrize("code, message", [
+    ("91420100MA4K00002X", "position 18"),
+    ("12345", "length 5"),
+    ("91420100MA4K00002Y", "no registration on record"),
+])
+def test_assess_refuses_an_invalid_or_unknown_code_in_one_line(cli, province, code, message):
+    result = cli("assess", code, "--as-of", AS_OF)
+    assert result.code == 2 and message in result.err and result.err.count("\n") == 1
