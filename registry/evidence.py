@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from checks.calendar import add_years
@@ -170,6 +170,10 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
     conn = session.connection()
     penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
     contiguous = not region_prefix
+    # Only the latest class on or before the as-of date matters: fetch just that one.
+    older = aliased(CreditClass)
+    latest_class = (select(func.max(older.classified_on))
+                    .where(older.uscc == CreditClass.uscc, older.classified_on <= as_of).scalar_subquery())
     last = after
     while True:
         query = select(*_REGISTRATION).order_by(Registration.uscc).limit(chunk_size)
@@ -196,7 +200,7 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
         listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
                                                                 listing_filter)))
         classes = _group(conn.execute(select(*_CLASS).where(_in_chunk(CreditClass.uscc, usccs, contiguous),
-                                                              CreditClass.classified_on <= as_of)))
+                                                              CreditClass.classified_on == latest_class)))
         apps = {}
         for row in conn.execute(select(*_APPLICATION)
                                 .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
@@ -213,9 +217,10 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
 
 
 def _group(rows) -> dict[str, list[Any]]:
+    """Rows by their first column (the uscc)."""
     out: dict[str, list[Any]] = defaultdict(list)
     for row in rows:
-        out[row.uscc].append(row)
+        out[row[0]].append(row)
     return out
 
 
