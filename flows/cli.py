@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "flows.commands.demo_cmds",
     "flows.commands.checks_cmds",
     "flows.commands.workflow_cmds",
+    "flows.commands.risk_cmds",
 ]
 
 
