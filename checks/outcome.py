@@ -6,15 +6,16 @@ when someone reads the outcome (`Outcome`), not a million times in the batch.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from checks.policy import Params
+
 if TYPE_CHECKING:
     from checks.evidence import Evidence
 
-Params = Mapping[str, Any]  # the policy values in force (`Resolved.values`)
 
 
 class Status(StrEnum):
@@ -43,6 +44,15 @@ def result(status: Status, points: float, max_points: float, zh: str, en: str, a
            evidence: tuple[str, ...]) -> Result:
     """`Result(...)` without the NamedTuple constructor's Python-level call (hot in screening)."""
     return _tuple_new(Result, (status, points, max_points, zh, en, args, evidence))
+
+
+def once(p: Params, key: str, make: Callable[[], Result]) -> Result:
+    """`make()` computed once per policy and date: for results that depend only on `p`
+    (most businesses have nothing on record for most checks, and screening meets them a million times)."""
+    hit = p.memo.get(key)
+    if hit is None:
+        hit = p.memo[key] = make()
+    return hit
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,17 @@ class PolicyFile(BaseModel):
     parameters: dict[str, Any]
 
 
+class Params(dict):
+    """Parameter values by dotted name, plus `memo`: results that depend on nothing but these
+    values (a check's outcome for "nothing on record"), computed once per policy and date."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self, values: dict[str, Any]):
+        super().__init__(values)
+        self.memo: dict[str, Any] = {}
+
+
 @dataclass(frozen=True)
 class Resolved:
     """The values of one policy as of one date.
@@ -135,7 +146,7 @@ class Resolved:
     policy_id: str
     as_of: dt.date
     effective_from: dt.date
-    values: dict[str, Any]
+    values: Params
     sources: dict[str, str]
     unverified: frozenset[str]
     values_sha256: str  # hash of the values in force: equal for two files that agree on this date
@@ -203,7 +214,7 @@ class Policy:
             policy_id=self.id,
             as_of=as_of,
             effective_from=max(v.effective_from for n, v in chosen.items() if n not in OUTSIDE_ASSESSMENT),
-            values=values,
+            values=Params(values),
             sources={n: v.source for n, v in chosen.items()},
             unverified=frozenset(n for n, v in chosen.items() if v.unverified),
             values_sha256=hashlib.sha256(blob.encode()).hexdigest(),

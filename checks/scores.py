@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from checks.calendar import add_years, full_years
 from checks.evidence import Commitments, Evidence
-from checks.outcome import Params, Result, Status, result, check, pct, pts
+from checks.outcome import Result, Status, check, once, pct, pts, result
 from checks.penalties import REASON_TEXT, PenaltyReason
+from checks.policy import Params
 
 
 def _scored(points: float, max_points: float, zh: str, en: str, args: tuple = (), refs: tuple[str, ...] = ()) -> Result:
@@ -23,7 +24,8 @@ def penalties(ev: Evidence, p: Params) -> Result:
     """−10 per counted penalty (published, unrepaired, not revoked) decided within 2 years, floor 0."""
     top, years = p["compliance.penalties.max_points"], p["compliance.penalties.window_years"]
     if not ev.penalties:
-        return _scored(top, top, "{0}年内无行政处罚记录", "no penalty on record within {0} years", (years,))
+        return once(p, "penalties.none", lambda: _scored(top, top, "{0}年内无行政处罚记录",
+                                                         "no penalty on record within {0} years", (years,)))
     counted = [x for x in ev.penalties if x.counted]
     others = [x for x in ev.penalties if not x.counted and x.reason is not PenaltyReason.OUTSIDE_WINDOW]
     zh = "、".join(x.decision_no for x in counted) or "无"
@@ -47,7 +49,8 @@ def abnormal_history(ev: Evidence, p: Params) -> Result:
         if hits:
             return _scored(0, top, "{0}年内曾列入经营异常名录（{1}）", "listed as abnormal within {0} years ({1})",
                            (years, ", ".join(str(x.listed_on) for x in hits)), tuple(x.ref for x in hits))
-    return _scored(top, top, "{0}年内未列入经营异常名录", "not listed as abnormal within {0} years", (years,))
+    return once(p, "abnormal.none", lambda: _scored(top, top, "{0}年内未列入经营异常名录",
+                                                    "not listed as abnormal within {0} years", (years,)))
 
 
 def reconciliation_points(rate: float, p: Params) -> float:
@@ -64,10 +67,11 @@ def reconciliation_points(rate: float, p: Params) -> float:
     return p["complaints.reconciliation.reference_points"] * (rate - zero) / (ref - zero)
 
 
-def _no_complaints(ev: Evidence, top: float) -> Result:
+def _no_complaints(ev: Evidence, p: Params, top: float, key: str) -> Result:
     c = ev.complaints
-    return _scored(top, top, "{0}至{1}无受理投诉", "no accepted complaint received from {0} to {1}",
-                   (c.window_start, c.as_of), (c.ref,))
+    return once(p, key, lambda: _scored(
+        top, top, "{0}至{1}无受理投诉", "no accepted complaint received from {0} to {1}", (c.window_start, c.as_of),
+        (c.ref,)))
 
 
 @check("complaints.reconciliation", "投诉和解率", "Complaint reconciliation rate", "scored")
@@ -77,7 +81,7 @@ def reconciliation(ev: Evidence, p: Params) -> Result:
     top = p["complaints.reconciliation.max_points"]
     c = ev.complaints
     if not c.accepted:
-        return _no_complaints(ev, top)
+        return _no_complaints(ev, p, top, "reconciliation.none")
     rate = c.reconciliation_rate
     return _scored(reconciliation_points(rate, p), top,
                    "和解率 {0}（和解{1}件/受理{2}件，不含不予受理{3}件）",
@@ -91,7 +95,7 @@ def closed_promptly(ev: Evidence, p: Params) -> Result:
     top, days = p["complaints.closed_within.max_points"], p["complaints.closed_within.days"]
     c = ev.complaints
     if not c.accepted:
-        return _no_complaints(ev, top)
+        return _no_complaints(ev, p, top, "closed_within.none")
     share = c.closed_within_limit / c.accepted
     return _scored(top * share, top, "{0}天内办结{1}件/受理{2}件（{3}）",
                    "{1} of {2} accepted complaints closed within {0} days ({3})",
@@ -115,7 +119,8 @@ def _commitment(field: str, zh: str, en: str):
         top = p["mechanisms.points_each"]
         app = ev.application
         if app is None:
-            return _scored(0, top, "无申请，无{0}承诺", "no application, so no {1} commitment", (zh, en))
+            return once(p, field + ".none", lambda: _scored(0, top, "无申请，无{0}承诺",
+                                                            "no application, so no {1} commitment", (zh, en)))
         if getattr(app.commitments, field):
             return _scored(top, top, "承诺{0}", "commits to {1}", (zh, en), (app.ref,))
         return _scored(0, top, "未承诺{0}", "no {1} commitment", (zh, en), (app.ref,))
@@ -143,7 +148,8 @@ def return_promise(ev: Evidence, p: Params) -> Result:
     top, least = p["mechanisms.points_each"], p["mechanisms.min_return_days"]
     c, refs = _commitments(ev)
     if c is None:
-        return _scored(0, top, "无申请，无退货承诺", "no application, so no return promise")
+        return once(p, "return_promise.none", lambda: _scored(0, top, "无申请，无退货承诺",
+                                                              "no application, so no return promise"))
     if c.return_days is not None and c.return_days >= least:
         return _scored(top, top, "承诺{0}天无理由退货", "promises {0}-day returns", (c.return_days,), refs)
     return _scored(0, top, "退货承诺不足{0}天", "return promise under {0} days", (least,), refs)
@@ -166,7 +172,10 @@ def long_return_period(ev: Evidence, p: Params) -> Result:
     """Bonus: a return period of at least 30 days."""
     top, days = p["bonus.long_return_points"], p["bonus.long_return_days"]
     c, refs = _commitments(ev)
-    if c is not None and c.return_days is not None and c.return_days >= days:
+    if c is None:
+        return once(p, "long_return.none", lambda: _scored(0, top, "退货期不足{0}天", "return period under {0} days",
+                                                           (days,)))
+    if c.return_days is not None and c.return_days >= days:
         return _scored(top, top, "承诺{0}天退货", "{0}-day returns", (c.return_days,), refs)
     return _scored(0, top, "退货期不足{0}天", "return period under {0} days", (days,), refs)
 
@@ -175,7 +184,9 @@ def _bonus_flag(field: str, zh: str, en: str, points: str):
     def score(ev: Evidence, p: Params) -> Result:
         top = p[points]
         c, refs = _commitments(ev)
-        if c is not None and getattr(c, field):
+        if c is None:
+            return once(p, field + ".none", lambda: _scored(0, top, "未承诺{0}", "no commitment to {1}", (zh, en)))
+        if getattr(c, field):
             return _scored(top, top, "承诺{0}", "commits to {1}", (zh, en), refs)
         return _scored(0, top, "未承诺{0}", "no commitment to {1}", (zh, en), refs)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from checks.calendar import add_years
 from checks.evidence import Evidence
-from checks.outcome import Params, Result, Status, result, check
+from checks.outcome import Result, Status, check, once, result
 from checks.penalties import PenaltyReason
+from checks.policy import Params
 from checks.uscc import UsccError, validate_uscc
 
 STATUS_ZH = {"active": "存续", "suspended": "停业", "revoked": "吊销", "deregistered": "注销"}
@@ -46,6 +47,9 @@ def registration_active(ev: Evidence, p: Params) -> Result:
     return _ok("统一社会信用代码有效，登记状态为存续", "code valid and registration active", (), ref)
 
 
+_NOT_LISTED = {name: _ok("未列入{0}", "not on the {1}", (LIST_ZH[name], LIST_EN[name])) for name in LIST_ZH}
+
+
 def _current_listing(ev: Evidence, name: str) -> Result:
     for x in ev.listings:
         if x.current and x.list == name:
@@ -53,7 +57,7 @@ def _current_listing(ev: Evidence, name: str) -> Result:
             since = ", ".join(str(y.listed_on) for y in hits)
             return _veto("现列入{0}（{2}起）", "currently on the {1} since {2}", (LIST_ZH[name], LIST_EN[name], since),
                          tuple(y.ref for y in hits))
-    return _ok("未列入{0}", "not on the {1}", (LIST_ZH[name], LIST_EN[name]))
+    return _NOT_LISTED[name]
 
 
 @check("V2", "严重违法失信", "Serious illegal and dishonest list", "veto")
@@ -95,7 +99,7 @@ def no_severe_penalty(ev: Evidence, p: Params) -> Result:
             listed = ", ".join(f"{x.decision_no} ({x.decided_on})" for x in hits)
             return _veto("{0}年内受到严重行政处罚：{1}", "severe penalty within {0} years: {1}", (years, listed),
                          tuple(x.ref for x in hits))
-    return _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,))
+    return once(p, "V5.pass", lambda: _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,)))
 
 
 @check("V6", "投诉黑名单", "Complaint black list", "veto")
@@ -111,8 +115,9 @@ def complaints_handled(ev: Evidence, p: Params) -> Result:
         return _veto("{0}至{1}有{2}件投诉超过{3}天未办结",
                      "{2} complaint(s) received from {0} to {1} left open past {3} days",
                      (c.window_start, c.as_of, c.open_past_limit, days), c.refs)
-    return _ok("未列入投诉黑名单，无超过{0}天未办结的投诉", "not black-listed and no complaint left open past {0} days",
-               (days,), (c.ref,))
+    return once(p, "V6.pass", lambda: _ok("未列入投诉黑名单，无超过{0}天未办结的投诉",
+                                          "not black-listed and no complaint left open past {0} days",
+                                          (days,), (c.ref,)))
 
 
 @check("V7", "七日无理由退货承诺", "Seven-day return commitment", "veto")
