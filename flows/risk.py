@@ -1,0 +1,101 @@
+"""Risk early-warning scan (风险预警) as a Prefect flow: read, analyse, write.
+
+The scan is one analysis over a whole province, not per business, so it is a
+few tasks: read the window's complaints, analyse them (phrases, terms, topics),
+stream the baseline through the counters, build the report, write JSON and PDF.
+`weekly_deployment()` gives the deployment that runs it every Monday morning.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
+
+from checks.risk.scan import BaselineCounts, ComplaintText, ScanParams, WindowStage, build_report, scan_window
+from registry.complaint_text import complaint_texts
+from registry.db import make_engine
+from registry.settings import get_settings
+
+CJK_TTF = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
+
+
+def cjk_font() -> str:
+    """Register and name a font for Chinese: the embedded TrueType fallback font when the system has it,
+    else reportlab's built-in (not embedded) STSong-Light."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "DroidSansFallback" in pdfmetrics.getRegisteredFontNames():
+        return "DroidSansFallback"
+    if CJK_TTF.is_file():
+        pdfmetrics.registerFont(TTFont("DroidSansFallback", str(CJK_TTF)))
+        return "DroidSansFallback"
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+def _jieba_cache() -> Path:
+    return get_settings().home_path / "tmp" / "jieba"
+
+
+@task(cache_policy=NO_CACHE)
+def read_window(params: ScanParams) -> list[ComplaintText]:
+    engine = make_engine(get_settings().db_url)
+    return [row for part in complaint_texts(engine, params.window_start, params.as_of) for row in part]
+
+
+@task(cache_policy=NO_CACHE)
+def analyse_window(rows: list[ComplaintText], params: ScanParams) -> WindowStage:
+    return scan_window(rows, params, _jieba_cache())
+
+
+@task(cache_policy=NO_CACHE)
+def count_baseline(window: WindowStage) -> BaselineCounts:
+    params = window.params
+    counts = BaselineCounts(window)
+    engine = make_engine(get_settings().db_url)
+    for part in complaint_texts(engine, params.baseline_start, params.window_start - dt.timedelta(days=1)):
+        counts.add(part)
+    return counts
+
+
+@task(cache_policy=NO_CACHE)
+def make_report(window: WindowStage, baseline: BaselineCounts) -> dict:
+    return build_report(window, baseline)
+
+
+@task(cache_policy=NO_CACHE)
+def write_report(report: dict, out_dir: str) -> dict[str, str]:
+    from checks.risk.pdf import render_report_pdf
+
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"risk-{report['as_of']}"
+    json_path, pdf_path = stem.with_suffix(".json"), stem.with_suffix(".pdf")
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    pdf_path.write_bytes(render_report_pdf(report, cjk_font()))
+    return {"json": str(json_path), "pdf": str(pdf_path)}
+
+
+@flow(name="risk-scan")
+def risk_scan_flow(as_of: dt.date | None = None, window_days: int = 30, baseline_months: int = 12,
+                   out_dir: str | None = None) -> dict:
+    """Emerging terms, topics, trend anomalies and flagged businesses from complaint text; JSON + PDF."""
+    params = ScanParams(as_of or dt.date.today(), window_days, baseline_months)
+    rows = read_window(params)
+    window = analyse_window(quote(rows), params)
+    baseline = count_baseline(quote(window))
+    report = make_report(quote(window), quote(baseline))
+    paths = write_report(quote(report), out_dir or str(get_settings().out_path / "risk"))
+    return {"report": report, "files": paths}
+
+
+def weekly_deployment():
+    """The scan every Monday at 06:00 (local time of the serving process), for `prefect.serve`."""
+    return risk_scan_flow.to_deployment(name="risk-scan-weekly", cron="0 6 * * 1",
+                                        description="Weekly risk early-warning scan of complaint text")
