@@ -238,8 +238,11 @@ def partition(session: Session, parts: int, region_prefix: str | None = None) ->
     if region_prefix:
         codes = codes.where(Registration.region_code.startswith(region_prefix))
     for k in range(1, parts):
-        cut = session.scalar(codes.offset(k * total // parts - 1).limit(1))
-        if cut is not None and cut != bounds[-1]:
+        size = k * total // parts  # businesses in the first k ranges
+        if size == 0:
+            continue
+        cut = session.scalar(codes.offset(size - 1).limit(1))
+        if cut != bounds[-1]:
             bounds.append(cut)
     bounds.append(None)
     return list(zip(bounds, bounds[1:]))

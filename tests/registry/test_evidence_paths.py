@@ -135,6 +135,15 @@ def test_a_region_prefix_and_partitions_cover_exactly_their_businesses(registry_
     assert all(abs(len(part) - 90 / 4) <= 1 for part in parts)
 
 
+def test_more_parts_than_businesses_gives_one_range_per_business(registry_session):
+    usccs = populate(registry_session, 7, 3)
+    registry_session.commit()
+    ranges = partition(registry_session, 8)
+    parts = [[e.uscc for e in evidence_batch(registry_session, AS_OF, "model_unit", after=a, upto=b)] for a, b in ranges]
+    assert parts == [[u] for u in usccs]
+    assert partition(registry_session, 1) == [(None, None)]
+
+
 def test_evidence_for_an_unknown_business_has_no_registration(registry_session):
     ev = evidence_for(registry_session, make_uscc("420100", "99999999"), AS_OF, "model_unit")
     assert ev.registration is None and ev.penalties == ()
