@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "flows.commands.checks_cmds",
     "flows.commands.workflow_cmds",
     "flows.commands.risk_cmds",
+    "flows.commands.certificates_cmds",
 ]
 
 
