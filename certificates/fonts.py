@@ -1,0 +1,120 @@
+"""The CJK font: an embedded TrueType subset when one is installed, else reportlab's STSong-Light.
+
+Registered once per process. The face's tables are read once and subsets are memoised by their
+character list: reportlab otherwise copies the whole 4 MB `glyf` table and rebuilds the same
+subset for every document, which dominates the cost of a certificate.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# (path, subfont index): TrueType outlines only; reportlab cannot embed CFF (.otf) fonts.
+CANDIDATES: tuple[tuple[str, int], ...] = (
+    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),  # Debian fonts-droid-fallback
+    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),  # fonts-wqy-zenhei
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # fonts-wqy-microhei
+    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),  # fonts-arphic-uming
+)
+FONT_NAME = "AssuredCJK"
+FALLBACK = "STSong-Light"
+# CJK fallback fonts such as Droid Sans Fallback carry no Latin letters, digits or curly quotes:
+# those characters are set in the standard (always available) Helvetica instead.
+LATIN = "Helvetica"
+SUBSET_CACHE = 64
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class CjkFont:
+    name: str  # reportlab font name to use
+    path: Path | None  # None: the non-embedded fallback
+    embedded: bool
+    glyphs: frozenset[int] | None  # code points the CJK font has; None: all
+
+    @lru_cache(maxsize=4096)
+    def runs(self, text: str) -> tuple[tuple[str, str], ...]:
+        """Split text into (font name, run) so that each character is set in a font that has it."""
+        if self.glyphs is None:
+            return ((self.name, text),)
+        out: list[tuple[str, str]] = []
+        for ch in text:
+            font = self.name if ord(ch) in self.glyphs else LATIN
+            if out and out[-1][0] == font:
+                out[-1] = (font, out[-1][1] + ch)
+            else:
+                out.append((font, ch))
+        return tuple(out)
+
+    def width(self, text: str, size: float) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return sum(stringWidth(run, font, size) for font, run in self.runs(text))
+
+
+def find_font(extra: Path | None = None) -> tuple[Path, int] | None:
+    paths = ([(extra, 0)] if extra else []) + [(Path(p), i) for p, i in CANDIDATES]
+    for path, index in paths:
+        if path.is_file() and path.suffix.lower() in (".ttf", ".ttc"):
+            return path, index
+    return None
+
+
+_registered: CjkFont | None = None
+
+
+def cjk_font(extra: Path | None = None) -> CjkFont:
+    """Register the font on first use; later calls return the same registration."""
+    global _registered
+    if _registered is None:
+        _registered = _register(find_font(extra))
+    return _registered
+
+
+def _register(found: tuple[Path, int] | None) -> CjkFont:
+    from reportlab.pdfbase import pdfmetrics
+
+    if found is None:
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+        log.warning("no TrueType CJK font found (install fonts-droid-fallback or fonts-wqy-zenhei); "
+                    "certificates use the non-embedded %s, which viewers must supply", FALLBACK)
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
+        return CjkFont(FALLBACK, None, False, None)
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    path, index = found
+    font = TTFont(FONT_NAME, str(path), subfontIndex=index)
+    _memoise_face(font.face)
+    pdfmetrics.registerFont(font)
+    return CjkFont(FONT_NAME, path, True, frozenset(font.face.charToGlyph))
+
+
+def _memoise_face(face) -> None:
+    tables: dict[str, bytes] = {}
+    read_table = face.get_table
+
+    def get_table(tag: str) -> bytes:
+        if tag not in tables:
+            tables[tag] = read_table(tag)
+        return tables[tag]
+
+    subsets: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
+    make_subset = face.makeSubset
+
+    def memo_subset(subset) -> bytes:
+        key = tuple(subset)
+        if key in subsets:
+            subsets.move_to_end(key)
+        else:
+            subsets[key] = make_subset(subset)
+            if len(subsets) > SUBSET_CACHE:
+                subsets.popitem(last=False)
+        return subsets[key]
+
+    face.get_table = get_table
+    face.makeSubset = memo_subset

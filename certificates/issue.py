@@ -1,0 +1,143 @@
+"""Issue a certificate: lint, reserve number and serial, render, build and sign the twin, embed it.
+
+The twin is a W3C Verifiable Credential 2.0 whose `relatedResource` carries the SHA-256 of the
+PDF page's content stream (digestSRI); the PDF carries the signed twin as an embedded file.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from certificates import proof
+from certificates.data import CertificateData, LintError, lint_problems
+from certificates.keys import KeyRing
+from certificates.pdf import layout, render
+from certificates.status import (PURPOSES, StatusStore, encode_bitstring, list_bits,
+                                 status_list_credential)
+
+VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+CREDENTIAL_TYPE = "AssuredConsumptionCertificate"
+TZ = "+08:00"  # certificates are dated in China Standard Time
+
+
+def lint(data: CertificateData) -> None:
+    problems = lint_problems(data) + layout(data).problems
+    if problems:
+        raise LintError(problems)
+
+
+def site_of(data: CertificateData) -> str:
+    return data.verification_url.rsplit("/verify/", 1)[0]
+
+
+def status_list_url(site: str, purpose: str) -> str:
+    return f"{site}/status/{purpose}"
+
+
+def build_credential(data: CertificateData, issuer: str, status_index: int, content_digest: str) -> dict:
+    """The unsigned twin: everything printed, plus status entries and the PDF content digest."""
+    site = site_of(data)
+    subject = {
+        "id": f"urn:uscc:{data.uscc}",
+        "type": "CertifiedBusiness",
+        "name": data.business_name,
+        "uscc": data.uscc,
+        "address": data.address,
+        "programme": data.programme,
+        "programmeTitle": data.info.title_zh,
+        "certificateNumber": data.number_zh,
+        "certificateNumberAscii": data.number,
+        "serial": data.serial,
+        "issuedOn": data.issued_on.isoformat(),
+    }
+    if data.store_name:
+        subject["storeName"] = data.store_name
+    if data.return_days is not None:
+        subject["returnDays"] = data.return_days
+    if data.score is not None:
+        subject["score"] = data.score
+    return {
+        "@context": [VC_CONTEXT],
+        "id": f"urn:assured:certificate:{data.serial}",
+        "type": ["VerifiableCredential", CREDENTIAL_TYPE],
+        "issuer": {"id": issuer, "name": data.authority},
+        "validFrom": f"{data.valid_from.isoformat()}T00:00:00{TZ}",
+        "validUntil": f"{data.valid_until.isoformat()}T23:59:59{TZ}",
+        "credentialSubject": subject,
+        "credentialStatus": [
+            {"id": f"{status_list_url(site, p)}#{status_index}", "type": "BitstringStatusListEntry",
+             "statusPurpose": p, "statusListIndex": str(status_index),
+             "statusListCredential": status_list_url(site, p)}
+            for p in PURPOSES
+        ],
+        "relatedResource": [{"id": f"{data.verification_url}#pdf-content", "mediaType": "application/pdf",
+                             "digestSRI": content_digest}],
+    }
+
+
+def twin_bytes(credential: dict) -> bytes:
+    return json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+@dataclasses.dataclass(frozen=True)
+class Issued:
+    pdf: bytes
+    credential: dict
+
+
+def make_certificate(data: CertificateData, ring: KeyRing, store: StatusStore) -> Issued:
+    """Lint, store number/serial/index before signing, then render and sign. Same input, same bytes."""
+    lint(data)
+    record = store.reserve(data.number, data.serial, data.valid_from, data.valid_until, data.issued_on)
+    issued = render_signed(data, ring.issuer, ring.active, ring.signer(), record.status_index)
+    store.save_credential(data.number, issued.credential)
+    return issued
+
+
+def render_signed(data: CertificateData, issuer: str, key_id: str, private_key, status_index: int) -> Issued:
+    """Render the page, sign the twin bound to its content, embed the twin (no lint, no store)."""
+    signed: list[dict] = []
+
+    def attach(digest: str) -> bytes:
+        unsigned = build_credential(data, issuer, status_index, digest)
+        signed.append(proof.sign(unsigned, private_key, key_id, f"{data.issued_on.isoformat()}T00:00:00{TZ}"))
+        return twin_bytes(signed[0])
+
+    pdf = render(data, attach).pdf
+    return Issued(pdf, signed[0])
+
+
+def write_issued(issued: Issued, out: Path) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    number = issued.credential["credentialSubject"]["certificateNumberAscii"]
+    pdf_path, json_path = out / f"{number}.pdf", out / f"{number}.json"
+    pdf_path.write_bytes(issued.pdf)
+    json_path.write_bytes(twin_bytes(issued.credential))
+    return pdf_path, json_path
+
+
+def publish_status(store: StatusStore, ring: KeyRing, site: str, folder: Path, authority: str,
+                   now: datetime | None = None) -> list[Path]:
+    """Write the signed revocation and suspension lists to folder/<purpose>.json."""
+    now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    stamp = now.isoformat().replace("+00:00", "Z")
+    records = list(store.records())
+    folder.mkdir(parents=True, exist_ok=True)
+    private = ring.signer()
+    paths = []
+    for purpose in PURPOSES:
+        url = status_list_url(site, purpose)
+        doc = status_list_credential(url, purpose, encode_bitstring(list_bits(records, purpose)),
+                                     {"id": ring.issuer, "name": authority}, stamp)
+        path = folder / f"{purpose}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(twin_bytes(proof.sign(doc, private, ring.active, stamp)))
+        tmp.replace(path)
+        paths.append(path)
+    return paths
+
+
+def today_in_china() -> date:
+    return datetime.now(timezone(timedelta(hours=8))).date()

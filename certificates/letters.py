@@ -1,0 +1,143 @@
+"""Documents beside the certificate: the reasons letter to a rejected applicant and the
+announcement (公示) list. Plain data in, deterministic PDF bytes out."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from xml.sax.saxutils import escape
+from dataclasses import dataclass, field
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from certificates.fonts import cjk_font
+
+PROGRAM_TITLES = {"model_unit": "放心消费创建示范单位", "seven_day_return": "七日无理由退货承诺示范店"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    check_id: str
+    title_zh: str
+    status: str  # veto | fail
+    reason_zh: str
+    remedy_zh: str
+
+
+@dataclass(frozen=True)
+class RejectionLetter:
+    application_id: int
+    business_name: str
+    uscc: str
+    program: str
+    assessed_on: dt.date
+    score: float
+    pass_mark: float
+    authority: str
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class AnnouncedEntry:
+    application_id: int
+    business_name: str
+    uscc: str
+    store_name: str
+    region_code: str
+    score: float
+
+
+@dataclass(frozen=True)
+class AnnouncementList:
+    announcement_id: int
+    program: str
+    published_on: dt.date
+    window_ends_on: dt.date
+    authority: str
+    entries: tuple[AnnouncedEntry, ...] = field(default_factory=tuple)
+
+
+def _styles():
+    font = cjk_font().name
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    return {
+        "title": ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=TA_CENTER),
+        "body": body,
+        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=12),
+        "right": ParagraphStyle("right", parent=body, alignment=2),
+    }
+
+
+def _markup(text: str) -> str:
+    """Paragraph markup setting each run in a font that has its characters (the CJK face may
+    lack Latin letters and digits)."""
+    font = cjk_font()
+    return "".join(escape(run) if name == font.name else f'<font name="{name}">{escape(run)}</font>'
+                   for name, run in font.runs(text))
+
+
+def _table(rows: list[list], widths: list[float], font: str) -> Table:
+    t = Table(rows, colWidths=widths, repeatRows=1)
+    t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), font, 9),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2dede")),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]))
+    return t
+
+
+def _build(story: list, pagesize, title: str) -> bytes:
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=pagesize, leftMargin=18 * mm, rightMargin=18 * mm,
+                            topMargin=16 * mm, bottomMargin=16 * mm, title=title, author="assured",
+                            invariant=1)
+    doc.build(story)
+    return buf.getvalue()
+
+
+def render_rejection_letter(letter: RejectionLetter) -> bytes:
+    """审核结果告知书: every failed check with the reason and what would fix it."""
+    s = _styles()
+    program = PROGRAM_TITLES.get(letter.program, letter.program)
+    p = lambda text, style="cell": Paragraph(_markup(text), s[style])  # noqa: E731
+    rows = [[p("审核项目"), p("结果"), p("原因"), p("整改建议")]]
+    for f in letter.findings:
+        rows.append([p(f"{f.title_zh}（{f.check_id}）"), p("否决" if f.status == "veto" else "未达标"),
+                     p(f.reason_zh), p(f.remedy_zh)])
+    story = [
+        p(f"{program}申请审核结果告知书", "title"), Spacer(1, 6 * mm),
+        p(f"{letter.business_name}（统一社会信用代码：{letter.uscc}）：", "body"), Spacer(1, 3 * mm),
+        p(f"你单位提交的{program}申请（申请编号 {letter.application_id}）经审核，"
+          f"截至 {letter.assessed_on.isoformat()} 的评分为 {letter.score:g} 分（合格线 {letter.pass_mark:g} 分），"
+          f"未通过审核。具体情况及整改建议如下：", "body"), Spacer(1, 4 * mm),
+        _table(rows, [38 * mm, 16 * mm, 60 * mm, 60 * mm], cjk_font().name), Spacer(1, 6 * mm),
+        p("整改完成后可重新提交申请。如对审核结果有异议，可自收到本告知书之日起依法申请复核。", "body"),
+        Spacer(1, 10 * mm),
+        p(letter.authority, "right"), p(letter.assessed_on.isoformat(), "right"),
+    ]
+    return _build(story, A4, f"{program}申请审核结果告知书 {letter.application_id}")
+
+
+def render_announcement(ann: AnnouncementList) -> bytes:
+    """公示名单: approved applicants, personal data omitted, with the objection window."""
+    s = _styles()
+    program = PROGRAM_TITLES.get(ann.program, ann.program)
+    p = lambda text, style="cell": Paragraph(_markup(text), s[style])  # noqa: E731
+    rows = [[p("序号"), p("申请编号"), p("单位名称"), p("统一社会信用代码"), p("门店名称"), p("行政区划"), p("评分")]]
+    for i, e in enumerate(ann.entries, 1):
+        rows.append([p(str(i)), p(str(e.application_id)), p(e.business_name), p(e.uscc), p(e.store_name),
+                     p(e.region_code), p(f"{e.score:g}")])
+    story = [
+        p(f"{program}拟认定名单公示", "title"), Spacer(1, 5 * mm),
+        p(f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {ann.published_on.isoformat()} 至 "
+          f"{ann.window_ends_on.isoformat()}。公示期间，如有异议，请以书面形式提出并说明理由"
+          f"（公示编号 {ann.announcement_id}）。", "body"), Spacer(1, 4 * mm),
+        _table(rows, [12 * mm, 20 * mm, 70 * mm, 44 * mm, 70 * mm, 20 * mm, 14 * mm], cjk_font().name),
+        Spacer(1, 8 * mm), p(ann.authority, "right"), p(ann.published_on.isoformat(), "right"),
+    ]
+    return _build(story, landscape(A4), f"{program}拟认定名单公示 {ann.announcement_id}")

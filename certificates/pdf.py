@@ -1,0 +1,349 @@
+"""The printed certificate: A4 landscape, one template per programme, reportlab.
+
+`render` draws the page, hashes the page's content stream (the "rendered content"), lets the
+caller build the signed twin from that digest, attaches the twin as an embedded file and saves.
+The attachment lives outside the page's content stream, so the digest does not depend on it.
+Output is byte-identical for the same input: invariant document id, creation date from the data.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import io
+import math
+import re
+from collections.abc import Callable
+
+from certificates.data import CertificateData, LintError, LintProblem
+from certificates.fonts import cjk_font
+from certificates.qr import qr_runs
+
+PAGE_W, PAGE_H = 841.89, 595.28  # A4 landscape, points
+ATTACHMENT_NAME = "credential.json"
+
+CREAM = (1.0, 0.986, 0.945)
+GOLD = (0.72, 0.56, 0.22)
+INK = (0.12, 0.10, 0.09)
+GREY = (0.38, 0.36, 0.34)
+SEAL_RED = (0.86, 0.08, 0.08)
+ACCENT = {"model_unit": (0.66, 0.08, 0.09), "seven_day_return": (0.04, 0.29, 0.55)}
+
+TITLE_SIZE, BAND_Y = 36, 448
+NAME_SIZE, NAME_WIDTH, NAME_LINES, NAME_Y = 28, 620, 2, 386
+BODY_SIZE, BODY_WIDTH, BODY_LINES, BODY_LEADING = 15, 640, 3, 27
+FIELD_SIZE, FIELD_X, FIELD_WIDTH, FIELD_VALUE_DX, FIELD_LEADING, FIELDS_TOP = 11.5, 180, 440, 112, 20, 196
+AUTHORITY_SIZE, AUTHORITY_WIDTH = 15, 250
+QR_X, QR_Y, QR_SIZE = 66, 104, 100
+SEAL_X, SEAL_Y, SEAL_R = 660, 140, 56
+
+NO_LINE_START = set("，。、；：？！）》」』】〕”’…·%,.;:?!)]")
+TOKEN = re.compile(r"[A-Za-z0-9@&_.:/#%+\-]+|\s+|.")
+ZH_DIGITS = "〇一二三四五六七八九"
+
+
+def wrap(text: str, size: float, width: float) -> list[str]:
+    """Greedy CJK line breaking: any character may start a line except closing punctuation,
+    and runs of Latin letters and digits stay whole unless longer than a line."""
+    width_of = cjk_font().width
+    lines: list[list[str]] = [[]]
+    used = 0.0
+    for token in TOKEN.findall(text):
+        w = width_of(token, size)
+        if used + w <= width or not lines[-1]:
+            if w > width and len(token) > 1:  # a Latin run longer than the line: break inside it
+                for ch in token:
+                    cw = width_of(ch, size)
+                    if used + cw > width and lines[-1]:
+                        lines.append([])
+                        used = 0.0
+                    lines[-1].append(ch)
+                    used += cw
+                continue
+            lines[-1].append(token)
+            used += w
+            continue
+        carry = [lines[-1].pop()] if token in NO_LINE_START and len(lines[-1]) > 1 else []
+        lines.append(carry + [token])
+        used = sum(width_of(t, size) for t in lines[-1])
+    return ["".join(line).strip() for line in lines if "".join(line).strip()]
+
+
+def zh_date(d) -> str:
+    """2026年7月1日"""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def zh_official_date(d) -> str:
+    """二〇二六年七月一日, as written under an official seal."""
+    def small(n: int) -> str:
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 0 else ("十" if tens == 1 else ZH_DIGITS[tens] + "十")) + (ZH_DIGITS[ones] if ones or n == 0 else "")
+    return "".join(ZH_DIGITS[int(c)] for c in str(d.year)) + f"年{small(d.month)}月{small(d.day)}日"
+
+
+def body_text(data: CertificateData) -> str:
+    title = data.info.title_zh
+    if data.programme == "seven_day_return":
+        return (f"\u3000\u3000经审核，该店（{data.store_name}）承诺线下购物{data.return_days}天无理由退货，"
+                f"退货范围、条件和期限已在店内公示，达到示范店标准，特授予“{title}”称号。")
+    return (f"\u3000\u3000经审核，该单位在诚信经营、消费维权和售后服务等方面达到放心消费创建标准，"
+            f"特授予“{title}”称号。")
+
+
+def field_lines(data: CertificateData) -> list[tuple[str, str, str]]:
+    """(field, label, printed value) for the block beside the QR code."""
+    rows = [("uscc", "统一社会信用代码", data.uscc)]
+    if data.store_name:
+        rows.append(("store_name", "门店名称", data.store_name))
+    rows += [("address", "经营地址", data.address), ("number", "证书编号", data.number_zh),
+             ("valid_until", "有效期限", f"{zh_date(data.valid_from)}至{zh_date(data.valid_until)}")]
+    return rows
+
+
+@dataclasses.dataclass
+class Layout:
+    name: list[str]
+    body: list[str]
+    fields: list[tuple[str, str, str]]
+    problems: list[LintProblem]
+
+
+def layout(data: CertificateData) -> Layout:
+    """Wrap every text into its box; each overflow is a lint problem naming the field."""
+    font = cjk_font()
+    problems = []
+    name = wrap(data.business_name, NAME_SIZE, NAME_WIDTH)
+    if len(name) > NAME_LINES:
+        problems.append(LintProblem("business_name", data.business_name,
+                                    f"needs {len(name)} lines at {NAME_SIZE}pt, the box holds {NAME_LINES}"))
+    body = wrap(body_text(data), BODY_SIZE, BODY_WIDTH)
+    if len(body) > BODY_LINES:
+        problems.append(LintProblem("store_name", data.store_name,
+                                    f"body text needs {len(body)} lines, the box holds {BODY_LINES}"))
+    fields = field_lines(data)
+    for field, label, value in fields:
+        if FIELD_VALUE_DX + font.width(value, FIELD_SIZE) > FIELD_WIDTH:
+            problems.append(LintProblem(field, value, f"{label} does not fit its {FIELD_WIDTH}pt line at {FIELD_SIZE}pt"))
+    if font.width(data.authority, AUTHORITY_SIZE) > AUTHORITY_WIDTH:
+        problems.append(LintProblem("authority", data.authority, f"does not fit {AUTHORITY_WIDTH}pt at {AUTHORITY_SIZE}pt"))
+    return Layout(name, body, fields, problems)
+
+
+@dataclasses.dataclass(frozen=True)
+class RenderedPdf:
+    pdf: bytes
+    content_digest: str  # "sha256-<base64>" of the page content stream (SRI form)
+
+
+def content_digest(stream: bytes) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(stream).digest()).decode()
+
+
+def render(data: CertificateData, attach: Callable[[str], bytes] | None = None) -> RenderedPdf:
+    """Draw the certificate. `attach(content_digest) -> bytes` makes the embedded twin."""
+    from reportlab.pdfgen.canvas import Canvas
+
+    lay = layout(data)
+    if lay.problems:
+        raise LintError(lay.problems)
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
+    c.setTitle(f"{data.info.title_zh} {data.number_zh}")
+    c.setAuthor(data.authority)
+    c.setSubject(data.business_name)
+    c.setCreator("assured")
+    c.setKeywords(data.number)
+    stamp = f"D:{data.issued_on:%Y%m%d}000000+08'00'"
+    c._doc.info._dateFormatter = lambda *_: stamp  # creation date from the data, not the clock
+    accent = ACCENT[data.programme]
+
+    _frame(c, accent)
+    _heading(c, data, accent)
+    y = _business_name(c, lay.name)
+    _body(c, lay.body, y - 40)
+    _fields(c, lay.fields)
+    _qr(c, data.verification_url)
+    _authority(c, data)
+    _seal(c, data.authority)
+    _footer(c, data)
+    c.showPage()
+
+    stream = c._doc.Pages.pages[-1].stream.encode("latin-1")
+    digest = content_digest(stream)
+    if attach is not None:
+        _embed_file(c, ATTACHMENT_NAME, attach(digest), "application#2Fjson", "签名的机器可读证书 (W3C VC 2.0)")
+    c.save()
+    return RenderedPdf(buf.getvalue(), digest)
+
+
+def text(c, x: float, y: float, s: str, size: float, align: str = "left", bold: float = 0.0,
+         char_space: float = 0.0) -> None:
+    """Set mixed CJK/Latin text; `bold` > 0 strokes the glyph outlines with that width."""
+    font = cjk_font()
+    if align != "left":
+        w = font.width(s, size) + char_space * (len(s) - 1)
+        x -= w if align == "right" else w / 2
+    t = c.beginText(x, y)
+    if char_space:
+        t.setCharSpace(char_space)
+    if bold:
+        c.setLineWidth(bold)
+        t.setTextRenderMode(2)
+    for name, run in font.runs(s):
+        t.setFont(name, size)
+        t.textOut(run)
+    if bold:
+        t.setTextRenderMode(0)
+    if char_space:
+        t.setCharSpace(0)  # text state outlives BT/ET
+    c.drawText(t)
+
+
+def _frame(c, accent) -> None:
+    c.setFillColorRGB(*CREAM)
+    c.rect(0, 0, PAGE_W, PAGE_H, stroke=0, fill=1)
+    c.setStrokeColorRGB(*GOLD)
+    c.setLineWidth(7)
+    c.rect(20, 20, PAGE_W - 40, PAGE_H - 40, stroke=1, fill=0)
+    c.setLineWidth(1.2)
+    c.rect(31, 31, PAGE_W - 62, PAGE_H - 62, stroke=1, fill=0)
+    c.setStrokeColorRGB(*accent)
+    c.setLineWidth(0.6)
+    c.rect(35, 35, PAGE_W - 70, PAGE_H - 70, stroke=1, fill=0)
+    c.setFillColorRGB(*GOLD)
+    for x, y in ((31, 31), (PAGE_W - 31, 31), (31, PAGE_H - 31), (PAGE_W - 31, PAGE_H - 31)):
+        _diamond(c, x, y, 11)
+    c.setStrokeColorRGB(*GOLD)
+    c.setLineWidth(0.8)
+    c.line(PAGE_W / 2 - 250, BAND_Y, PAGE_W / 2 - 12, BAND_Y)
+    c.line(PAGE_W / 2 + 12, BAND_Y, PAGE_W / 2 + 250, BAND_Y)
+    _diamond(c, PAGE_W / 2, BAND_Y, 5)
+
+
+def _diamond(c, x, y, r) -> None:
+    p = c.beginPath()
+    p.moveTo(x, y - r)
+    p.lineTo(x + r, y)
+    p.lineTo(x, y + r)
+    p.lineTo(x - r, y)
+    p.close()
+    c.drawPath(p, stroke=0, fill=1)
+
+
+def _star(c, x, y, r) -> None:
+    p = c.beginPath()
+    for i in range(10):
+        radius = r if i % 2 == 0 else r * 0.382
+        a = math.pi / 2 + i * math.pi / 5
+        (p.moveTo if i == 0 else p.lineTo)(x + radius * math.cos(a), y + radius * math.sin(a))
+    p.close()
+    c.drawPath(p, stroke=0, fill=1)
+
+
+def _heading(c, data: CertificateData, accent) -> None:
+    c.setFillColorRGB(*accent)
+    c.setStrokeColorRGB(*accent)
+    _star(c, PAGE_W / 2, 532, 13)
+    text(c, PAGE_W / 2, 478, data.info.title_zh, TITLE_SIZE, "centre", bold=0.7, char_space=5)
+    c.setFillColorRGB(*GREY)
+    text(c, PAGE_W / 2, 459, f"CERTIFICATE · {data.info.title_en.upper()}", 9.5, "centre")
+
+
+def _business_name(c, lines: list[str]) -> float:
+    c.setFillColorRGB(*INK)
+    c.setStrokeColorRGB(*INK)
+    y = NAME_Y if len(lines) == 1 else NAME_Y + 14
+    for line in lines:
+        text(c, PAGE_W / 2, y, line, NAME_SIZE, "centre", bold=0.5)
+        y -= NAME_SIZE + 8
+    return y + NAME_SIZE + 8
+
+
+def _body(c, lines: list[str], y: float) -> None:
+    c.setFillColorRGB(*INK)
+    x = (PAGE_W - BODY_WIDTH) / 2
+    for line in lines:
+        text(c, x, y, line, BODY_SIZE)
+        y -= BODY_LEADING
+
+
+def _fields(c, rows: list[tuple[str, str, str]]) -> None:
+    y = FIELDS_TOP
+    for _, label, value in rows:
+        c.setFillColorRGB(*GREY)
+        text(c, FIELD_X, y, f"{label}：", FIELD_SIZE)
+        c.setFillColorRGB(*INK)
+        text(c, FIELD_X + FIELD_VALUE_DX, y, value, FIELD_SIZE)
+        y -= FIELD_LEADING
+
+
+def _qr(c, url: str) -> None:
+    n, runs = qr_runs(url)
+    quiet = 2
+    module = QR_SIZE / (n + 2 * quiet)
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(QR_X, QR_Y, QR_SIZE, QR_SIZE, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.saveState()
+    # one module = one unit: the runs become integer rectangles, written as one literal path
+    c.transform(module, 0, 0, -module, QR_X + quiet * module, QR_Y + QR_SIZE - quiet * module)
+    c.addLiteral(" ".join(f"{start} {row} {length} 1 re" for row, start, length in runs) + " f")
+    c.restoreState()
+    c.setFillColorRGB(*GREY)
+    text(c, QR_X + QR_SIZE / 2, QR_Y - 14, "扫码核验真伪", 9, "centre")
+
+
+def _authority(c, data: CertificateData) -> None:
+    c.setFillColorRGB(*INK)
+    text(c, SEAL_X, SEAL_Y + 6, data.authority, AUTHORITY_SIZE, "centre")
+    text(c, SEAL_X, SEAL_Y - 20, zh_official_date(data.issued_on), 13, "centre")
+
+
+def _seal(c, authority: str) -> None:
+    """A drawn round official seal (公章): ring, star, the authority's name along the upper arc."""
+    c.saveState()
+    c.setFillAlpha(0.72)
+    c.setStrokeAlpha(0.72)
+    c.setStrokeColorRGB(*SEAL_RED)
+    c.setFillColorRGB(*SEAL_RED)
+    c.setLineWidth(3.2)
+    c.circle(SEAL_X, SEAL_Y, SEAL_R, stroke=1, fill=0)
+    _star(c, SEAL_X, SEAL_Y, 15)
+    size = 12 if len(authority) <= 12 else 9.5
+    span = min(260.0, 21.0 * len(authority))
+    r = SEAL_R - 7 - size
+    for i, ch in enumerate(authority):
+        angle = 90 + span / 2 - span * (i + 0.5) / len(authority)
+        a = math.radians(angle)
+        c.saveState()
+        c.translate(SEAL_X + r * math.cos(a), SEAL_Y + r * math.sin(a))
+        c.rotate(angle - 90)
+        text(c, 0, 0, ch, size, "centre")
+        c.restoreState()
+    text(c, SEAL_X, SEAL_Y - 31, "证书专用章", 8.5, "centre")
+    c.restoreState()
+
+
+def _footer(c, data: CertificateData) -> None:
+    c.setFillColorRGB(*GREY)
+    text(c, FIELD_X, 62, f"核验：扫描左侧二维码或访问 {data.verification_url}", 8)
+    text(c, FIELD_X, 50, f"本证书附有电子签名的机器可读副本（{ATTACHMENT_NAME}），"
+                         "可运行 assured verify 核验签名、状态与有效期。", 8)
+    text(c, PAGE_W - 50, 50, f"序列号 {data.serial}", 7, "right")
+
+
+def _embed_file(c, name: str, content: bytes, subtype: str, description: str) -> None:
+    """An embedded file (PDF 32000 7.11.4) in the document's name tree, outside the page stream."""
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+
+    doc = c._doc
+    stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": "/" + subtype,
+                                      "Params": PDFDictionary({"Size": len(content)})}), content)
+    ref = doc.Reference(stream)
+    spec = doc.Reference(PDFDictionary({
+        "Type": PDFName("Filespec"), "F": PDFString(name), "UF": PDFString(name),
+        "Desc": PDFString(description), "AFRelationship": PDFName("Data"),
+        "EF": PDFDictionary({"F": ref, "UF": ref}),
+    }))
+    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": PDFArray([PDFString(name), spec])})})

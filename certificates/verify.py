@@ -1,0 +1,176 @@
+"""Step-by-step verification (after Blockcerts' verifier): each step reports ok and a code.
+
+Pure given its inputs: the twin, the PDF bytes (optional), the issuer's known public keys, a
+status lookup and today's date. Steps: format, issuer_key, signature, binding, status, validity.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from collections.abc import Callable, Mapping
+from datetime import date
+
+from certificates import proof
+from certificates.data import CertificateNumber, NumberError
+from certificates.issue import CREDENTIAL_TYPE, VC_CONTEXT
+from certificates.pdf import ATTACHMENT_NAME, content_digest
+from certificates.status import CertificateRecord
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    step: str
+    ok: bool
+    code: str
+    detail: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Report:
+    valid: bool
+    status: str  # valid | suspended | revoked | expired | invalid
+    number: str | None
+    steps: tuple[Step, ...]
+
+    def as_json(self) -> dict:
+        return {"valid": self.valid, "status": self.status, "number": self.number,
+                "steps": [dataclasses.asdict(s) for s in self.steps]}
+
+    def failed(self) -> list[Step]:
+        return [s for s in self.steps if not s.ok]
+
+
+class PdfError(ValueError):
+    pass
+
+
+def read_pdf(pdf: bytes) -> tuple[dict, str]:
+    """(embedded twin, content digest of the page) from a certificate PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(pdf))
+        if len(reader.pages) != 1:
+            raise PdfError(f"a certificate has 1 page, this PDF has {len(reader.pages)}")
+        contents = reader.pages[0].get_contents()
+        stream = contents.get_data() if contents is not None else b""
+        attached = reader.attachments.get(ATTACHMENT_NAME)
+    except (PyPdfError, ValueError, KeyError) as exc:
+        raise PdfError(f"not a readable PDF: {exc}") from None
+    if not attached:
+        raise PdfError(f"the PDF has no embedded {ATTACHMENT_NAME}")
+    try:
+        twin = json.loads(attached[0])
+    except json.JSONDecodeError as exc:
+        raise PdfError(f"embedded {ATTACHMENT_NAME} is not JSON: {exc}") from None
+    return twin, content_digest(stream)
+
+
+def _format(twin) -> tuple[Step, str | None]:
+    def bad(detail: str) -> tuple[Step, None]:
+        return Step("format", False, "FORMAT_INVALID", detail), None
+
+    if not isinstance(twin, dict):
+        return bad("the credential is not a JSON object")
+    ctx = twin.get("@context")
+    if not isinstance(ctx, list) or not ctx or ctx[0] != VC_CONTEXT:
+        return bad(f"@context must start with {VC_CONTEXT}")
+    if not isinstance(twin.get("type"), list) or CREDENTIAL_TYPE not in twin["type"]:
+        return bad(f"type must include VerifiableCredential and {CREDENTIAL_TYPE}")
+    subject = twin.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return bad("credentialSubject missing")
+    try:
+        number = CertificateNumber.parse(str(subject.get("certificateNumberAscii", ""))).ascii
+    except NumberError as exc:
+        return bad(f"credentialSubject.certificateNumberAscii: {exc}")
+    for name in ("validFrom", "validUntil"):
+        try:
+            date.fromisoformat(str(twin.get(name, ""))[:10])
+        except ValueError:
+            return bad(f"{name}={twin.get(name)!r} is not an ISO date-time")
+    if not isinstance(twin.get("issuer"), dict) or not isinstance(twin["issuer"].get("id"), str):
+        return bad("issuer.id missing")
+    related = twin.get("relatedResource")
+    if not (isinstance(related, list) and related and isinstance(related[0], dict)
+            and str(related[0].get("digestSRI", "")).startswith("sha256-")):
+        return bad("relatedResource[0].digestSRI (sha256 of the PDF content) missing")
+    return Step("format", True, "FORMAT_OK", f"VC 2.0 {CREDENTIAL_TYPE} {number}"), number
+
+
+def verify(twin, pdf_digest: str | None, keys: Mapping[str, object], trusted_issuer: str,
+           lookup: Callable[[str], CertificateRecord | None], today: date) -> Report:
+    """Run every step that can run. `keys`: verification method id -> Ed25519 public key."""
+    fmt, number = _format(twin)
+    if number is None:
+        return Report(False, "invalid", None, (fmt,))
+    steps = [fmt]
+    key = None
+    try:
+        method = proof.proof_of(twin)["verificationMethod"]
+        controller = method.split("#", 1)[0]
+        if controller != twin["issuer"]["id"] or controller != trusted_issuer:
+            steps.append(Step("issuer_key", False, "ISSUER_MISMATCH",
+                              f"key {method} belongs to {controller}; credential issuer {twin['issuer']['id']}, "
+                              f"trusted issuer {trusted_issuer}"))
+        elif method not in keys:
+            steps.append(Step("issuer_key", False, "KEY_UNKNOWN", f"{method} is not among the issuer's keys"))
+        else:
+            key = keys[method]
+            steps.append(Step("issuer_key", True, "KEY_KNOWN", method))
+    except proof.ProofError as exc:
+        steps.append(Step("issuer_key", False, exc.code, str(exc)))
+    if key is None:
+        steps.append(Step("signature", False, "SIGNATURE_UNCHECKED", "no trusted key to check the signature with"))
+    else:
+        try:
+            proof.verify(twin, key)
+            steps.append(Step("signature", True, "SIGNATURE_OK", f"{proof.CRYPTOSUITE} proof holds"))
+        except proof.ProofError as exc:
+            steps.append(Step("signature", False, exc.code, str(exc)))
+
+    expected = twin["relatedResource"][0]["digestSRI"]
+    if pdf_digest is None:
+        steps.append(Step("binding", True, "NO_PDF", "no PDF given: the registered credential alone is checked"))
+    elif pdf_digest == expected:
+        steps.append(Step("binding", True, "BINDING_OK", "the PDF page is the one the credential was signed for"))
+    else:
+        steps.append(Step("binding", False, "BINDING_MISMATCH",
+                          f"PDF page content {pdf_digest} differs from the signed digest {expected}"))
+
+    record = lookup(number)
+    serial = twin["credentialSubject"].get("serial")
+    state = "invalid"
+    if record is None:
+        steps.append(Step("status", False, "STATUS_UNKNOWN", f"{number} is not in the issuer's register"))
+    elif record.serial != serial:
+        steps.append(Step("status", False, "SERIAL_MISMATCH",
+                          f"{number} is registered with another serial than {serial}"))
+    elif record.state == "valid":
+        steps.append(Step("status", True, "STATUS_OK", f"not revoked or suspended (since {record.history[-1].on})"))
+    else:
+        state = record.state
+        code = "REVOKED" if record.state == "revoked" else "SUSPENDED"
+        steps.append(Step("status", False, code, f"{record.state} on {record.history[-1].on}: {record.reason}"))
+
+    valid_from = date.fromisoformat(twin["validFrom"][:10])
+    valid_until = date.fromisoformat(twin["validUntil"][:10])
+    if today < valid_from:
+        steps.append(Step("validity", False, "NOT_YET_VALID", f"valid from {valid_from}, today is {today}"))
+    elif today > valid_until:
+        steps.append(Step("validity", False, "EXPIRED", f"expired after {valid_until}, today is {today}"))
+        state = "expired" if state == "invalid" and all(s.ok for s in steps[:-1]) else state
+    else:
+        steps.append(Step("validity", True, "VALIDITY_OK", f"{valid_from} to {valid_until}"))
+    ok = all(s.ok for s in steps)
+    return Report(ok, "valid" if ok else state, number, tuple(steps))
+
+
+def verify_pdf(pdf: bytes, keys, trusted_issuer, lookup, today) -> Report:
+    try:
+        twin, digest = read_pdf(pdf)
+    except PdfError as exc:
+        return Report(False, "invalid", None, (Step("format", False, "FORMAT_NOT_CERTIFICATE_PDF", str(exc)),))
+    return verify(twin, digest, keys, trusted_issuer, lookup, today)
