@@ -49,7 +49,7 @@ def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int,
 def write_letters(application_ids: list[int]) -> list[str]:
     """Reasons letters (PDF, Chinese) for rejected applications, queued for delivery."""
     from registry.db import begin_write
-    from registry.letters import letter_for
+    from flows.notices import letter_for
 
     paths = []
     for app_id in application_ids:

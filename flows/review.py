@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
+from flows.application import deliver_pending, write_letters
 from flows.common import chunks, registry, stages
 
 
@@ -35,10 +36,19 @@ def decide_all(decisions: list[Decision]) -> list[dict]:
     return out
 
 
+def _notify_rejections(results: list[dict]) -> None:
+    rejected = [r["application_id"] for r in results if r["status"] == "rejected"]
+    if rejected:
+        write_letters(rejected)
+        deliver_pending()
+
+
 @flow(name="review-decision")
 def review_decision(decision: Decision) -> dict:
     """Record one reviewer's decision (refused with a reason when a review rule is broken)."""
-    return decide_all([decision])[0]
+    results = decide_all([decision])
+    _notify_rejections(results)
+    return results[0]
 
 
 @flow(name="review-batch")
@@ -47,20 +57,22 @@ def review_batch(decisions: list[Decision]) -> list[dict]:
     results: list[dict] = []
     for part in chunks(decisions, parts=4, min_size=100):
         results.extend(decide_all(part))
+    _notify_rejections(results)
     return results
 
 
 @task(cache_policy=NO_CACHE)
 def publish_announcement(program: str, published_on: dt.date) -> dict:
+    from checks.policy import load_policy
     from flows.notices import announcement_files
     from registry.applications import announce
     from registry.db import begin_write
-    from checks.policy import load_policy
+    from registry.settings import get_settings
 
     window = load_policy(program).value("lifecycle.announcement_working_days", published_on)
     with begin_write(registry()) as session:
         ann, apps = announce(session, program, published_on, window, actor="system")
-        ann.csv_path, ann.pdf_path = (str(p) for p in announcement_files(session, ann, apps))
+        ann.csv_path, ann.pdf_path = (str(p) for p in announcement_files(session, ann, apps, get_settings()))
         return {"announcement": ann.id, "program": program, "applications": [a.id for a in apps],
                 "published_on": ann.published_on.isoformat(), "window_ends_on": ann.window_ends_on.isoformat(),
                 "csv": ann.csv_path, "pdf": ann.pdf_path}

@@ -152,7 +152,7 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
     except IntegrityError:
         raise WorkflowError(f"application {app_id}: the {app.stage} stage was already decided") from None
     actor = f"reviewer:{reviewer_name}"
-    detail = {"decision": decision, "stage": app.stage, "round": app.review_round, "comment": comment}
+    detail = {"decision": decision, "decided_stage": app.stage, "round": app.review_round, "comment": comment}
     if decision == "approve":
         i = stages.index(app.stage)
         if i + 1 < len(stages):
@@ -260,7 +260,7 @@ def store_assessment(session: Session, assessment, application_id: int | None) -
         as_of=assessment.as_of, verdict=assessment.verdict.value, score=assessment.score, bonus=assessment.bonus,
         policy_id=assessment.policy_id, policy_effective_from=assessment.policy_effective_from,
         policy_sha256=assessment.policy_sha256, evidence_sha256=evidence.sha256(),
-        evidence=evidence.model_dump(mode="json"), result=assessment.to_json(),
+        evidence=evidence.model_dump(mode="json"), result={**assessment.to_json(), "pass_mark": assessment.pass_mark},
     )
     session.add(rec)
     session.flush()

@@ -75,3 +75,5 @@ def configure_prefect(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     # The ephemeral server logs CancelledError tracebacks while shutting down at exit.
     os.environ.setdefault("PREFECT_LOGGING_SERVER_LEVEL", "CRITICAL")
+    # Run logs still reach the server (and its UI); the terminal shows our one-line errors.
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
