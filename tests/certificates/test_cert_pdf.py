@@ -1,0 +1,80 @@
+"""The printed certificate: text extractable, CJK font embedded, deterministic, long names wrap."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from certificates.fonts import cjk_font
+from certificates.issue import make_certificate
+from certificates.jcs import canonicalize
+from certificates.pdf import NAME_WIDTH, NAME_SIZE, layout, wrap
+
+
+def text_of(pdf: bytes) -> str:
+    return PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+
+
+def test_the_pdf_parses_back_with_name_number_and_validity(make_data, ring, store):
+    pdf = make_certificate(make_data(), ring, store).pdf
+    text = text_of(pdf)
+    assert "武汉市江汉区长江百货商贸有限公司" in text
+    assert "鄂放心〔2026〕第420100-000123号" in text
+    assert "2026年7月1日至2028年6月30日" in text
+    assert "放心消费创建示范单位" in text
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert abs(float(page.mediabox.width) - 841.89) < 0.1 and abs(float(page.mediabox.height) - 595.28) < 0.1
+
+
+def test_the_seven_day_return_template_prints_the_store_and_its_promise(make_data, ring, store):
+    text = text_of(make_certificate(make_data(programme="seven_day_return"), ring, store).pdf)
+    assert "七日无理由退货承诺示范店" in text and "长江百货解放大道店" in text and "15天无理由退货" in text
+    assert "鄂七日〔2026〕第420100-000123号" in text
+
+
+def font_files(pdf: bytes) -> list[str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    found = []
+    for font in reader.pages[0]["/Resources"]["/Font"].values():
+        descriptor = font.get_object().get("/FontDescriptor")
+        if descriptor is not None:
+            found += [k for k in ("/FontFile", "/FontFile2", "/FontFile3") if k in descriptor.get_object()]
+    return found
+
+
+def test_the_cjk_font_is_embedded_as_a_truetype_subset(make_data, ring, store):
+    if not cjk_font().embedded:
+        pytest.skip("no TrueType CJK font installed (fonts-droid-fallback): the STSong-Light fallback is not embedded")
+    assert "/FontFile2" in font_files(make_certificate(make_data(), ring, store).pdf)
+
+
+def test_the_same_input_gives_identical_bytes(make_data, ring, store):
+    data = make_data()
+    assert make_certificate(data, ring, store).pdf == make_certificate(data, ring, store).pdf
+
+
+def test_a_long_name_wraps_onto_two_lines_inside_its_box(make_data, ring, store):
+    name = "湖北省武汉市江汉区长江沿岸百货日用品商贸连锁经营管理有限责任公司"
+    lines = layout(make_data(business_name=name)).name
+    assert len(lines) == 2 and "".join(lines) == name
+    assert all(cjk_font().width(line, NAME_SIZE) <= NAME_WIDTH for line in lines)
+    text = text_of(make_certificate(make_data(business_name=name), ring, store).pdf)
+    assert lines[0] in text and lines[1] in text
+
+
+def test_closing_punctuation_never_starts_a_line():
+    lines = wrap("一二三四五六七八九十，一二三四五六七八九十。", 10, 100)
+    assert len(lines) > 1 and not any(line[0] in "，。" for line in lines)
+
+
+def test_latin_runs_stay_whole_when_wrapping():
+    lines = wrap("地址 Jiefang Avenue 688 号", 10, 60)
+    assert "Jiefang" in " ".join(lines).split()
+
+
+def test_jcs_matches_rfc_8785_examples():
+    assert canonicalize({"numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001]}) == \
+        b'{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}'
+    assert canonicalize({"\u20ac": 1, "\r": 2, "\U0001f600": 3, "\ufb33": 4, "1": 5, "\u00f6": 6}) == \
+        '{"\\r":2,"1":5,"\u00f6":6,"\u20ac":1,"\U0001f600":3,"\ufb33":4}'.encode()
