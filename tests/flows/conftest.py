@@ -1,6 +1,7 @@
 """One Prefect test harness for the whole session (a temp server, started once)."""
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 
@@ -18,3 +19,50 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+AS_OF = "2026-06-30"
+
+
+def _uscc(n: int, region: str = "420102") -> str:
+    from checks.uscc import make_uscc
+
+    return make_uscc(region, f"MA{n:06d}")
+
+
+def _registration(uscc: str, name: str, region: str = "420102") -> dict:
+    return {"uscc": uscc, "name": name, "entity_type": "enterprise", "status": "active",
+            "established_on": "2015-03-01", "region_code": region, "industry_code": "F5211",
+            "address": "武汉市江岸区中山大道1号", "legal_representative": "张三",
+            "contact_email": f"{uscc.lower()}@example.cn", "odr_enrolled_on": "2020-01-01"}
+
+
+@pytest.fixture
+def shops(cli, tmp_path):
+    """Three hand-made businesses: `good` (eligible once it applies with commitments),
+    `abnormal` (on the abnormal-operation list: V3 veto) and `unclassified` (no credit
+    class yet: V4 pending). Returns their codes and the folder of their records."""
+    good, abnormal, unclassified = _uscc(1), _uscc(2), _uscc(3, "420106")
+    folder = tmp_path / "records"
+    folder.mkdir()
+    regs = [_registration(good, "武汉放心超市有限公司"), _registration(abnormal, "武汉异常商贸有限公司"),
+            _registration(unclassified, "武汉新分类百货有限公司", "420106")]
+    (folder / "registrations.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in regs), encoding="utf-8")
+    (folder / "credit_classes.jsonl").write_text("".join(
+        json.dumps({"uscc": u, "risk_class": "A", "classified_on": "2026-06-01"}) + "\n" for u in (good, abnormal)))
+    (folder / "credit_listings.jsonl").write_text(json.dumps(
+        {"uscc": abnormal, "list": "abnormal_operations", "listed_on": "2026-02-01", "removed_on": None,
+         "reason": "未按规定报送年度报告"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert cli("ingest", folder).code == 0
+    return {"good": good, "abnormal": abnormal, "unclassified": unclassified, "folder": folder}
+
+
+def apply_online(cli, uscc: str, program: str = "model_unit") -> dict:
+    result = cli("apply", "--uscc", uscc, "--program", program, "--return-days", 15,
+                 "--commitment", "displayed", "--commitment", "advance_compensation",
+                 "--commitment", "first_inquiry_responsibility", "--commitment", "service_station",
+                 "--as-of", AS_OF, "--json")
+    assert result.code == 0, result.err
+    [app] = result.json()["applications"]
+    return app

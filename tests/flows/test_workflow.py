@@ -1,0 +1,114 @@
+"""The certification workflow through the CLI: intake, assessment routing, review rules, audit."""
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select, update
+
+from registry.db import make_engine
+from registry.settings import get_settings
+from registry.workflow_models import AuditEntry, ReviewDecision
+from tests.flows.conftest import AS_OF, apply_online
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def _reviewers(cli):
+    for name, stage, region in (("county-a", "county", "420102"), ("county-b", "county", "420106"),
+                                ("city-a", "city", "4201"), ("province-a", "province", "42")):
+        assert cli("reviewers", "add", name, "--stage", stage, "--region", region).code == 0
+
+
+def test_a_vetoed_applicant_receives_a_letter_naming_the_veto(cli, shops):
+    app = apply_online(cli, shops["abnormal"])
+    assert app["status"] == "rejected"
+    outbox = get_settings().outbox_path / shops["abnormal"]
+    [letter] = outbox.glob("rejection-*.pdf")
+    text = "".join(page.extract_text() for page in PdfReader(letter).pages)
+    assert "经营异常" in text and "V3" in text and "未通过审核" in text
+
+
+def test_a_pending_applicant_completes_after_its_missing_data_is_ingested(cli, shops, tmp_path):
+    app = apply_online(cli, shops["unclassified"])
+    assert app["status"] == "pending_data"
+    shown = cli("applications", "show", app["id"], "--json").json()
+    assert "V4" in shown["status_reason"]
+    (tmp_path / "late").mkdir()
+    (tmp_path / "late" / "credit_classes.jsonl").write_text(
+        '{"uscc": "%s", "risk_class": "A", "classified_on": "2026-06-15"}\n' % shops["unclassified"])
+    assert cli("ingest", tmp_path / "late").code == 0
+    processed = cli("applications", "process", "--as-of", AS_OF, "--json").json()
+    assert processed == [{"id": app["id"], "status": "in_review"}]
+
+
+def test_review_rules_refuse_clearly_and_store_nothing(cli, shops):
+    _reviewers(cli)
+    app = apply_online(cli, shops["good"])
+    assert app["status"] == "in_review"
+    n = app["id"]
+    refusals = [
+        (("--as", "city-a", "--approve"), "decides the city stage; application %d is at the county stage" % n),
+        (("--as", "county-b", "--approve"), "covers region 420106; application %d is from region 420102" % n),
+        (("--as", "nobody", "--approve"), "reviewer 'nobody': not registered"),
+        (("--as", "county-a", "--reject"), "a reject needs --comment"),
+        (("--as", "county-a", "--return"), "a return needs --comment"),
+    ]
+    for args, message in refusals:
+        result = cli("review", n, *args)
+        assert result.code == 2 and message in result.err, (args, result.err)
+    assert cli("review", n, "--as", "county-a", "--approve").code == 0
+    again = cli("review", n, "--as", "county-a", "--approve")
+    assert again.code == 2 and "decides the county stage" in again.err
+    with make_engine(get_settings().db_url).connect() as conn:
+        assert len(conn.execute(select(ReviewDecision)).all()) == 1
+    history = cli("applications", "show", n, "--json").json()
+    assert [d["reviewer"] for d in history["decisions"]] == ["county-a"]
+
+
+def test_the_same_person_cannot_decide_two_stages(cli, shops):
+    from registry.db import begin_write, open_registry
+    from registry.workflow_models import Reviewer
+
+    _reviewers(cli)
+    n = apply_online(cli, shops["good"])["id"]
+    assert cli("review", n, "--as", "county-a", "--approve").code == 0
+    with begin_write(open_registry(get_settings().db_url)) as session:  # county-a is promoted to the city stage
+        session.scalar(select(Reviewer).where(Reviewer.name == "county-a")).stage = "city"
+    result = cli("review", n, "--as", "county-a", "--approve")
+    assert result.code == 2 and "already decided the county stage" in result.err
+
+
+def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, tmp_path):
+    _reviewers(cli)
+    n = apply_online(cli, shops["good"])["id"]
+    assert cli("reviewers", "add", "county-c", "--stage", "county", "--region", "4201").code == 0
+    procs = [subprocess.Popen([sys.executable, "-m", "flows", "review", str(n), "--as", who, "--approve"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for who in ("county-a", "county-c")]
+    outcomes = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in procs]
+    assert sorted(code for code, _, _ in outcomes) == [0, 2], outcomes
+    loser = next(err for code, _, err in outcomes if code == 2)
+    assert "county stage" in loser and loser.count("\n") == 1
+    with make_engine(get_settings().db_url).connect() as conn:
+        assert len(conn.execute(select(ReviewDecision)).all()) == 1
+
+
+def test_the_audit_chain_detects_an_edited_entry(cli, shops):
+    apply_online(cli, shops["abnormal"])
+    assert cli("audit", "verify").code == 0
+    with make_engine(get_settings().db_url).begin() as conn:
+        seq = conn.scalar(select(AuditEntry.seq).where(AuditEntry.action == "application.rejected"))
+        conn.execute(update(AuditEntry).where(AuditEntry.seq == seq).values(actor="someone-else"))
+    result = cli("audit", "verify")
+    assert result.code == 1 and f"entry {seq}" in result.err and "edited" in result.err
+
+
+def test_the_audit_chain_detects_a_deleted_entry(cli, shops):
+    from sqlalchemy import delete
+
+    apply_online(cli, shops["abnormal"])
+    with make_engine(get_settings().db_url).begin() as conn:
+        conn.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
+    result = cli("audit", "verify")
+    assert result.code == 1 and "entry 2 is missing" in result.err
