@@ -128,9 +128,11 @@ def return_commitment(ev: Evidence, p: Params) -> Result:
     if app is None:
         return _veto("无申请，无退货承诺", "no application, so no return commitment")
     c = app.commitments
-    if c.return_days is None or c.return_days < least:
+    if c.return_days is None:
+        return _veto("申请未承诺退货期", "the application commits to no return period", (), (app.ref,))
+    if c.return_days < least:
         return _veto("承诺退货期{0}天，少于{1}天", "committed return period {0} days, under {1}",
-                     (c.return_days or 0, least), (app.ref,))
+                     (c.return_days, least), (app.ref,))
     if not c.displayed:
         return _veto("退货承诺未在店内明示", "the return commitment is not displayed in the store", (), (app.ref,))
     return _ok("承诺{0}天无理由退货并明示", "{0}-day returns committed and displayed", (c.return_days,), (app.ref,))
