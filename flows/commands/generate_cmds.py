@@ -38,6 +38,8 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[Optional[str], typer.Option(help="day the data stands on, YYYY-MM-DD (default today)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
         as_json: Annotated[bool, typer.Option("--json", help="print the manifest as JSON")] = False,
+        emerging: Annotated[Optional[list[str]], typer.Option(
+            help="inject a rising problem TERM@YYYY-MM (its phrase, three industries, growing to as-of); repeatable")] = None,
     ) -> None:
         """Write a Hubei-like province: registrations, penalties, complaints, credit lists and classes, applications."""
         from registry.synth import GenerateError, Params
@@ -47,10 +49,11 @@ def register(app: typer.Typer) -> None:
             day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
         except ValueError:
             fail(f"--as-of: {as_of!r} is not a date YYYY-MM-DD")
+        params = Params(businesses, seed, day, fmt, bad_rows, tuple(emerging or ()))
         started = time.perf_counter()
         with _progress(businesses) as advance:
             try:
-                manifest = write_province(out, Params(businesses, seed, day, fmt, bad_rows), advance)
+                manifest = write_province(out, params, advance)
             except GenerateError as exc:
                 fail(str(exc))
             except OSError as exc:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 
 from checks.uscc import ALPHABET, make_uscc
 from registry.synth import tables as T
 from registry.synth import mix as M
+from registry.synth.emerging import Emerging, Injector
 from registry.synth.mix import Choice, pick, poisson
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -42,7 +43,8 @@ def id_number(region: str, birth: dt.date, seq: int) -> str:
 class Province:
     """A Hubei-like province for `seed`, as it stands on `as_of`."""
 
-    def __init__(self, seed: int, as_of: dt.date, emit: Mapping[str, Callable[[tuple], object]]):
+    def __init__(self, seed: int, as_of: dt.date, emit: Mapping[str, Callable[[tuple], object]],
+                 emerging: Sequence[Emerging] = ()):
         self.rng = rng = random.Random(seed)
         self.emit_registration, self.emit_penalty, self.emit_complaint = (
             emit["registrations"], emit["penalties"], emit["complaints"])
@@ -72,6 +74,7 @@ class Province:
         self.new_add = rng.randrange(31**6)
         self.decision_seq: dict[str, int] = {}
         self.complaint_seq = 0
+        self.injectors = [Injector(e, seed, self) for e in emerging]
 
     # ---- one business -------------------------------------------------------------------------
 
@@ -110,6 +113,8 @@ class Province:
         lam = min(5000.0, M.COMPLAINTS_PER_BUSINESS * size * industry.complaint_factor / M.COMPLAINT_NORM)
         if n := poisson(rng, lam):
             self._complaints(n, uscc, county, industry, est, odr)
+        for inject in self.injectors:
+            inject(uscc, county, industry, est, lam)
         self._listings(uscc, est, tier_mult, list_choice)
         self._classes(uscc, est, class_choice)
         if r() < M.APPLICATION_SHARE * propensity * (1.04 if status == "active" else 0.25):

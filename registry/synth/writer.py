@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from registry.synth.emerging import Emerging, EmergingError
 from registry.synth.faults import FAULTS, corrupt
 from registry.synth.province import FIELDS, Province
 
@@ -35,6 +36,7 @@ class Params:
     as_of: dt.date
     format: str = "jsonl"
     bad_rows: float = 0.0
+    emerging: tuple[str, ...] = ()  # TERM@YYYY-MM specs (registry.synth.emerging)
 
     def check(self) -> None:
         if not 1 <= self.businesses <= MAX_BUSINESSES:
@@ -45,6 +47,13 @@ class Params:
             raise GenerateError(f"bad_rows: {self.bad_rows} is not a fraction between 0 and 1")
         if self.as_of < dt.date(2000, 1, 1):
             raise GenerateError(f"as_of: {self.as_of} is before 2000-01-01")
+        self.problems()
+
+    def problems(self) -> tuple[Emerging, ...]:
+        try:
+            return tuple(Emerging.parse(spec, self.as_of) for spec in self.emerging)
+        except EmergingError as exc:
+            raise GenerateError(str(exc)) from None
 
 
 def _structured(value: Any) -> str:
@@ -168,7 +177,8 @@ def generate(out: Path, params: Params, progress: Callable[[int], object] | None
     out.mkdir(parents=True, exist_ok=True)
     sinks = {kind: Sink(out, kind, params) for kind in FIELDS}
     try:
-        business = Province(params.seed, params.as_of, {kind: sink.write for kind, sink in sinks.items()}).business
+        business = Province(params.seed, params.as_of, {kind: sink.write for kind, sink in sinks.items()},
+                            params.problems()).business
         for start in range(0, params.businesses, FLUSH_EVERY):
             for i in range(start, min(start + FLUSH_EVERY, params.businesses)):
                 business(i)
@@ -184,8 +194,11 @@ def generate(out: Path, params: Params, progress: Callable[[int], object] | None
     for sink in sinks.values():
         sink.close()
     _write_sidecar(out / "_bad_rows.json", sinks)
+    parameters = {**asdict(params), "as_of": params.as_of.isoformat()}
+    if not params.emerging:  # a plain province's manifest stays as it always was
+        del parameters["emerging"]
     manifest = {
-        "parameters": {**asdict(params), "as_of": params.as_of.isoformat()},
+        "parameters": parameters,
         "files": {k: {"file": s.path.name, "rows": s.rows, "bad_rows": len(s.bad_lines)} for k, s in sinks.items()},
     }
     (out / "_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
