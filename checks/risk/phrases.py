@@ -5,8 +5,9 @@ n-grams (2 to 6). A candidate must be
 
 - frequent: in at least `min_count` clauses;
 - cohesive: its pointwise mutual information, taken at its weakest split
-  `min over a|b of log p(ab) / (p(a) p(b))`, at least `min_pmi` (the parts occur
-  together far more often than chance);
+  `min over a|b of log p(ab) / (p(a) p(b))`, at least `min_pmi` (2: the parts
+  occur together at least e² ≈ 7 times as often as chance; a very common
+  character, such as 费 of 消费者, keeps the weakest split low, so no higher);
 - free: left and right branching entropy (the entropy of the character before
   and after it) both at least `min_entropy` nats, so it is used in varied
   contexts rather than being a fragment of something longer. A clause edge
@@ -63,7 +64,7 @@ def _entropy(neighbours: Counter, edges: int) -> float:
     return h + edges * math.log(total) / total  # each edge a neighbour of its own
 
 
-def discover_phrases(clauses: Iterable[str], *, min_count: int = 5, min_pmi: float = 3.0,
+def discover_phrases(clauses: Iterable[str], *, min_count: int = 5, min_pmi: float = 2.0,
                      min_entropy: float = 1.0, absorb: float = 0.8,
                      max_distinct: int = 200_000) -> list[Phrase]:
     """Phrases of 2-6 characters found in `clauses` (normalised text), most frequent first."""

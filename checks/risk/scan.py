@@ -1,9 +1,9 @@
 """The risk scan over streamed complaints: window stage, baseline stage, report.
 
-    window = scan_window(window_rows, params)        # discover phrases, terms, topics
+    window = scan_window(window_rows, params)        # discover phrases, take every complaint's terms
     baseline = BaselineCounts(window)
-    for chunk in baseline_chunks: baseline.add(chunk) # streamed: counts only
-    report = build_report(window, baseline)          # JSON-ready dict
+    for chunk in baseline_chunks: baseline.add(chunk) # streamed: counts and a bounded sample
+    report = build_report(window, baseline)          # emerging terms, topics, trends, flags
 
 Dates: the window is the `window_days` days ending on `as_of`; the baseline is
 the `baseline_months` calendar months before the window starts. Every text is
@@ -12,6 +12,7 @@ masked before it is analysed or put in the report (`masking`).
 from __future__ import annotations
 
 import datetime as dt
+import random
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -58,6 +59,7 @@ class ScanParams:
     flag_min_complaints: int = 3
     band_k: float = 3.0
     anomaly_min_count: int = 10
+    topic_boost: float = 5.0
 
     def __post_init__(self):
         for name in ("window_days", "baseline_months", "min_term_count", "top_terms", "flag_min_complaints"):
@@ -103,8 +105,8 @@ class Timings:
     baseline_rows: int = 0
     discover_seconds: float = 0.0
     analyse_seconds: float = 0.0
-    topic_seconds: float = 0.0
     baseline_seconds: float = 0.0
+    topic_seconds: float = 0.0
     report_seconds: float = 0.0
 
 
@@ -115,14 +117,13 @@ class WindowStage:
     docs: list[frozenset[str]]
     phrases: list
     analyzer: Analyzer
-    topics: TopicModel | None
     term_counts: Counter
     trend_counts: dict = field(default_factory=dict)
     timings: Timings = field(default_factory=Timings)
 
 
 def scan_window(rows: Iterable[ComplaintText], params: ScanParams, cache_dir: Path | None = None) -> WindowStage:
-    """Discover phrases in the window, take every complaint's terms, group them into topics."""
+    """Discover phrases in the window and take every complaint's terms."""
     rows = [r for r in rows if params.window_start <= r.received_on <= params.as_of]
     timings = Timings(window_read_rows=len(rows))
     started = time.perf_counter()
@@ -139,40 +140,42 @@ def scan_window(rows: Iterable[ComplaintText], params: ScanParams, cache_dir: Pa
         for key in _keys(r):
             trend_counts[key][params.periods] += 1
     timings.analyse_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    topics = TopicModel(docs) if len(docs) >= 20 else None
-    timings.topic_seconds = time.perf_counter() - started
-    return WindowStage(params, rows, docs, phrases, analyzer, topics, term_counts, trend_counts, timings)
+    return WindowStage(params, rows, docs, phrases, analyzer, term_counts, trend_counts, timings)
 
 
 class BaselineCounts:
-    """Term, topic and per-period counts of the baseline, fed in chunks (nothing kept per complaint)."""
+    """Term and per-period counts of the baseline, fed in chunks, and a uniform sample of its
+    complaints' terms (reservoir of `sample_size`, fixed seed) for measuring topic growth."""
 
-    def __init__(self, window: WindowStage):
+    def __init__(self, window: WindowStage, sample_size: int = 100_000):
         self.window = window
         self.params = window.params
         self.n = 0
         self.term_counts: Counter = Counter()
-        self.topic_counts: Counter = Counter()
+        self.sample: list[frozenset[str]] = []
+        self.sample_size = sample_size
+        self._rng = random.Random(0)
 
     def add(self, rows: Sequence[ComplaintText]) -> None:
         started = time.perf_counter()
         p = self.params
         analyzer, trend = self.window.analyzer, self.window.trend_counts
-        docs = []
         for r in rows:
             if not p.baseline_start <= r.received_on < p.window_start:
                 continue
             d = analyzer.terms(r.text)
-            docs.append(d)
+            self.n += 1
             self.term_counts.update(d)
+            if len(self.sample) < self.sample_size:
+                self.sample.append(d)
+            else:
+                j = self._rng.randrange(self.n)
+                if j < self.sample_size:
+                    self.sample[j] = d
             period = p.period_of(r.received_on)
             if period is not None:
                 for key in _keys(r):
                     trend[key][p.periods - period] += 1
-        self.n += len(docs)
-        if self.window.topics is not None and docs:
-            self.topic_counts.update(int(t) for t in self.window.topics.assign(docs) if t >= 0)
         self.window.timings.baseline_rows = self.n
         self.window.timings.baseline_seconds += time.perf_counter() - started
 
@@ -191,6 +194,40 @@ def _example(row: ComplaintText) -> dict:
     return {"complaint_id": row.complaint_id, "uscc": row.uscc, "received_on": row.received_on.isoformat(),
             "industry_code": row.industry_code, "region_code": row.region_code,
             "text": mask_personal_data(row.text)}
+
+
+def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: Counter, by_city: Counter):
+    """Topic model over the window (emerging terms boosted) and each topic's figures."""
+    p, rows, docs = window.params, window.rows, window.docs
+    if len(docs) < 20:
+        return None, [], set()
+    n_w, n_b = len(rows), baseline.n
+    tm = TopicModel(docs, boost={s.term: p.topic_boost for s in scores})
+    scale = n_b / len(baseline.sample) if baseline.sample else 0.0
+    before_counts = Counter(int(t) for t in tm.assign(baseline.sample) if t >= 0)
+    topics_out, emerging_topics = [], set()
+    for t in range(tm.k):
+        idx = [int(i) for i in (tm.labels == t).nonzero()[0]]
+        if not idx:
+            continue
+        size, before = len(idx), round(before_counts.get(t, 0) * scale)
+        ratio = rate_ratio(size, n_w, before, n_b) if n_b else 0.0
+        g2 = log_likelihood(size, n_w, before, n_b) if n_b else 0.0
+        shares = {s.term: sum(1 for i in idx if s.term in docs[i]) / size for s in scores}
+        dominant = max(shares, key=lambda k: (shares[k], k)) if shares else None
+        dominant_share = shares[dominant] if dominant else 0.0
+        emerging = (ratio >= p.min_ratio and g2 >= p.min_g2) or dominant_share >= 0.5
+        if emerging:
+            emerging_topics.add(t)
+        topics_out.append({
+            "topic": t, "label": "、".join(tm.top_terms(t, 3)), "top_terms": tm.top_terms(t),
+            "size": size, "baseline_size": before, "growth": round(ratio, 2), "g2": round(g2, 2),
+            "emerging": emerging, "dominant_term": dominant, "dominant_share": round(dominant_share, 3),
+            "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
+            "regions": _concentration(rows, idx, "city", by_city, n_w),
+            "representatives": [_example(rows[i]) for i in tm.representatives(t)]})
+    topics_out.sort(key=lambda t: (not t["emerging"], -t["g2"] if t["emerging"] else -t["size"], t["topic"]))
+    return tm, topics_out, emerging_topics
 
 
 def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
@@ -216,30 +253,9 @@ def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
             "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
             "regions": _concentration(rows, idx, "city", by_city, n_w),
             "examples": [_example(rows[i]) for i in latest]})
-    topics_out, emerging_topics = [], set()
-    tm = window.topics
-    if tm is not None:
-        for t in range(tm.k):
-            idx = [int(i) for i in (tm.labels == t).nonzero()[0]]
-            if not idx:
-                continue
-            size, before = len(idx), baseline.topic_counts.get(t, 0)
-            ratio = rate_ratio(size, n_w, before, n_b) if n_b else 0.0
-            g2 = log_likelihood(size, n_w, before, n_b) if n_b else 0.0
-            shares = {s.term: sum(1 for i in idx if s.term in docs[i]) / size for s in scores}
-            dominant = max(shares, key=lambda k: (shares[k], k)) if shares else None
-            dominant_share = shares[dominant] if dominant else 0.0
-            emerging = (ratio >= p.min_ratio and g2 >= p.min_g2) or dominant_share >= 0.5
-            if emerging:
-                emerging_topics.add(t)
-            topics_out.append({
-                "topic": t, "label": "、".join(tm.top_terms(t, 3)), "top_terms": tm.top_terms(t),
-                "size": size, "baseline_size": before, "growth": round(ratio, 2), "g2": round(g2, 2),
-                "emerging": emerging, "dominant_term": dominant, "dominant_share": round(dominant_share, 3),
-                "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
-                "regions": _concentration(rows, idx, "city", by_city, n_w),
-                "representatives": [_example(rows[i]) for i in tm.representatives(t)]})
-        topics_out.sort(key=lambda t: (not t["emerging"], -t["g2"] if t["emerging"] else -t["size"], t["topic"]))
+    started_topics = time.perf_counter()
+    tm, topics_out, emerging_topics = _topics(window, baseline, scores, by_industry, by_city)
+    window.timings.topic_seconds = time.perf_counter() - started_topics
     series = trend_series(window.trend_counts, k=p.band_k, min_count=p.anomaly_min_count)
     trends_out = [{"dimension": s.dimension, "key": s.key, "counts": list(s.counts),
                    "forecast": asdict(s.forecast), "anomaly": s.anomaly} for s in series]
