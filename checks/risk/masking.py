@@ -1,14 +1,15 @@
 """Personal data masking (个人信息脱敏) for complaint text, before anything is stored or shown.
 
-`mask_personal_data(text)` replaces, in this order:
+`mask_personal_data(text)` replaces, in this order (long numbers before phone
+numbers, so a card number is not read as one):
 
 | what | pattern (digits may be full-width, groups may be split by spaces or dashes) | becomes |
 |---|---|---|
 | e-mail address | `name@host.tld` | `[邮箱]` |
 | resident ID number | 17 digits + digit or X (GB 11643), or the old 15-digit form | `[身份证号]` |
+| any other run of 14+ digits | bank cards, order numbers | `[号码]` |
 | mobile number | `1[3-9]` + 9 digits, optionally `+86`/`86` in front | `[手机号]` |
 | landline | area code `0` + 2-3 digits, then 7-8 digits, e.g. `027-8765 4321`, `(027)87654321` | `[电话]` |
-| any other run of 11+ digits | bank cards, unusual numbers | `[号码]` |
 | a name before 先生/女士 | the surname (single or compound) and up to two given-name characters | `*先生`, `*女士` |
 
 Names: the honorific stays and the whole name becomes one `*` (张先生 -> *先生,
@@ -42,7 +43,7 @@ _LANDLINE = re.compile(
     _NOT_DIGIT_BEFORE + f"(?:[(（][0０]{_D}{{2,3}}[)）]{_SEP}|[0０]{_D}{{2,3}}{_SEP})"
     + f"{_D}{{3,4}}{_SEP}{_D}{{4}}" + _NOT_DIGIT_AFTER
 )
-_LONG_NUMBER = re.compile(f"{_D}(?:{_SEP}{_D}){{10,}}")
+_LONG_NUMBER = re.compile(f"{_D}(?:{_SEP}{_D}){{13,}}")
 _MAYBE_NUMBER = re.compile(f"{_D}(?:{_SEP}{_D}){{6}}")
 
 _HONORIFIC = re.compile("(先生|女士)")
@@ -101,9 +102,9 @@ def mask_personal_data(text: str) -> str:
         text = _EMAIL.sub("[邮箱]", text)
     if _MAYBE_NUMBER.search(text):
         text = _ID.sub("[身份证号]", text)
+        text = _LONG_NUMBER.sub("[号码]", text)
         text = _MOBILE.sub("[手机号]", text)
         text = _LANDLINE.sub("[电话]", text)
-        text = _LONG_NUMBER.sub("[号码]", text)
     if "先生" in text or "女士" in text:
         text = _mask_names(text)
     return text
