@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from checks.risk.masking import mask_personal_data
 from checks.risk.phrases import discover_phrases
 from checks.risk.terms import emerging_terms, log_likelihood, rate_ratio
@@ -211,8 +213,10 @@ def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: 
         if not idx:
             continue
         size, before = len(idx), round(before_counts.get(t, 0) * scale)
-        ratio = rate_ratio(size, n_w, before, n_b) if n_b else 0.0
-        g2 = log_likelihood(size, n_w, before, n_b) if n_b else 0.0
+        # growth compares like with like: window members as close to the centre as baseline ones must be
+        close = int(np.count_nonzero(tm.similarity[idx] >= tm.thresholds[t]))
+        ratio = rate_ratio(close, n_w, before, n_b) if n_b else 0.0
+        g2 = log_likelihood(close, n_w, before, n_b) if n_b else 0.0
         shares = {s.term: sum(1 for i in idx if s.term in docs[i]) / size for s in scores}
         dominant = max(shares, key=lambda k: (shares[k], k)) if shares else None
         dominant_share = shares[dominant] if dominant else 0.0
