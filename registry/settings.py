@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     delivery_attempts: int = Field(5, description="delivery attempts before a delivery is reported failed")
     authority_zh: str = Field("湖北省市场监督管理局", description="issuing authority, as printed")
     authority_en: str = Field("Hubei Provincial Administration for Market Regulation", description="issuing authority (English)")
+    authority_region: str = Field("420000", description="GB/T 2260 code of the issuing authority (in numbers)")
     verify_base_url: str = Field("http://127.0.0.1:8000", description="public verification site, as printed in QR codes")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
 

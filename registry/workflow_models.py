@@ -133,15 +133,16 @@ class Certificate(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
     uscc: Mapped[uscc]
     program: Mapped[short]
-    number: Mapped[str] = mapped_column(String(80), unique=True)
-    ascii_number: Mapped[str] = mapped_column(String(80), unique=True)
+    number: Mapped[str] = mapped_column(String(80), unique=True, doc="ASCII form, HB-FX-2026-420000-000001")
+    number_zh: Mapped[str] = mapped_column(String(80), unique=True, doc="鄂放心〔2026〕第420000-000001号")
     serial: Mapped[str] = mapped_column(String(64), unique=True)
     status_index: Mapped[int] = mapped_column(unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="reserved")
+    status: Mapped[str] = mapped_column(String(12), default="reserved", doc="reserved until its files exist")
     issued_on: Mapped[dt.date]
     valid_from: Mapped[dt.date]
     valid_until: Mapped[dt.date]
-    data: Mapped[dict] = mapped_column(JSON)
+    data: Mapped[dict] = mapped_column(JSON, doc="the CertificateData it was rendered from")
+    credential: Mapped[dict | None] = mapped_column(JSON, doc="the signed machine-readable twin")
     pdf_path: Mapped[str | None] = mapped_column(Text)
     twin_path: Mapped[str | None] = mapped_column(Text)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
@@ -155,8 +156,9 @@ class CertificateStatusChange(Base):
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
     status: Mapped[str] = mapped_column(String(12))
     reason_code: Mapped[short]
-    reason: Mapped[text]
+    note: Mapped[text]
     actor: Mapped[text]
+    on: Mapped[dt.date]
     at: Mapped[created_at]
 
 

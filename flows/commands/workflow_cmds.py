@@ -317,6 +317,23 @@ def register(app: typer.Typer) -> None:
         except WorkflowError as exc:
             fail(str(exc))
 
+    @app.command()
+    def issue(
+        today: Annotated[Optional[str], typer.Option(help="issue date YYYY-MM-DD (default today)")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Issue certificates for every issuable application (announcement window passed, no open
+        objection) and deliver them; re-running repairs an interrupted issuance."""
+        from flows.issuance import issue_flow
+
+        results = _run_flow(issue_flow, _date(today, "--today"))
+        if as_json:
+            emit_json(results)
+            return
+        for r in results:
+            typer.echo(f"application {r['application_id']}: {r['number']} ({r['status']})")
+        typer.echo(f"{sum(r['status'] == 'issued' for r in results)} certificates issued")
+
     @audit_app.command("verify")
     def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Check the audit chain; exit 1 naming the first edited, deleted or inserted entry."""

@@ -143,7 +143,7 @@ def upgrade() -> None:
     sa.Column('uscc', sa.String(length=18), nullable=False),
     sa.Column('program', sa.String(length=40), nullable=False),
     sa.Column('number', sa.String(length=80), nullable=False),
-    sa.Column('ascii_number', sa.String(length=80), nullable=False),
+    sa.Column('number_zh', sa.String(length=80), nullable=False),
     sa.Column('serial', sa.String(length=64), nullable=False),
     sa.Column('status_index', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
@@ -151,6 +151,7 @@ def upgrade() -> None:
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_until', sa.Date(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('credential', sa.JSON(), nullable=True),
     sa.Column('pdf_path', sa.Text(), nullable=True),
     sa.Column('twin_path', sa.Text(), nullable=True),
     sa.Column('pdf_sha256', sa.String(length=64), nullable=True),
@@ -160,8 +161,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['supersedes_id'], ['certificates.id'], name=op.f('fk_certificates_supersedes_id_certificates')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
     sa.UniqueConstraint('application_id', name=op.f('uq_certificates_application_id')),
-    sa.UniqueConstraint('ascii_number', name=op.f('uq_certificates_ascii_number')),
     sa.UniqueConstraint('number', name=op.f('uq_certificates_number')),
+    sa.UniqueConstraint('number_zh', name=op.f('uq_certificates_number_zh')),
     sa.UniqueConstraint('serial', name=op.f('uq_certificates_serial')),
     sa.UniqueConstraint('status_index', name=op.f('uq_certificates_status_index'))
     )
@@ -208,8 +209,9 @@ def upgrade() -> None:
     sa.Column('certificate_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('reason_code', sa.String(length=40), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
     sa.Column('actor', sa.Text(), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_certificate_status_changes_certificate_id_certificates')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_certificate_status_changes'))
