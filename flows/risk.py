@@ -20,25 +20,6 @@ from registry.complaint_text import complaint_texts
 from registry.db import make_engine
 from registry.settings import get_settings
 
-CJK_TTF = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
-
-
-def cjk_font() -> str:
-    """Register and name a font for Chinese: the embedded TrueType fallback font when the system has it,
-    else reportlab's built-in (not embedded) STSong-Light."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if "DroidSansFallback" in pdfmetrics.getRegisteredFontNames():
-        return "DroidSansFallback"
-    if CJK_TTF.is_file():
-        pdfmetrics.registerFont(TTFont("DroidSansFallback", str(CJK_TTF)))
-        return "DroidSansFallback"
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    return "STSong-Light"
-
-
 def _jieba_cache() -> Path:
     return get_settings().home_path / "tmp" / "jieba"
 
@@ -71,6 +52,7 @@ def make_report(window: WindowStage, baseline: BaselineCounts) -> dict:
 
 @task(cache_policy=NO_CACHE)
 def write_report(report: dict, out_dir: str) -> dict[str, str]:
+    from certificates.fonts import cjk_font
     from checks.risk.pdf import render_report_pdf
 
     folder = Path(out_dir)

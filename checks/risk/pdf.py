@@ -1,104 +1,143 @@
 """The risk report as a PDF in Chinese with charts (reportlab; returns bytes, writes nothing).
 
-`render_report_pdf(report, font)` takes the dict of `scan.build_report` and the
-name of a registered reportlab font that covers Chinese (the caller registers
-an embedded TrueType font, or the CID fallback STSong-Light). The report's
-texts are already masked; nothing else personal is printed.
+`render_report_pdf(report, font)` takes the dict of `scan.build_report` and a
+registered CJK font (`certificates.fonts.cjk_font()` gives one): an object with
+`name`, `runs(text)` -> ((font name, run), ...) and `width(text, size)`, since a
+CJK fallback font may carry no Latin letters or digits and those runs are set
+in another font. The report's texts are already masked; nothing else personal
+is printed.
 """
 from __future__ import annotations
 
 import io
+from typing import Protocol
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph
+from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
 DIMENSION_ZH = {"industry": "行业", "region": "地区", "category": "类别"}
 WIDTH = 170 * mm
+LATIN = "Helvetica"  # numbers on chart axes
 
 
-def _styles(font: str) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+class Font(Protocol):
+    name: str
+
+    def runs(self, text: str) -> tuple[tuple[str, str], ...]: ...
+
+    def width(self, text: str, size: float) -> float: ...
+
+
+def _markup(text: str, font: Font) -> str:
+    """Paragraph markup setting each run of `text` in a font that has its characters."""
+    return "".join(escape(run) if name == font.name else f'<font name="{name}">{escape(run)}</font>'
+                   for name, run in font.runs(str(text)))
+
+
+def _text(d: Drawing, x: float, y: float, text: str, font: Font, size: float = 8, anchor: str = "start") -> None:
+    """Draw `text` run by run (graphics strings have one font each)."""
+    if anchor == "end":
+        x -= font.width(text, size)
+    for name, run in font.runs(text):
+        d.add(String(x, y, run, fontName=name, fontSize=size))
+        x += stringWidth(run, name, size)
+
+
+def _styles(font: Font) -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=font.name, fontSize=9, leading=13, wordWrap="CJK")
     return {"title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, spaceAfter=6),
             "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
             "body": base, "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10)}
 
 
-def _table(rows: list[list], font: str, widths: list[float], styles) -> Table:
-    cells = [[Paragraph(str(c), styles["small"]) for c in row] for row in rows]
+def _table(rows: list[list], font: Font, widths: list[float], styles) -> Table:
+    cells = [[Paragraph(_markup(c, font), styles["small"]) for c in row] for row in rows]
     t = Table(cells, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font), ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
                            ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     return t
 
 
-def _term_chart(terms: list[dict], font: str) -> Drawing:
+RED, GREY = colors.HexColor("#c0392b"), colors.HexColor("#95a5a6")
+PALETTE = [colors.HexColor(c) for c in ("#2c3e50", "#c0392b", "#27ae60", "#8e44ad")]
+
+
+def _legend(d: Drawing, x: float, y: float, pairs: list[tuple], font: Font) -> None:
+    for colour, label in pairs:
+        d.add(Rect(x, y, 8, 8, fillColor=colour, strokeColor=None))
+        _text(d, x + 11, y + 1, label, font)
+        x += 22 + font.width(label, 8)
+
+
+def _term_chart(terms: list[dict], font: Font) -> Drawing:
+    """Window and baseline rate (per 1,000 complaints) of the strongest emerging terms."""
     terms = terms[:10]
-    d = Drawing(WIDTH, 40 + 16 * max(len(terms), 1))
+    rows = max(len(terms), 1)
+    d = Drawing(WIDTH, 45 + 16 * rows)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 90, 25, WIDTH - 110, 16 * max(len(terms), 1)
+    chart.x, chart.y, chart.width, chart.height = 95, 30, WIDTH - 110, 16 * rows
     chart.data = [[t["window_rate"] * 1000 for t in terms] or [0], [t["baseline_rate"] * 1000 for t in terms] or [0]]
-    chart.categoryAxis.categoryNames = [t["term"] for t in terms] or [""]
-    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.categoryNames = [""] * rows
     chart.categoryAxis.reverseDirection = True
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontName = font
-    chart.bars[0].fillColor, chart.bars[1].fillColor = colors.HexColor("#c0392b"), colors.HexColor("#95a5a6")
+    chart.valueAxis.labels.fontName = LATIN
+    chart.bars[0].fillColor, chart.bars[1].fillColor = RED, GREY
     d.add(chart)
-    legend = Legend()
-    legend.x, legend.y, legend.fontName, legend.alignment = WIDTH - 160, 12, font, "right"
-    legend.colorNamePairs = [(colors.HexColor("#c0392b"), "窗口期（每千件）"), (colors.HexColor("#95a5a6"), "基准期（每千件）")]
-    legend.columnMaximum = 1
-    d.add(legend)
+    step = chart.height / rows
+    for i, t in enumerate(terms):  # category labels drawn run by run (a term may mix scripts)
+        _text(d, chart.x - 5, chart.y + chart.height - (i + 0.5) * step - 3, t["term"], font, anchor="end")
+    _legend(d, chart.x, 5, [(RED, "窗口期（每千件）"), (GREY, "基准期（每千件）")], font)
     return d
 
 
-def _line_chart(series: list[dict], font: str, title: str) -> Drawing:
-    d = Drawing(WIDTH, 170)
+def _line_chart(series: list[dict], font: Font, title: str) -> Drawing:
+    """Counts per period of up to four series, each with a dashed line up to its band's upper edge."""
+    d = Drawing(WIDTH, 175)
     plot = LinePlot()
-    plot.x, plot.y, plot.width, plot.height = 40, 30, WIDTH - 60, 110
+    plot.x, plot.y, plot.width, plot.height = 40, 35, WIDTH - 60, 110
     data = []
-    palette = [colors.HexColor(c) for c in ("#2c3e50", "#c0392b", "#27ae60", "#8e44ad", "#d35400")]
     for s in series[:4]:
         n = len(s["counts"])
         data.append([(i + 1, v) for i, v in enumerate(s["counts"])])
         data.append([(n - 1, s["counts"][-2] if n > 1 else 0), (n, s["forecast"]["upper"])])
     plot.data = data or [[(0, 0)]]
     for i in range(len(plot.data)):
-        plot.lines[i].strokeColor = palette[(i // 2) % len(palette)]
+        plot.lines[i].strokeColor = PALETTE[(i // 2) % len(PALETTE)]
         plot.lines[i].strokeWidth = 1.5 if i % 2 == 0 else 0.8
         if i % 2:
             plot.lines[i].strokeDashArray = (3, 2)
-    plot.xValueAxis.labels.fontName = plot.yValueAxis.labels.fontName = font
+    plot.xValueAxis.labels.fontName = plot.yValueAxis.labels.fontName = LATIN
     plot.yValueAxis.valueMin = 0
     d.add(plot)
-    d.add(String(40, 155, title, fontName=font, fontSize=9))
-    legend = Legend()
-    legend.x, legend.y, legend.fontName = 40, 12, font
-    legend.colorNamePairs = [(palette[i % len(palette)], f"{DIMENSION_ZH[s['dimension']]} {s['key']}")
-                             for i, s in enumerate(series[:4])]
-    legend.columnMaximum, legend.alignment = 1, "right"
-    d.add(legend)
+    _text(d, 40, 160, title, font, size=9)
+    _legend(d, 40, 5, [(PALETTE[i], f"{DIMENSION_ZH[s['dimension']]} {s['key']}")
+                       for i, s in enumerate(series[:4])], font)
     return d
 
 
-def render_report_pdf(report: dict, font: str) -> bytes:
+def render_report_pdf(report: dict, font: Font) -> bytes:
     st = _styles(font)
+
+    def para(text: str, style: str) -> Paragraph:
+        return Paragraph(_markup(text, font), st[style])
+
     w, b = report["window"], report["baseline"]
     story = [
-        Paragraph("消费投诉风险预警报告", st["title"]),
-        Paragraph(f"数据截至 {report['as_of']}；窗口期 {w['from']} 至 {w['to']}（{w['complaints']:,} 件）；"
-                  f"基准期 {b['from']} 至 {b['to']}（{b['complaints']:,} 件）。投诉文本中的个人信息已脱敏。",
-                  st["body"]),
-        Paragraph("一、新兴词语（新词碰撞）", st["h2"]),
-        Paragraph("按对数似然比 G² 排序；比率为窗口期与基准期每千件投诉中出现该词的件数之比。", st["small"]),
+        para("消费投诉风险预警报告", "title"),
+        para(f"数据截至 {report['as_of']}；窗口期 {w['from']} 至 {w['to']}（{w['complaints']:,} 件）；"
+             f"基准期 {b['from']} 至 {b['to']}（{b['complaints']:,} 件）。投诉文本中的个人信息已脱敏。", "body"),
+        para("一、新兴词语（新词碰撞）", "h2"),
+        para("按对数似然比 G² 排序；比率为窗口期与基准期每千件投诉中出现该词的件数之比。", "small"),
     ]
     terms = report["emerging_terms"]
     if terms:
@@ -109,26 +148,26 @@ def render_report_pdf(report: dict, font: str) -> bytes:
                          "是" if t["new"] else "", "、".join(i["code"] for i in t["industries"]),
                          "、".join(r["code"] for r in t["regions"])])
         story.append(_table(rows, font, [28 * mm, 17 * mm, 17 * mm, 15 * mm, 17 * mm, 10 * mm, 33 * mm, 33 * mm], st))
-        story.append(Paragraph("典型投诉（已脱敏）", st["h2"]))
+        story.append(para("典型投诉（已脱敏）", "h2"))
         for t in terms[:5]:
             for e in t["examples"][:2]:
-                story.append(Paragraph(f"【{t['term']}】{e['received_on']} {e['text']}", st["small"]))
+                story.append(para(f"【{t['term']}】{e['received_on']} {e['text']}", "small"))
     else:
-        story.append(Paragraph("本期未发现显著上升的词语。", st["body"]))
-    story.append(Paragraph("二、投诉主题聚类", st["h2"]))
+        story.append(para("本期未发现显著上升的词语。", "body"))
+    story.append(para("二、投诉主题聚类", "h2"))
     rows = [["主题", "标签", "件数", "基准期", "增长倍数", "新兴", "主导词（占比）", "集中行业"]]
     for t in report["topics"]:
         rows.append([t["topic"], t["label"], t["size"], t["baseline_size"], t["growth"], "是" if t["emerging"] else "",
-                     f"{t['dominant_term'] or ''}（{t['dominant_share']:.0%}）",
+                     f"{t['dominant_term']}（{t['dominant_share']:.0%}）" if t["dominant_term"] else "",
                      "、".join(i["code"] for i in t["industries"])])
     story.append(_table(rows, font, [12 * mm, 42 * mm, 14 * mm, 16 * mm, 16 * mm, 10 * mm, 30 * mm, 30 * mm], st))
     for t in [t for t in report["topics"] if t["emerging"]][:3]:
-        story.append(Paragraph(f"主题 {t['topic']}（{t['label']}）代表性投诉：", st["body"]))
+        story.append(para(f"主题 {t['topic']}（{t['label']}）代表性投诉：", "body"))
         for e in t["representatives"]:
-            story.append(Paragraph(f"{e['received_on']} {e['text']}", st["small"]))
-    story.append(Paragraph("三、趋势与异常", st["h2"]))
-    story.append(Paragraph("每期为窗口期长度；预测采用 Holt 线性指数平滑，预警线为预测值加 k 倍残差标准差"
-                           "（不低于泊松波动）。最新一期超出预警线即为异常。", st["small"]))
+            story.append(para(f"{e['received_on']} {e['text']}", "small"))
+    story.append(para("三、趋势与异常", "h2"))
+    story.append(para("每期为窗口期长度；预测采用 Holt 线性指数平滑，预警线为预测值加 k 倍残差标准差"
+                      "（不低于泊松波动）。最新一期超出预警线即为异常。", "small"))
     anomalies = report["anomalies"]
     if anomalies:
         story.append(_line_chart(anomalies, font, "异常序列（实线：各期件数；虚线：至预警上限）"))
@@ -138,11 +177,11 @@ def render_report_pdf(report: dict, font: str) -> bytes:
                          a["forecast"]["upper"]])
         story.append(_table(rows, font, [25 * mm, 35 * mm, 30 * mm, 30 * mm, 30 * mm], st))
     else:
-        story.append(Paragraph("本期无超出预警线的序列。", st["body"]))
-    story.append(Paragraph("四、风险提示经营者", st["h2"]))
+        story.append(para("本期无超出预警线的序列。", "body"))
+    story.append(para("四、风险提示经营者", "h2"))
     flags = report["flagged_businesses"]
-    story.append(Paragraph(f"窗口期内涉及新兴词语或新兴主题的投诉达到 {report['parameters']['flag_min_complaints']} "
-                           f"件及以上的经营者共 {len(flags)} 家。风险提示仅供审核参考，不作否决依据。", st["body"]))
+    story.append(para(f"窗口期内涉及新兴词语或新兴主题的投诉达到 {report['parameters']['flag_min_complaints']} "
+                      f"件及以上的经营者共 {len(flags)} 家。风险提示仅供审核参考，不作否决依据。", "body"))
     if flags:
         rows = [["统一社会信用代码", "相关投诉件数", "涉及词语", "涉及主题"]]
         for f in flags[:60]:

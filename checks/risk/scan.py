@@ -218,7 +218,7 @@ def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: 
         ratio = rate_ratio(close, n_w, before, n_b) if n_b else 0.0
         g2 = log_likelihood(close, n_w, before, n_b) if n_b else 0.0
         shares = {s.term: sum(1 for i in idx if s.term in docs[i]) / size for s in scores}
-        dominant = max(shares, key=lambda k: (shares[k], k)) if shares else None
+        dominant = max(shares, key=lambda k: (shares[k], k)) if any(shares.values()) else None
         dominant_share = shares[dominant] if dominant else 0.0
         emerging = (ratio >= p.min_ratio and g2 >= p.min_g2) or dominant_share >= 0.5
         if emerging:
