@@ -66,3 +66,25 @@ def apply_online(cli, uscc: str, program: str = "model_unit") -> dict:
     assert result.code == 0, result.err
     [app] = result.json()["applications"]
     return app
+
+
+@pytest.fixture
+def subprocess_env(prefect_harness):
+    """Environment for `python -m flows …` subprocesses: this test's settings and the harness's
+    Prefect server (so they do not each start a server of their own)."""
+    from prefect.settings import PREFECT_API_URL
+
+    return {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+
+
+def approve_all_stages(cli, app_id: int) -> None:
+    for name in ("county-a", "city-a", "province-a"):
+        result = cli("review", app_id, "--as", name, "--approve")
+        assert result.code == 0, result.err
+
+
+@pytest.fixture
+def reviewers(cli):
+    for name, stage, region in (("county-a", "county", "420102"), ("county-b", "county", "420106"),
+                                ("city-a", "city", "4201"), ("province-a", "province", "42")):
+        assert cli("reviewers", "add", name, "--stage", stage, "--region", region).code == 0

@@ -14,12 +14,6 @@ from tests.flows.conftest import AS_OF, apply_online
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def _reviewers(cli):
-    for name, stage, region in (("county-a", "county", "420102"), ("county-b", "county", "420106"),
-                                ("city-a", "city", "4201"), ("province-a", "province", "42")):
-        assert cli("reviewers", "add", name, "--stage", stage, "--region", region).code == 0
-
-
 def test_a_vetoed_applicant_receives_a_letter_naming_the_veto(cli, shops):
     app = apply_online(cli, shops["abnormal"])
     assert app["status"] == "rejected"
@@ -42,8 +36,7 @@ def test_a_pending_applicant_completes_after_its_missing_data_is_ingested(cli, s
     assert processed == [{"id": app["id"], "status": "in_review"}]
 
 
-def test_review_rules_refuse_clearly_and_store_nothing(cli, shops):
-    _reviewers(cli)
+def test_review_rules_refuse_clearly_and_store_nothing(cli, shops, reviewers):
     app = apply_online(cli, shops["good"])
     assert app["status"] == "in_review"
     n = app["id"]
@@ -66,11 +59,10 @@ def test_review_rules_refuse_clearly_and_store_nothing(cli, shops):
     assert [d["reviewer"] for d in history["decisions"]] == ["county-a"]
 
 
-def test_the_same_person_cannot_decide_two_stages(cli, shops):
+def test_the_same_person_cannot_decide_two_stages(cli, shops, reviewers):
     from registry.db import begin_write, open_registry
     from registry.workflow_models import Reviewer
 
-    _reviewers(cli)
     n = apply_online(cli, shops["good"])["id"]
     assert cli("review", n, "--as", "county-a", "--approve").code == 0
     with begin_write(open_registry(get_settings().db_url)) as session:  # county-a is promoted to the city stage
@@ -79,12 +71,11 @@ def test_the_same_person_cannot_decide_two_stages(cli, shops):
     assert result.code == 2 and "already decided the county stage" in result.err
 
 
-def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, tmp_path):
-    _reviewers(cli)
+def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, reviewers, subprocess_env):
     n = apply_online(cli, shops["good"])["id"]
     assert cli("reviewers", "add", "county-c", "--stage", "county", "--region", "4201").code == 0
     procs = [subprocess.Popen([sys.executable, "-m", "flows", "review", str(n), "--as", who, "--approve"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env)
              for who in ("county-a", "county-c")]
     outcomes = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in procs]
     assert sorted(code for code, _, _ in outcomes) == [0, 2], outcomes

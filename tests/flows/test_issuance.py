@@ -1,0 +1,85 @@
+"""From application to a delivered, verifiable certificate; issuance survives a crash at any step."""
+import json
+import subprocess
+import sys
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from registry.db import make_engine
+from registry.settings import get_settings
+from registry.workflow_models import Certificate
+from tests.flows.conftest import approve_all_stages, apply_online
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+PUBLISHED, AFTER_WINDOW = "2026-07-01", "2026-07-10"
+
+
+def _announced(cli, shops, reviewers) -> int:
+    n = apply_online(cli, shops["good"])["id"]
+    approve_all_stages(cli, n)
+    assert cli("announce", "--program", "model_unit", "--on", PUBLISHED).code == 0
+    return n
+
+
+def _certificates():
+    with make_engine(get_settings().db_url).connect() as conn:
+        return [tuple(r) for r in conn.execute(select(Certificate.application_id, Certificate.number,
+                                                      Certificate.serial, Certificate.status))]
+
+
+def test_an_eligible_applicant_gets_a_certificate_in_the_outbox_and_the_mailbox(
+        cli, shops, reviewers, smtp_server, monkeypatch):
+    monkeypatch.setenv("ASSURED_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("ASSURED_SMTP_PORT", str(smtp_server.port))
+    get_settings.cache_clear()
+    n = _announced(cli, shops, reviewers)
+    early = cli("issue", "--today", "2026-07-03", "--json")
+    assert early.code == 0 and early.json() == []  # still inside the announcement window
+    issued = cli("issue", "--today", AFTER_WINDOW, "--json").json()
+    assert [(r["application_id"], r["status"]) for r in issued] == [(n, "issued")]
+    number = issued[0]["number"]
+    pdf = get_settings().outbox_path / shops["good"] / f"{number}.pdf"
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "武汉放心超市有限公司" in text and "放心消费创建示范单位" in text
+    [mail] = smtp_server.messages
+    assert "放心消费创建示范单位证书" in mail["Subject"]
+    attached = {p.get_filename(): p.get_content() for p in mail.iter_attachments()}
+    assert attached[f"{number}.pdf"] == pdf.read_bytes()
+    shown = cli("applications", "show", n, "--json").json()
+    assert shown["status"] == "issued" and shown["certificate_number"] == number
+
+
+def test_an_open_objection_holds_issuance_until_resolved(cli, shops, reviewers):
+    n = _announced(cli, shops, reviewers)
+    assert cli("object", n, "--reason", "门店未公示退货规则", "--on", "2026-07-02").code == 0
+    late = cli("object", n, "--reason", "too late", "--on", "2026-07-20")
+    assert late.code == 2 and "window closed" in late.err
+    assert cli("issue", "--today", AFTER_WINDOW, "--json").json() == []
+    [objection] = cli("objections", "list", "--json").json()
+    assert cli("objections", "resolve", objection["id"], "--as", "province-a", "--uphold",
+               "--comment", "核查属实").code == 0
+    shown = cli("applications", "show", n, "--json").json()
+    assert (shown["status"], shown["stage"], shown["review_round"]) == ("in_review", "county", 2)
+
+
+@pytest.mark.parametrize("failpoint", ["issue.after_reserve", "issue.after_sign", "issue.after_files"])
+def test_a_crash_during_issuance_then_a_rerun_gives_one_certificate_with_the_same_number(
+        cli, shops, reviewers, subprocess_env, failpoint):
+    n = _announced(cli, shops, reviewers)
+    crashed = subprocess.run([sys.executable, "-m", "flows", "issue", "--today", AFTER_WINDOW],
+                             env={**subprocess_env, "ASSURED_FAILPOINTS": failpoint},
+                             capture_output=True, text=True, timeout=300)
+    assert crashed.returncode == 137, crashed.stderr
+    [(app_id, number, serial, status)] = _certificates()  # reserved before anything was signed
+    assert app_id == n and status == "reserved"
+    rerun = subprocess.run([sys.executable, "-m", "flows", "issue", "--today", AFTER_WINDOW, "--json"],
+                           env=subprocess_env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert [(r["application_id"], r["number"]) for r in json.loads(rerun.stdout)] == [(n, number)]
+    assert _certificates() == [(n, number, serial, "valid")]
+    again = cli("issue", "--today", AFTER_WINDOW, "--json")
+    assert again.json() == [] and _certificates() == [(n, number, serial, "valid")]
+    with make_engine(get_settings().db_url).connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(Certificate)) == 1
