@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-ALL = ["ingest", "generate", "certificates", "screen"]
+ALL = ["ingest", "generate", "certificates", "screen", "risk"]
 
 
 def main() -> int:
