@@ -1,13 +1,15 @@
 """The CJK font: an embedded TrueType subset when one is installed, else reportlab's STSong-Light.
 
-Registered once per process. The face's tables are read once and subsets are memoised by their
-character list: reportlab otherwise copies the whole 4 MB `glyf` table and rebuilds the same
-subset for every document, which dominates the cost of a certificate.
+Registered once per process. The face's tables are read once, and subsets (and their compressed
+streams) are memoised by their character list: reportlab otherwise copies the whole 4 MB `glyf`
+table, rebuilds and recompresses the same subset for every document, which dominates the cost
+of a certificate.
 """
 from __future__ import annotations
 
 import dataclasses
 import logging
+import zlib
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -50,15 +52,15 @@ class CjkFont:
                 out.append((font, ch))
         return tuple(out)
 
+    @lru_cache(maxsize=8192)
     def width(self, text: str, size: float) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
         return sum(stringWidth(run, font, size) for font, run in self.runs(text))
 
 
-def find_font(extra: Path | None = None) -> tuple[Path, int] | None:
-    paths = ([(extra, 0)] if extra else []) + [(Path(p), i) for p, i in CANDIDATES]
-    for path, index in paths:
+def find_font() -> tuple[Path, int] | None:
+    for path, index in ((Path(p), i) for p, i in CANDIDATES):
         if path.is_file() and path.suffix.lower() in (".ttf", ".ttc"):
             return path, index
     return None
@@ -67,11 +69,11 @@ def find_font(extra: Path | None = None) -> tuple[Path, int] | None:
 _registered: CjkFont | None = None
 
 
-def cjk_font(extra: Path | None = None) -> CjkFont:
+def cjk_font() -> CjkFont:
     """Register the font on first use; later calls return the same registration."""
     global _registered
     if _registered is None:
-        _registered = _register(find_font(extra))
+        _registered = _register(find_font())
     return _registered
 
 
@@ -116,5 +118,30 @@ def _memoise_face(face) -> None:
                 subsets.popitem(last=False)
         return subsets[key]
 
+    compressed: dict[bytes, bytes] = {}
+
+    class MemoFlate:
+        """FlateDecode whose output is remembered for the (memoised, so identical) subset bytes."""
+
+        pdfname = "FlateDecode"
+
+        def encode(self, content: bytes) -> bytes:
+            if content not in compressed:
+                if len(compressed) >= SUBSET_CACHE:
+                    compressed.clear()
+                compressed[content] = zlib.compress(content)
+            return compressed[content]
+
+    memo_flate = MemoFlate()
+    add_subset_objects = face.addSubsetObjects
+
+    def add_subset_objects_memo(doc, fontname, subset):
+        ref = add_subset_objects(doc, fontname, subset)
+        stream = doc.idToObject[f"fontFile:{face.filename}({fontname})"]
+        if stream.filters:
+            stream.filters = [memo_flate]
+        return ref
+
     face.get_table = get_table
     face.makeSubset = memo_subset
+    face.addSubsetObjects = add_subset_objects_memo

@@ -313,14 +313,18 @@ def _seal(c, authority: str) -> None:
     size = 12 if len(authority) <= 12 else 9.5
     span = min(260.0, 21.0 * len(authority))
     r = SEAL_R - 7 - size
-    for i, ch in enumerate(authority):
+    font = cjk_font()
+    t = c.beginText()
+    for i, ch in enumerate(authority):  # one text object, a rotated text matrix per character
         angle = 90 + span / 2 - span * (i + 0.5) / len(authority)
-        a = math.radians(angle)
-        c.saveState()
-        c.translate(SEAL_X + r * math.cos(a), SEAL_Y + r * math.sin(a))
-        c.rotate(angle - 90)
-        text(c, 0, 0, ch, size, "centre")
-        c.restoreState()
+        a, turn = math.radians(angle), math.radians(angle - 90)
+        cos, sin = math.cos(turn), math.sin(turn)
+        half = font.width(ch, size) / 2
+        t.setTextTransform(cos, sin, -sin, cos, SEAL_X + r * math.cos(a) - half * cos, SEAL_Y + r * math.sin(a) - half * sin)
+        for name, run in font.runs(ch):
+            t.setFont(name, size)
+            t.textOut(run)
+    c.drawText(t)
     text(c, SEAL_X, SEAL_Y - 31, "证书专用章", 8.5, "centre")
     c.restoreState()
 

@@ -78,3 +78,15 @@ def test_jcs_matches_rfc_8785_examples():
         b'{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}'
     assert canonicalize({"\u20ac": 1, "\r": 2, "\U0001f600": 3, "\ufb33": 4, "1": 5, "\u00f6": 6}) == \
         '{"\\r":2,"1":5,"\u00f6":6,"\u20ac":1,"\U0001f600":3,"\ufb33":4}'.encode()
+
+
+def test_without_a_truetype_font_the_fallback_is_used_with_one_warning(make_data, ring, store, monkeypatch, caplog):
+    from certificates import fonts
+
+    with caplog.at_level("WARNING", logger="certificates.fonts"):
+        fallback = fonts._register(None)
+    assert [r.levelname for r in caplog.records] == ["WARNING"] and "fonts-droid-fallback" in caplog.text
+    monkeypatch.setattr(fonts, "_registered", fallback)
+    pdf = make_certificate(make_data(), ring, store).pdf
+    assert font_files(pdf) == []
+    assert "武汉市江汉区长江百货商贸有限公司" in text_of(pdf)
