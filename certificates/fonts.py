@@ -92,8 +92,68 @@ def _register(found: tuple[Path, int] | None) -> CjkFont:
     path, index = found
     font = TTFont(FONT_NAME, str(path), subfontIndex=index)
     _memoise_face(font.face)
+    _memoise_font(font)
     pdfmetrics.registerFont(font)
     return CjkFont(FONT_NAME, path, True, frozenset(font.face.charToGlyph))
+
+
+class _MemoFlate:
+    """FlateDecode that remembers its output: a repeated subset or ToUnicode map is compressed once."""
+
+    pdfname = "FlateDecode"
+
+    def __init__(self):
+        self.cache: dict[bytes, bytes] = {}
+
+    def encode(self, content: bytes | str) -> bytes:
+        data = content.encode("latin-1") if isinstance(content, str) else content
+        if data not in self.cache:
+            if len(self.cache) >= 4 * SUBSET_CACHE:
+                self.cache.clear()
+            self.cache[data] = zlib.compress(data)
+        return self.cache[data]
+
+
+MEMO_FLATE = _MemoFlate()
+
+
+class _Preformatted:
+    """A PDF value whose bytes were formatted once (a subset's Widths array)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def format(self, document) -> bytes:
+        return self.data
+
+
+def _memoise_font(font) -> None:
+    """Per document reportlab formats each subset's 200-odd glyph widths and rebuilds its ToUnicode
+    map; for a repeated subset both are the same bytes, so they are formatted and compressed once."""
+    from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject
+
+    widths: dict[tuple, _Preformatted] = {}
+    add_objects = font.addObjects
+    marker = "+" + font.face.name.decode("latin-1")
+
+    class Preformatted(_Preformatted, PDFObject):
+        pass
+
+    def add_objects_memo(doc) -> None:
+        add_objects(doc)
+        for obj in doc.idToObject["BasicFonts"].dict.values():
+            if marker in getattr(obj, "BaseFont", "") and isinstance(getattr(obj, "Widths", None), PDFArray):
+                key = tuple(obj.Widths.sequence)
+                if key not in widths:
+                    if len(widths) >= SUBSET_CACHE:
+                        widths.clear()
+                    widths[key] = Preformatted(obj.Widths.format(doc))
+                obj.Widths = widths[key]
+                cmap = doc.idToObject[obj.ToUnicode.name]
+                if cmap.filters:
+                    cmap.filters = [MEMO_FLATE]
+
+    font.addObjects = add_objects_memo
 
 
 def _memoise_face(face) -> None:
@@ -118,28 +178,13 @@ def _memoise_face(face) -> None:
                 subsets.popitem(last=False)
         return subsets[key]
 
-    compressed: dict[bytes, bytes] = {}
-
-    class MemoFlate:
-        """FlateDecode whose output is remembered for the (memoised, so identical) subset bytes."""
-
-        pdfname = "FlateDecode"
-
-        def encode(self, content: bytes) -> bytes:
-            if content not in compressed:
-                if len(compressed) >= SUBSET_CACHE:
-                    compressed.clear()
-                compressed[content] = zlib.compress(content)
-            return compressed[content]
-
-    memo_flate = MemoFlate()
     add_subset_objects = face.addSubsetObjects
 
     def add_subset_objects_memo(doc, fontname, subset):
         ref = add_subset_objects(doc, fontname, subset)
         stream = doc.idToObject[f"fontFile:{face.filename}({fontname})"]
         if stream.filters:
-            stream.filters = [memo_flate]
+            stream.filters = [MEMO_FLATE]
         return ref
 
     face.get_table = get_table
