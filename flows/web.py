@@ -85,7 +85,8 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
                 ("发证机关", info["authority"])]
         table = "".join(f"<tr><th>{k}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
         steps = "".join(
-            f'<li class="{"ok" if s.ok else "bad"}">{"✓" if s.ok else "✗"} {STEP_ZH.get(s.step, s.step)}'
+            f'<li class="{"ok" if s.ok else "bad"}">{"✓" if s.ok else "✗"} '
+            f'{"未上传 PDF：核验登记的电子证书" if s.code == "NO_PDF" else STEP_ZH.get(s.step, s.step)}'
             f" <small>({_esc(s.code)})</small></li>" for s in report.steps)
         body = (f'<p><span class="badge" style="background:{colour}">{label}</span></p>'
                 f"<table>{table}</table><h3>核验步骤</h3><ul>{steps}</ul>"
