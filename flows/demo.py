@@ -8,13 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy import select
 
 from registry.settings import get_settings
 
-DEMO_AS_OF = dt.date(2026, 6, 30)
+AS_OF = dt.date(2026, 6, 30)  # the day the generated province stands on
+PUBLISHED = dt.date(2026, 7, 1)  # announcement day
+REVIEWERS = (("县级审核员", "county"), ("市级审核员", "city"), ("省级审核员", "province"))
 
 
 def fresh_home(base: Path) -> Path:
@@ -29,21 +33,138 @@ def fresh_home(base: Path) -> Path:
     return home
 
 
-def run(businesses: int, seed: int, console: Console) -> dict:
-    from registry.db import open_registry
+def _ingest(data: Path) -> list[dict]:
+    from flows.common import registry
     from registry.ingest import files_to_ingest, ingest_file
+
+    out = []
+    for path, kind in files_to_ingest([data]):
+        with registry().begin() as session:
+            out.append(ingest_file(session, path, kind).as_dict())
+    return out
+
+
+def _online_candidates(n: int) -> list[str]:
+    """Low-risk registered businesses without an application: the online applicants."""
+    from flows.common import registry
+    from registry.models import CreditClass, Registration
+    from registry.workflow_models import Application
+
+    with registry()() as session:
+        applied = select(Application.uscc)
+        return list(session.scalars(
+            select(Registration.uscc).join(CreditClass, CreditClass.uscc == Registration.uscc)
+            .where(Registration.status == "active", Registration.odr_enrolled_on.is_not(None),
+                   CreditClass.risk_class == "A", Registration.uscc.not_in(applied))
+            .group_by(Registration.uscc).order_by(Registration.uscc).limit(n)))
+
+
+def _apply_online(usccs: list[str]) -> list[int]:
+    from flows.common import registry
+    from registry.applications import online_row, submit_rows
+    from registry.db import begin_write
+
+    commitments = ["displayed", "advance_compensation", "first_inquiry_responsibility", "service_station",
+                   "returns_any_branch"]
+    ids = []
+    with begin_write(registry()) as session:
+        for i, uscc in enumerate(usccs):
+            program = "seven_day_return" if i % 2 else "model_unit"
+            row = online_row(session, uscc, program, None, None, 15 if i % 3 else 30, commitments, AS_OF)
+            ids += submit_rows(session, [row], "online").accepted
+    return ids
+
+
+def _verify(numbers: list[str], today: dt.date) -> list[dict]:
+    from certificates.verify import verify_pdf
+    from flows.certstore import DbStatusStore
+    from flows.common import registry
+    from flows.issuance import key_ring
+    from registry.workflow_models import Certificate
+
+    ring = key_ring(get_settings())
+    out = []
+    with registry()() as session:
+        store = DbStatusStore(session)
+        for number in numbers:
+            cert = session.scalar(select(Certificate).where(Certificate.number == number))
+            report = verify_pdf(Path(cert.pdf_path).read_bytes(), ring.verification_keys(), ring.issuer,
+                                store.get, today)
+            out.append({"number": number, "valid": report.valid, "status": report.status})
+    return out
+
+
+def run(businesses: int, seed: int, console: Console) -> dict:
+    from flows.application import application_flow
+    from flows.common import registry
+    from flows.issuance import issue_flow
+    from flows.review import Decision, announce_flow, review_batch
+    from registry.applications import WorkflowError, add_reviewer, file_objection, resolve_objection
+    from registry.applications import submit_rows as submit
+    from registry.db import begin_write
+    from registry.ingest import read_rows
+    from registry.records import APPLICATIONS
     from registry.synth import Params
     from registry.synth import generate as write_province
+    from registry.workflow_models import Application
 
     home = fresh_home(get_settings().home_path)
     settings = get_settings()
+    stages = tuple(settings.review_stages)
     data = home / "data"
-    console.print(f"[bold]1. generate[/] a province of {businesses:,} businesses as of {DEMO_AS_OF} → {data}")
-    manifest = write_province(data, Params(businesses, seed, DEMO_AS_OF, "jsonl", 0.01))
-    console.print(f"[bold]2. ingest[/] into {settings.db_url}")
-    factory = open_registry(settings.db_url)
-    ingested = []
-    for path, kind in files_to_ingest([data]):
-        with factory.begin() as session:
-            ingested.append(ingest_file(session, path, kind).as_dict())
-    return {"home": str(home), "database": settings.db_url, "manifest": manifest, "ingest": ingested}
+    step = lambda n, text: console.print(f"[bold cyan]{n:>2}.[/] {text}")  # noqa: E731
+
+    step(1, f"generate a province of {businesses:,} businesses as of {AS_OF} → {data}")
+    manifest = write_province(data, Params(businesses, seed, AS_OF, "jsonl", 0.002))
+    step(2, f"ingest into {settings.db_url}")
+    ingested = _ingest(data)
+    step(3, "apply: the counter batch (applications.jsonl) and online applications")
+
+    with begin_write(registry()) as session:
+        batch = submit(session, read_rows(data / "applications.jsonl", APPLICATIONS), "counter")
+    online = _apply_online(_online_candidates(max(0, 200 - len(batch.accepted))))
+    step(4, f"assess {len(batch.accepted) + len(online)} applications (application flow)")
+    statuses = application_flow(batch.accepted + online, AS_OF)
+    step(5, "review: county → city → province")
+    with begin_write(registry()) as session:
+        for name, stage in REVIEWERS:
+            add_reviewer(session, name, stage, "42", stages)
+    for name, stage in REVIEWERS:
+        with registry()() as session:
+            ids = list(session.scalars(select(Application.id).where(
+                Application.status == "in_review", Application.stage == stage).order_by(Application.id)))
+        decisions = [Decision(application_id=i, reviewer=name, decision="approve") for i in ids]
+        if stage == "city" and len(decisions) > 3:  # one returned for re-examination, for the record
+            decisions[0] = Decision(application_id=ids[0], reviewer=name, decision="return",
+                                    comment="门店退货公示牌与承诺不一致，请核实后重新提交")
+        review_batch(decisions)
+    step(6, f"announce (公示) on {PUBLISHED}")
+    announcements = []
+    for program in ("model_unit", "seven_day_return"):
+        try:
+            announcements.append(announce_flow(program, PUBLISHED))
+        except WorkflowError as exc:
+            console.print(f"    {exc}")
+    step(7, "an objection is filed and dismissed after checking")
+    objected = announcements[0]["applications"][0] if announcements else None
+    if objected is not None:
+        with begin_write(registry()) as session:
+            obj = file_objection(session, objected, "门店曾拒绝七日内退货", "匿名消费者", PUBLISHED + dt.timedelta(days=1))
+        with begin_write(registry()) as session:
+            resolve_objection(session, obj.id, False, REVIEWERS[2][0], "经现场核查，门店已按承诺办理退货，异议不成立", stages)
+    window_end = max((dt.date.fromisoformat(a["window_ends_on"]) for a in announcements), default=PUBLISHED)
+    today = window_end + dt.timedelta(days=1)
+    step(8, f"the clock moves past the window ({window_end}): issue and deliver on {today}")
+    issued = issue_flow(today)
+    step(9, "verify a few certificates")
+    checked = _verify([r["number"] for r in issued[:3]], today)
+    with registry()() as session:
+        counts = Counter(session.scalars(select(Application.status)))
+    return {
+        "home": str(home), "database": settings.db_url, "businesses": businesses,
+        "rows": sum(f["rows"] for f in manifest["files"].values()), "ingest": ingested,
+        "applications": dict(sorted(counts.items())), "assessed": dict(Counter(statuses.values())),
+        "announcements": announcements, "issued": len([r for r in issued if r["status"] == "issued"]),
+        "verified": checked, "certificates": str(settings.out_path / "certificates"),
+        "outbox": str(settings.outbox_path), "letters": str(settings.out_path / "letters"),
+    }

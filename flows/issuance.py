@@ -20,7 +20,8 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certificates.data import CertificateData, CertificateNumber, new_serial
+from certificates.data import CertificateData, CertificateNumber, LintError, new_serial
+from certificates.issue import lint
 from certificates.status import LIST_SIZE
 from checks.calendar import add_years
 from flows.common import registry
@@ -62,11 +63,13 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
     serial = new_serial()
     data = CertificateData(
         programme=app.program, number=number.ascii, serial=serial, business_name=reg.name, uscc=app.uscc,
-        store_name=app.store_name if app.store_name != reg.name else None, address=reg.address,
+        store_name=app.store_name if app.program == "seven_day_return" or app.store_name != reg.name else None,
+        address=reg.address,
         return_days=app.commitments.get("return_days") if app.program == "seven_day_return" else None,
         score=app.score, authority=settings.authority_zh, issued_on=today, valid_from=today,
         valid_until=valid_until, verification_url=f"{settings.verify_base_url.rstrip('/')}/verify/{number.ascii}",
     )
+    lint(data)  # before anything is stored or signed: a certificate that fails lint is never issued
     cert = Certificate(application_id=app.id, uscc=app.uscc, program=app.program, number=number.ascii,
                        number_zh=number.text, serial=serial, status_index=_free_index(session), status="reserved",
                        issued_on=today, valid_from=today, valid_until=valid_until, data=data.model_dump(mode="json"))
@@ -149,8 +152,15 @@ def release(today: dt.date) -> list[int]:
 
 @task(cache_policy=NO_CACHE)
 def issue_chunk(app_ids: list[int], today: dt.date) -> list[dict]:
+    """Issue each; one that fails lint is reported (and stays issuable) without stopping the rest."""
     settings = get_settings()
-    return [issue_one(i, today, settings) for i in app_ids]
+    out = []
+    for app_id in app_ids:
+        try:
+            out.append(issue_one(app_id, today, settings))
+        except LintError as exc:
+            out.append({"application_id": app_id, "number": None, "status": f"not issued: {exc}"})
+    return out
 
 
 @flow(name="issue")

@@ -331,7 +331,7 @@ def register(app: typer.Typer) -> None:
             emit_json(results)
             return
         for r in results:
-            typer.echo(f"application {r['application_id']}: {r['number']} ({r['status']})")
+            typer.echo(f"application {r['application_id']}: {r['number'] or '-'} ({r['status']})")
         typer.echo(f"{sum(r['status'] == 'issued' for r in results)} certificates issued")
 
     @audit_app.command("verify")
