@@ -71,6 +71,7 @@ def configure_prefect(settings: Settings) -> None:
     Must run before `import prefect`; values already set by the user win.
     """
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")

@@ -334,6 +334,22 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"application {r['application_id']}: {r['number'] or '-'} ({r['status']})")
         typer.echo(f"{sum(r['status'] == 'issued' for r in results)} certificates issued")
 
+    @app.command()
+    def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> None:
+        """Register and serve the reviewers' deployments (apply, review, announce, issue, screen) on a
+        running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
+        import os
+
+        if not os.environ.get("PREFECT_API_URL"):
+            fail("no Prefect server: run `prefect server start` in another terminal, then "
+                 "PREFECT_API_URL=http://127.0.0.1:4200/api assured serve")
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
+        from prefect import serve as prefect_serve
+
+        from flows.deployments import deployments
+
+        prefect_serve(*deployments(), limit=limit)
+
     @audit_app.command("verify")
     def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         """Check the audit chain; exit 1 naming the first edited, deleted or inserted entry."""

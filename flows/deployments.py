@@ -1,0 +1,73 @@
+"""Prefect deployments for reviewers: typed forms in the Prefect UI (`assured serve`).
+
+With `prefect server start` running and PREFECT_API_URL pointing at it, `assured serve`
+registers these and runs what reviewers trigger from the UI. Pydantic parameters with
+titles become the forms; Literal choices become drop-downs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
+
+from flows.application import application_flow
+from flows.common import registry
+
+
+class ApplicationForm(BaseModel):
+    """An online application, as a business or a counter clerk enters it."""
+
+    uscc: str = Field(title="Unified social credit code (统一社会信用代码)", min_length=18, max_length=18)
+    program: Literal["model_unit", "seven_day_return"] = Field(title="Programme")
+    store_name: str | None = Field(None, title="Store name (default: registered name)")
+    contact_email: str | None = Field(None, title="Contact e-mail (default: registered)")
+    return_days: int | None = Field(None, title="Committed return period (days)", ge=0, le=3650)
+    displayed: bool = Field(False, title="Return rules displayed in store")
+    advance_compensation: bool = Field(False, title="Advance compensation (先行赔付)")
+    first_inquiry_responsibility: bool = Field(False, title="First-inquiry responsibility (首问负责)")
+    service_station: bool = Field(False, title="Complaint service station")
+    returns_any_branch: bool = Field(False, title="Returns at any branch")
+    refund_within_48h: bool = Field(False, title="Refund within 48 hours")
+
+
+COMMITMENT_FLAGS = ("displayed", "advance_compensation", "first_inquiry_responsibility", "service_station",
+                    "returns_any_branch", "refund_within_48h")
+
+
+@task(cache_policy=NO_CACHE)
+def submit_form(form: ApplicationForm, on: dt.date) -> int:
+    from registry.applications import WorkflowError, online_row, submit_rows
+    from registry.db import begin_write
+
+    with begin_write(registry()) as session:
+        row = online_row(session, form.uscc, form.program, form.store_name, form.contact_email, form.return_days,
+                         [f for f in COMMITMENT_FLAGS if getattr(form, f)], on)
+        report = submit_rows(session, [row], "online")
+        if report.rejected:
+            raise WorkflowError(report.rejected[0]["reason"])
+        return report.accepted[0]
+
+
+@flow(name="apply")
+def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
+    """Submit one online application and assess it."""
+    day = as_of or dt.date.today()
+    app_id = submit_form(form, day)
+    return {"application_id": app_id, "status": application_flow([app_id], day)[app_id]}
+
+
+def deployments() -> list:
+    from flows.issuance import issue_flow
+    from flows.review import announce_flow, review_decision
+    from flows.screen import screen_flow
+
+    return [
+        apply_flow.to_deployment("apply", description="Submit and assess an online application"),
+        review_decision.to_deployment("review", description="A reviewer's decision on one application"),
+        announce_flow.to_deployment("announce", description="公示: publish approved applications"),
+        issue_flow.to_deployment("issue", description="Issue and deliver certificates after the window"),
+        screen_flow.to_deployment("screen", description="Screen a region under a programme's policy"),
+    ]
