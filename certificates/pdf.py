@@ -36,6 +36,7 @@ FIELD_SIZE, FIELD_X, FIELD_WIDTH, FIELD_VALUE_DX, FIELD_LEADING, FIELDS_TOP = 11
 AUTHORITY_SIZE, AUTHORITY_WIDTH = 15, 250
 QR_X, QR_Y, QR_SIZE = 66, 104, 100
 SEAL_X, SEAL_Y, SEAL_R = 660, 140, 56
+BOLD_STROKE = 0.6  # outline stroke of the heavier title and name
 
 NO_LINE_START = set("，。、；：？！）》」』】〕”’…·%,.;:?!)]")
 TOKEN = re.compile(r"[A-Za-z0-9@&_.:/#%+\-]+|\s+|.")
@@ -66,7 +67,7 @@ def wrap(text: str, size: float, width: float) -> list[str]:
         carry = [lines[-1].pop()] if token in NO_LINE_START and len(lines[-1]) > 1 else []
         lines.append(carry + [token])
         used = sum(width_of(t, size) for t in lines[-1])
-    return ["".join(line).strip() for line in lines if "".join(line).strip()]
+    return ["".join(line).strip(" ") for line in lines if "".join(line).strip(" ")]
 
 
 def zh_date(d) -> str:
@@ -159,14 +160,19 @@ def render(data: CertificateData, attach: Callable[[str], bytes] | None = None) 
     accent = ACCENT[data.programme]
 
     _frame(c, accent)
-    _heading(c, data, accent)
-    y = _business_name(c, lay.name)
-    _body(c, lay.body, y - 40)
-    _fields(c, lay.fields)
+    _star(c, PAGE_W / 2, 532, 13, accent)
     _qr(c, data.verification_url)
-    _authority(c, data)
+    c.setLineWidth(BOLD_STROKE)
+    w = Writer(c)  # every upright line of text in one text object
+    _heading(w, data, accent)
+    y = _business_name(w, lay.name)
+    _body(w, lay.body, y - 40)
+    _fields(w, lay.fields)
+    w(QR_X + QR_SIZE / 2, QR_Y - 14, "扫码核验真伪", 9, "centre", GREY)
+    _authority(w, data)
+    _footer(w, data)
+    w.close()
     _seal(c, data.authority)
-    _footer(c, data)
     c.showPage()
 
     stream = c._doc.Pages.pages[-1].stream.encode("latin-1")
@@ -177,27 +183,41 @@ def render(data: CertificateData, attach: Callable[[str], bytes] | None = None) 
     return RenderedPdf(buf.getvalue(), digest)
 
 
-def text(c, x: float, y: float, s: str, size: float, align: str = "left", bold: float = 0.0,
-         char_space: float = 0.0) -> None:
-    """Set mixed CJK/Latin text; `bold` > 0 strokes the glyph outlines with that width."""
-    font = cjk_font()
-    if align != "left":
-        w = font.width(s, size) + char_space * (len(s) - 1)
-        x -= w if align == "right" else w / 2
-    t = c.beginText(x, y)
-    if char_space:
-        t.setCharSpace(char_space)
-    if bold:
-        c.setLineWidth(bold)
-        t.setTextRenderMode(2)
-    for name, run in font.runs(s):
-        t.setFont(name, size)
-        t.textOut(run)
-    if bold:
-        t.setTextRenderMode(0)
-    if char_space:
-        t.setCharSpace(0)  # text state outlives BT/ET
-    c.drawText(t)
+class Writer:
+    """Sets mixed CJK/Latin lines inside one PDF text object (BT … ET): the CJK font lacks Latin
+    letters and digits, which go to Helvetica run by run."""
+
+    def __init__(self, c):
+        self.c = c
+        self.t = c.beginText()
+        self.font = cjk_font()
+        self.state = (None, 0, 0.0)  # fill colour, render mode, character spacing
+
+    def __call__(self, x: float, y: float, s: str, size: float, align: str = "left", colour=INK,
+                 bold: bool = False, char_space: float = 0.0) -> None:
+        if align != "left":
+            w = self.font.width(s, size) + char_space * (len(s) - 1)
+            x -= w if align == "right" else w / 2
+        t = self.t
+        state = (colour, 2 if bold else 0, char_space)
+        if state != self.state:
+            if colour != self.state[0]:
+                t.setFillColorRGB(*colour)
+                t.setStrokeColorRGB(*colour)
+            if state[1] != self.state[1]:
+                t.setTextRenderMode(state[1])  # 2: fill and stroke, a heavier face from one font
+            if char_space != self.state[2]:
+                t.setCharSpace(char_space)
+            self.state = state
+        t.setTextOrigin(x, y)
+        for name, run in self.font.runs(s):
+            t.setFont(name, size)
+            t.textOut(run)
+
+    def close(self) -> None:
+        if self.state[2]:
+            self.t.setCharSpace(0)  # text state outlives ET
+        self.c.drawText(self.t)
 
 
 def _frame(c, accent) -> None:
@@ -231,7 +251,8 @@ def _diamond(c, x, y, r) -> None:
     c.drawPath(p, stroke=0, fill=1)
 
 
-def _star(c, x, y, r) -> None:
+def _star(c, x, y, r, colour) -> None:
+    c.setFillColorRGB(*colour)
     p = c.beginPath()
     for i in range(10):
         radius = r if i % 2 == 0 else r * 0.382
@@ -241,40 +262,31 @@ def _star(c, x, y, r) -> None:
     c.drawPath(p, stroke=0, fill=1)
 
 
-def _heading(c, data: CertificateData, accent) -> None:
-    c.setFillColorRGB(*accent)
-    c.setStrokeColorRGB(*accent)
-    _star(c, PAGE_W / 2, 532, 13)
-    text(c, PAGE_W / 2, 478, data.info.title_zh, TITLE_SIZE, "centre", bold=0.7, char_space=5)
-    c.setFillColorRGB(*GREY)
-    text(c, PAGE_W / 2, 459, f"CERTIFICATE · {data.info.title_en.upper()}", 9.5, "centre")
+def _heading(w: Writer, data: CertificateData, accent) -> None:
+    w(PAGE_W / 2, 478, data.info.title_zh, TITLE_SIZE, "centre", accent, bold=True, char_space=5)
+    w(PAGE_W / 2, 459, f"CERTIFICATE · {data.info.title_en.upper()}", 9.5, "centre", GREY)
 
 
-def _business_name(c, lines: list[str]) -> float:
-    c.setFillColorRGB(*INK)
-    c.setStrokeColorRGB(*INK)
+def _business_name(w: Writer, lines: list[str]) -> float:
     y = NAME_Y if len(lines) == 1 else NAME_Y + 14
     for line in lines:
-        text(c, PAGE_W / 2, y, line, NAME_SIZE, "centre", bold=0.5)
+        w(PAGE_W / 2, y, line, NAME_SIZE, "centre", INK, bold=True)
         y -= NAME_SIZE + 8
     return y + NAME_SIZE + 8
 
 
-def _body(c, lines: list[str], y: float) -> None:
-    c.setFillColorRGB(*INK)
+def _body(w: Writer, lines: list[str], y: float) -> None:
     x = (PAGE_W - BODY_WIDTH) / 2
     for line in lines:
-        text(c, x, y, line, BODY_SIZE)
+        w(x, y, line, BODY_SIZE)
         y -= BODY_LEADING
 
 
-def _fields(c, rows: list[tuple[str, str, str]]) -> None:
+def _fields(w: Writer, rows: list[tuple[str, str, str]]) -> None:
     y = FIELDS_TOP
     for _, label, value in rows:
-        c.setFillColorRGB(*GREY)
-        text(c, FIELD_X, y, f"{label}：", FIELD_SIZE)
-        c.setFillColorRGB(*INK)
-        text(c, FIELD_X + FIELD_VALUE_DX, y, value, FIELD_SIZE)
+        w(FIELD_X, y, f"{label}：", FIELD_SIZE, colour=GREY)
+        w(FIELD_X + FIELD_VALUE_DX, y, value, FIELD_SIZE)
         y -= FIELD_LEADING
 
 
@@ -290,14 +302,11 @@ def _qr(c, url: str) -> None:
     c.transform(module, 0, 0, -module, QR_X + quiet * module, QR_Y + QR_SIZE - quiet * module)
     c.addLiteral(" ".join(f"{start} {row} {length} 1 re" for row, start, length in runs) + " f")
     c.restoreState()
-    c.setFillColorRGB(*GREY)
-    text(c, QR_X + QR_SIZE / 2, QR_Y - 14, "扫码核验真伪", 9, "centre")
 
 
-def _authority(c, data: CertificateData) -> None:
-    c.setFillColorRGB(*INK)
-    text(c, SEAL_X, SEAL_Y + 6, data.authority, AUTHORITY_SIZE, "centre")
-    text(c, SEAL_X, SEAL_Y - 20, zh_official_date(data.issued_on), 13, "centre")
+def _authority(w: Writer, data: CertificateData) -> None:
+    w(SEAL_X, SEAL_Y + 6, data.authority, AUTHORITY_SIZE, "centre")
+    w(SEAL_X, SEAL_Y - 20, zh_official_date(data.issued_on), 13, "centre")
 
 
 def _seal(c, authority: str) -> None:
@@ -309,7 +318,7 @@ def _seal(c, authority: str) -> None:
     c.setFillColorRGB(*SEAL_RED)
     c.setLineWidth(3.2)
     c.circle(SEAL_X, SEAL_Y, SEAL_R, stroke=1, fill=0)
-    _star(c, SEAL_X, SEAL_Y, 15)
+    _star(c, SEAL_X, SEAL_Y, 15, SEAL_RED)
     size = 12 if len(authority) <= 12 else 9.5
     span = min(260.0, 21.0 * len(authority))
     r = SEAL_R - 7 - size
@@ -324,17 +333,19 @@ def _seal(c, authority: str) -> None:
         for name, run in font.runs(ch):
             t.setFont(name, size)
             t.textOut(run)
+    label = "证书专用章"
+    t.setTextTransform(1, 0, 0, 1, SEAL_X - font.width(label, 8.5) / 2, SEAL_Y - 31)
+    t.setFont(font.name, 8.5)
+    t.textOut(label)
     c.drawText(t)
-    text(c, SEAL_X, SEAL_Y - 31, "证书专用章", 8.5, "centre")
     c.restoreState()
 
 
-def _footer(c, data: CertificateData) -> None:
-    c.setFillColorRGB(*GREY)
-    text(c, FIELD_X, 62, f"核验：扫描左侧二维码或访问 {data.verification_url}", 8)
-    text(c, FIELD_X, 50, f"本证书附有电子签名的机器可读副本（{ATTACHMENT_NAME}），"
-                         "可运行 assured verify 核验签名、状态与有效期。", 8)
-    text(c, PAGE_W - 50, 50, f"序列号 {data.serial}", 7, "right")
+def _footer(w: Writer, data: CertificateData) -> None:
+    w(FIELD_X, 62, f"核验：扫描左侧二维码或访问 {data.verification_url}", 8, colour=GREY)
+    w(FIELD_X, 50, f"本证书附有电子签名的机器可读副本（{ATTACHMENT_NAME}），"
+                   "可运行 assured verify 核验签名、状态与有效期。", 8, colour=GREY)
+    w(PAGE_W - 50, 50, f"序列号 {data.serial}", 7, "right", GREY)
 
 
 def _embed_file(c, name: str, content: bytes, subtype: str, description: str) -> None:
