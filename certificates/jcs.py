@@ -10,7 +10,23 @@ import math
 
 
 def canonicalize(value) -> bytes:
+    if _plain(value):
+        # no floats, no integers beyond 2^53, no keys outside the BMP: json's own sorted, compact
+        # output is then exactly JCS (code point order equals UTF-16 order within the BMP)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     return _encode(value).encode("utf-8")
+
+
+def _plain(v) -> bool:
+    if isinstance(v, str) or v is None or isinstance(v, bool):
+        return True
+    if isinstance(v, int):
+        return abs(v) <= 2**53
+    if isinstance(v, (list, tuple)):
+        return all(map(_plain, v))
+    if isinstance(v, dict):
+        return all(isinstance(k, str) and max(k, default="\0") <= "\uffff" and _plain(x) for k, x in v.items())
+    return False
 
 
 def _encode(v) -> str:

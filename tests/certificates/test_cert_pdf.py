@@ -90,3 +90,10 @@ def test_without_a_truetype_font_the_fallback_is_used_with_one_warning(make_data
     pdf = make_certificate(make_data(), ring, store).pdf
     assert font_files(pdf) == []
     assert "武汉市江汉区长江百货商贸有限公司" in text_of(pdf)
+
+
+def test_jcs_orders_keys_by_utf16_units_when_keys_leave_the_bmp():
+    # U+1F600 is D83D DE00 in UTF-16, so it sorts before U+FB33 although its code point is larger
+    assert canonicalize({"\ufb33": 1, "\U0001f600": 2}) == '{"\U0001f600":2,"\ufb33":1}'.encode()
+    assert canonicalize({"b": [1, True, None, "\u000f"], "a": {"y": 1, "x": 2}}) == \
+        b'{"a":{"x":2,"y":1},"b":[1,true,null,"\\u000f"]}'
