@@ -78,8 +78,11 @@ def load(folder: Path) -> KeyRing:
         raise KeyRingError(f"no key ring at {folder}: run `assured keys init`") from None
     except json.JSONDecodeError as exc:
         raise KeyRingError(f"{path}: not valid JSON ({exc})") from None
-    keys = tuple(PublicKey(**k) for k in raw["keys"])
-    return KeyRing(folder, raw["issuer"], raw["active"], keys)
+    try:
+        keys = tuple(PublicKey(**k) for k in raw["keys"])
+        return KeyRing(folder, raw["issuer"], raw["active"], keys)
+    except (KeyError, TypeError) as exc:
+        raise KeyRingError(f"{path}: not a key ring index (missing or unexpected field {exc})") from None
 
 
 def _new_key(folder: Path, key_id: str) -> PublicKey:
