@@ -10,6 +10,7 @@ Any of the eight masks decodes; evaluating all eight would double the work.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 MASK = 2
@@ -208,15 +209,8 @@ def fill(codewords: list[int], version: int) -> list[list[int]]:
 def qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     """(modules per side, ((row, first column, length), ...)) of the dark modules."""
     matrix = qr_matrix(text)
-    runs = []
-    for row, line in enumerate(matrix):
-        start = None
-        for col, dark in enumerate(line):
-            if dark and start is None:
-                start = col
-            elif not dark and start is not None:
-                runs.append((row, start, col - start))
-                start = None
-        if start is not None:
-            runs.append((row, start, len(line) - start))
-    return len(matrix), tuple(runs)
+    return len(matrix), tuple((row, m.start(), m.end() - m.start())
+                              for row, line in enumerate(matrix) for m in _DARK.finditer(bytes(line)))
+
+
+_DARK = re.compile(rb"\x01+")
