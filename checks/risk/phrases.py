@@ -89,11 +89,11 @@ def discover_phrases(clauses: Iterable[str], *, min_count: int = 5, min_pmi: flo
                 if i == 0:
                     left_edge[g] += mult
                 else:
-                    left.setdefault(g, Counter())[run[i - 1]] += mult
+                    (left.get(g) or left.setdefault(g, Counter()))[run[i - 1]] += mult
                 if i + n == n_run:
                     right_edge[g] += mult
                 else:
-                    right.setdefault(g, Counter())[run[i + n]] += mult
+                    (right.get(g) or right.setdefault(g, Counter()))[run[i + n]] += mult
     total = sum(c for g, c in grams.items() if len(g) == 1) or 1
     stop = stop_words()
     edge_stop = {w for w in stop if len(w) == 1}

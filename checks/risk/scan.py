@@ -17,6 +17,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -68,15 +69,15 @@ class ScanParams:
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
 
-    @property
+    @cached_property
     def window_start(self) -> dt.date:
         return self.as_of - dt.timedelta(days=self.window_days - 1)
 
-    @property
+    @cached_property
     def baseline_start(self) -> dt.date:
         return add_months(self.window_start, -self.baseline_months)
 
-    @property
+    @cached_property
     def periods(self) -> int:
         """Whole baseline periods before the window (each `window_days` long)."""
         return (self.window_start - self.baseline_start).days // self.window_days
@@ -162,8 +163,9 @@ class BaselineCounts:
         started = time.perf_counter()
         p = self.params
         analyzer, trend = self.window.analyzer, self.window.trend_counts
+        first, end = p.baseline_start, p.window_start
         for r in rows:
-            if not p.baseline_start <= r.received_on < p.window_start:
+            if not first <= r.received_on < end:
                 continue
             d = analyzer.terms(r.text)
             self.n += 1

@@ -45,8 +45,8 @@ class TopicModel:
         self.seed = seed
         self.vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, binary=True, min_df=min_df,
                                           max_features=30_000, dtype=np.float32)
-        # sorted: a frozenset's order varies between processes, the vocabulary must not
-        self.vectorizer.fit([sorted(d) for d in docs])
+        # (a frozenset's order varies between processes; the vectorizer sorts its vocabulary)
+        self.vectorizer.fit(docs)
         self.terms = self.vectorizer.get_feature_names_out()
         index = {t: i for i, t in enumerate(self.terms)}
         self.weights = np.ones(len(self.terms), dtype=np.float32)
@@ -69,7 +69,7 @@ class TopicModel:
         from scipy.sparse import diags
         from sklearn.preprocessing import normalize
 
-        x = self.vectorizer.transform([sorted(d) for d in docs])
+        x = self.vectorizer.transform(docs)
         return normalize(x @ diags(self.weights), copy=False)
 
     def _fit(self, x, k: int, n_init: int):
