@@ -6,12 +6,86 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 
+from contextlib import contextmanager
+from pathlib import Path
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certificates.status import CertificateRecord, StatusError, StatusEvent, transition
+from certificates.data import CertificateData
+from certificates.issue import Issued, lint
+from certificates.status import LIST_SIZE, CertificateRecord, StatusError, StatusEvent, transition
 from registry import audit
 from registry.workflow_models import Certificate, CertificateStatusChange
+
+
+@contextmanager
+def status_store(write: bool = False, actor: str = "system") -> Iterator[DbStatusStore]:
+    """The registry's status store in its own transaction (a write transaction when `write`)."""
+    from flows.common import registry
+    from registry.db import begin_write
+
+    if write:
+        with begin_write(registry()) as session:
+            yield DbStatusStore(session, actor)
+    else:
+        with registry()() as session:
+            yield DbStatusStore(session, actor)
+
+
+def _free_index(session: Session) -> int:
+    import secrets
+
+    while True:
+        index = secrets.randbelow(LIST_SIZE)
+        if session.scalar(select(Certificate.id).where(Certificate.status_index == index)) is None:
+            return index
+
+
+def record_reservation(session: Session, data: CertificateData, application_id: int | None,
+                       actor: str = "system") -> Certificate:
+    """Lint, then store number, serial and a random status index before anything is signed."""
+    lint(data)
+    number = data.parsed_number
+    taken = session.scalar(select(Certificate.number).where(
+        (Certificate.number == number.ascii) | (Certificate.serial == data.serial)))
+    if taken is not None:
+        raise StatusError(f"number {number.ascii} or serial {data.serial} is already used by certificate {taken}")
+    cert = Certificate(application_id=application_id, uscc=data.uscc, program=data.programme, number=number.ascii,
+                       number_zh=number.text, serial=data.serial, status_index=_free_index(session),
+                       status="reserved", issued_on=data.issued_on, valid_from=data.valid_from,
+                       valid_until=data.valid_until, data=data.model_dump(mode="json"))
+    session.add(cert)
+    session.flush()
+    session.add(CertificateStatusChange(certificate_id=cert.id, status="valid", reason_code="issued", note="",
+                                        actor=actor, on=data.issued_on))
+    audit.record(session, actor, "certificate.reserved", "certificate", number.ascii,
+                 {"serial": data.serial, "application": application_id, "uscc": data.uscc})
+    return cert
+
+
+def write_files(issued: Issued, folder: Path) -> tuple[Path, Path]:
+    """The PDF and its twin, each written atomically (a crash never leaves half a file)."""
+    from certificates.issue import twin_bytes
+
+    number = issued.credential["credentialSubject"]["certificateNumberAscii"]
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = folder / f"{number}.pdf", folder / f"{number}.vc.json"
+    for path, data in zip(paths, (issued.pdf, twin_bytes(issued.credential))):
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    return paths
+
+
+def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, pdf: bytes) -> Certificate:
+    import hashlib
+
+    cert = session.scalar(select(Certificate).where(Certificate.number == number))
+    cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
+    cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+    cert.status = "valid"
+    return cert
 
 
 class DbStatusStore:

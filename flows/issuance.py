@@ -11,9 +11,6 @@ finds the work of the ones before it and redoes only what is missing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
-from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -21,15 +18,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates.data import CertificateData, CertificateNumber, LintError, new_serial
-from certificates.issue import lint
-from certificates.status import LIST_SIZE
 from checks.calendar import add_years
+from flows.certstore import record_reservation
 from flows.common import registry
-from registry import audit, delivery, failpoints
+from registry import delivery, failpoints
 from registry.applications import release_after_window, set_status
 from registry.models import Registration
 from registry.settings import Settings, get_settings
-from registry.workflow_models import Application, Certificate, CertificateStatusChange
+from registry.workflow_models import Application, Certificate
 
 
 def _validity_years(program: str, on: dt.date) -> int:
@@ -42,13 +38,6 @@ def _next_sequence(session: Session, program: str, year: int, region: str) -> in
     prefix = CertificateNumber(program, year, region, 1).ascii.rsplit("-", 1)[0] + "-"
     last = session.scalar(select(func.max(Certificate.number)).where(Certificate.number.startswith(prefix)))
     return 1 if last is None else int(last.rsplit("-", 1)[1]) + 1
-
-
-def _free_index(session: Session) -> int:
-    while True:
-        index = secrets.randbelow(LIST_SIZE)
-        if session.scalar(select(Certificate.id).where(Certificate.status_index == index)) is None:
-            return index
 
 
 def reserve(session: Session, app: Application, today: dt.date, settings: Settings) -> Certificate:
@@ -69,24 +58,7 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
         score=app.score, authority=settings.authority_zh, issued_on=today, valid_from=today,
         valid_until=valid_until, verification_url=f"{settings.verify_base_url.rstrip('/')}/verify/{number.ascii}",
     )
-    lint(data)  # before anything is stored or signed: a certificate that fails lint is never issued
-    cert = Certificate(application_id=app.id, uscc=app.uscc, program=app.program, number=number.ascii,
-                       number_zh=number.text, serial=serial, status_index=_free_index(session), status="reserved",
-                       issued_on=today, valid_from=today, valid_until=valid_until, data=data.model_dump(mode="json"))
-    session.add(cert)
-    session.flush()
-    session.add(CertificateStatusChange(certificate_id=cert.id, status="valid", reason_code="issued", note="",
-                                        actor="system", on=today))
-    audit.record(session, "system", "certificate.reserved", "application", app.id,
-                 {"number": number.ascii, "serial": serial})
-    return cert
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    return record_reservation(session, data, app.id)  # lint first: a failing certificate is never stored
 
 
 def key_ring(settings: Settings):
@@ -102,8 +74,8 @@ def key_ring(settings: Settings):
 
 
 def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
-    from certificates.issue import make_certificate, twin_bytes
-    from flows.certstore import DbStatusStore
+    from certificates.issue import make_certificate
+    from flows.certstore import DbStatusStore, mark_issued, write_files
     from registry.db import begin_write
 
     factory = registry()
@@ -119,17 +91,11 @@ def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
     with begin_write(factory) as session:
         issued = make_certificate(data, ring, DbStatusStore(session))
     failpoints.hit("issue.after_sign")
-    folder = settings.out_path / "certificates" / uscc
-    pdf_path, twin_path = folder / f"{number}.pdf", folder / f"{number}.vc.json"
-    _atomic_write(twin_path, twin_bytes(issued.credential))
-    _atomic_write(pdf_path, issued.pdf)
+    pdf_path, twin_path = write_files(issued, settings.out_path / "certificates" / uscc)
     failpoints.hit("issue.after_files")
     with begin_write(factory) as session:
         app = session.get(Application, app_id)
-        cert = session.scalar(select(Certificate).where(Certificate.application_id == app_id))
-        cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
-        cert.pdf_sha256 = hashlib.sha256(issued.pdf).hexdigest()
-        cert.status = "valid"
+        cert = mark_issued(session, number, pdf_path, twin_path, issued.pdf)
         set_status(session, app, "issued", "system", f"certificate {cert.number}", number=cert.number)
         body = (f"{data.business_name}：\n\n您单位已通过{data.info.title_zh}认定，证书编号 {cert.number_zh}，"
                 f"有效期 {data.valid_from} 至 {data.valid_until}。证书及其电子验证文件见附件；"

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from certificates import keys
 from certificates.data import PROGRAMMES, CertificateNumber, NumberError
 from certificates.issue import today_in_china
-from certificates.status import PURPOSES, FileStatusStore
+from certificates.status import PURPOSES
 from certificates.verify import Report, verify, verify_pdf
 
 STATUS_ZH = {"valid": ("有效", "#1a7f37"), "suspended": ("已暂停", "#b35900"), "revoked": ("已撤销", "#c62828"),
@@ -42,11 +42,13 @@ def _esc(v) -> str:
 
 
 def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
-    """`certificates_folder` holds the status store and published lists; `keys_folder` the key ring."""
-    store = FileStatusStore(certificates_folder)
+    """`certificates_folder` holds the published status lists; `keys_folder` the key ring; status and
+    twins come from the registry (one read transaction per request)."""
+    from flows.certstore import status_store
+
     app = FastAPI(title="放心消费证书核验", docs_url=None, redoc_url=None)
 
-    def check(twin=None, pdf: bytes | None = None) -> Report:
+    def check(store, twin=None, pdf: bytes | None = None) -> Report:
         ring = keys.load(keys_folder)
         args = (ring.verification_keys(), ring.issuer, store.get, today_in_china())
         return verify_pdf(pdf, *args) if pdf is not None else verify(twin, None, *args)
@@ -56,8 +58,9 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
             ascii_number = CertificateNumber.parse(number).ascii
         except NumberError:
             raise HTTPException(400, f"证书编号格式不正确: {number}") from None
-        twin = store.credential(ascii_number)
-        return ascii_number, twin, (check(twin) if twin is not None else None)
+        with status_store() as store:
+            twin = store.credential(ascii_number)
+            return ascii_number, twin, (check(store, twin) if twin is not None else None)
 
     def summary(twin: dict | None, report: Report) -> dict:
         subject = (twin or {}).get("credentialSubject", {})
@@ -128,13 +131,17 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
 
     @app.post("/verify", response_class=HTMLResponse)
     async def verify_upload(file: UploadFile = File(...)) -> HTMLResponse:
-        report = check(pdf=await read_upload(file))
-        twin = store.credential(report.number) if report.number else None
+        content = await read_upload(file)
+        with status_store() as store:
+            report = check(store, pdf=content)
+            twin = store.credential(report.number) if report.number else None
         return page(twin, report, report.number or file.filename or "")
 
     @app.post("/api/verify")
     async def verify_upload_api(file: UploadFile = File(...)) -> JSONResponse:
-        return JSONResponse(check(pdf=await read_upload(file)).as_json())
+        content = await read_upload(file)
+        with status_store() as store:
+            return JSONResponse(check(store, pdf=content).as_json())
 
     @app.get("/status/{name}")
     def status_list(name: str):

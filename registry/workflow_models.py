@@ -130,7 +130,8 @@ class Certificate(Base):
 
     __tablename__ = "certificates"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True,
+                                                       doc="none for a certificate made by hand")
     uscc: Mapped[uscc]
     program: Mapped[short]
     number: Mapped[str] = mapped_column(String(80), unique=True, doc="ASCII form, HB-FX-2026-420000-000001")

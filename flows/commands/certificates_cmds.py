@@ -96,7 +96,8 @@ def register(app: typer.Typer) -> None:
 
         from certificates.data import CertificateData, LintError, NumberError, new_serial
         from certificates.issue import make_certificate, write_issued
-        from certificates.status import FileStatusStore, StatusError
+        from certificates.status import StatusError
+        from flows.certstore import mark_issued, record_reservation, status_store
 
         try:
             raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -119,13 +120,17 @@ def register(app: typer.Typer) -> None:
             err = exc.errors()[0]
             fail(f"{data_file}: field {'.'.join(map(str, err['loc']))}={err.get('input')!r}: {err['msg']}")
         ring = _ring()
-        store = FileStatusStore(certificates_folder())
         try:
-            issued = make_certificate(data, ring, store)
+            with status_store(write=True, actor="cli") as store:
+                record_reservation(store.session, data, None, actor="cli")
+            with status_store(write=True, actor="cli") as store:
+                issued = make_certificate(data, ring, store)
         except (LintError, StatusError) as exc:
             fail(str(exc))
         pdf_path, json_path = write_issued(issued, out)
-        _publish(store, ring)
+        with status_store(write=True, actor="cli") as store:
+            mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
+            _publish(store, ring)
         if as_json:
             emit_json({"number": data.number, "number_zh": data.number_zh, "serial": data.serial,
                        "pdf": str(pdf_path), "credential": str(json_path)})
@@ -134,18 +139,20 @@ def register(app: typer.Typer) -> None:
 
     def change(number: str, to: str, reason: str, note: str, on: Optional[str]) -> None:
         from certificates.data import CertificateNumber, NumberError
-        from certificates.status import FileStatusStore, StatusError
+        from certificates.status import StatusError
+        from flows.certstore import status_store
 
         try:
             ascii_number = CertificateNumber.parse(number).ascii
         except NumberError as exc:
             fail(str(exc))
-        store = FileStatusStore(certificates_folder())
+        ring = _ring()
         try:
-            rec = store.change(ascii_number, to, reason, _parse_date(on, "--on"), note)
+            with status_store(write=True, actor="cli") as store:
+                rec = store.change(ascii_number, to, reason, _parse_date(on, "--on"), note)
+                _publish(store, ring)
         except StatusError as exc:
             fail(str(exc))
-        _publish(store, _ring())
         typer.echo(f"{ascii_number}: {rec.state} ({rec.reason}); status lists republished")
 
     @cert_app.command("suspend")
@@ -171,15 +178,17 @@ def register(app: typer.Typer) -> None:
         """Current status and history of one certificate."""
         from certificates.data import CertificateNumber, NumberError
         from certificates.issue import today_in_china
-        from certificates.status import REASONS, FileStatusStore
+        from certificates.status import REASONS
+        from flows.certstore import status_store
 
         try:
             ascii_number = CertificateNumber.parse(number).ascii
         except NumberError as exc:
             fail(str(exc))
-        rec = FileStatusStore(certificates_folder()).get(ascii_number)
+        with status_store() as store:
+            rec = store.get(ascii_number)
         if rec is None:
-            fail(f"no certificate {ascii_number} in {certificates_folder()}")
+            fail(f"no certificate {ascii_number} in the registry")
         if as_json:
             emit_json(rec.as_json() | {"status": rec.status_on(today_in_china())})
             return
@@ -190,9 +199,12 @@ def register(app: typer.Typer) -> None:
     @cert_app.command("publish")
     def publish() -> None:
         """Re-sign and write the revocation and suspension status lists."""
-        from certificates.status import FileStatusStore
+        from flows.certstore import status_store
 
-        for path in _publish(FileStatusStore(certificates_folder()), _ring()):
+        ring = _ring()
+        with status_store() as store:
+            paths = _publish(store, ring)
+        for path in paths:
             typer.echo(str(path))
 
     @app.command("verify")
@@ -203,31 +215,33 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
         from certificates.data import CertificateNumber, NumberError
-        from certificates.status import FileStatusStore
         from certificates.verify import Report, Step, verify as verify_twin, verify_pdf
+        from flows.certstore import status_store
 
         ring = _ring()
-        store = FileStatusStore(certificates_folder())
-        args = (ring.verification_keys(), ring.issuer, store.get, _parse_date(today, "--today"))
+        day = _parse_date(today, "--today")
         path = Path(target)
-        if path.is_file():
-            content = path.read_bytes()
-            if content.startswith(b"%PDF"):
-                report = verify_pdf(content, *args)
+        with status_store() as store:
+            args = (ring.verification_keys(), ring.issuer, store.get, day)
+            if path.is_file():
+                content = path.read_bytes()
+                if content.startswith(b"%PDF"):
+                    report = verify_pdf(content, *args)
+                else:
+                    try:
+                        report = verify_twin(json.loads(content), None, *args)
+                    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                        report = Report(False, "invalid", None,
+                                        (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),))
             else:
                 try:
-                    report = verify_twin(json.loads(content), None, *args)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    report = Report(False, "invalid", None, (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),))
-        else:
-            try:
-                number = CertificateNumber.parse(target).ascii
-            except NumberError as exc:
-                fail(f"{target}: no such file, and {exc}")
-            twin = store.credential(number)
-            if twin is None:
-                fail(f"no certificate {number} registered in {certificates_folder()}")
-            report = verify_twin(twin, None, *args)
+                    number = CertificateNumber.parse(target).ascii
+                except NumberError as exc:
+                    fail(f"{target}: no such file, and {exc}")
+                twin = store.credential(number)
+                if twin is None:
+                    fail(f"no certificate {number} in the registry")
+                report = verify_twin(twin, None, *args)
         if as_json:
             emit_json(report.as_json())
         else:

@@ -49,6 +49,12 @@ def test_an_eligible_applicant_gets_a_certificate_in_the_outbox_and_the_mailbox(
     assert attached[f"{number}.pdf"] == pdf.read_bytes()
     shown = cli("applications", "show", n, "--json").json()
     assert shown["status"] == "issued" and shown["certificate_number"] == number
+    for target in (number, pdf):  # by number (the registry's twin) and the delivered PDF itself
+        verified = cli("verify", target, "--today", AFTER_WINDOW, "--json")
+        assert verified.code == 0 and verified.json()["valid"] and verified.json()["status"] == "valid"
+    assert cli("certificate", "suspend", number, "--reason", "complaint_spike", "--on", AFTER_WINDOW).code == 0
+    suspended = cli("verify", pdf, "--today", AFTER_WINDOW, "--json")
+    assert suspended.code == 1 and suspended.json()["status"] == "suspended"
 
 
 def test_an_open_objection_holds_issuance_until_resolved(cli, shops, reviewers):

@@ -139,7 +139,7 @@ def upgrade() -> None:
 
     op.create_table('certificates',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=True),
     sa.Column('uscc', sa.String(length=18), nullable=False),
     sa.Column('program', sa.String(length=40), nullable=False),
     sa.Column('number', sa.String(length=80), nullable=False),
