@@ -1,0 +1,86 @@
+"""Screening a generated province in SQLite, against (a) the bare SQL aggregation over the same
+database and (b) one Prefect task per business on a 2,000-business sample, extrapolated.
+
+Targets (DESIGN.md): <= 2x (a), <= 1 GiB peak RSS, >= 50x faster than (b).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+
+from bench import Figure, peak_rss_mib, timed
+from bench.province import AS_OF, province
+
+SAMPLE = 2000
+
+
+def run(quick: bool) -> list[Figure]:
+    businesses = int(os.environ.get("BENCH_SCREEN_BUSINESSES", 50_000 if quick else 1_000_000))
+    _, url = province(businesses)
+    tmp = tempfile.mkdtemp(prefix="assured-bench-")
+    os.environ["ASSURED_DATABASE_URL"] = url
+    os.environ["ASSURED_HOME"] = tmp
+    from registry.settings import configure_prefect, get_settings
+
+    get_settings.cache_clear()
+    configure_prefect(get_settings())
+
+    from prefect import flow, task
+    from prefect.cache_policies import NO_CACHE
+    from sqlalchemy import true
+
+    from checks.assess import assess
+    from checks.complaints import complaint_window
+    from checks.policy import load_policy
+    from flows.common import registry
+    from flows.screen import screen_flow
+    from registry.evidence import complaint_counts_query, evidence_for
+    from registry.models import Registration
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    policy = load_policy("model_unit")
+
+    @flow
+    def warm() -> int:
+        return 1
+
+    warm()  # the ephemeral server starts outside the timed parts
+
+    with registry()() as session:
+        w = complaint_window(as_of, policy.at(as_of))
+        with timed() as bare_t:
+            rows = session.execute(complaint_counts_query(session, w, true())).all()
+            codes = session.scalars(Registration.__table__.select().with_only_columns(Registration.uscc)).all()
+        sample = list(codes[:: max(1, len(codes) // SAMPLE)][:SAMPLE])
+    del rows, codes
+
+    out = os.path.join(tmp, "screen.csv")
+    with timed() as screen_t:
+        result = screen_flow("model_unit", as_of, out, None, 4)
+    peak = peak_rss_mib()
+
+    @task(cache_policy=NO_CACHE)
+    def one(uscc: str) -> str:
+        with registry()() as session:
+            return assess(evidence_for(session, uscc, as_of, "model_unit", policy), policy).verdict.value
+
+    @flow
+    def per_business(usccs: list[str]) -> int:
+        return len([f.result() for f in one.map(usccs)])
+
+    with timed() as per_t:
+        per_business(sample)
+    per_business_total = per_t() * businesses / len(sample)
+    ratio_bare = screen_t() / bare_t()
+    speedup = per_business_total / screen_t()
+    return [
+        Figure(f"businesses screened ({result['tasks']} chunk tasks)", result["businesses"], "businesses"),
+        Figure("(a) bare SQL aggregation of complaints", bare_t(), "s"),
+        Figure("screening flow (evidence + assess + rows)", screen_t(), "s"),
+        Figure("screening per business", screen_t() / businesses * 1e6, "us"),
+        Figure("screening / bare aggregation", ratio_bare, "x", "<= 2", ratio_bare <= 2),
+        Figure("peak RSS of the screening process", peak, "MiB", "<= 1024", peak <= 1024),
+        Figure(f"(b) one Prefect task per business, {len(sample):,} sample extrapolated", per_business_total, "s"),
+        Figure("speed-up over one task per business", speedup, "x", ">= 50", speedup >= 50),
+    ]
