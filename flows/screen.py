@@ -120,10 +120,21 @@ def join_parts(parts: list[str], out: str) -> str:
     return str(target)
 
 
+def dask_runner(workers: int, address: str | None = None):
+    """Chunk tasks on Dask: a local cluster of `workers` processes, or the cluster at `address`."""
+    from prefect_dask import DaskTaskRunner
+
+    if address:
+        return DaskTaskRunner(address=address)
+    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
+                                          "dashboard_address": None})
+
+
 @flow(name="screen")
 def screen_flow(program: Literal["model_unit", "seven_day_return"], as_of: dt.date, out: str,
                 region: str | None = None, parts: int = 4) -> dict:
-    """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl)."""
+    """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl).
+    Run with `screen_flow.with_options(task_runner=dask_runner(n))` to spread the chunks over processes."""
     total, ranges = plan(parts, region)
     stem, suffix = out.rsplit(".", 1)
     part_files = [f"{stem}.part{i}.{suffix}" for i in range(len(ranges))]

@@ -95,7 +95,10 @@ def register(app: typer.Typer) -> None:
         region: Annotated[Optional[str], typer.Option(help="region code prefix, e.g. 4201")] = None,
         as_of: Annotated[Optional[str], typer.Option(help="screen as of YYYY-MM-DD (default today)")] = None,
         out: Annotated[Optional[Path], typer.Option(help="rows file, .csv or .jsonl (default under output dir)")] = None,
-        parts: Annotated[int, typer.Option(help="chunk tasks to split the population into")] = 4,
+        parts: Annotated[Optional[int], typer.Option(help="chunk tasks (default 4; 2 per Dask worker)")] = None,
+        parallel: Annotated[Optional[str], typer.Option(help="`dask`: run the chunks on a Dask cluster")] = None,
+        workers: Annotated[int, typer.Option(help="Dask worker processes of the local cluster")] = 2,
+        dask_address: Annotated[Optional[str], typer.Option(help="address of an existing Dask scheduler")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """Screen every business of a region (a Prefect flow in a few chunk tasks); summary of verdicts."""
@@ -107,8 +110,13 @@ def register(app: typer.Typer) -> None:
         day = _as_of(as_of)
         if region is not None and not (region.isdigit() and len(region) <= 6):
             fail(f"--region: {region!r} is not a prefix of a 6-digit region code")
-        if not 1 <= parts <= 64:
-            fail(f"--parts: {parts} is not between 1 and 64")
+        if parallel not in (None, "dask"):
+            fail(f"--parallel: {parallel!r} is not supported (use dask)")
+        if not 1 <= workers <= 64:
+            fail(f"--workers: {workers} is not between 1 and 64")
+        parts = parts or (2 * workers if parallel else 4)
+        if not 1 <= parts <= 256:
+            fail(f"--parts: {parts} is not between 1 and 256")
         if out is None:
             out = get_settings().out_path / "screening" / f"{program}-{day}{'-' + region if region else ''}.csv"
         if out.suffix not in (".csv", ".jsonl"):
@@ -119,9 +127,13 @@ def register(app: typer.Typer) -> None:
         with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
                       TimeRemainingColumn(), console=console, transient=True, disable=as_json) as bar:
             job = bar.add_task(f"screening {program}", total=None)
-            screening.progress = lambda n: bar.advance(job, n)
+            if parallel is None:  # chunks on other processes cannot reach this terminal's bar
+                screening.progress = lambda n: bar.advance(job, n)
+            run = screening.screen_flow
+            if parallel == "dask":
+                run = run.with_options(task_runner=screening.dask_runner(workers, dask_address))
             try:
-                result = screening.screen_flow(program, day, str(out), region, parts)
+                result = run(program, day, str(out), region, parts)
             finally:
                 screening.progress = None
         if as_json:

@@ -52,3 +52,12 @@ def test_the_assess_json_carries_every_outcome_with_reasons(cli, province):
 def test_assess_refuses_an_invalid_or_unknown_code_in_one_line(cli, province, code, message):
     result = cli("assess", code, "--as-of", AS_OF)
     assert result.code == 2 and message in result.err and result.err.count("\n") == 1
+
+
+def test_screening_on_a_dask_cluster_equals_the_single_process_run(prefect_harness, cli, province, tmp_path):
+    single, parallel = tmp_path / "single.csv", tmp_path / "dask.csv"
+    assert cli("screen", "--as-of", AS_OF, "--out", single, "--parts", 3, "--json").code == 0
+    result = cli("screen", "--as-of", AS_OF, "--out", parallel, "--parallel", "dask", "--workers", 2, "--json")
+    assert result.code == 0, result.err
+    assert result.json()["tasks"] == 4
+    assert parallel.read_bytes() == single.read_bytes()
