@@ -253,6 +253,14 @@ class Upserter:
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.non_key_idx = [cols.index(c) for c in non_key]
 
+    def _copy(self, rows: list[tuple]) -> None:
+        """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
+        columns = ", ".join((*self.kind.fields, "row_hash"))
+        cursor = self.conn.connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def defer_indexes_if_empty(self) -> list:
         """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
         end of the same transaction — building an index once is far cheaper than keeping it
@@ -297,7 +305,10 @@ class Upserter:
                 (inserts if key in inserts else updates)[key] = full
             known[key] = h
         if inserts:
-            self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
+            if self.conn.dialect.name == "postgresql":
+                self._copy(list(inserts.values()))
+            else:
+                self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
         if updates:
             params = [tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
                       for full in updates.values()]
