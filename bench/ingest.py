@@ -7,18 +7,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from bench import Figure, timed
-
-
-def _generate(folder: Path, businesses: int) -> Path:
-    subprocess.run([sys.executable, "-m", "flows", "generate", "--businesses", str(businesses), "--seed", "1",
-                    "--out", str(folder)], check=True, capture_output=True)
-    return folder / "complaints.jsonl"
+from bench.province import generated
 
 
 def _fresh_db(path: Path) -> str:
@@ -60,7 +53,7 @@ def run(quick: bool) -> list[Figure]:
     kind = KINDS["complaints"]
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        src = _generate(tmpdir / "src", 20_000 if quick else 300_000)
+        src = generated(20_000 if quick else 300_000) / "complaints.jsonl"
         raw_db = tmpdir / "raw.db"
         _fresh_db(raw_db)
         with timed() as raw_t:
