@@ -8,6 +8,12 @@
 Dates: the window is the `window_days` days ending on `as_of`; the baseline is
 the `baseline_months` calendar months before the window starts. Every text is
 masked before it is analysed or put in the report (`masking`).
+
+Counting. The window's complaints are segmented (jieba + discovered phrases):
+that gives the terms, and the sets of terms the topics are built from. A
+term's count, in window and baseline alike, is the number of complaints whose
+normalised text contains it (`TermMatcher`), so the baseline — twelve times
+the window — is never segmented; only its sample for topic growth is.
 """
 from __future__ import annotations
 
@@ -25,7 +31,7 @@ import numpy as np
 from checks.risk.masking import mask_personal_data
 from checks.risk.phrases import discover_phrases
 from checks.risk.terms import emerging_terms, log_likelihood, rate_ratio
-from checks.risk.text import Analyzer, analysis_clauses, in_dictionary
+from checks.risk.text import Analyzer, TermMatcher, analysis_clauses, in_dictionary
 from checks.risk.topics import TopicModel
 from checks.risk.trends import trend_series
 
@@ -117,9 +123,11 @@ class Timings:
 class WindowStage:
     params: ScanParams
     rows: list[ComplaintText]
-    docs: list[frozenset[str]]
+    docs: list[frozenset[str]]      # each complaint's terms from segmentation (for topics)
+    hits: list[frozenset[str]]      # each complaint's countable terms it contains (for counts)
     phrases: list
     analyzer: Analyzer
+    matcher: TermMatcher
     term_counts: Counter
     trend_counts: dict = field(default_factory=dict)
     timings: Timings = field(default_factory=Timings)
@@ -134,21 +142,28 @@ def scan_window(rows: Iterable[ComplaintText], params: ScanParams, cache_dir: Pa
     timings.discover_seconds = time.perf_counter() - started
     started = time.perf_counter()
     analyzer = Analyzer(frozenset(p.text for p in phrases), cache_dir)
-    docs = [analyzer.terms(r.text) for r in rows]
-    term_counts: Counter = Counter()
+    clauses = [analysis_clauses(r.text) for r in rows]
+    docs = [analyzer.of_clauses(c) for c in clauses]
+    token_counts: Counter = Counter()
     for d in docs:
-        term_counts.update(d)
+        token_counts.update(d)
+    # Only a term in at least min_term_count window complaints can emerge: those are counted.
+    matcher = TermMatcher(frozenset(t for t, c in token_counts.items() if c >= params.min_term_count))
+    hits = [matcher.of_clauses(c) for c in clauses]
+    term_counts: Counter = Counter()
+    for h in hits:
+        term_counts.update(h)
     trend_counts: dict = defaultdict(lambda: [0] * (params.periods + 1))
     for r in rows:
         for key in _keys(r):
             trend_counts[key][params.periods] += 1
     timings.analyse_seconds = time.perf_counter() - started
-    return WindowStage(params, rows, docs, phrases, analyzer, term_counts, trend_counts, timings)
+    return WindowStage(params, rows, docs, hits, phrases, analyzer, matcher, term_counts, trend_counts, timings)
 
 
 class BaselineCounts:
     """Term and per-period counts of the baseline, fed in chunks, and a uniform sample of its
-    complaints' terms (reservoir of `sample_size`, fixed seed) for measuring topic growth."""
+    complaints segmented (reservoir of `sample_size`, fixed seed) for measuring topic growth."""
 
     def __init__(self, window: WindowStage, sample_size: int = 100_000):
         self.window = window
@@ -162,20 +177,20 @@ class BaselineCounts:
     def add(self, rows: Sequence[ComplaintText]) -> None:
         started = time.perf_counter()
         p = self.params
-        analyzer, trend = self.window.analyzer, self.window.trend_counts
+        analyzer, matcher, trend = self.window.analyzer, self.window.matcher, self.window.trend_counts
         first, end = p.baseline_start, p.window_start
         for r in rows:
             if not first <= r.received_on < end:
                 continue
-            d = analyzer.terms(r.text)
+            clauses = analysis_clauses(r.text)
             self.n += 1
-            self.term_counts.update(d)
+            self.term_counts.update(matcher.of_clauses(clauses))
             if len(self.sample) < self.sample_size:
-                self.sample.append(d)
+                self.sample.append(analyzer.of_clauses(clauses))
             else:
                 j = self._rng.randrange(self.n)
                 if j < self.sample_size:
-                    self.sample[j] = d
+                    self.sample[j] = analyzer.of_clauses(clauses)
             period = p.period_of(r.received_on)
             if period is not None:
                 for key in _keys(r):
@@ -202,7 +217,7 @@ def _example(row: ComplaintText) -> dict:
 
 def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: Counter, by_city: Counter):
     """Topic model over the window (emerging terms boosted) and each topic's figures."""
-    p, rows, docs = window.params, window.rows, window.docs
+    p, rows, docs, hits = window.params, window.rows, window.docs, window.hits
     if len(docs) < 20:
         return None, [], set()
     n_w, n_b = len(rows), baseline.n
@@ -219,7 +234,7 @@ def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: 
         close = int(np.count_nonzero(tm.similarity[idx] >= tm.thresholds[t]))
         ratio = rate_ratio(close, n_w, before, n_b) if n_b else 0.0
         g2 = log_likelihood(close, n_w, before, n_b) if n_b else 0.0
-        shares = {s.term: sum(1 for i in idx if s.term in docs[i]) / size for s in scores}
+        shares = {s.term: sum(1 for i in idx if s.term in hits[i]) / size for s in scores}
         dominant = max(shares, key=lambda k: (shares[k], k)) if any(shares.values()) else None
         dominant_share = shares[dominant] if dominant else 0.0
         emerging = (ratio >= p.min_ratio and g2 >= p.min_g2) or dominant_share >= 0.5
@@ -239,14 +254,14 @@ def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: 
 def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
     """The scan's findings as a JSON-ready dict (all texts masked)."""
     started = time.perf_counter()
-    p, rows, docs = window.params, window.rows, window.docs
+    p, rows = window.params, window.rows
     n_w, n_b = len(rows), baseline.n
     by_industry = Counter(r.industry_code or "unknown" for r in rows)
     by_city = Counter(r.city for r in rows)
     scores = emerging_terms(window.term_counts, n_w, baseline.term_counts, n_b, min_count=p.min_term_count,
                             min_ratio=p.min_ratio, min_g2=p.min_g2, limit=p.top_terms) if n_w and n_b else []
     term_rows: dict[str, list[int]] = {s.term: [] for s in scores}
-    for i, d in enumerate(docs):
+    for i, d in enumerate(window.hits):
         for t in term_rows:
             if t in d:
                 term_rows[t].append(i)
@@ -265,7 +280,7 @@ def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
     series = trend_series(window.trend_counts, k=p.band_k, min_count=p.anomaly_min_count)
     trends_out = [{"dimension": s.dimension, "key": s.key, "counts": list(s.counts),
                    "forecast": asdict(s.forecast), "anomaly": s.anomaly} for s in series]
-    flags = flag_businesses(rows, docs, [s.term for s in scores],
+    flags = flag_businesses(rows, window.hits, [s.term for s in scores],
                             tm.labels if tm is not None else None, emerging_topics, p.flag_min_complaints)
     window.timings.report_seconds = time.perf_counter() - started
     a = window.analyzer
@@ -290,24 +305,24 @@ def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
     }
 
 
-def flag_businesses(rows: Sequence[ComplaintText], docs: Sequence[frozenset[str]], terms: Sequence[str],
+def flag_businesses(rows: Sequence[ComplaintText], hits: Sequence[frozenset[str]], terms: Sequence[str],
                     labels, emerging_topics: set[int], min_complaints: int) -> list[dict]:
     """Businesses with at least `min_complaints` window complaints or reports (not consultations)
     carrying an emerging term or falling in an emerging topic, most such complaints first."""
-    hits: dict[str, Counter] = defaultdict(Counter)
+    by_business: dict[str, Counter] = defaultdict(Counter)
     counts: Counter = Counter()
     topic_hits: dict[str, set] = defaultdict(set)
-    for i, (r, d) in enumerate(zip(rows, docs)):
+    for i, (r, d) in enumerate(zip(rows, hits)):
         if r.kind == CONSULTATION:
             continue
         found = [t for t in terms if t in d]
         topic = int(labels[i]) if labels is not None and int(labels[i]) in emerging_topics else None
         if found or topic is not None:
             counts[r.uscc] += 1
-            hits[r.uscc].update(found)
+            by_business[r.uscc].update(found)
             if topic is not None:
                 topic_hits[r.uscc].add(topic)
-    return [{"uscc": u, "complaints": c, "terms": [t for t, _ in hits[u].most_common()],
+    return [{"uscc": u, "complaints": c, "terms": [t for t, _ in by_business[u].most_common()],
              "topics": sorted(topic_hits[u])}
             for u, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= min_complaints]
 

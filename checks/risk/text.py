@@ -4,10 +4,12 @@ A complaint goes through `analysis_clauses(text)`: personal data masked first
 (`masking`), mask placeholders dropped, full-width characters folded to
 half-width, Latin lower-cased, every digit run turned into `0` (dates and
 amounts carry no topic), then cut into clauses at punctuation. A clause's
-terms are its jieba tokens (two characters or more, not stop words, with at
-least one Chinese character or two Latin letters) plus any discovered phrase
-it contains (`Vocabulary`). Clauses repeat a great deal in complaint summaries
-("要求退货退款"), so `Analyzer` memoises terms per clause.
+terms (`Analyzer`) are its jieba tokens (two characters or more, not stop
+words, with at least one Chinese character or two Latin letters) plus any
+discovered phrase it contains. Once a scan knows its terms, `TermMatcher`
+finds them in further text by substring look-ups, without segmenting it.
+Clauses repeat a great deal in complaint summaries ("要求退货退款"), so both
+memoise per clause.
 
 jieba loads its dictionary once per process (`segmenter(cache_dir)`); its
 cache file goes to `cache_dir`, not to the system temp folder.
@@ -82,6 +84,39 @@ def in_dictionary(term: str, cache_dir: Path | None = None) -> bool:
     return bool(segmenter(cache_dir).FREQ.get(term))
 
 
+def _union(parts: list[frozenset[str]]) -> frozenset[str]:
+    return parts[0] if len(parts) == 1 else frozenset().union(*parts)
+
+
+class TermMatcher:
+    """Which of a fixed set of terms each text contains (as a substring of a clause).
+
+    Counting known terms this way costs a few dictionary look-ups per character,
+    a tenth of segmenting the text; results are memoised per clause (bounded).
+    """
+
+    MAX_CACHED_CLAUSES = 400_000
+
+    def __init__(self, terms: frozenset[str]):
+        self.terms = terms
+        self.lengths = sorted({len(t) for t in terms})
+        self.cache: dict[str, frozenset[str]] = {}
+
+    def clause_terms(self, clause: str) -> frozenset[str]:
+        hit = self.cache.get(clause)
+        if hit is None:
+            terms = self.terms
+            hit = frozenset(clause[i:i + n] for n in self.lengths for i in range(len(clause) - n + 1)
+                            if clause[i:i + n] in terms)
+            if len(self.cache) >= self.MAX_CACHED_CLAUSES:
+                self.cache.clear()
+            self.cache[clause] = hit
+        return hit
+
+    def of_clauses(self, clauses: list[str]) -> frozenset[str]:
+        return _union([self.clause_terms(c) for c in clauses]) if clauses else frozenset()
+
+
 class Analyzer:
     """Terms of complaint texts for one scan: jieba tokens plus the scan's discovered phrases.
 
@@ -93,8 +128,7 @@ class Analyzer:
     def __init__(self, phrases: frozenset[str] = frozenset(), cache_dir: Path | None = None):
         self.tokenizer = segmenter(cache_dir)
         self.stop = stop_words()
-        self.phrases = phrases
-        self.lengths = sorted({len(p) for p in phrases})
+        self.phrases = TermMatcher(phrases)
         self.cache: dict[str, frozenset[str]] = {}
         self.segment_seconds = 0.0
         self.clauses = 0
@@ -110,21 +144,15 @@ class Analyzer:
         self.segment_seconds += time.perf_counter() - started
         self.segmented += 1
         stop = self.stop
-        terms = {t for t in tokens if is_term(t, stop)}
-        if self.phrases:
-            for n in self.lengths:
-                for i in range(len(clause) - n + 1):
-                    if clause[i:i + n] in self.phrases:
-                        terms.add(clause[i:i + n])
-        out = frozenset(terms)
+        out = frozenset(t for t in tokens if is_term(t, stop)) | self.phrases.clause_terms(clause)
         if len(self.cache) >= self.MAX_CACHED_CLAUSES:
             self.cache.clear()
         self.cache[clause] = out
         return out
 
+    def of_clauses(self, clauses: list[str]) -> frozenset[str]:
+        return _union([self.clause_terms(c) for c in clauses]) if clauses else frozenset()
+
     def terms(self, text: str) -> frozenset[str]:
         """The set of terms of one complaint text (masked and normalised first)."""
-        clauses = analysis_clauses(text)
-        if len(clauses) == 1:
-            return self.clause_terms(clauses[0])
-        return frozenset().union(*(self.clause_terms(c) for c in clauses))
+        return self.of_clauses(analysis_clauses(text))
