@@ -103,3 +103,30 @@ def test_the_audit_chain_detects_a_deleted_entry(cli, shops):
         conn.execute(delete(AuditEntry).where(AuditEntry.seq == 2))
     result = cli("audit", "verify")
     assert result.code == 1 and "entry 2 is missing" in result.err
+
+
+def test_the_application_flow_refreshes_stale_evidence_from_the_sources(cli, generate, tmp_path, monkeypatch):
+    import json
+    import threading
+
+    from registry.sources import make_server
+
+    folder = generate(businesses=200, seed=11)
+    local = tmp_path / "local"
+    local.mkdir()
+    (local / "registrations.jsonl").write_bytes((folder / "registrations.jsonl").read_bytes())
+    assert cli("ingest", local).code == 0  # only registrations are known locally
+    classes = [json.loads(line) for line in (folder / "credit_classes.jsonl").read_text().splitlines()]
+    uscc = next(c["uscc"] for c in classes if c["classified_on"] <= AS_OF)
+    server = make_server(folder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("ASSURED_SOURCE_URL", f"http://127.0.0.1:{server.server_address[1]}")
+        get_settings.cache_clear()
+        app = apply_online(cli, uscc)
+    finally:
+        server.shutdown()
+        server.server_close()
+    shown = cli("applications", "show", app["id"], "--json").json()
+    v4 = next(o for o in shown["assessment"]["outcomes"] if o["id"] == "V4")
+    assert v4["status"] != "missing"  # the credit class came from the source during the flow
