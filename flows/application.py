@@ -14,14 +14,12 @@ from registry.settings import get_settings
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5)
 def refresh_evidence(application_ids: list[int]) -> int:
-    """Re-pull stale businesses from the HTTP sources (when a source is configured)."""
+    """Re-pull stale businesses from the configured HTTP sources."""
     from registry.applications import get_application
     from registry.db import begin_write
     from registry.sources import http_session, refresh_business
 
     settings = get_settings()
-    if not settings.source_url:
-        return 0
     http = http_session(settings.http_retries)
     max_age = dt.timedelta(hours=settings.evidence_max_age_hours)
     refreshed = 0
@@ -80,8 +78,9 @@ def deliver_pending() -> dict[str, int]:
 def application_flow(application_ids: list[int], as_of: dt.date | None = None) -> dict[int, str]:
     """Assess submitted (or returned, or waiting) applications and route them."""
     parts = chunks(application_ids, parts=4, min_size=50)
-    for part in parts:
-        refresh_evidence(part)
+    if get_settings().source_url:
+        for part in parts:
+            refresh_evidence(part)
     statuses: dict[int, str] = {}
     for result in assess_chunk.map(parts, as_of=as_of).result():
         statuses.update(result)
