@@ -62,6 +62,7 @@ def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
 def deployments() -> list:
     from flows.issuance import issue_flow
     from flows.review import announce_flow, review_decision
+    from flows.risk import weekly_deployment
     from flows.screen import screen_flow
 
     return [
@@ -70,4 +71,5 @@ def deployments() -> list:
         announce_flow.to_deployment("announce", description="公示: publish approved applications"),
         issue_flow.to_deployment("issue", description="Issue and deliver certificates after the window"),
         screen_flow.to_deployment("screen", description="Screen a region under a programme's policy"),
+        weekly_deployment(),
     ]

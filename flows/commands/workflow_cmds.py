@@ -336,8 +336,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> None:
-        """Register and serve the reviewers' deployments (apply, review, announce, issue, screen) on a
-        running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
+        """Register and serve the deployments (apply, review, announce, issue, screen; the weekly risk
+        scan) on a running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
         import os
 
         if not os.environ.get("PREFECT_API_URL"):
