@@ -229,6 +229,9 @@ def policy_path(program: str) -> Path:
     return POLICY_DIR / f"{program}.yaml"
 
 
+_LOADED: dict[tuple[str, str], Policy] = {}
+
+
 def load_policy(source: str | Path) -> Policy:
     """Load and validate a policy: a programme id (`model_unit`) or a YAML file path."""
     path = policy_path(source) if isinstance(source, str) and source in PROGRAMS else Path(source)
@@ -236,6 +239,10 @@ def load_policy(source: str | Path) -> Policy:
         raw = path.read_bytes()
     except OSError as exc:
         raise PolicyError(f"policy file {path}: cannot read ({exc.strerror})") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    cached = _LOADED.get((str(path), digest))
+    if cached is not None:  # parsing and validating the YAML costs ~50 ms; the bytes decide
+        return cached
     try:
         doc = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
@@ -247,7 +254,8 @@ def load_policy(source: str | Path) -> Policy:
         where = ".".join(map(str, err["loc"]))
         raise PolicyError(f"policy file {path}: {where}: {err['msg']}") from exc
     params = _flatten(path, head.parameters)
-    return Policy(head.id, head.title_zh, head.title_en, path, hashlib.sha256(raw).hexdigest(), params)
+    policy = _LOADED[(str(path), digest)] = Policy(head.id, head.title_zh, head.title_en, path, digest, params)
+    return policy
 
 
 def _flatten(path: Path, tree: dict[str, Any], prefix: str = "") -> dict[str, Parameter]:
