@@ -2,7 +2,6 @@
 against Dask with 2 workers on the same PostgreSQL registry (a server started for the run)."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import subprocess
 import sys
