@@ -13,6 +13,7 @@ from registry.workflow_models import (
     Objection,
     ReviewDecision,
     Reviewer,
+    RiskFlag,
 )
 
 
@@ -46,8 +47,11 @@ def application_history(session: Session, app_id: int) -> dict:
         for e in session.scalars(select(AuditEntry).where(
             AuditEntry.entity == "application", AuditEntry.entity_id == str(app_id)).order_by(AuditEntry.seq))
     ]
+    flag = session.scalar(select(RiskFlag).where(RiskFlag.uscc == app.uscc)
+                          .order_by(RiskFlag.scanned_on.desc()).limit(1))
     return {
         **row,
+        "risk_notice": None if flag is None else flag.notice,  # advisory, beside the score; never a veto
         "status_reason": app.status_reason,
         "review_round": app.review_round,
         "commitments": app.commitments,

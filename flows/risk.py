@@ -64,6 +64,24 @@ def write_report(report: dict, out_dir: str) -> dict[str, str]:
     return {"json": str(json_path), "pdf": str(pdf_path)}
 
 
+@task(cache_policy=NO_CACHE)
+def store_flags(report: dict) -> int:
+    """Keep each flagged business's notice in the registry, where the application's history shows it."""
+    from checks.risk.scan import risk_notice
+    from flows.common import registry
+    from registry.db import begin_write
+    from registry.ingest import insert_ignoring_duplicates
+    from registry.workflow_models import RiskFlag
+
+    scanned_on = dt.date.fromisoformat(report["as_of"])
+    rows = [{"uscc": f["uscc"], "scanned_on": scanned_on, "notice": risk_notice(report, f["uscc"])}
+            for f in report.get("flagged_businesses", ())]
+    if rows:
+        with begin_write(registry()) as session:
+            insert_ignoring_duplicates(session.connection(), RiskFlag.__table__, rows)
+    return len(rows)
+
+
 @flow(name="risk-scan")
 def risk_scan_flow(as_of: dt.date | None = None, window_days: int = 30, baseline_months: int = 12,
                    out_dir: str | None = None) -> dict:
@@ -74,6 +92,7 @@ def risk_scan_flow(as_of: dt.date | None = None, window_days: int = 30, baseline
     baseline = count_baseline(quote(window))
     report = make_report(quote(window), quote(baseline))
     paths = write_report(quote(report), out_dir or str(get_settings().out_path / "risk"))
+    store_flags(quote(report))
     return {"report": report, "files": paths}
 
 

@@ -203,3 +203,14 @@ class SourceRefresh(Base):
     __tablename__ = "source_refreshes"
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     refreshed_at: Mapped[dt.datetime]
+
+
+class RiskFlag(Base):
+    """A business flagged by a risk scan (advisory: shown to reviewers beside the score, never a veto)."""
+
+    __tablename__ = "risk_flags"
+    __table_args__ = (UniqueConstraint("uscc", "scanned_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    scanned_on: Mapped[dt.date]
+    notice: Mapped[dict] = mapped_column(JSON, doc="checks.risk.scan.risk_notice(): counts, terms, zh/en text")

@@ -160,10 +160,12 @@ def register(app: typer.Typer) -> None:
             emit_json(info)
             return
         console = Console()
-        console.print({k: v for k, v in info.items() if k not in ("history", "assessment")})
+        console.print({k: v for k, v in info.items() if k not in ("history", "assessment", "risk_notice")})
         if info.get("assessment"):
             a = info["assessment"]
             console.print(f"assessment: {a['verdict']} score {a['score']} bonus {a['bonus']} (policy {a['policy']})")
+        if info.get("risk_notice"):
+            console.print(f"[yellow]{info['risk_notice']['zh']}[/]")
         table = Table(title="history")
         for col in ("at", "actor", "action", "reason"):
             table.add_column(col, overflow="fold")

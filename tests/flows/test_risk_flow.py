@@ -8,6 +8,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.flows.conftest import apply_online
+
 PHRASE = "闪退扣费"
 PHONES = ("13912345678", "13887654321")
 ID_NUMBER = "42010219800101123X"
@@ -57,6 +59,13 @@ def test_risk_scan_reports_the_injected_problem_and_masks_personal_data(cli, tmp
     for text in (json_text, result.out, pdf_text):
         for secret in (*PHONES, ID_NUMBER, ID_NUMBER[:17], "王小明"):
             assert secret not in _compact(text)
+
+    # A flagged business that applies shows reviewers the advisory risk notice beside its score.
+    flagged = report["flagged_businesses"][0]["uscc"]
+    app = apply_online(cli, flagged)
+    shown = cli("applications", "show", app["id"], "--json").json()
+    assert shown["risk_notice"]["uscc"] == flagged and "风险提示" in shown["risk_notice"]["zh"]
+    assert "risk notice" not in (shown["status_reason"] or "").lower()  # advisory, never a reason to reject
 
 
 def test_risk_scan_rejects_a_bad_date_naming_the_option(cli):
