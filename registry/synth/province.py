@@ -40,6 +40,10 @@ def id_number(region: str, birth: dt.date, seq: int) -> str:
     return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS)) % 11]
 
 
+# Establishment dates: age = (today - FIRST_DAY) * u**p; enterprises are older than the rest.
+AGE_SHAPE = {"enterprise": 1.4, "individual": 2.0, "cooperative": 2.0}
+
+
 class Province:
     """A Hubei-like province for `seed`, as it stands on `as_of`."""
 
@@ -51,6 +55,9 @@ class Province:
         self.emit_listing, self.emit_class, self.emit_application = (
             emit["credit_listings"], emit["credit_classes"], emit["applications"])
         self.today = (as_of - M.EPOCH).days
+        # Ages are T*u**p (u uniform): the mean of min(1, age/W) is 1 - c*p/(p+1), c = (W/T)**(1/p).
+        span = max(self.today - M.FIRST_DAY, M.COMPLAINT_WINDOW)
+        self.mean_active = {e: 1 - (M.COMPLAINT_WINDOW / span) ** (1 / p) * p / (p + 1) for e, p in AGE_SHAPE.items()}
         end = self.today + 1
         self.iso = [(M.EPOCH + dt.timedelta(d)).isoformat() for d in range(end)]
         self.compact = [d.replace("-", "") for d in self.iso]
@@ -88,7 +95,7 @@ class Province:
         mu, sigma = M.SIZE[entity]
         size = math.exp(mu + sigma * rng.gauss(0.0, 1.0))
         tier_mult, class_choice, list_choice, propensity = M.TIERS(r())
-        est = today - int((today - M.FIRST_DAY) * r() ** (1.4 if entity == "enterprise" else 2.0))
+        est = today - int((today - M.FIRST_DAY) * r() ** AGE_SHAPE[entity])
         status = M.STATUS(r()) if today - est > 365 else "active"
         body = self._body(i, est < M.USCC_ERA_DAY and entity == "enterprise")
         region = city if entity == "enterprise" and r() < 0.4 and city != county else county
@@ -110,7 +117,10 @@ class Province:
         for k in range(n + revocation):
             self.emit_penalty(self._penalty(uscc, entity, industry, est, tier_mult, city, county, county_name,
                                             status, revocation and k == n))
-        lam = min(5000.0, M.COMPLAINTS_PER_BUSINESS * size * industry.complaint_factor / M.COMPLAINT_NORM)
+        # A business younger than the complaint window has had only that part of it to draw complaints;
+        # dividing by the mix's mean share keeps the province's volume on target.
+        active = min(1.0, (today - est + 1) / M.COMPLAINT_WINDOW) / self.mean_active[entity]
+        lam = min(5000.0, M.COMPLAINTS_PER_BUSINESS * size * industry.complaint_factor / M.COMPLAINT_NORM * active)
         if n := poisson(rng, lam):
             self._complaints(n, uscc, county, industry, est, odr)
         for inject in self.injectors:
