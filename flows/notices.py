@@ -73,12 +73,11 @@ def letter_for(session: Session, app_id: int, settings: Settings) -> Path:
 
 def announcement_files(session: Session, ann: Announcement, apps: list[Application],
                        settings: Settings) -> tuple[Path, Path]:
-    names = dict(session.execute(select(Registration.uscc, Registration.name).where(
-        Registration.uscc.in_([a.uscc for a in apps]))).all())
-    regions = dict(session.execute(select(Registration.uscc, Registration.region_code).where(
-        Registration.uscc.in_([a.uscc for a in apps]))).all())
-    entries = tuple(AnnouncedEntry(a.id, names.get(a.uscc, a.store_name), a.uscc, a.store_name,
-                                   regions.get(a.uscc, ""), a.score or 0.0) for a in apps)
+    regs = {r.uscc: r for r in session.execute(select(Registration.uscc, Registration.name, Registration.region_code)
+                                               .where(Registration.uscc.in_([a.uscc for a in apps])))}
+    entries = tuple(AnnouncedEntry(a.id, regs[a.uscc].name if a.uscc in regs else a.store_name, a.uscc,
+                                   a.store_name, regs[a.uscc].region_code if a.uscc in regs else "", a.score or 0.0)
+                    for a in apps)
     listing = AnnouncementList(ann.id, ann.program, ann.published_on, ann.window_ends_on, settings.authority_zh,
                                entries)
     folder = settings.out_path / "announcements"

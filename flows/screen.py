@@ -93,17 +93,11 @@ def screen_range(program: str, as_of: dt.date, region: str | None, after: str | 
 
 
 @task(cache_policy=NO_CACHE)
-def plan(parts: int, region: str | None) -> tuple[int, list[tuple[str | None, str | None]]]:
-    from sqlalchemy import func, select
-
+def plan(parts: int, region: str | None) -> list[tuple[str | None, str | None]]:
     from registry.evidence import partition
-    from registry.models import Registration
 
     with registry()() as session:
-        q = select(func.count()).select_from(Registration)
-        if region:
-            q = q.where(Registration.region_code.startswith(region))
-        return session.scalar(q) or 0, partition(session, parts, region)
+        return partition(session, parts, region)
 
 
 @task(cache_policy=NO_CACHE)
@@ -135,7 +129,7 @@ def screen_flow(program: Literal["model_unit", "seven_day_return"], as_of: dt.da
                 region: str | None = None, parts: int = 4) -> dict:
     """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl).
     Run with `screen_flow.with_options(task_runner=dask_runner(n))` to spread the chunks over processes."""
-    total, ranges = plan(parts, region)
+    ranges = plan(parts, region)
     stem, suffix = out.rsplit(".", 1)
     part_files = [f"{stem}.part{i}.{suffix}" for i in range(len(ranges))]
     futures = [screen_range.submit(program, as_of, region, after, upto, part)

@@ -18,10 +18,10 @@ from email.utils import formatdate
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from registry import audit
+from registry.ingest import insert_ignoring_duplicates
 from registry.settings import Settings
 from registry.workflow_models import Delivery
 
@@ -44,12 +44,7 @@ def queue(session: Session, doc: Document, settings: Settings) -> None:
     rows = [{"uscc": doc.uscc, "document": str(doc.path), "subject": doc.subject, "channel": ch,
              "recipient": doc.recipient if ch == "email" else str(settings.outbox_path / doc.uscc),
              "status": "pending", "attempts": 0} for ch in channels]
-    table = Delivery.__table__
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-        session.execute(insert(table).on_conflict_do_nothing(), rows)
-    else:
-        session.execute(sqlite_insert(table).on_conflict_do_nothing(), rows)
+    insert_ignoring_duplicates(session.connection(), Delivery.__table__, rows)
     body_path = doc.path.with_suffix(".txt")
     if not body_path.exists():
         body_path.write_text(doc.body, encoding="utf-8")
