@@ -159,17 +159,25 @@ def complaint_counts_query(session: Session, w: ComplaintWindow, which: ColumnEl
 
 def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
                    region_prefix: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-                   after: str | None = None, upto: str | None = None) -> Iterator[Evidence]:
-    """Evidence for every registered business (of a region, or in the USCC range `(after, upto]`),
-    in USCC order, streaming chunk by chunk: per chunk one query per record kind, complaints
-    aggregated in SQL. Memory stays bounded by the chunk size."""
+                   after: str | None = None, upto: str | None = None,
+                   usccs: Sequence[str] | None = None, _only: Sequence[str] | None = None) -> Iterator[Evidence]:
+    """Evidence for every registered business (of a region, or in the USCC range `(after, upto]`,
+    or of the given `usccs` only), in USCC order, streaming chunk by chunk: per chunk one query
+    per record kind, complaints aggregated in SQL. Memory stays bounded by the chunk size."""
+    if usccs is not None:
+        wanted = sorted(set(usccs))
+        for i in range(0, len(wanted), chunk_size):
+            part = wanted[i:i + chunk_size]
+            yield from evidence_batch(session, as_of, program, policy, region_prefix=region_prefix,
+                                      chunk_size=chunk_size, _only=part)
+        return
     policy = _policy(program, policy)
     p = policy.at(as_of)
     w = complaint_window(as_of, p)
     overrides = _overrides(session)
     conn = session.connection()
     penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
-    contiguous = not region_prefix
+    contiguous = not region_prefix and _only is None
     # Only the latest class on or before the as-of date matters: fetch just that one.
     older = aliased(CreditClass)
     latest_class = (select(func.max(older.classified_on))
@@ -183,6 +191,8 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
             query = query.where(Registration.uscc <= upto)
         if region_prefix:
             query = query.where(Registration.region_code.startswith(region_prefix))
+        if _only is not None:
+            query = query.where(Registration.uscc.in_(_only))
         regs = conn.execute(query).all()
         if not regs:
             return
