@@ -141,3 +141,52 @@ def render_announcement(ann: AnnouncementList) -> bytes:
         Spacer(1, 8 * mm), p(ann.authority, "right"), p(ann.published_on.isoformat(), "right"),
     ]
     return _build(story, landscape(A4), f"{program}拟认定名单公示 {ann.announcement_id}")
+
+
+@dataclass(frozen=True)
+class StatusNotice:
+    """A notice to a certified business that its certificate changed status (or expired)."""
+
+    program: str
+    business_name: str
+    uscc: str
+    number_zh: str
+    to: str  # suspended | revoked | valid (reinstated) | expired
+    on: dt.date
+    reason_zh: str
+    authority: str
+    findings: tuple[Finding, ...] = ()
+
+
+NOTICE_KINDS = {  # to -> (title, verb, closing)
+    "suspended": ("证书暂停通知书", "暂停",
+                  "暂停期间不得使用该称号及证书。相关事项消除后，可向发证机关申请恢复；"
+                  "如对本决定有异议，可自收到本通知之日起依法申请复核。"),
+    "revoked": ("证书撤销决定书", "撤销",
+                "证书撤销后予以公布，你单位不得继续使用该称号及证书。如不服本决定，"
+                "可依法申请行政复议或者提起行政诉讼。"),
+    "valid": ("证书恢复通知书", "恢复有效", "证书恢复有效后，你单位继续接受动态监管。"),
+    "expired": ("证书到期通知", "有效期届满",
+                "如需继续保留该称号，请按规定重新提交申请，审核通过后换发新证书。"),
+}
+
+
+def render_status_notice(notice: StatusNotice) -> bytes:
+    """暂停通知书 / 撤销决定书 / 恢复通知书 / 到期通知: what changed, why, and what the business may do."""
+    s = _styles()
+    program = PROGRAM_TITLES.get(notice.program, notice.program)
+    title, verb, closing = NOTICE_KINDS[notice.to]
+    p = lambda text, style="cell": Paragraph(_markup(text), s[style])  # noqa: E731
+    story = [
+        p(f"{program}{title}", "title"), Spacer(1, 6 * mm),
+        p(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", "body"), Spacer(1, 3 * mm),
+        p(f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {notice.on.isoformat()} 起{verb}。"
+          f"原因：{notice.reason_zh}。", "body"), Spacer(1, 4 * mm),
+    ]
+    if notice.findings:
+        rows = [[p("事项"), p("情况"), p("整改建议")]]
+        rows += [[p(f"{f.title_zh}（{f.check_id}）"), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]
+        story += [_table(rows, [40 * mm, 80 * mm, 54 * mm], cjk_font().name), Spacer(1, 6 * mm)]
+    story += [p(closing, "body"), Spacer(1, 10 * mm), p(notice.authority, "right"),
+              p(notice.on.isoformat(), "right")]
+    return _build(story, A4, f"{program}{title} {notice.number_zh}")

@@ -1,6 +1,7 @@
-"""Certificate status: valid | suspended | revoked (| expired, derived from the dates).
+"""Certificate status: valid | suspended | revoked | superseded (| expired, derived from the dates).
 
-Revocation is final; suspension is reversible. Every change is kept in the record's history
+Revocation is final; suspension is reversible; a renewed certificate supersedes its
+predecessor (final too, and set in the revocation list: the old one no longer holds). Every change is kept in the record's history
 with a reason code. `StatusStore` is the small interface issuance, verification and the web page
 need; `FileStatusStore` keeps it in a folder (a database-backed store can implement the same).
 The published lists follow the W3C Bitstring Status List: GZIP-compressed bitstring, multibase
@@ -21,7 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol
 
-State = Literal["valid", "suspended", "revoked"]
+State = Literal["valid", "suspended", "revoked", "superseded"]
+FINAL = ("revoked", "superseded")
 LIST_SIZE = 131_072  # the spec's minimum, so one certificate's bit does not stand out
 PURPOSES = ("revocation", "suspension")
 
@@ -29,6 +31,10 @@ PURPOSES = ("revocation", "suspension")
 REASONS: dict[str, tuple[str, str]] = {
     "issued": ("颁发", "issued"),
     "severe_penalty": ("受到严重行政处罚", "severe administrative penalty"),
+    "credit_class_drop": ("信用风险分类不再为A类", "credit-risk class no longer A"),
+    "complaint_blacklist": ("列入投诉黑名单或投诉超期未处理", "complaint black list or complaint left unhandled"),
+    "low_reconciliation_rate": ("投诉和解率持续低于下限", "reconciliation rate stayed below the floor"),
+    "commitment_not_met": ("承诺不符合要求", "commitment below the programme's requirement"),
     "serious_dishonest_listing": ("列入严重违法失信名单", "listed as seriously illegal and dishonest"),
     "abnormal_operations_listing": ("列入经营异常名录", "listed for abnormal operations"),
     "complaint_spike": ("投诉显著增加", "complaint spike"),
@@ -36,14 +42,18 @@ REASONS: dict[str, tuple[str, str]] = {
     "false_application": ("申请材料不实", "false application"),
     "business_closed": ("经营主体注销或吊销", "business deregistered or licence revoked"),
     "business_request": ("经营者申请", "at the business's request"),
+    "reviewer_decision": ("审核人员决定", "a reviewer's decision"),
     "issued_in_error": ("误发", "issued in error"),
     "review_cleared": ("复核后恢复", "cleared on review"),
+    "superseded": ("已换发新证书", "superseded by a renewed certificate"),
 }
 TRANSITIONS: dict[tuple[str, str], str] = {
     ("valid", "suspended"): "suspend",
     ("suspended", "valid"): "reinstate",
     ("valid", "revoked"): "revoke",
     ("suspended", "revoked"): "revoke",
+    ("valid", "superseded"): "supersede",
+    ("suspended", "superseded"): "supersede",
 }
 
 
@@ -77,7 +87,7 @@ class CertificateRecord:
         return self.history[-1].reason
 
     def status_on(self, today: date) -> str:
-        """valid | suspended | revoked | expired (revocation and suspension outrank expiry)."""
+        """valid | suspended | revoked | superseded | expired (any recorded change outranks expiry)."""
         if self.state != "valid":
             return self.state
         return "expired" if today > date.fromisoformat(self.valid_until) else "valid"
@@ -94,8 +104,9 @@ def transition(record: CertificateRecord, to: State, reason: str, on: date, note
     """The record after a status change, or StatusError naming why the change is not allowed."""
     if reason not in REASONS:
         raise StatusError(f"reason {reason!r} is not one of: {', '.join(REASONS)}")
-    if record.state == "revoked":
-        raise StatusError(f"{record.number} was revoked on {record.history[-1].on}: revocation is final")
+    if record.state in FINAL:
+        what = "revocation" if record.state == "revoked" else "a renewal's replacement"
+        raise StatusError(f"{record.number} was {record.state} on {record.history[-1].on}: {what} is final")
     if (record.state, to) not in TRANSITIONS:
         raise StatusError(f"{record.number} is {record.state}: cannot change to {to}")
     if on.isoformat() < record.history[-1].on:
@@ -215,9 +226,10 @@ def bit(bits: bytes, index: int) -> bool:
 
 
 def list_bits(records: Iterable[CertificateRecord], purpose: str) -> list[int]:
-    """Indices set in the `purpose` list: revoked certificates, or currently suspended ones."""
-    wanted = "revoked" if purpose == "revocation" else "suspended"
-    return [r.status_index for r in records if r.state == wanted]
+    """Indices set in the `purpose` list: revoked (or superseded) certificates, or currently
+    suspended ones."""
+    wanted = FINAL if purpose == "revocation" else ("suspended",)
+    return [r.status_index for r in records if r.state in wanted]
 
 
 def status_list_credential(list_url: str, purpose: str, encoded: str, issuer: dict, valid_from: str) -> dict:

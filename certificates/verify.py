@@ -152,8 +152,9 @@ def verify(twin, pdf_digest: str | None, keys: Mapping[str, object], trusted_iss
         steps.append(Step("status", True, "STATUS_OK", f"not revoked or suspended (since {record.history[-1].on})"))
     else:
         state = record.state
-        code = "REVOKED" if record.state == "revoked" else "SUSPENDED"
-        steps.append(Step("status", False, code, f"{record.state} on {record.history[-1].on}: {record.reason}"))
+        last = record.history[-1]
+        detail = f"{record.state} on {last.on}: {record.reason}" + (f" ({last.note})" if last.note else "")
+        steps.append(Step("status", False, record.state.upper(), detail))
 
     valid_from = date.fromisoformat(twin["validFrom"][:10])
     valid_until = date.fromisoformat(twin["validUntil"][:10])

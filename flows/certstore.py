@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates.data import CertificateData
@@ -85,7 +85,35 @@ def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, 
     cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     cert.status = "valid"
+    supersede(session, cert)
     return cert
+
+
+def supersede(session: Session, cert: Certificate) -> list[str]:
+    """A renewal: the business's earlier certificates of the programme that still hold (valid or
+    suspended) are superseded by `cert` (final; set in the revocation list)."""
+    older = session.scalars(select(Certificate).where(
+        Certificate.uscc == cert.uscc, Certificate.program == cert.program, Certificate.id != cert.id,
+        Certificate.status.in_(("valid", "suspended"))).order_by(Certificate.id)).all()
+    store = DbStatusStore(session)
+    for old in older:
+        on = max(cert.issued_on, session.scalar(select(func.max(CertificateStatusChange.on)).where(
+            CertificateStatusChange.certificate_id == old.id)) or cert.issued_on)
+        store.change(old.number, "superseded", "superseded", on, f"superseded by {cert.number}")
+        cert.supersedes_id = old.id
+    return [old.number for old in older]
+
+
+def publish_lists(store: "DbStatusStore", ring=None) -> list[Path]:
+    """Re-sign and write the revocation and suspension status lists under the output folder
+    (with the issuer's key ring, created on first use like issuance does)."""
+    from certificates.issue import publish_status
+    from flows.issuance import key_ring
+    from registry.settings import get_settings
+
+    s = get_settings()
+    return publish_status(store, ring or key_ring(s), s.verify_base_url.rstrip("/"),
+                          s.out_path / "certificates" / "status", s.authority_zh)
 
 
 class DbStatusStore:

@@ -61,6 +61,7 @@ def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
 
 def deployments() -> list:
     from flows.issuance import issue_flow
+    from flows.recheck import daily_deployment
     from flows.review import announce_flow, review_decision
     from flows.risk import weekly_deployment
     from flows.screen import screen_flow
@@ -72,4 +73,5 @@ def deployments() -> list:
         issue_flow.to_deployment("issue", description="Issue and deliver certificates after the window"),
         screen_flow.to_deployment("screen", description="Screen a region under a programme's policy"),
         weekly_deployment(),
+        daily_deployment(),
     ]

@@ -96,13 +96,16 @@ def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
     with begin_write(factory) as session:
         app = session.get(Application, app_id)
         cert = mark_issued(session, number, pdf_path, twin_path, issued.pdf)
-        set_status(session, app, "issued", "system", f"certificate {cert.number}", number=cert.number)
+        superseded = session.get(Certificate, cert.supersedes_id).number if cert.supersedes_id else None
+        set_status(session, app, "issued", "system", f"certificate {cert.number}", number=cert.number,
+                   **({"supersedes": superseded} if superseded else {}))
         body = (f"{data.business_name}：\n\n您单位已通过{data.info.title_zh}认定，证书编号 {cert.number_zh}，"
                 f"有效期 {data.valid_from} 至 {data.valid_until}。证书及其电子验证文件见附件；"
                 f"扫描证书二维码或访问 {data.verification_url} 可核验真伪。\n\n{settings.authority_zh}")
         delivery.queue(session, delivery.Document(uscc, pdf_path, f"{data.info.title_zh}证书 {cert.number_zh}",
                                                   body, app.contact_email), settings)
-    return {"application_id": app_id, "number": number, "status": "issued", "pdf": str(pdf_path)}
+    return {"application_id": app_id, "number": number, "status": "issued", "pdf": str(pdf_path),
+            "superseded": superseded}
 
 
 @task(cache_policy=NO_CACHE)
@@ -140,5 +143,11 @@ def issue_flow(today: dt.date | None = None) -> list[dict]:
     results: list[dict] = []
     for part in chunks(ids, parts=4, min_size=100):
         results.extend(issue_chunk(part, today))
+    if any(r.get("superseded") for r in results):  # a renewal's predecessor enters the revocation list
+        from flows.certstore import DbStatusStore, publish_lists
+        from registry.db import begin_write
+
+        with begin_write(registry()) as session:
+            publish_lists(DbStatusStore(session))
     deliver_pending()
     return results

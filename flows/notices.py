@@ -1,4 +1,5 @@
-"""Documents the workflow sends or publishes: reasons letters and announcement lists.
+"""Documents the workflow sends or publishes: reasons letters, announcement lists and the
+notices of a certificate's status changes.
 
 Reads the registry, renders with `certificates.letters`, writes under the output
 folder and queues delivery. Personal data (legal representative, contact details)
@@ -13,19 +14,24 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certificates.letters import (
+    NOTICE_KINDS,
+    PROGRAM_TITLES,
     AnnouncedEntry,
     AnnouncementList,
     Finding,
     RejectionLetter,
+    StatusNotice,
     render_announcement,
     render_rejection_letter,
+    render_status_notice,
 )
+from certificates.status import REASONS
 from checks.remedies import remedy
 from registry import audit, delivery
 from registry.applications import get_application
 from registry.models import Registration
 from registry.settings import Settings
-from registry.workflow_models import Announcement, Application, AssessmentRecord, ReviewDecision
+from registry.workflow_models import Announcement, Application, AssessmentRecord, Certificate, ReviewDecision
 
 ANNOUNCEMENT_FIELDS = ("application_id", "business_name", "uscc", "store_name", "region_code", "score")
 
@@ -90,3 +96,29 @@ def announcement_files(session: Session, ann: Announcement, apps: list[Applicati
         for e in entries:
             w.writerow([getattr(e, f) for f in ANNOUNCEMENT_FIELDS] + [ann.window_ends_on.isoformat()])
     return csv_path, pdf
+
+
+def status_notice(session: Session, cert: Certificate, to: str, reason_code: str | None, on, settings: Settings,
+                  findings: tuple = (), note: str = "") -> Path:
+    """The notice of a status change (or expiry) to the business, written and queued for delivery.
+    `findings` are `checks.monitoring.Finding`s; vetoes carry the advice that would clear them."""
+    reg = session.get(Registration, cert.uscc)
+    app = session.get(Application, cert.application_id) if cert.application_id else None
+    reason = REASONS[reason_code][0] if reason_code else "；".join(f.reason_zh for f in findings[:1]) or to
+    if note:
+        reason = f"{reason}（{note}）"
+    shown = tuple(Finding(f.check_id, f.title_zh, f.kind, f.reason_zh,
+                          remedy(f.check_id)[0] if f.kind == "veto" else "请及时核实处理。")
+                  for f in findings if f.kind in ("veto", "warning", "expired"))
+    name = reg.name if reg else cert.data.get("business_name", cert.uscc)
+    notice = StatusNotice(cert.program, name, cert.uscc, cert.number_zh, to, on, reason, settings.authority_zh, shown)
+    path = _write(settings.out_path / "notices" / cert.uscc / f"{cert.number}-{to}-{on.isoformat()}.pdf",
+                  render_status_notice(notice))
+    title = f"{PROGRAM_TITLES.get(cert.program, cert.program)}{NOTICE_KINDS[to][0]}"
+    body = (f"{name}：\n\n你单位的证书（编号 {cert.number_zh}）自 {on.isoformat()} 起{NOTICE_KINDS[to][1]}。"
+            f"原因：{reason}。详见附件《{title}》。\n\n{settings.authority_zh}")
+    recipient = (app.contact_email if app else "") or (reg.contact_email if reg else "")
+    delivery.queue(session, delivery.Document(cert.uscc, path, f"{title} {cert.number_zh}", body, recipient), settings)
+    audit.record(session, "system", "notice.written", "certificate", cert.number,
+                 {"path": path.name, "to": to, "reason": reason_code})
+    return path

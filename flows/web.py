@@ -17,6 +17,7 @@ from certificates.status import PURPOSES
 from certificates.verify import Report, verify, verify_pdf
 
 STATUS_ZH = {"valid": ("有效", "#1a7f37"), "suspended": ("已暂停", "#b35900"), "revoked": ("已撤销", "#c62828"),
+             "superseded": ("已换发新证书，本证书停止使用", "#6b6b6b"),
              "expired": ("已过期", "#6b6b6b"), "invalid": ("无效（核验未通过）", "#c62828"),
              "unknown": ("未找到", "#6b6b6b")}
 STEP_ZH = {"format": "格式", "issuer_key": "发证机关密钥", "signature": "电子签名", "binding": "PDF 与签名副本一致",

@@ -214,3 +214,35 @@ class RiskFlag(Base):
     uscc: Mapped[str] = mapped_column(String(18), index=True)
     scanned_on: Mapped[dt.date]
     notice: Mapped[dict] = mapped_column(JSON, doc="checks.risk.scan.risk_notice(): counts, terms, zh/en text")
+
+
+class Recheck(Base):
+    """One monitoring recheck of the certified businesses as of a date. `finished_at` stays
+    empty until every chunk is done, so a re-run after a crash resumes the same recheck."""
+
+    __tablename__ = "rechecks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[dt.date] = mapped_column(unique=True)
+    started_at: Mapped[created_at]
+    finished_at: Mapped[dt.datetime | None]
+    summary: Mapped[dict | None] = mapped_column(JSON)
+
+
+class MonitoringFinding(Base):
+    """What a recheck found about one certificate and what it did: one row per check that
+    fired (veto, spike, low rate, expiry, risk flag, cleared), unique per recheck date, so a
+    re-run adds nothing twice."""
+
+    __tablename__ = "monitoring_findings"
+    __table_args__ = (UniqueConstraint("certificate_id", "recheck_on", "check_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recheck_on: Mapped[dt.date] = mapped_column(index=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    uscc: Mapped[uscc]
+    program: Mapped[short]
+    check_id: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(12), doc="veto | warning | expired | advisory | cleared")
+    action: Mapped[str] = mapped_column(String(20), doc="suspended | warned | expired | noted | reinstatable | none")
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    detail: Mapped[dict] = mapped_column(JSON, doc="reasons (zh/en), figures and evidence references")
+    created_at: Mapped[created_at]

@@ -1,4 +1,4 @@
-"""Certificate commands: keys, certificate make/status/suspend/reinstate/revoke/publish, verify, web."""
+"""Certificate commands: keys, certificate make/status/publish, verify, web (status changes: monitoring_cmds)."""
 from __future__ import annotations
 
 import json
@@ -25,11 +25,6 @@ def _ring():
         fail(str(exc))
 
 
-def _publish(store, ring) -> list[Path]:
-    from certificates.issue import publish_status
-
-    s = get_settings()
-    return publish_status(store, ring, s.verify_base_url.rstrip("/"), certificates_folder() / "status", s.authority_zh)
 
 
 def _parse_date(value: Optional[str], name: str) -> date:
@@ -97,7 +92,7 @@ def register(app: typer.Typer) -> None:
         from certificates.data import CertificateData, LintError, NumberError, new_serial
         from certificates.issue import make_certificate, write_issued
         from certificates.status import StatusError
-        from flows.certstore import mark_issued, record_reservation, status_store
+        from flows.certstore import mark_issued, publish_lists, record_reservation, status_store
 
         try:
             raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -130,48 +125,12 @@ def register(app: typer.Typer) -> None:
         pdf_path, json_path = write_issued(issued, out)
         with status_store(write=True, actor="cli") as store:
             mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
-            _publish(store, ring)
+            publish_lists(store, ring)
         if as_json:
             emit_json({"number": data.number, "number_zh": data.number_zh, "serial": data.serial,
                        "pdf": str(pdf_path), "credential": str(json_path)})
         else:
             typer.echo(f"{data.number_zh} ({data.number}) -> {pdf_path}")
-
-    def change(number: str, to: str, reason: str, note: str, on: Optional[str]) -> None:
-        from certificates.data import CertificateNumber, NumberError
-        from certificates.status import StatusError
-        from flows.certstore import status_store
-
-        try:
-            ascii_number = CertificateNumber.parse(number).ascii
-        except NumberError as exc:
-            fail(str(exc))
-        ring = _ring()
-        try:
-            with status_store(write=True, actor="cli") as store:
-                rec = store.change(ascii_number, to, reason, _parse_date(on, "--on"), note)
-                _publish(store, ring)
-        except StatusError as exc:
-            fail(str(exc))
-        typer.echo(f"{ascii_number}: {rec.state} ({rec.reason}); status lists republished")
-
-    @cert_app.command("suspend")
-    def suspend(number: str, reason: Annotated[str, typer.Option(help="reason code")],
-                note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None) -> None:
-        """Suspend a certificate (reversible with reinstate)."""
-        change(number, "suspended", reason, note, on)
-
-    @cert_app.command("reinstate")
-    def reinstate(number: str, reason: Annotated[str, typer.Option(help="reason code")] = "review_cleared",
-                  note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None) -> None:
-        """Lift a suspension."""
-        change(number, "valid", reason, note, on)
-
-    @cert_app.command("revoke")
-    def revoke(number: str, reason: Annotated[str, typer.Option(help="reason code")],
-               note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None) -> None:
-        """Revoke a certificate. Final: a revoked certificate is never reinstated."""
-        change(number, "revoked", reason, note, on)
 
     @cert_app.command("status")
     def status(number: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
@@ -199,11 +158,11 @@ def register(app: typer.Typer) -> None:
     @cert_app.command("publish")
     def publish() -> None:
         """Re-sign and write the revocation and suspension status lists."""
-        from flows.certstore import status_store
+        from flows.certstore import publish_lists, status_store
 
         ring = _ring()
         with status_store() as store:
-            paths = _publish(store, ring)
+            paths = publish_lists(store, ring)
         for path in paths:
             typer.echo(str(path))
 

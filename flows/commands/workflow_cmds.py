@@ -9,35 +9,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.commands.common import emit_json, fail
+from flows.commands.common import date_option as _date, emit_json, fail, run_refusable as _run_flow
 from registry.settings import get_settings
 
 APP_COLUMNS = ("id", "uscc", "program", "channel", "status", "stage", "verdict", "score", "certificate_number")
-
-
-def _date(value: Optional[str], option: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date YYYY-MM-DD")
 
 
 def _factory():
     from registry.db import open_registry
 
     return open_registry(get_settings().db_url)
-
-
-def _run_flow(fn, *args, **kwargs):
-    """Run a flow; a refused step (WorkflowError) becomes the one-line error."""
-    from registry.applications import WorkflowError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkflowError as exc:
-        fail(str(exc))
 
 
 def register(app: typer.Typer) -> None:

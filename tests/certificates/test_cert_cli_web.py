@@ -37,8 +37,14 @@ def test_make_then_verify_the_pdf_by_path_and_by_number(cli, issued):
     assert result.code == 0 and "BINDING" not in result.out and "NO_PDF" in result.out
 
 
-def test_verify_exits_non_zero_when_a_step_fails(cli, issued):
-    assert cli("certificate", "suspend", NUMBER, "--reason", "complaint_spike", "--on", "2026-07-10").code == 0
+@pytest.fixture
+def reviewer(cli):
+    assert cli("reviewers", "add", "prov", "--stage", "province", "--region", "42").code == 0
+    return "prov"
+
+
+def test_verify_exits_non_zero_when_a_step_fails(cli, issued, reviewer):
+    assert cli("suspend", NUMBER, "--as", reviewer, "--reason", "complaint_spike", "--on", "2026-07-10").code == 0
     result = cli("verify", issued / f"{NUMBER}.pdf", "--today", "2026-08-01", "--json")
     assert result.code == 1
     report = result.json()
@@ -46,9 +52,15 @@ def test_verify_exits_non_zero_when_a_step_fails(cli, issued):
         next(s for s in report["steps"] if s["step"] == "status").items()
 
 
-def test_a_revoked_certificate_cannot_be_reinstated_from_the_command_line(cli, issued):
-    assert cli("certificate", "revoke", NUMBER, "--reason", "severe_penalty", "--on", "2026-07-10").code == 0
-    result = cli("certificate", "reinstate", NUMBER, "--on", "2026-07-11")
+def test_a_revoked_certificate_cannot_be_reinstated_from_the_command_line(cli, issued, reviewer):
+    unconfirmed = cli("revoke", NUMBER, "--as", reviewer, "--reason", "severe_penalty", "--on", "2026-07-10")
+    assert unconfirmed.code == 2 and "revocation confirms a suspension" in unconfirmed.err
+    assert cli("suspend", NUMBER, "--as", reviewer, "--reason", "severe_penalty", "--on", "2026-07-10").code == 0
+    assert cli("revoke", NUMBER, "--as", reviewer, "--reason", "处罚决定已生效", "--on", "2026-07-10").code == 0
+    status = cli("certificate", "status", NUMBER, "--json").json()
+    assert status["status"] == "revoked" and status["history"][-1]["reason"] == "severe_penalty"
+    assert status["history"][-1]["note"] == "处罚决定已生效"
+    result = cli("reinstate", NUMBER, "--as", reviewer, "--on", "2026-07-11")
     assert result.code == 2 and "revocation is final" in result.err
 
 

@@ -52,7 +52,7 @@ def test_an_eligible_applicant_gets_a_certificate_in_the_outbox_and_the_mailbox(
     for target in (number, pdf):  # by number (the registry's twin) and the delivered PDF itself
         verified = cli("verify", target, "--today", AFTER_WINDOW, "--json")
         assert verified.code == 0 and verified.json()["valid"] and verified.json()["status"] == "valid"
-    assert cli("certificate", "suspend", number, "--reason", "complaint_spike", "--on", AFTER_WINDOW).code == 0
+    assert cli("suspend", number, "--as", "county-a", "--reason", "complaint_spike", "--on", AFTER_WINDOW).code == 0
     suspended = cli("verify", pdf, "--today", AFTER_WINDOW, "--json")
     assert suspended.code == 1 and suspended.json()["status"] == "suspended"
 
