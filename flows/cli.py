@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "flows.commands.workflow_cmds",
     "flows.commands.risk_cmds",
     "flows.commands.certificates_cmds",
+    "flows.commands.publish_cmds",
     "flows.commands.monitoring_cmds",
 ]
 

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     authority_region: str = Field("420000", description="GB/T 2260 code of the issuing authority (in numbers)")
     verify_base_url: str = Field("http://127.0.0.1:8000", description="public verification site, as printed in QR codes")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
+    member_units_path: Path | None = Field(None, validation_alias="ASSURED_MEMBER_UNITS",
+                                           description="YAML mapping of industries to joint-meeting member units "
+                                                       "(default checks/policies/member_units.yaml)")
 
     @property
     def home_path(self) -> Path:

@@ -1,0 +1,159 @@
+"""`publish`: the public disclosures — red and black lists, complaint information per enterprise,
+industry complaint statistics and the notification letters to the joint meeting's member units —
+each as a Chinese PDF with charts and as CSV + JSON open data, with a README of fields.
+
+A thin flow: each task opens its own session, reads aggregates (`registry.disclosures`),
+shapes them (`checks.disclosures`) or renders and writes them (`certificates.disclosure_pdf`).
+Files are written atomically; the same data and date give byte-identical files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
+
+from checks import disclosures as D
+from registry.settings import get_settings
+
+DEFAULT_MIN_COMPLAINTS = 10
+PDF_TOP = 100  # enterprises shown in the complaint disclosure's PDF
+
+
+def member_units() -> D.MemberUnits:
+    """The configured mapping (ASSURED_MEMBER_UNITS) or the default; MemberUnitsError on bad content."""
+    return D.load_member_units(get_settings().member_units_path)
+
+
+def _session():
+    from flows.common import registry
+
+    return registry()()
+
+
+@task(cache_policy=NO_CACHE)
+def read_lists(as_of: dt.date) -> dict:
+    """Red list (status on the date by `CertificateRecord.status_on`) and black list entries."""
+    from certificates.status import REASONS, CertificateRecord, StatusEvent
+    from registry import disclosures as R
+
+    with _session() as session:
+        certs = R.red_list_certificates(session, as_of)
+        listings = R.blacklisted(session, as_of)
+        revoked = R.revoked_certificates(session, as_of)
+    red_rows = []
+    for c in certs:
+        if not c["history"]:
+            continue
+        record = CertificateRecord(c["number"], c["serial"], c["status_index"], c["valid_from"], c["valid_until"],
+                                   tuple(StatusEvent(h["on"], h["state"], h["reason"], h["note"])
+                                         for h in c["history"]))
+        red_rows.append(c | {"status": record.status_on(as_of)})
+    return {"red": D.red_list(red_rows), "black": D.black_list(listings, revoked, REASONS)}
+
+
+@task(cache_policy=NO_CACHE)
+def read_enterprises(period: D.Period, min_complaints: int) -> list[dict]:
+    from registry import disclosures as R
+
+    with _session() as session:
+        rows = R.enterprise_counts(session, period, min_complaints)
+        cats, samples = R.categories_and_samples(session, period, [r["uscc"] for r in rows])
+    return D.enterprise_disclosure(rows, cats, samples)
+
+
+@task(cache_policy=NO_CACHE)
+def read_cube(period: D.Period) -> list[tuple]:
+    from registry import disclosures as R
+
+    with _session() as session:
+        return R.complaint_cube(session, period)
+
+
+@task(cache_policy=NO_CACHE)
+def read_flags(as_of: dt.date) -> list[dict]:
+    from registry import disclosures as R
+
+    with _session() as session:
+        return R.risk_flags(session, as_of)
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomically: a reader never sees half a file; an unchanged file is left alone."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and path.read_bytes() == data:
+        return
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _payload(as_of: dt.date, period: D.Period, items: list, **extra) -> dict:
+    return {"as_of": as_of.isoformat(), "period": period.as_json(), **extra, "count": len(items), "items": items}
+
+
+@task(cache_policy=NO_CACHE)
+def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, lists: dict, enterprises: list,
+              cube: list, flags: list, units: D.MemberUnits) -> dict:
+    from certificates import disclosure_pdf as P
+
+    folder = Path(out)
+    authority = get_settings().authority_zh
+    stats = D.statistics(cube, period)
+    written: dict[str, bytes] = {}
+
+    def put(name: str, data: bytes) -> None:
+        written[name] = data
+
+    red = _payload(as_of, period, lists["red"], authority=authority)
+    put("red_list.json", D.json_bytes(red))
+    put("red_list.csv", D.csv_bytes(lists["red"], D.RED_COLUMNS))
+    put("red_list.pdf", P.render_red_list(red | {"city_names": D.CITIES}, authority))
+    black = _payload(as_of, period, lists["black"], authority=authority)
+    put("black_list.json", D.json_bytes(black))
+    put("black_list.csv", D.csv_bytes(lists["black"], D.BLACK_COLUMNS))
+    put("black_list.pdf", P.render_black_list(black, authority))
+    disclosure = _payload(as_of, period, enterprises, min_complaints=min_complaints)
+    put("complaint_disclosure.json", D.json_bytes(disclosure))
+    put("complaint_disclosure.csv", D.csv_bytes(enterprises, D.DISCLOSURE_COLUMNS))
+    put("complaint_disclosure.pdf", P.render_complaint_disclosure(disclosure, top=PDF_TOP))
+    stat_rows = D.statistics_rows(stats)
+    put("industry_statistics.json", D.json_bytes({"as_of": as_of.isoformat(), **stats,
+                                                  "count": len(stat_rows), "items": stat_rows}))
+    put("industry_statistics.csv", D.csv_bytes(stat_rows, D.STAT_COLUMNS))
+    put("industry_statistics.pdf", P.render_statistics(stats))
+    blacklisted = [e for e in lists["black"] if e["entry"] == "complaint_blacklist"]
+    for letter in D.letters(cube, enterprises, blacklisted, flags, units, period, min_complaints):
+        uid = letter["unit"]["id"]
+        put(f"letters/{uid}.json", D.json_bytes(letter))
+        put(f"letters/{uid}.pdf", P.render_letter(letter, authority))
+    put("README.md", D.readme(as_of, period, min_complaints, units).encode("utf-8"))
+    for name, data in sorted(written.items()):
+        _write(folder / name, data)
+    return {
+        "as_of": as_of.isoformat(), "out": str(folder), "period": period.as_json(),
+        "counts": {"red_list": len(lists["red"]), "black_list": len(lists["black"]),
+                   "complaint_blacklist": len(blacklisted),
+                   "revoked": len(lists["black"]) - len(blacklisted), "enterprises": len(enterprises),
+                   "letters": len(units.all())},
+        "totals": stats["totals"], "reference_rate": D.REFERENCE["rate"],
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(written.items())},
+    }
+
+
+@flow(name="publish")
+def publish_flow(out: str, as_of: dt.date | None = None, min_complaints: int = DEFAULT_MIN_COMPLAINTS) -> dict:
+    """Write the public disclosures for `as_of` (default today) into `out`."""
+    as_of = as_of or dt.date.today()
+    units = member_units()  # a bad mapping fails before anything is read or written
+    period = D.Period(as_of)
+    lists = read_lists(as_of)
+    enterprises = read_enterprises(period, min_complaints)
+    cube = read_cube(period)
+    flags = read_flags(as_of)
+    return write_all(out, as_of, period, min_complaints, quote(lists), quote(enterprises), quote(cube),
+                     quote(flags), units)
