@@ -174,7 +174,9 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
 
 def daily_deployment():
     """The recheck as a deployment on a daily schedule (served by `assured serve`)."""
-    return recheck_flow.to_deployment("recheck-daily", cron="30 2 * * *", timezone="Asia/Shanghai",
+    from prefect.schedules import Cron
+
+    return recheck_flow.to_deployment("recheck-daily", schedule=Cron("30 2 * * *", timezone="Asia/Shanghai"),
                                       description="Daily recheck of every certified business (动态管理)")
 
 

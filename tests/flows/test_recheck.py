@@ -205,3 +205,12 @@ def test_suspend_revoke_and_reinstate_refuse_bad_input_naming_it(cli, shops, rev
     bad_date = cli("suspend", number, "--as", "county-a", "--reason", "x", "--on", "2026-13-01")
     assert bad_date.code == 2 and "--on: '2026-13-01'" in bad_date.err
     assert cli("suspend", number, "--as", "county-a", "--reason", " ").code == 2
+
+
+def test_assured_serve_schedules_the_recheck_daily():
+    from flows.deployments import deployments
+
+    served = {d.name: d for d in deployments()}
+    [schedule] = served["recheck-daily"].schedules
+    assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 2 * * *", "Asia/Shanghai")
+    assert served["recheck-daily"].entrypoint.endswith("recheck_flow")
