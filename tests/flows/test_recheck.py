@@ -110,6 +110,13 @@ def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
     assert _status(cli, number, "2026-08-05") == "revoked"
     assert "证书撤销决定书" in _pdf_text(get_settings().outbox_path / good / f"{number}-revoked-2026-08-05.pdf")
     assert cli("reinstate", number, "--as", "province-a").code == 2
+    published = cli("publish", "--out", tmp_path / "public", "--as-of", "2026-08-31")
+    assert published.code == 0, published.err
+    black = json.loads((tmp_path / "public" / "black_list.json").read_text(encoding="utf-8"))["items"]
+    [entry] = [e for e in black if e["certificate_number"] == number]
+    assert (entry["uscc"], entry["reason_code"], entry["listed_on"]) == (good, "severe_penalty", "2026-08-05")
+    red = json.loads((tmp_path / "public" / "red_list.json").read_text(encoding="utf-8"))["items"]
+    assert number not in {e["number"] for e in red}
     later = _recheck(cli, "2026-09-01")
     assert later["certificates"] == 0  # a revoked title is no longer watched
     actions = {e.action for e in _audit()}

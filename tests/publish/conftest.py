@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.flows.conftest import prefect_harness  # noqa: F401 (the session's Prefect harness)
 
 AS_OF = "2026-06-30"
 LEGAL_REP = "李建国"
