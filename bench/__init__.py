@@ -10,6 +10,7 @@ import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 
 @dataclasses.dataclass
@@ -38,3 +39,24 @@ def timed() -> Iterator[Callable[[], float]]:
 def peak_rss_mib(children: bool = False) -> float:
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024
+
+
+def run_cli_json(home: Path, url: str, args: list[str], log: Path) -> tuple[dict, float, float]:
+    """`python -m flows ARGS` (ending in --json) in a child process with its own home, database and
+    Prefect (ephemeral server start included): (parsed output, wall seconds, child peak RSS MiB)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url)
+    for key in [k for k in env if k.startswith("PREFECT_")]:
+        del env[key]
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "600"  # a fresh Prefect home migrates first
+    errors = log.with_suffix(".err")
+    with log.open("w+b") as fh, errors.open("w+b") as err_fh, timed() as elapsed:
+        child = subprocess.Popen([sys.executable, "-m", "flows", *args], stdout=fh, stderr=err_fh, env=env)
+        _, status, usage = os.wait4(child.pid, 0)  # files, not pipes: a full pipe would stall it
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{args[0]} failed: {errors.read_text(encoding='utf-8', errors='replace').strip()[-800:]}")
+    return json.loads(log.read_text(encoding="utf-8")), elapsed(), usage.ru_maxrss / 1024

@@ -11,31 +11,12 @@ industry x city x category x month cube and the per-business counts), run in thi
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench import Figure, timed
+from bench import Figure, run_cli_json, timed
 from bench.province import AS_OF, province
-
-
-def _publish(home: Path, url: str, out: Path, log: Path) -> tuple[dict, float, float]:
-    env = dict(os.environ, ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url)
-    for key in [k for k in env if k.startswith("PREFECT_")]:
-        del env[key]
-    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "600"
-    cmd = [sys.executable, "-m", "flows", "publish", "--out", str(out), "--as-of", AS_OF, "--json"]
-    errors = log.with_suffix(".err")
-    with log.open("w+b") as fh, errors.open("w+b") as err_fh, timed() as elapsed:
-        child = subprocess.Popen(cmd, stdout=fh, stderr=err_fh, env=env)
-        _, status, usage = os.wait4(child.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"publish failed: {errors.read_text(encoding='utf-8', errors='replace').strip()[-800:]}")
-    return json.loads(log.read_text(encoding="utf-8")), elapsed(), usage.ru_maxrss / 1024
 
 
 def run(quick: bool) -> list[Figure]:
@@ -56,7 +37,8 @@ def run(quick: bool) -> list[Figure]:
             cube = R.complaint_cube(session, period)
             enterprises = R.enterprise_counts(session, period, 10)
         make_engine(url).dispose()
-        summary, seconds, rss = _publish(folder / "home", url, folder / "out", folder / "publish.json")
+        summary, seconds, rss = run_cli_json(folder / "home", url, ["publish", "--out", str(folder / "out"), "--as-of",
+                                                                   AS_OF, "--json"], folder / "publish.json")
         sizes = sum(p.stat().st_size for p in (folder / "out").rglob("*") if p.is_file())
     c, t = summary["counts"], summary["totals"]
     assert c["enterprises"] == len(enterprises) and t["received"] == sum(

@@ -12,15 +12,11 @@ query (`registry.complaint_text`) and doing nothing with them — the cost of th
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-from bench import Figure, timed
+from bench import Figure, run_cli_json, timed
 
 AS_OF = dt.date(2026, 6, 30)
 PHRASE = "闪退扣费"
@@ -69,22 +65,6 @@ def build(db: Path, complaints: int, first_day: dt.date) -> tuple[int, int]:
     return businesses, stored
 
 
-def _scan(home: Path, url: str, out: Path, log: Path) -> tuple[dict, float, float]:
-    env = dict(os.environ, ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url)
-    for key in [k for k in env if k.startswith("PREFECT_")]:
-        del env[key]
-    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "600"  # a fresh Prefect home migrates first
-    cmd = [sys.executable, "-m", "flows", "risk-scan", "--as-of", AS_OF.isoformat(), "--out", str(out), "--json"]
-    errors = log.with_suffix(".err")
-    with log.open("w+b") as fh, errors.open("w+b") as err_fh, timed() as elapsed:
-        child = subprocess.Popen(cmd, stdout=fh, stderr=err_fh, env=env)  # files: a full pipe would stall it
-        _, status, usage = os.wait4(child.pid, 0)
-    err = errors.read_text(encoding="utf-8", errors="replace")
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"risk-scan failed: {err.strip()[-800:]}")
-    return json.loads(log.read_text(encoding="utf-8")), elapsed(), usage.ru_maxrss / 1024
-
-
 def run(quick: bool) -> list[Figure]:
     from checks.risk.scan import ScanParams
     from registry.complaint_text import complaint_texts
@@ -101,7 +81,8 @@ def run(quick: bool) -> list[Figure]:
         with timed() as read_time:
             read = sum(len(part) for part in complaint_texts(make_engine(url), params.baseline_start, AS_OF))
         make_engine(url).dispose()
-        report, seconds, rss = _scan(folder / "home", url, folder / "out", folder / "scan.json")
+        report, seconds, rss = run_cli_json(folder / "home", url, ["risk-scan", "--as-of", AS_OF.isoformat(), "--out",
+                                                                 str(folder / "out"), "--json"], folder / "scan.json")
     stats = report["stats"]
     assert read == complaints == stats["window_read_rows"] + stats["baseline_rows"]
     # report_seconds covers the topics too
