@@ -2,8 +2,10 @@
 
 The population is split into a few USCC ranges (`registry.evidence.partition`), one
 task each (never one task per business). Each task streams its range through
-`evidence_batch` and `assess`, writes its rows to a part file and returns counts;
-the flow joins the parts in order and summarises.
+`registry.evidence.screening_batch` — the same rows `evidence_batch` reads, decided by
+`checks.columnar.Kernel`, which agrees with `assess` business by business without
+building Evidence or reasons — writes its rows to a part file and returns counts; the
+flow joins the parts in order and summarises.
 """
 from __future__ import annotations
 
@@ -51,44 +53,45 @@ class Summary:
         }
 
 
-def _writer(path: Path):
-    fh = path.open("w", encoding="utf-8", newline="")
-    if path.suffix == ".csv":
-        w = csv.writer(fh)
-        return fh, lambda row: w.writerow(["|".join(v) if isinstance(v, list) else v for v in row])
-    return fh, lambda row: fh.write(json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False) + "\n")
-
-
 @task(cache_policy=NO_CACHE)
 def screen_range(program: str, as_of: dt.date, region: str | None, after: str | None, upto: str | None,
                  part: str) -> Summary:
-    from checks.assess import assess
-    from checks.outcome import Status
     from checks.policy import load_policy
-    from registry.evidence import evidence_batch
+    from registry.evidence import screening_batch
 
     policy = load_policy(program)
+    csv_out = Path(part).suffix == ".csv"
+    # per distinct (veto, failed, missing) triple: its row cells, and how many businesses had it
+    cells: dict[tuple, tuple] = {}
+    triples: Counter = Counter()
     summary = Summary()
-    fh, write = _writer(Path(part))
-    done = 0
-    with fh, registry()() as session:
-        for ev in evidence_batch(session, as_of, program, policy, region_prefix=region, after=after, upto=upto):
-            a = assess(ev, policy)
-            vetoes, failed, missing = a.ids_with(Status.VETO), a.ids_with(Status.FAIL), a.ids_with(Status.MISSING)
-            reg = ev.registration
-            write((ev.uscc, reg.region_code if reg else "", reg.industry_code if reg else "", a.verdict.value,
-                   a.score, a.bonus, vetoes, failed, missing))
-            summary.businesses += 1
-            summary.verdicts[a.verdict.value] += 1
-            summary.vetoes.update(vetoes)
-            summary.failed.update(failed)
-            summary.missing.update(missing)
-            summary.scores[min(int(a.score) // 10 * 10, 100)] += 1
-            done += 1
-            if progress and done % 500 == 0:
-                progress(500)
-    if progress:
-        progress(done % 500)
+    verdicts, scores = summary.verdicts, summary.scores
+    with open(part, "w", encoding="utf-8", newline="") as fh, registry()() as session:
+        write = csv.writer(fh).writerows if csv_out else None
+        for chunk in screening_batch(session, as_of, program, policy, region_prefix=region, after=after,
+                                     upto=upto):
+            rows = []
+            for s in chunk:
+                key = (s.vetoes, s.failed, s.missing)
+                got = cells.get(key)
+                if got is None:
+                    got = cells[key] = tuple("|".join(ids) for ids in key) if csv_out else tuple(list(i) for i in key)
+                triples[key] += 1
+                verdicts[s.verdict] += 1
+                scores[min(int(s.score) // 10 * 10, 100)] += 1
+                rows.append((s.uscc, s.region_code, s.industry_code, s.verdict, s.score, s.bonus, *got))
+            if write is not None:
+                write(rows)
+            else:
+                fh.writelines(json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False) + "\n" for row in rows)
+            summary.businesses += len(rows)
+            if progress:
+                progress(len(rows))
+    for (vetoes, failed, missing), n in triples.items():
+        for name, ids in (("vetoes", vetoes), ("failed", failed), ("missing", missing)):
+            counter = getattr(summary, name)
+            for cid in ids:
+                counter[cid] += n
     return summary
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from checks.calendar import add_years
+from checks.columnar import Chunk, Kernel, Screened
 from checks.complaints import CITED_IDS, ComplaintCounts, ComplaintRow, ComplaintWindow, complaint_window, count_complaints
 from checks.evidence import Evidence, build_evidence
 from checks.penalties import lookback_start
@@ -31,6 +32,7 @@ from registry.models import Complaint, CreditClass, CreditListing, Penalty, Regi
 from registry.workflow_models import Application
 
 DEFAULT_CHUNK = 2000
+SCREEN_CHUNK = 5000
 
 _REGISTRATION = (Registration.uscc, Registration.name, Registration.entity_type, Registration.status,
                  Registration.established_on, Registration.region_code, Registration.industry_code,
@@ -39,6 +41,9 @@ _PENALTY = (Penalty.uscc, Penalty.decision_no, Penalty.decided_on, Penalty.proce
             Penalty.fine_yuan, Penalty.category, Penalty.repaired_on, Penalty.revoked_on)
 _LISTING = (CreditListing.uscc, CreditListing.list, CreditListing.listed_on, CreditListing.removed_on,
             CreditListing.reason)
+# `checks.columnar.REGISTRATION` order (no name; the latest class is added by the query)
+_SCREEN_REGISTRATION = (Registration.uscc, Registration.entity_type, Registration.status, Registration.established_on,
+                        Registration.region_code, Registration.industry_code, Registration.odr_enrolled_on)
 _CLASS = (CreditClass.uscc, CreditClass.risk_class, CreditClass.classified_on)
 _APPLICATION = (Application.uscc, Application.program, Application.channel, Application.submitted_on,
                 Application.commitments)
@@ -224,6 +229,57 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
                 got = ComplaintCounts(*got, tuple(sorted(late_ids[u])[:CITED_IDS]) if got[4] else ())
             yield build_evidence(u, reg, penalties.get(u, ()), got, listings.get(u, ()), classes.get(u, ()),
                                  apps.get(u), as_of, policy, uscc_overrides=overrides)
+
+
+def screening_batch(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
+                    region_prefix: str | None = None, chunk_size: int = SCREEN_CHUNK,
+                    after: str | None = None, upto: str | None = None) -> Iterator[list[Screened]]:
+    """What `assess(evidence)` decides for every business `evidence_batch` would yield — verdict,
+    score, bonus, vetoing / failing / missing check ids — in USCC order, a chunk at a time.
+
+    The same records under the same filters as `evidence_batch`, fetched leaner: one row per
+    business carries its registration and its latest credit class (a correlated lookup on the
+    `(uscc, classified_on)` key), complaints are counted in SQL, and the few penalties,
+    listings and applications come per chunk; `checks.columnar.Kernel` decides without
+    building Evidence or reasons. The tests hold it to `assess(evidence_for(...))`."""
+    policy = _policy(program, policy)
+    kernel = Kernel(policy, as_of)
+    p = policy.at(as_of)
+    w = complaint_window(as_of, p)
+    overrides = _overrides(session)
+    conn = session.connection()
+    penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
+    contiguous = not region_prefix
+    latest_class = (select(CreditClass.risk_class)
+                    .where(CreditClass.uscc == Registration.uscc, CreditClass.classified_on <= as_of)
+                    .order_by(CreditClass.classified_on.desc()).limit(1).scalar_subquery())
+    last = after
+    while True:
+        query = select(*_SCREEN_REGISTRATION, latest_class).order_by(Registration.uscc).limit(chunk_size)
+        if last is not None:
+            query = query.where(Registration.uscc > last)
+        if upto is not None:
+            query = query.where(Registration.uscc <= upto)
+        if region_prefix:
+            query = query.where(Registration.region_code.startswith(region_prefix))
+        regs = conn.execute(query).all()
+        if not regs:
+            return
+        usccs = [r[0] for r in regs]
+        last = usccs[-1]
+        counts = {r[0]: r[1:] for r in conn.execute(
+            complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous))).all()}
+        penalties = _group(conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous),
+                                                                 penalty_filter)))
+        listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
+                                                                listing_filter)))
+        apps = {}
+        for row in conn.execute(select(*_APPLICATION)
+                                .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
+                                       Application.submitted_on <= as_of)
+                                .order_by(Application.uscc, Application.submitted_on, Application.id)).all():
+            apps[row.uscc] = row  # the latest one wins
+        yield kernel.screen(Chunk(regs, counts, penalties, listings, apps, overrides))
 
 
 def _group(rows) -> dict[str, list[Any]]:
