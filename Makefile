@@ -27,7 +27,7 @@ demo: install system
 # PostgreSQL server (started by the tests; skipped with a reason where it cannot run).
 test: install system
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows $(PYTEST_ARGS)
+	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows tests/publish $(PYTEST_ARGS)
 
 bench: install system
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -8,13 +8,14 @@ import datetime as dt
 import io
 import json
 import re
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import text as sql
 
+from registry.db import make_engine
 from registry.settings import get_settings
 from tests.publish.conftest import AS_OF, SECRETS
 
@@ -79,11 +80,13 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     assert e_row["number_zh"] == d["numbers_zh"]["E"] and e_row["uscc"] == u["E"]
     assert e_row["business_name"] == "武汉诚信商场有限公司" and e_row["region_code"] == "420111"
     assert (e_row["valid_from"], e_row["valid_until"], e_row["programme"]) == ("2026-01-10", "2028-01-09", "model_unit")
-    with sqlite3.connect(get_settings().db_url.split("///", 1)[1]) as db:  # the registry's own view
-        not_listed = {n for (n,) in db.execute(
-            "SELECT number FROM certificates WHERE status IN ('reserved', 'revoked', 'superseded')")}
-        complaints_sql = db.execute("SELECT count(*), sum(status = 'not_accepted') FROM complaints WHERE "
-                                    "kind = 'complaint' AND received_on BETWEEN ? AND ?", (START, AS_OF)).fetchone()
+    with make_engine(get_settings().db_url).connect() as db:  # the registry's own view (SQLite or PostgreSQL)
+        not_listed = {n for (n,) in db.execute(sql(
+            "SELECT number FROM certificates WHERE status IN ('reserved', 'revoked', 'superseded')"))}
+        complaints_sql = tuple(db.execute(sql(
+            "SELECT count(*), sum(CASE WHEN status = 'not_accepted' THEN 1 ELSE 0 END) FROM complaints WHERE "
+            "kind = 'complaint' AND received_on BETWEEN :start AND :end"),
+            {"start": dt.date.fromisoformat(START), "end": dt.date.fromisoformat(AS_OF)}).one())
     assert not_listed == {numbers["D"], numbers["H"], numbers["I"]} and not (not_listed & set(status))
     red_pdf = _pdf_text(out / "red_list.pdf")
     assert d["numbers_zh"]["E"] in red_pdf.replace("\n", "") and "武汉诚信商场有限公司" in red_pdf
