@@ -98,10 +98,11 @@ def announcement_files(session: Session, ann: Announcement, apps: list[Applicati
     return csv_path, pdf
 
 
-def status_notice(session: Session, cert: Certificate, to: str, reason_code: str | None, on, settings: Settings,
-                  findings: tuple = (), note: str = "") -> Path:
-    """The notice of a status change (or expiry) to the business, written and queued for delivery.
-    `findings` are `checks.monitoring.Finding`s; vetoes carry the advice that would clear them."""
+def write_status_notice(session: Session, cert: Certificate, to: str, reason_code: str | None, on,
+                       settings: Settings, findings: tuple = (), note: str = "") -> delivery.Document:
+    """The notice of a status change (or expiry) to the business, rendered and written (reads only;
+    deterministic, so writing it again gives the same file). `findings` are
+    `checks.monitoring.Finding`s; vetoes carry the advice that would clear them."""
     reg = session.get(Registration, cert.uscc)
     app = session.get(Application, cert.application_id) if cert.application_id else None
     reason = REASONS[reason_code][0] if reason_code else "；".join(f.reason_zh for f in findings[:1]) or to
@@ -118,7 +119,20 @@ def status_notice(session: Session, cert: Certificate, to: str, reason_code: str
     body = (f"{name}：\n\n你单位的证书（编号 {cert.number_zh}）自 {on.isoformat()} 起{NOTICE_KINDS[to][1]}。"
             f"原因：{reason}。详见附件《{title}》。\n\n{settings.authority_zh}")
     recipient = (app.contact_email if app else "") or (reg.contact_email if reg else "")
-    delivery.queue(session, delivery.Document(cert.uscc, path, f"{title} {cert.number_zh}", body, recipient), settings)
-    audit.record(session, "system", "notice.written", "certificate", cert.number,
-                 {"path": path.name, "to": to, "reason": reason_code})
-    return path
+    return delivery.Document(cert.uscc, path, f"{title} {cert.number_zh}", body, recipient)
+
+
+def queue_notice(session: Session, doc: delivery.Document, number: str, to: str, reason_code: str | None,
+                 settings: Settings) -> None:
+    """Queue a written notice for delivery, with its audit entry (inside the status change's transaction)."""
+    delivery.queue(session, doc, settings)
+    audit.record(session, "system", "notice.written", "certificate", number,
+                 {"path": doc.path.name, "to": to, "reason": reason_code})
+
+
+def status_notice(session: Session, cert: Certificate, to: str, reason_code: str | None, on, settings: Settings,
+                  findings: tuple = (), note: str = "") -> Path:
+    """Write the notice and queue it, in the caller's transaction."""
+    doc = write_status_notice(session, cert, to, reason_code, on, settings, findings, note)
+    queue_notice(session, doc, cert.number, to, reason_code, settings)
+    return doc.path

@@ -30,42 +30,58 @@ WORKLIST_FIELDS = ("uscc", "number", "program", "check_id", "kind", "action", "r
                    "reason_zh", "reason_en", "evidence")
 
 
-def _apply(session: Session, cert: Watched, decision: Decision, as_of: dt.date, settings) -> None:
+def _apply(session: Session, cert: Watched, decision: Decision, as_of: dt.date, notice, settings) -> None:
     from flows.certstore import DbStatusStore
-    from flows.notices import status_notice
+    from flows.notices import queue_notice
     from registry.monitoring import store_findings
-    from registry.workflow_models import Certificate
 
     store_findings(session, cert, as_of, decision)
-    if decision.action not in ("suspend", "expire"):
-        return
-    row = session.get(Certificate, cert.id)
     if decision.action == "suspend":
         DbStatusStore(session, "recheck").change(cert.number, "suspended", decision.reason_code, as_of,
                                                  decision.cause.reason_zh[:300])
-    status_notice(session, row, "suspended" if decision.action == "suspend" else "expired", decision.reason_code,
-                  as_of, settings, decision.findings)
+    if notice is not None:
+        queue_notice(session, notice, cert.number, NOTICE_TO[decision.action], decision.reason_code, settings)
 
 
-def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, settings) -> Counter:
-    """Decide and store one sub-batch of (certificate, assessment) in one write transaction."""
-    from registry.db import begin_write
+NOTICE_TO = {"suspend": "suspended", "expire": "expired"}
+
+
+def _decisions(session: Session, pending: list, as_of: dt.date, previous: dt.date | None, p) -> dict[int, tuple]:
+    """certificate id -> (state it was decided from, decision), for those still watched."""
     from registry.monitoring import context
     from registry.workflow_models import Certificate
 
+    ids = [c.id for c, _ in pending]
+    ctx = context(session, ids, sorted({c.uscc for c, _ in pending}), as_of, previous)
+    state = dict(session.execute(select(Certificate.id, Certificate.status).where(Certificate.id.in_(ids))).all())
+    return {cert.id: (state[cert.id], decide(state[cert.id], cert.valid_until, assessment, p,
+                                             warned_before=ctx.warned_before.get(cert.id, frozenset()),
+                                             expiry_noted=cert.id in ctx.expiry_noted,
+                                             risk_notice=ctx.risk.get(cert.uscc)))
+            for cert, assessment in pending if state.get(cert.id) in ("valid", "suspended")}
+
+
+def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, settings) -> Counter:
+    """Decide one sub-batch of (certificate, assessment) and render its notices outside any write
+    transaction, then store findings, status changes and queued notices in one short one."""
+    from flows.notices import write_status_notice
+    from registry.db import begin_write
+    from registry.workflow_models import Certificate
+
+    with registry()() as session:
+        decided = _decisions(session, pending, as_of, previous, p)
+        notices = {cid: write_status_notice(session, session.get(Certificate, cid), NOTICE_TO[d.action],
+                                            d.reason_code, as_of, settings, d.findings)
+                   for cid, (_, d) in decided.items() if d.action in NOTICE_TO}
     counts: Counter = Counter()
     with begin_write(registry()) as session:
-        ids = [c.id for c, _ in pending]
-        ctx = context(session, ids, sorted({c.uscc for c, _ in pending}), as_of, previous)
-        state = dict(session.execute(select(Certificate.id, Certificate.status).where(Certificate.id.in_(ids))).all())
-        for cert, assessment in pending:
-            if state.get(cert.id) not in ("valid", "suspended"):
-                continue  # changed by a reviewer since the recheck started
-            decision = decide(state[cert.id], cert.valid_until, assessment, p,
-                              warned_before=ctx.warned_before.get(cert.id, frozenset()),
-                              expiry_noted=cert.id in ctx.expiry_noted, risk_notice=ctx.risk.get(cert.uscc))
-            _apply(session, cert, decision, as_of, settings)
-            counts[decision.action] += 1
+        ids = list(decided)
+        now = dict(session.execute(select(Certificate.id, Certificate.status).where(Certificate.id.in_(ids))).all())
+        for cert, _ in pending:
+            if cert.id in decided and now.get(cert.id) == decided[cert.id][0]:  # unchanged since decided
+                decision = decided[cert.id][1]
+                _apply(session, cert, decision, as_of, notices.get(cert.id), settings)
+                counts[decision.action] += 1
     return counts
 
 
