@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-ALL = ["ingest", "generate", "certificates", "screen", "workflow", "risk", "postgres", "publish"]
+ALL = ["ingest", "generate", "certificates", "screen", "workflow", "risk", "postgres", "recheck", "publish"]
 
 
 def main() -> int:
