@@ -98,6 +98,8 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     from flows.application import application_flow
     from flows.common import registry
     from flows.issuance import issue_flow
+    from flows.publish import publish_flow
+    from flows.recheck import recheck_flow
     from flows.review import Decision, announce_flow, review_batch
     from registry.applications import WorkflowError, add_reviewer, file_objection, resolve_objection
     from registry.applications import submit_rows as submit
@@ -158,6 +160,10 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     issued = issue_flow(today)
     step(9, "verify a few certificates")
     checked = _verify([r["number"] for r in issued[:3]], today)
+    step(10, f"recheck every certified business on {today} (dynamic management)")
+    rechecked = recheck_flow(today)
+    step(11, f"publish the disclosures (red and black lists, complaint statistics, letters) for {today}")
+    published = publish_flow(str(settings.out_path / "disclosures" / today.isoformat()), today)
     with registry()() as session:
         counts = Counter(session.scalars(select(Application.status)))
     return {
@@ -166,5 +172,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
         "applications": dict(sorted(counts.items())), "assessed": dict(Counter(statuses.values())),
         "announcements": announcements, "issued": len([r for r in issued if r["status"] == "issued"]),
         "verified": checked, "certificates": str(settings.out_path / "certificates"),
+        "recheck": {k: rechecked[k] for k in ("certificates", "actions", "worklist")},
+        "disclosures": {"out": published["out"], "counts": published["counts"]},
         "outbox": str(settings.outbox_path), "letters": str(settings.out_path / "letters"),
     }

@@ -41,6 +41,10 @@ def register(app: typer.Typer) -> None:
             c.print(f"  verify {v['number']}: {'valid' if v['valid'] else 'INVALID'} ({v['status']})")
         c.print(f"delivered documents (one folder per business): {summary['outbox']}")
         c.print(f"rejection letters: {summary['letters']}")
+        r = summary["recheck"]
+        c.print(f"recheck: {r['certificates']} certified businesses, actions "
+                f"{', '.join(f'{k} {v}' for k, v in r['actions'].items()) or 'none'}; worklist {r['worklist'][0]}")
+        c.print(f"public disclosures: {summary['disclosures']['out']}")
         c.print(f"database: {summary['database']}")
         c.print("see one application's history:  ASSURED_HOME=" + summary["home"] +
                 " assured applications show 1")

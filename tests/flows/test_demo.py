@@ -16,4 +16,6 @@ def test_the_demo_runs_end_to_end_twice_and_its_certificates_verify(cli, home):
         assert summary["verified"] and all(v["valid"] and v["status"] == "valid" for v in summary["verified"])
         assert {a["program"] for a in summary["announcements"]} == {"model_unit", "seven_day_return"}
         assert summary["applications"].get("rejected", 0) > 0
+        assert summary["recheck"]["certificates"] == summary["issued"]  # every certified business rechecked
+        assert summary["disclosures"]["counts"]["red_list"] == summary["issued"]
     assert cli("audit", "verify").code == 0  # the demo's own registry (the demo points the settings at it)
