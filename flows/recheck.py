@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from checks.monitoring import Decision, decide
 from flows.common import chunks, registry
+from registry import failpoints
 from registry.monitoring import Watched
 from registry.workflow_models import CertificateStatusChange
 
@@ -82,6 +83,7 @@ def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, set
                 decision = decided[cert.id][1]
                 _apply(session, cert, decision, as_of, notices.get(cert.id), settings)
                 counts[decision.action] += 1
+    failpoints.hit("recheck.after_write")
     return counts
 
 

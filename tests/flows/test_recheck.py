@@ -3,6 +3,8 @@ reinstate; a renewal supersedes. Real Prefect engine, real registry, real PDFs, 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 
 from registry.db import make_engine
 from registry.settings import get_settings
-from registry.workflow_models import AuditEntry, CertificateStatusChange, MonitoringFinding
+from registry.workflow_models import AuditEntry, CertificateStatusChange, Delivery, MonitoringFinding
 from tests.flows.conftest import approve_all_stages, apply_online
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -235,3 +237,23 @@ def test_assured_serve_schedules_the_recheck_daily():
     [schedule] = served["recheck-daily"].schedules
     assert (schedule.schedule.cron, schedule.schedule.timezone) == ("30 2 * * *", "Asia/Shanghai")
     assert served["recheck-daily"].entrypoint.endswith("recheck_flow")
+
+
+def test_a_recheck_killed_after_its_writes_resumes_without_doing_anything_twice(
+        cli, shops, reviewers, tmp_path, subprocess_env):
+    number = _made(cli, shops, tmp_path)
+    _ingest(cli, tmp_path, "credit_listings", [{"uscc": shops["good"], "list": "serious_dishonest",
+                                                "listed_on": "2026-07-20", "removed_on": None, "reason": "严重违法"}])
+    cmd = [sys.executable, "-m", "flows", "recheck", "--as-of", "2026-08-01", "--json"]
+    crashed = subprocess.run(cmd, env={**subprocess_env, "ASSURED_FAILPOINTS": "recheck.after_write"},
+                             capture_output=True, text=True, timeout=300)
+    assert crashed.returncode == 137, crashed.stderr
+    assert _status(cli, number, "2026-08-01") == "suspended"  # stored with its finding and queued notice
+    assert _count(Delivery, Delivery.status == "pending") == 1  # … not yet delivered
+    rerun = subprocess.run(cmd, env=subprocess_env, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    result = json.loads(rerun.stdout)
+    assert [(f["check_id"], f["action"]) for f in result["findings"]] == [("V2", "suspended")]
+    assert _count(Delivery, Delivery.status == "delivered") == 1 and _count(Delivery) == 1
+    assert _count(CertificateStatusChange, CertificateStatusChange.status == "suspended") == 1
+    assert (get_settings().outbox_path / shops["good"] / f"{number}-suspended-2026-08-01.pdf").exists()
