@@ -262,7 +262,7 @@ def screening_batch(session: Session, as_of: dt.date, program: str, policy: Poli
             query = query.where(Registration.uscc <= upto)
         if region_prefix:
             query = query.where(Registration.region_code.startswith(region_prefix))
-        regs = conn.execute(query).all()
+        regs = _registration_rows(conn, query)
         if not regs:
             return
         usccs = [r[0] for r in regs]
@@ -280,6 +280,28 @@ def screening_batch(session: Session, as_of: dt.date, program: str, policy: Poli
                                 .order_by(Application.uscc, Application.submitted_on, Application.id)).all():
             apps[row.uscc] = row  # the latest one wins
         yield kernel.screen(Chunk(regs, counts, penalties, listings, apps, overrides))
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A date column's value as the driver returns it (SQLite: ISO text) as a date."""
+    if value is None or type(value) is dt.date:
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _registration_rows(conn, query) -> list[tuple]:
+    """`screening_batch`'s registration rows, in `checks.columnar.REGISTRATION` order, read from
+    the driver's cursor: SQLAlchemy binds the parameters, but its per-row result processing
+    (a Row and a date conversion per value) is skipped — this query returns a row per business.
+    The two date columns are converted here."""
+    result = conn.execute(query)
+    try:
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    date = _as_date
+    return [(u, entity, status, date(established), region, industry, date(odr), risk)
+            for u, entity, status, established, region, industry, odr, risk in raw]
 
 
 def _group(rows) -> dict[str, list[Any]]:
