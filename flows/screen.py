@@ -123,8 +123,26 @@ def dask_runner(workers: int, address: str | None = None):
 
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True,
-                                          "dashboard_address": None})
+    cluster = {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
+               "env": {"PREFECT_API_URL": _api_url()}}
+    return DaskTaskRunner(cluster_kwargs=cluster)
+
+
+def _api_url() -> str:
+    """The Prefect API this process reports to, for the local cluster's worker processes: the
+    configured one (possibly set in-process only, as the test harness does), else this
+    process's temporary server, started now if need be. Left to themselves, workers without
+    a configured API would each start a temporary server of their own before their first task
+    (many seconds each, and their task runs would not show in the flow's server)."""
+    from prefect.settings import PREFECT_API_URL
+
+    if api := PREFECT_API_URL.value():
+        return api
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the one instance `get_client` starts and reuses
+    server.start()
+    return server.api_url
 
 
 @flow(name="screen")

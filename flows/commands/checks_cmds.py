@@ -14,6 +14,10 @@ from registry.settings import get_settings
 
 PROGRAMS = ("model_unit", "seven_day_return")
 STATUS_STYLE = {"pass": "green", "fail": "yellow", "veto": "bold red", "missing": "magenta"}
+# From this many businesses `assured screen` spreads its chunks over a local Dask cluster by
+# default: starting the cluster costs a few seconds, screening about 65 µs per business in
+# one process (README, Benchmarks), so on two free cores it pays from about 200,000.
+DASK_FROM = 300_000
 
 
 def _program(value: str) -> str:
@@ -38,6 +42,25 @@ def _policy(source: str | Path):
         return load_policy(source)
     except PolicyError as exc:
         fail(str(exc))
+
+
+def _worth_dask(region: Optional[str], workers: int) -> bool:
+    """Screen on a local Dask cluster by default? Only with a core per worker and a population
+    large enough to repay the cluster's start-up."""
+    import os
+
+    from sqlalchemy import func, select
+
+    from registry.db import open_registry
+    from registry.models import Registration
+
+    if workers < 2 or (os.cpu_count() or 1) < workers:
+        return False
+    query = select(func.count()).select_from(Registration)
+    if region:
+        query = query.where(Registration.region_code.startswith(region))
+    with open_registry(get_settings().db_url)() as session:
+        return (session.scalar(query) or 0) >= DASK_FROM
 
 
 def print_assessment(result: dict, console: Console) -> None:
@@ -96,7 +119,9 @@ def register(app: typer.Typer) -> None:
         as_of: Annotated[Optional[str], typer.Option(help="screen as of YYYY-MM-DD (default today)")] = None,
         out: Annotated[Optional[Path], typer.Option(help="rows file, .csv or .jsonl (default under output dir)")] = None,
         parts: Annotated[Optional[int], typer.Option(help="chunk tasks (default 4; 2 per Dask worker)")] = None,
-        parallel: Annotated[Optional[str], typer.Option(help="`dask`: run the chunks on a Dask cluster")] = None,
+        parallel: Annotated[Optional[str], typer.Option(
+            help="`dask`: run the chunks on a Dask cluster; `none`: in this process. Default: dask with "
+                 f"--workers processes from {DASK_FROM:,} businesses on a machine with that many cores")] = None,
         workers: Annotated[int, typer.Option(help="Dask worker processes of the local cluster")] = 2,
         dask_address: Annotated[Optional[str], typer.Option(help="address of an existing Dask scheduler")] = None,
         as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -110,10 +135,13 @@ def register(app: typer.Typer) -> None:
         day = _as_of(as_of)
         if region is not None and not (region.isdigit() and len(region) <= 6):
             fail(f"--region: {region!r} is not a prefix of a 6-digit region code")
-        if parallel not in (None, "dask"):
-            fail(f"--parallel: {parallel!r} is not supported (use dask)")
+        if parallel not in (None, "dask", "none"):
+            fail(f"--parallel: {parallel!r} is not supported (use dask or none)")
         if not 1 <= workers <= 64:
             fail(f"--workers: {workers} is not between 1 and 64")
+        if parallel is None:
+            parallel = "dask" if _worth_dask(region, workers) else "none"
+        parallel = None if parallel == "none" else parallel
         parts = parts or (2 * workers if parallel else 4)
         if not 1 <= parts <= 256:
             fail(f"--parts: {parts} is not between 1 and 256")

@@ -61,3 +61,18 @@ def test_screening_on_a_dask_cluster_equals_the_single_process_run(prefect_harne
     assert result.code == 0, result.err
     assert result.json()["tasks"] == 4
     assert parallel.read_bytes() == single.read_bytes()
+
+
+def test_screen_runs_on_dask_by_default_only_for_a_large_population_with_the_cores(cli, province, monkeypatch):
+    import os
+
+    import flows.commands.checks_cmds as cmds
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    assert not cmds._worth_dask(None, 2)  # 400 businesses: one process
+    monkeypatch.setattr(cmds, "DASK_FROM", 400)
+    assert cmds._worth_dask(None, 2) and not cmds._worth_dask(None, 1)
+    assert not cmds._worth_dask("999999", 2)  # a region without businesses
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    assert not cmds._worth_dask(None, 2)
+    assert "not supported (use dask or none)" in cli("screen", "--parallel", "threads").err
