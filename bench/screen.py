@@ -37,7 +37,7 @@ def run(quick: bool) -> list[Figure]:
     from flows.common import registry
     from flows.screen import dask_runner, screen_flow
     from registry.evidence import complaint_counts_query, evidence_for
-    from registry.models import Registration
+    from registry.models import Complaint, Registration
 
     as_of = dt.date.fromisoformat(AS_OF)
     policy = load_policy("model_unit")
@@ -48,13 +48,24 @@ def run(quick: bool) -> list[Figure]:
 
     warm()  # the ephemeral server starts outside the timed parts
 
-    with registry()() as session:
+    with registry()() as session:  # opening upgrades the cached file's schema (once), untimed
         w = complaint_window(as_of, policy.at(as_of))
+        # Every timing below starts from a warm page cache: read the file once first, or the
+        # first query run (the bare aggregation) would also pay for reading it from disk.
+        with open(url.removeprefix("sqlite:///"), "rb") as fh:
+            while fh.read(1 << 24):
+                pass
         with timed() as bare_t:
             rows = session.execute(complaint_counts_query(session, w, true())).all()
             codes = session.scalars(Registration.__table__.select().with_only_columns(Registration.uscc)).all()
+        # The same aggregation walked in USCC order on the (uscc, received_on) index — the plan
+        # screening's per-chunk counts use. Left to itself the planner picks the received_on
+        # index and sorts the groups (a temporary B-tree) for the query above.
+        with timed() as bare_uscc_t:
+            in_order = session.execute(complaint_counts_query(session, w, Complaint.uscc.between(" ", "~"))).all()
+        assert len(in_order) == len(rows)
         sample = list(codes[:: max(1, len(codes) // SAMPLE)][:SAMPLE])
-    del rows, codes
+    del rows, codes, in_order
 
     out = os.path.join(tmp, "screen.csv")
     with timed() as screen_t:
@@ -84,10 +95,12 @@ def run(quick: bool) -> list[Figure]:
     speedup = per_business_total / screen_t()
     return [
         Figure(f"businesses screened ({result['tasks']} chunk tasks)", result["businesses"], "businesses"),
-        Figure("(a) bare SQL aggregation of complaints", bare_t(), "s"),
+        Figure("(a) bare SQL aggregation of complaints (the planner's plan)", bare_t(), "s"),
+        Figure("(a') the same aggregation walked in USCC order (screening's plan)", bare_uscc_t(), "s"),
         Figure("screening flow, one process (rows + summary)", screen_t(), "s"),
         Figure("screening per business, one process", screen_t() / businesses * 1e6, "us"),
         Figure("screening / bare aggregation, one process", ratio_bare, "x", "<= 2", ratio_bare <= 2),
+        Figure("screening / (a'), one process", screen_t() / bare_uscc_t(), "x"),
         Figure("screening flow, --parallel dask 2 workers (start-up included)", par_t(), "s"),
         Figure("screening / bare aggregation, dask 2 workers", ratio_par, "x", "<= 2", ratio_par <= 2),
         Figure("dask rows identical to the one-process rows", int(same), "bool", "1", same),
