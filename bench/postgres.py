@@ -42,7 +42,7 @@ def run(quick: bool) -> list[Figure]:
         with timed() as pg_t:
             _ingest(pg_url, folder, env)
         with timed() as single_t:
-            _screen(pg_url, tmp / "single.csv", env)
+            _screen(pg_url, tmp / "single.csv", env, "--parallel", "none")
         with timed() as dask_t:
             _screen(pg_url, tmp / "dask.csv", env, "--parallel", "dask", "--workers", "2")
         same = (tmp / "single.csv").read_bytes() == (tmp / "dask.csv").read_bytes()
