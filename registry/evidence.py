@@ -181,7 +181,7 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
     w = complaint_window(as_of, p)
     overrides = _overrides(session)
     conn = session.connection()
-    penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
+    filters = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
     contiguous = not region_prefix and _only is None
     # Only the latest class on or before the as-of date matters: fetch just that one.
     older = aliased(CreditClass)
@@ -189,16 +189,7 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
                     .where(older.uscc == CreditClass.uscc, older.classified_on <= as_of).scalar_subquery())
     last = after
     while True:
-        query = select(*_REGISTRATION).order_by(Registration.uscc).limit(chunk_size)
-        if last is not None:
-            query = query.where(Registration.uscc > last)
-        if upto is not None:
-            query = query.where(Registration.uscc <= upto)
-        if region_prefix:
-            query = query.where(Registration.region_code.startswith(region_prefix))
-        if _only is not None:
-            query = query.where(Registration.uscc.in_(_only))
-        regs = conn.execute(query).all()
+        regs = conn.execute(_page(_REGISTRATION, chunk_size, last, upto, region_prefix, _only)).all()
         if not regs:
             return
         usccs = [r.uscc for r in regs]
@@ -210,18 +201,9 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
             for uscc, cid in conn.execute(select(Complaint.uscc, Complaint.complaint_id).where(
                     Complaint.uscc.in_(late_usccs), _window_filter(w), _left_open(session, w))):
                 late_ids[uscc].append(cid)
-        penalties = _group(conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous),
-                                                                 penalty_filter)))
-        listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
-                                                                listing_filter)))
+        penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
         classes = _group(conn.execute(select(*_CLASS).where(_in_chunk(CreditClass.uscc, usccs, contiguous),
                                                               CreditClass.classified_on == latest_class)))
-        apps = {}
-        for row in conn.execute(select(*_APPLICATION)
-                                .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
-                                       Application.submitted_on <= as_of)
-                                .order_by(Application.uscc, Application.submitted_on, Application.id)):
-            apps[row.uscc] = row  # the latest one wins
         for reg in regs:
             u = reg.uscc
             got = counts.get(u)
@@ -248,37 +230,22 @@ def screening_batch(session: Session, as_of: dt.date, program: str, policy: Poli
     w = complaint_window(as_of, p)
     overrides = _overrides(session)
     conn = session.connection()
-    penalty_filter, listing_filter = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
+    filters = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
     contiguous = not region_prefix
     latest_class = (select(CreditClass.risk_class)
                     .where(CreditClass.uscc == Registration.uscc, CreditClass.classified_on <= as_of)
                     .order_by(CreditClass.classified_on.desc()).limit(1).scalar_subquery())
     last = after
     while True:
-        query = select(*_SCREEN_REGISTRATION, latest_class).order_by(Registration.uscc).limit(chunk_size)
-        if last is not None:
-            query = query.where(Registration.uscc > last)
-        if upto is not None:
-            query = query.where(Registration.uscc <= upto)
-        if region_prefix:
-            query = query.where(Registration.region_code.startswith(region_prefix))
-        regs = _registration_rows(conn, query)
+        regs = _registration_rows(conn, _page((*_SCREEN_REGISTRATION, latest_class), chunk_size, last, upto,
+                                              region_prefix))
         if not regs:
             return
         usccs = [r[0] for r in regs]
         last = usccs[-1]
         counts = {r[0]: r[1:] for r in conn.execute(
             complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous))).all()}
-        penalties = _group(conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous),
-                                                                 penalty_filter)))
-        listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
-                                                                listing_filter)))
-        apps = {}
-        for row in conn.execute(select(*_APPLICATION)
-                                .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
-                                       Application.submitted_on <= as_of)
-                                .order_by(Application.uscc, Application.submitted_on, Application.id)).all():
-            apps[row.uscc] = row  # the latest one wins
+        penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
         yield kernel.screen(Chunk(regs, counts, penalties, listings, apps, overrides))
 
 
@@ -302,6 +269,40 @@ def _registration_rows(conn, query) -> list[tuple]:
     date = _as_date
     return [(u, entity, status, date(established), region, industry, date(odr), risk)
             for u, entity, status, established, region, industry, odr, risk in raw]
+
+
+def _page(columns, chunk_size: int, last: str | None, upto: str | None, region_prefix: str | None,
+          only: Sequence[str] | None = None):
+    """The next page of registrations in USCC order: after `last`, up to `upto`, of a region or of
+    the given codes only."""
+    query = select(*columns).order_by(Registration.uscc).limit(chunk_size)
+    if last is not None:
+        query = query.where(Registration.uscc > last)
+    if upto is not None:
+        query = query.where(Registration.uscc <= upto)
+    if region_prefix:
+        query = query.where(Registration.region_code.startswith(region_prefix))
+    if only is not None:
+        query = query.where(Registration.uscc.in_(only))
+    return query
+
+
+def _chunk_records(conn, usccs: Sequence[str], contiguous: bool, filters: tuple, program: str,
+                   as_of: dt.date) -> tuple[dict, dict, dict]:
+    """A chunk's penalties and listings by business (under the policy's filters) and each
+    business's latest application to the programme on or before the as-of date."""
+    penalty_filter, listing_filter = filters
+    penalties = _group(conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous),
+                                                             penalty_filter)))
+    listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
+                                                            listing_filter)))
+    apps = {}
+    for row in conn.execute(select(*_APPLICATION)
+                            .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
+                                   Application.submitted_on <= as_of)
+                            .order_by(Application.uscc, Application.submitted_on, Application.id)).all():
+        apps[row.uscc] = row  # the latest one wins
+    return penalties, listings, apps
 
 
 def _group(rows) -> dict[str, list[Any]]:

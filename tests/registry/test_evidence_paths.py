@@ -11,7 +11,7 @@ from checks.assess import assess
 from checks.calendar import add_months, add_years
 from checks.policy import load_policy
 from checks.uscc import make_uscc
-from registry.db import session_factory, upgrade
+from registry.db import session_factory
 from registry.evidence import evidence_batch, evidence_for, partition
 from registry.models import Complaint, CreditClass, CreditListing, Penalty, Registration, UsccOverride
 from registry.settings import get_settings
@@ -86,14 +86,6 @@ def populate(session, seed: int, businesses: int) -> list[str]:
                              "returns_any_branch": rng.random() < 0.3, "refund_within_48h": False}))
     session.add(UsccOverride(uscc=usccs[0], reason="test", added_by="test"))
     return sorted(usccs)
-
-
-@pytest.fixture
-def registry_session(home):
-    url = get_settings().db_url
-    upgrade(url)
-    with session_factory(url)() as session:
-        yield session
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

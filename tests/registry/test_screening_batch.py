@@ -12,7 +12,7 @@ import pytest
 
 from checks.assess import assess
 from checks.policy import load_policy
-from registry.db import session_factory, upgrade
+from registry.db import session_factory
 from registry.evidence import evidence_for, partition, screening_batch
 from registry.settings import get_settings
 
@@ -44,14 +44,6 @@ def agree_everywhere(session, as_of, chunk_size):
             assert row == reference(session, row[0], as_of, program, policy), row[0]
             statuses.update((row[3], *row[6], *row[7], *row[8]))
     return statuses
-
-
-@pytest.fixture
-def registry_session(home):
-    url = get_settings().db_url
-    upgrade(url)
-    with session_factory(url)() as session:
-        yield session
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
