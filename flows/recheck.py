@@ -154,39 +154,35 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
     from flows.application import deliver_pending
     from flows.certstore import DbStatusStore, publish_lists
     from registry.db import begin_write
-    from registry.monitoring import start, watched
+    from registry.monitoring import finish, start, watched
     from registry.settings import get_settings
 
     as_of = as_of or today_in_china()
     with begin_write(registry()) as session:
-        _, previous = start(session, as_of)
+        previous = start(session, as_of)
         certs = watched(session, as_of)
-    counts: Counter = Counter()
     by_program: dict[str, list[Watched]] = defaultdict(list)
     for c in certs:
         by_program[c.program].append(c)
-    for program, group in sorted(by_program.items()):
-        for part in chunks(group, parts=parts, min_size=2000):
-            counts.update(recheck_chunk(program, part, as_of, previous))
-    with begin_write(registry()) as session:
-        if counts["suspend"] or counts["expire"]:
+    plan = [(program, part) for program, group in sorted(by_program.items())
+            for part in chunks(group, parts=parts, min_size=2000)]
+    counts: Counter = Counter()
+    for program, part in plan:
+        counts.update(recheck_chunk(program, part, as_of, previous))
+    if counts["suspend"] or counts["expire"]:
+        with registry()() as session:
             publish_lists(DbStatusStore(session))
     delivered = deliver_pending()
-    settings = get_settings()
     with begin_write(registry()) as session:
-        rows, paths = _worklist(session, as_of, settings.out_path / "rechecks" / as_of.isoformat())
+        rows, paths = _worklist(session, as_of, get_settings().out_path / "rechecks" / as_of.isoformat())
         summary = {
             "as_of": as_of.isoformat(), "previous": previous.isoformat() if previous else None,
-            "certificates": len(certs), "tasks": sum(len(chunks(g, parts=parts, min_size=2000))
-                                                    for g in by_program.values()),
+            "certificates": len(certs), "tasks": len(plan),
             "actions": dict(sorted(Counter(r["action"] for r in rows if r["action"] != "noted").items())),
             "checks": dict(sorted(Counter(r["check_id"] for r in rows).items())),
             "delivered": delivered, "worklist": [str(p) for p in paths],
         }
-        from registry.workflow_models import Recheck
-
-        rec = session.scalar(select(Recheck).where(Recheck.as_of == as_of))
-        rec.finished_at, rec.summary = dt.datetime.now(dt.timezone.utc), summary
+        finish(session, as_of, summary)
     return summary | {"findings": rows}
 
 

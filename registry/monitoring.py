@@ -43,13 +43,16 @@ def watched(session: Session, as_of: dt.date) -> list[Watched]:
     return [Watched(*r) for r in rows]
 
 
-def start(session: Session, as_of: dt.date) -> tuple[Recheck, dt.date | None]:
-    """This date's recheck (created, or found again when a re-run resumes it) and the date of
-    the recheck before it."""
+def start(session: Session, as_of: dt.date) -> dt.date | None:
+    """Record this date's recheck (or find it again when a re-run resumes it); the date of the
+    recheck before it."""
     insert_ignoring_duplicates(session.connection(), Recheck.__table__, [{"as_of": as_of}])
-    current = session.scalar(select(Recheck).where(Recheck.as_of == as_of))
-    previous = session.scalar(select(func.max(Recheck.as_of)).where(Recheck.as_of < as_of))
-    return current, previous
+    return session.scalar(select(func.max(Recheck.as_of)).where(Recheck.as_of < as_of))
+
+
+def finish(session: Session, as_of: dt.date, summary: dict) -> None:
+    rec = session.scalar(select(Recheck).where(Recheck.as_of == as_of))
+    rec.finished_at, rec.summary = dt.datetime.now(dt.timezone.utc), summary
 
 
 @dataclass
