@@ -29,6 +29,7 @@ def run(quick: bool) -> list[Figure]:
 
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
+    from prefect.task_runners import ThreadPoolTaskRunner
     from sqlalchemy import true
 
     from checks.assess import assess
@@ -83,7 +84,9 @@ def run(quick: bool) -> list[Figure]:
         with registry()() as session:
             return assess(evidence_for(session, uscc, as_of, "model_unit", policy), policy).verdict.value
 
-    @flow
+    # Threads bounded below the registry's connection pool (15): left unbounded, Prefect runs all
+    # 2,000 tasks at once and the last ones wait past the pool's 30 s checkout timeout.
+    @flow(task_runner=ThreadPoolTaskRunner(max_workers=8))
     def per_business(usccs: list[str]) -> int:
         return len([f.result() for f in one.map(usccs)])
 

@@ -141,6 +141,7 @@ class Kernel:
         bit = {cid: 1 << i for i, cid in enumerate(self.ids)}
         bit.update({cid: 0 for cid in VETO_IDS if cid not in bit})  # a disabled veto sets no bit
         self.bit = bit
+        self.width = len(self.ids)
         self.enabled = frozenset(c.id for c in plan.checks[plan.vetoes])
         self.pass_mark = v["pass_mark"]
         # dates every business shares
@@ -166,7 +167,7 @@ class Kernel:
         self.no_registration = (0.0, bit["mechanisms.odr"]), (0.0, bit["longevity"])  # missing, 0 points
         self.long_top = v["longevity.max_points"]
         self.long_per_year = v["longevity.points_per_year"]
-        self._masks: dict[int, tuple[str, ...]] = {}
+        self._masks: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         self._years: dict[Any, tuple[float, int]] = {}
         self._rec: dict[tuple[int, int], tuple[float, int]] = {}
         self._closed: dict[tuple[int, int], tuple[float, int]] = {}
@@ -206,15 +207,18 @@ class Kernel:
         extra = pts(min(v["bonus.max_points"], sum(b for b, _ in bonus)))
         return tuple(x for x, _ in parts), extra, fail, veto
 
-    def ids_of(self, mask: int) -> tuple[str, ...]:
-        """The check ids of a mask, in check order (cached per distinct mask)."""
+    def checks(self, mask: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """(vetoing, failing, missing) check ids, in check order, of a combined mask as `one`
+        returns it (cached per distinct mask: a province has a few hundred)."""
         hit = self._masks.get(mask)
         if hit is None:
-            hit = self._masks[mask] = tuple(cid for i, cid in enumerate(self.ids) if mask >> i & 1)
+            n, ids = len(self.ids), self.ids
+            hit = self._masks[mask] = tuple(tuple(cid for i, cid in enumerate(ids) if part >> i & 1)
+                                            for part in (mask, mask >> n, mask >> 2 * n))
         return hit
 
-    def run(self, chunk: Chunk) -> list[tuple[str, str, float, float, int, int, int]]:
-        """(uscc, verdict, score, bonus, veto mask, fail mask, missing mask) per registration, in order."""
+    def run(self, chunk: Chunk) -> list[tuple[str, float, float, int]]:
+        """(verdict, score, bonus, combined mask) per registration, in order."""
         regs = chunk.registrations
         valid = valid_codes([r[0] for r in regs])
         overrides = chunk.overrides
@@ -225,9 +229,9 @@ class Kernel:
                 for r, ok in zip(regs, valid)]
 
     def screen(self, chunk: Chunk) -> list[Screened]:
-        ids = self.ids_of
-        return [Screened(u, reg[4], reg[5], verdict, score, bonus, ids(vm), ids(fm), ids(mm))
-                for reg, (u, verdict, score, bonus, vm, fm, mm) in zip(chunk.registrations, self.run(chunk))]
+        checks = self.checks
+        return [Screened(reg[0], reg[4], reg[5], verdict, score, bonus, *checks(mask))
+                for reg, (verdict, score, bonus, mask) in zip(chunk.registrations, self.run(chunk))]
 
     def assess_one(self, uscc: str, registration: Any | None, complaints: Sequence[int] | None,
                    penalties: Iterable[Any], listings: Iterable[Any], classes: Iterable[Any],
@@ -242,16 +246,18 @@ class Kernel:
             reg = (uscc, r.entity_type, r.status, r.established_on, r.region_code, r.industry_code,
                    r.odr_enrolled_on, None if latest is None else latest.risk_class)
         code_ok = uscc in uscc_overrides or valid_codes([uscc])[0]
-        _, verdict, score, bonus, vm, fm, mm = self.one(
+        verdict, score, bonus, mask = self.one(
             uscc, reg, complaints, list(penalties) or None, list(listings) or None, application, code_ok,
             None if latest is None else latest.risk_class)
         return Screened(uscc, "" if reg is None else reg[4], "" if reg is None else reg[5], verdict, score, bonus,
-                        self.ids_of(vm), self.ids_of(fm), self.ids_of(mm))
+                        *self.checks(mask))
 
     def one(self, uscc: str, reg: Sequence[Any] | None, counts: Sequence[int] | None, pens: Sequence[Any] | None,
             lists: Sequence[Any] | None, app: Any | None, code_ok: bool, no_reg_class: str | None = None):
         """One business from its rows: `reg` in `REGISTRATION` order or None (then `no_reg_class` is
-        its latest class); `counts` in `ComplaintCounts` order or None; the others lists of rows or None."""
+        its latest class); `counts` in `ComplaintCounts` order or None; the others lists of rows or None.
+        Gives (verdict, score, bonus, mask): the vetoing, failing and missing checks' bits in one
+        int, `veto | fail << n | missing << 2n` for n checks (`checks` splits it)."""
         bit = self.bit
         as_of = self.as_of
         veto = missing = 0
@@ -367,7 +373,8 @@ class Kernel:
             verdict = PENDING
         else:
             verdict = ELIGIBLE if score >= self.pass_mark else INELIGIBLE
-        return uscc, verdict, score, bonus, veto, fail, missing
+        n = self.width
+        return verdict, score, bonus, veto | fail << n | missing << (n + n)
 
 
 def _classified_on(row: Any) -> dt.date:

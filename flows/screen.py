@@ -2,24 +2,27 @@
 
 The population is split into a few USCC ranges (`registry.evidence.partition`), one
 task each (never one task per business). Each task streams its range through
-`registry.evidence.screening_batch` — the same rows `evidence_batch` reads, decided by
+`registry.evidence.screening_chunks` — the same rows `evidence_batch` reads — decided by
 `checks.columnar.Kernel`, which agrees with `assess` business by business without
-building Evidence or reasons — writes its rows to a part file and returns counts; the
+building Evidence or reasons; it writes its rows to a part file and returns counts; the
 flow joins the parts in order and summarises.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
+import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.common import registry
 
@@ -56,43 +59,66 @@ class Summary:
 @task(cache_policy=NO_CACHE)
 def screen_range(program: str, as_of: dt.date, region: str | None, after: str | None, upto: str | None,
                  part: str) -> Summary:
+    from checks.columnar import Kernel
     from checks.policy import load_policy
-    from registry.evidence import screening_batch
+    from registry.evidence import screening_chunks
 
     policy = load_policy(program)
-    csv_out = Path(part).suffix == ".csv"
-    # per distinct (veto, failed, missing) triple: its row cells, and how many businesses had it
-    cells: dict[tuple, tuple] = {}
-    triples: Counter = Counter()
+    kernel = Kernel(policy, as_of)
+    write = _csv_lines if Path(part).suffix == ".csv" else _jsonl_lines
+    cells: dict[int, Any] = {}  # per distinct check mask, its id cells (made once)
+    masks: Counter = Counter()
     summary = Summary()
-    verdicts, scores = summary.verdicts, summary.scores
     with open(part, "w", encoding="utf-8", newline="") as fh, registry()() as session:
-        write = csv.writer(fh).writerows if csv_out else None
-        for chunk in screening_batch(session, as_of, program, policy, region_prefix=region, after=after,
-                                     upto=upto):
-            rows = []
-            for s in chunk:
-                key = (s.vetoes, s.failed, s.missing)
-                got = cells.get(key)
-                if got is None:
-                    got = cells[key] = tuple("|".join(ids) for ids in key) if csv_out else tuple(list(i) for i in key)
-                triples[key] += 1
-                verdicts[s.verdict] += 1
-                scores[min(int(s.score) // 10 * 10, 100)] += 1
-                rows.append((s.uscc, s.region_code, s.industry_code, s.verdict, s.score, s.bonus, *got))
-            if write is not None:
-                write(rows)
-            else:
-                fh.writelines(json.dumps(dict(zip(FIELDS, row)), ensure_ascii=False) + "\n" for row in rows)
-            summary.businesses += len(rows)
+        for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region, after=after,
+                                      upto=upto):
+            results = kernel.run(chunk)
+            for mask in {r[3] for r in results}.difference(cells):
+                cells[mask] = kernel.checks(mask)
+            fh.write(write(chunk.registrations, results, cells))
+            # C-speed tallies per chunk; scores are bucketed per distinct value at the end
+            summary.verdicts.update([r[0] for r in results])
+            summary.scores.update([r[1] for r in results])
+            masks.update([r[3] for r in results])
+            summary.businesses += len(results)
             if progress:
-                progress(len(rows))
-    for (vetoes, failed, missing), n in triples.items():
-        for name, ids in (("vetoes", vetoes), ("failed", failed), ("missing", missing)):
+                progress(len(results))
+    scores = Counter()
+    for score, n in summary.scores.items():
+        scores[min(int(score) // 10 * 10, 100)] += n
+    summary.scores = scores
+    for mask, n in masks.items():
+        for name, ids in zip(("vetoes", "failed", "missing"), cells[mask]):
             counter = getattr(summary, name)
             for cid in ids:
                 counter[cid] += n
     return summary
+
+
+_NEEDS_QUOTING = re.compile(r'[,"\r\n]').search
+
+
+def _csv_lines(registrations: Sequence[tuple], results: Sequence[tuple], cells: dict[int, Any]) -> str:
+    """A chunk's CSV rows, byte for byte what `csv.writer` writes (RFC 4180 minimal quoting, CRLF),
+    built by joining strings: no business field of the chunk needs quoting (checked on the
+    chunk at once), and each mask's id cells are joined once. Otherwise `csv.writer` writes it."""
+    tails = {mask: ["|".join(ids) for ids in cells[mask]] for mask in {r[3] for r in results}}
+    if _NEEDS_QUOTING("".join([f"{reg[0]}{reg[4]}{reg[5]}" for reg in registrations])) or any(
+            _NEEDS_QUOTING("".join(t)) for t in tails.values()):
+        buf = io.StringIO()
+        csv.writer(buf).writerows([(reg[0], reg[4], reg[5], verdict, score, bonus,
+                                    *("|".join(ids) for ids in cells[mask]))
+                                   for reg, (verdict, score, bonus, mask) in zip(registrations, results)])
+        return buf.getvalue()
+    tails = {mask: ",".join(t) for mask, t in tails.items()}
+    return "".join([f"{reg[0]},{reg[4]},{reg[5]},{verdict},{score!r},{bonus!r},{tails[mask]}\r\n"
+                    for reg, (verdict, score, bonus, mask) in zip(registrations, results)])
+
+
+def _jsonl_lines(registrations: Sequence[tuple], results: Sequence[tuple], cells: dict[int, Any]) -> str:
+    return "".join(json.dumps(dict(zip(FIELDS, (reg[0], reg[4], reg[5], verdict, score, bonus,
+                                                *(list(ids) for ids in cells[mask])))), ensure_ascii=False) + "\n"
+                   for reg, (verdict, score, bonus, mask) in zip(registrations, results))
 
 
 @task(cache_policy=NO_CACHE)
@@ -145,7 +171,10 @@ def _api_url() -> str:
     return server.api_url
 
 
-@flow(name="screen")
+# One process runs the chunk tasks one after another: run side by side in threads they only
+# contend for the interpreter lock (measured on 1M businesses: 85 s with 4 threads, 66 s in
+# one). Spreading them is the Dask runner's job.
+@flow(name="screen", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def screen_flow(program: Literal["model_unit", "seven_day_return"], as_of: dt.date, out: str,
                 region: str | None = None, parts: int = 4) -> dict:
     """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl).

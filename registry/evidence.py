@@ -217,15 +217,26 @@ def screening_batch(session: Session, as_of: dt.date, program: str, policy: Poli
                     region_prefix: str | None = None, chunk_size: int = SCREEN_CHUNK,
                     after: str | None = None, upto: str | None = None) -> Iterator[list[Screened]]:
     """What `assess(evidence)` decides for every business `evidence_batch` would yield — verdict,
-    score, bonus, vetoing / failing / missing check ids — in USCC order, a chunk at a time.
+    score, bonus, vetoing / failing / missing check ids — in USCC order, a chunk at a time:
+    `checks.columnar.Kernel` on `screening_chunks`. The tests hold it to `assess(evidence_for(...))`."""
+    policy = _policy(program, policy)
+    kernel = Kernel(policy, as_of)
+    for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region_prefix,
+                                  chunk_size=chunk_size, after=after, upto=upto):
+        yield kernel.screen(chunk)
+
+
+def screening_chunks(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
+                     region_prefix: str | None = None, chunk_size: int = SCREEN_CHUNK,
+                     after: str | None = None, upto: str | None = None) -> Iterator[Chunk]:
+    """The raw rows `checks.columnar.Kernel` decides from, for every business `evidence_batch`
+    would yield, in USCC order, a chunk at a time.
 
     The same records under the same filters as `evidence_batch`, fetched leaner: one row per
     business carries its registration and its latest credit class (a correlated lookup on the
     `(uscc, classified_on)` key), complaints are counted in SQL, and the few penalties,
-    listings and applications come per chunk; `checks.columnar.Kernel` decides without
-    building Evidence or reasons. The tests hold it to `assess(evidence_for(...))`."""
+    listings and applications come per chunk."""
     policy = _policy(program, policy)
-    kernel = Kernel(policy, as_of)
     p = policy.at(as_of)
     w = complaint_window(as_of, p)
     overrides = _overrides(session)
@@ -246,28 +257,22 @@ def screening_batch(session: Session, as_of: dt.date, program: str, policy: Poli
         counts = {r[0]: r[1:] for r in conn.execute(
             complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous))).all()}
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
-        yield kernel.screen(Chunk(regs, counts, penalties, listings, apps, overrides))
-
-
-def _as_date(value: Any) -> dt.date | None:
-    """A date column's value as the driver returns it (SQLite: ISO text) as a date."""
-    if value is None or type(value) is dt.date:
-        return value
-    return dt.date.fromisoformat(value)
+        yield Chunk(regs, counts, penalties, listings, apps, overrides)
 
 
 def _registration_rows(conn, query) -> list[tuple]:
-    """`screening_batch`'s registration rows, in `checks.columnar.REGISTRATION` order, read from
+    """`screening_chunks`' registration rows, in `checks.columnar.REGISTRATION` order, read from
     the driver's cursor: SQLAlchemy binds the parameters, but its per-row result processing
     (a Row and a date conversion per value) is skipped — this query returns a row per business.
-    The two date columns are converted here."""
+    The two date columns are converted here (SQLite gives ISO text)."""
     result = conn.execute(query)
     try:
         raw = result.cursor.fetchall()
     finally:
         result.close()
-    date = _as_date
-    return [(u, entity, status, date(established), region, industry, date(odr), risk)
+    day = dt.date.fromisoformat
+    return [(u, entity, status, day(established) if established.__class__ is str else established, region,
+             industry, day(odr) if odr.__class__ is str else odr, risk)
             for u, entity, status, established, region, industry, odr, risk in raw]
 
 
@@ -305,10 +310,10 @@ def _chunk_records(conn, usccs: Sequence[str], contiguous: bool, filters: tuple,
     return penalties, listings, apps
 
 
-def _group(rows) -> dict[str, list[Any]]:
-    """Rows by their first column (the uscc)."""
+def _group(result) -> dict[str, list[Any]]:
+    """A result's rows by their first column (the uscc)."""
     out: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
+    for row in result.all():
         out[row[0]].append(row)
     return out
 

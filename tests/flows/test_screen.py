@@ -28,9 +28,10 @@ def test_screening_gives_the_same_verdicts_as_assess_one_by_one(prefect_harness,
         one = cli("assess", row["uscc"], "--program", "model_unit", "--as-of", AS_OF, "--json")
         assert one.code == 0, one.err
         one = one.json()
-        assert (one["verdict"], one["score"]) == (row["verdict"], float(row["score"]))
-        vetoes = [o["id"] for o in one["outcomes"] if o["status"] == "veto"]
-        assert "|".join(vetoes) == row["vetoes"]
+        assert (one["verdict"], one["score"], one["bonus"]) == (row["verdict"], float(row["score"]),
+                                                                 float(row["bonus"]))
+        for status, column in (("veto", "vetoes"), ("fail", "failed"), ("missing", "missing")):
+            assert "|".join(o["id"] for o in one["outcomes"] if o["status"] == status) == row[column]
 
 
 def test_the_assess_json_carries_every_outcome_with_reasons(cli, province):
@@ -76,3 +77,20 @@ def test_screen_runs_on_dask_by_default_only_for_a_large_population_with_the_cor
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert not cmds._worth_dask(None, 2)
     assert "not supported (use dask or none)" in cli("screen", "--parallel", "threads").err
+
+
+def test_screening_rows_are_what_the_csv_module_writes_even_for_fields_that_need_quoting():
+    import io
+
+    from flows.screen import _csv_lines
+
+    cells = {1: (("V1",), ("compliance.penalties", "longevity"), ()), 2: ((), (), ("V4",))}
+    plain = [("91420100MA4K00001X", "e", "a", None, "420102", "F5211"), ("92420100MA4K0000", "e", "a", None, "420103", "H")]
+    odd = [("9142,0100", "e", "a", None, "42\"01", "F\r\n1"), ("x", "e", "a", None, "", "")]
+    results = [("eligible", 87.5, 0.0, 1), ("pending", 60.33, 3.0, 2)]
+    for regs in (plain, odd):
+        expected = io.StringIO()
+        csv.writer(expected).writerows([(r[0], r[4], r[5], v, s, b, *("|".join(i) for i in cells[m]))
+                                        for r, (v, s, b, m) in zip(regs, results)])
+        assert _csv_lines(regs, results, cells) == expected.getvalue()
+        assert [row[:3] for row in csv.reader(io.StringIO(expected.getvalue()))] == [[r[0], r[4], r[5]] for r in regs]
