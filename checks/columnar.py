@@ -10,7 +10,7 @@ as three bit masks over the check order, and the id lists made once per distinct
 
 Every rule below mirrors one check of `checks.vetoes` / `checks.scores` and the filters
 of `checks.evidence.build_evidence`; where a rule is not trivial it calls the same
-function (`classify_penalty`, `reconciliation_points`, `full_years`, `validate_uscc`).
+function (`judge_penalty`, `reconciliation_points`, `full_years`, `validate_uscc`).
 The tests hold the two paths to identical results business by business.
 """
 from __future__ import annotations
@@ -24,12 +24,13 @@ import numpy as np
 from checks.calendar import add_years, full_years
 from checks.evidence import Commitments
 from checks.outcome import pts
-from checks.penalties import PenaltyReason, classify_penalty, lookback_start
+from checks.penalties import PenaltyReason, judge_penalty, lookback_start, penalty_kinds
 from checks.policy import VETO_IDS, Policy
 from checks.scores import reconciliation_points
 from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, UsccError, validate_uscc
 
 ELIGIBLE, INELIGIBLE, PENDING = "eligible", "ineligible", "pending"
+COUNTED, REVOKED = PenaltyReason.COUNTED, PenaltyReason.REVOKED
 
 
 # A registration row as the kernel reads it: `RegistrationRow` without the name, plus the
@@ -247,7 +248,8 @@ class Kernel:
                    r.odr_enrolled_on, None if latest is None else latest.risk_class)
         code_ok = uscc in uscc_overrides or valid_codes([uscc])[0]
         verdict, score, bonus, mask = self.one(
-            uscc, reg, complaints, list(penalties) or None, list(listings) or None, application, code_ok,
+            uscc, reg, complaints, [(uscc, *row) for row in penalties] or None,
+            [(uscc, *row) for row in listings] or None, application, code_ok,
             None if latest is None else latest.risk_class)
         return Screened(uscc, "" if reg is None else reg[4], "" if reg is None else reg[5], verdict, score, bonus,
                         *self.checks(mask))
@@ -270,17 +272,17 @@ class Kernel:
         elif reg[2] != "active":
             veto = bit["V1"]
 
-        # listings as build_evidence keeps them (V2, V3, V6, abnormal history)
+        # listings as build_evidence keeps them (V2, V3, V6, abnormal history); rows as
+        # `screening_chunks` fetches them: (uscc, list, listed_on, removed_on, reason)
         s_abn, fail = self.abn[0]
         if lists:
             current = set()
             since = self.listings_since
-            for row in lists:
-                listed_on, removed_on = row.listed_on, row.removed_on
+            for _, name, listed_on, removed_on, _ in lists:
                 if listed_on <= as_of and (removed_on is None or removed_on > since):
                     if removed_on is None or removed_on > as_of:
-                        current.add(row.list)
-                    if row.list == "abnormal_operations":
+                        current.add(name)
+                    if name == "abnormal_operations":
                         # as known on the as-of date, and (by the filter above) within the window
                         s_abn, fail = self.abn[1]
             if "serious_dishonest" in current:
@@ -298,7 +300,7 @@ class Kernel:
             elif risk_class != self.required_class:
                 veto |= bit["V4"]
 
-        # penalties: V5 and the penalty points
+        # penalties: V5 and the penalty points; rows (uscc, *`PenaltyRow`)
         s_pen, f = self.pen_none
         if pens:
             since = self.penalties_since
@@ -307,12 +309,14 @@ class Kernel:
             severe_since = self.severe_since
             counted = 0
             seen = severe = False
-            for row in pens:
-                if since < row.decided_on <= as_of:
+            for _, _, decided, procedure, kinds, fine, category, repaired, revoked in pens:
+                if since < decided <= as_of:
                     seen = True
-                    x = classify_penalty(row, as_of, natural_person, p)
-                    counted += x.counted
-                    if x.severe and x.reason is not PenaltyReason.REVOKED and x.decided_on > severe_since:
+                    x = judge_penalty(decided, procedure, penalty_kinds(kinds), fine, category, repaired, revoked, as_of,
+                                      natural_person, p)
+                    if x.reason is COUNTED:
+                        counted += 1
+                    if x.severe and x.reason is not REVOKED and decided > severe_since:
                         severe = True
             if severe:
                 veto |= bit["V5"]

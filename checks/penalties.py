@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -110,50 +111,85 @@ def lookback_start(as_of: dt.date, p: Resolved) -> dt.date:
     return add_years(as_of, -years)
 
 
-def _kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(kinds.split(",") if isinstance(kinds, str) else kinds)))
+@lru_cache(maxsize=256)
+def _kind_string(kinds: str) -> tuple[str, ...]:
+    return tuple(sorted(set(kinds.split(","))))
 
 
-def classify_penalty(row: PenaltyRow, as_of: dt.date, natural_person: bool, p: Resolved) -> Penalty:
-    """The penalty as seen on `as_of`: severe or not, published until when, counted or why not."""
-    kinds = _kinds(row.kinds)
-    kind_set = set(kinds)
-    decided = row.decided_on
+def penalty_kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
+    return _kind_string(kinds) if isinstance(kinds, str) else tuple(sorted(set(kinds)))
+
+
+def _kind_sets(p: Resolved) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    return (frozenset(p["vetoes.severe_penalty_kinds"]), frozenset(p["penalties.short_publicity_kinds"]),
+            frozenset(p["penalties.strict_repair_categories"]))
+
+
+class Judged(NamedTuple):
+    """What the rules make of a penalty on a date (`judge_penalty`)."""
+
+    reason: PenaltyReason
+    severe: bool
+    published_until: dt.date | None  # first day no longer published; None when never published
+    repair_from: dt.date | None  # when a recorded repair takes effect; None when none applies
+    repaired_on: dt.date | None  # the repair and the revocation as known on the as-of date
+    revoked_on: dt.date | None
+
+
+def judge_penalty(decided: dt.date, procedure: str, kinds: tuple[str, ...], fine_yuan: float, category: str,
+                  repaired_on: dt.date | None, revoked_on: dt.date | None, as_of: dt.date, natural_person: bool,
+                  p: Resolved) -> Judged:
+    """The rules on one penalty's plain values (`kinds` as `penalty_kinds` gives them): severe or not,
+    published until when, counted or why not. `classify_penalty` wraps it in a `Penalty`; the
+    screening kernel calls it directly."""
+    v = p.values
+    severe_kinds, short_kinds, strict_categories = p.derived("penalty kind sets", _kind_sets)
     # What happened after the as-of date was not known then.
-    repaired_on = row.repaired_on if row.repaired_on is not None and row.repaired_on <= as_of else None
-    revoked_on = row.revoked_on if row.revoked_on is not None and row.revoked_on <= as_of else None
-    severe = not kind_set.isdisjoint(p["vetoes.severe_penalty_kinds"])
-    published = row.procedure == "general" and kind_set != {"warning"}
+    if repaired_on is not None and repaired_on > as_of:
+        repaired_on = None
+    if revoked_on is not None and revoked_on > as_of:
+        revoked_on = None
+    severe = not severe_kinds.isdisjoint(kinds)
+    warning_only = kinds == ("warning",)
+    published = procedure == "general" and not warning_only
     published_until = None
     repair_from = None
     if published:
-        line = p["penalties.lower_fine_natural_person_yuan" if natural_person else "penalties.lower_fine_organisation_yuan"]
-        short = (not severe and kind_set <= set(p["penalties.short_publicity_kinds"])
-                 and ("fine" not in kind_set or row.fine_yuan < line))
-        published_until = (add_months(decided, p["penalties.short_publicity_months"]) if short
-                           else add_years(decided, p["penalties.long_publicity_years"]))
+        line = v["penalties.lower_fine_natural_person_yuan" if natural_person else "penalties.lower_fine_organisation_yuan"]
+        short = (not severe and short_kinds.issuperset(kinds)
+                 and ("fine" not in kinds or fine_yuan < line))
+        published_until = (add_months(decided, v["penalties.short_publicity_months"]) if short
+                           else add_years(decided, v["penalties.long_publicity_years"]))
         if repaired_on is not None and not severe:
-            wait = ("penalties.strict_repair_after_months" if row.category in p["penalties.strict_repair_categories"]
+            wait = ("penalties.strict_repair_after_months" if category in strict_categories
                     else "penalties.repair_after_months")
-            repair_from = max(repaired_on, add_months(decided, p[wait]))
+            repair_from = max(repaired_on, add_months(decided, v[wait]))
     if revoked_on is not None:
         reason = PenaltyReason.REVOKED
-    elif row.procedure != "general":
+    elif procedure != "general":
         reason = PenaltyReason.SIMPLE_PROCEDURE
-    elif kind_set == {"warning"}:
+    elif warning_only:
         reason = PenaltyReason.WARNING_ONLY
     elif as_of >= published_until:
         reason = PenaltyReason.PUBLICITY_ENDED
     elif repair_from is not None and repair_from <= as_of:
         reason = PenaltyReason.REPAIRED
-    elif decided <= add_years(as_of, -p["compliance.penalties.window_years"]):
+    elif decided <= add_years(as_of, -v["compliance.penalties.window_years"]):
         reason = PenaltyReason.OUTSIDE_WINDOW
     else:
         reason = PenaltyReason.COUNTED
+    return Judged(reason, severe, published_until, repair_from, repaired_on, revoked_on)
+
+
+def classify_penalty(row: PenaltyRow, as_of: dt.date, natural_person: bool, p: Resolved) -> Penalty:
+    """The penalty as seen on `as_of`: severe or not, published until when, counted or why not."""
+    kinds = penalty_kinds(row.kinds)
+    j = judge_penalty(row.decided_on, row.procedure, kinds, row.fine_yuan, row.category, row.repaired_on,
+                      row.revoked_on, as_of, natural_person, p)
     return trusted(
         Penalty,
-        decision_no=row.decision_no, decided_on=decided, procedure=row.procedure, kinds=kinds,
-        fine_yuan=float(row.fine_yuan), category=row.category, repaired_on=repaired_on,
-        revoked_on=revoked_on, severe=severe, published_until=published_until,
-        repair_effective_from=repair_from, counted=reason is PenaltyReason.COUNTED, reason=reason,
+        decision_no=row.decision_no, decided_on=row.decided_on, procedure=row.procedure, kinds=kinds,
+        fine_yuan=float(row.fine_yuan), category=row.category, repaired_on=j.repaired_on,
+        revoked_on=j.revoked_on, severe=j.severe, published_until=j.published_until,
+        repair_effective_from=j.repair_from, counted=j.reason is PenaltyReason.COUNTED, reason=j.reason,
     )
