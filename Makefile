@@ -25,9 +25,12 @@ demo: install system
 
 # The suite on SQLite, then the tests that touch the registry again on a real
 # PostgreSQL server (started by the tests; skipped with a reason where it cannot run).
+# Tests run in up to 4 worker processes, one per core (TEST_WORKERS=0: in this process).
+TEST_WORKERS ?= $(shell $(PY) -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
+XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 test: install system
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows tests/publish $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows tests/publish $(XDIST) $(PYTEST_ARGS)
 
 bench: install system
 	$(BIN)/python -m bench $(BENCH_ARGS)

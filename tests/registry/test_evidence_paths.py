@@ -16,6 +16,7 @@ from registry.evidence import evidence_batch, evidence_for, partition
 from registry.models import Complaint, CreditClass, CreditListing, Penalty, Registration, UsccOverride
 from registry.settings import get_settings
 from registry.workflow_models import Application
+from tests.conftest import sqlite_all_postgresql_one
 
 AS_OF = dt.date(2026, 6, 30)
 PROGRAMS = ("model_unit", "seven_day_return")
@@ -163,7 +164,7 @@ def test_a_policy_for_another_programme_is_refused(registry_session):
                      load_policy("seven_day_return"))
 
 
-@pytest.mark.parametrize("seed", [3, 8])
+@pytest.mark.parametrize("seed", sqlite_all_postgresql_one([3, 8], 3))
 def test_single_and_batch_evidence_agree_on_a_generated_province(generate, cli, seed):
     folder = generate(businesses=1000, seed=seed, name=f"province{seed}")
     assert cli("ingest", folder).code == 0

@@ -15,6 +15,7 @@ from checks.policy import load_policy
 from registry.db import session_factory
 from registry.evidence import evidence_for, partition, screening_batch
 from registry.settings import get_settings
+from tests.conftest import sqlite_all_postgresql_one
 
 AS_OF = dt.date(2026, 6, 30)
 PROGRAMS = ("model_unit", "seven_day_return")
@@ -55,7 +56,7 @@ def test_screening_agrees_with_assess_on_every_edge_case_business(registry_sessi
     assert {"eligible", "ineligible", "pending", "V1", "V4", "V5", "V7", "compliance.penalties"} <= seen
 
 
-@pytest.mark.parametrize("seed", [3, 8, 13])
+@pytest.mark.parametrize("seed", sqlite_all_postgresql_one([3, 8, 13], 8))
 def test_screening_agrees_with_assess_on_every_business_of_a_generated_province(generate, cli, seed):
     folder = generate(businesses=600, seed=seed, name=f"province{seed}")
     assert cli("ingest", folder).code == 0
