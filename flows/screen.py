@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -66,16 +66,13 @@ def screen_range(program: str, as_of: dt.date, region: str | None, after: str | 
     policy = load_policy(program)
     kernel = Kernel(policy, as_of)
     write = _csv_lines if Path(part).suffix == ".csv" else _jsonl_lines
-    cells: dict[int, Any] = {}  # per distinct check mask, its id cells (made once)
     masks: Counter = Counter()
     summary = Summary()
     with open(part, "w", encoding="utf-8", newline="") as fh, registry()() as session:
         for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region, after=after,
                                       upto=upto):
             results = kernel.run(chunk)
-            for mask in {r[3] for r in results}.difference(cells):
-                cells[mask] = kernel.checks(mask)
-            fh.write(write(chunk.registrations, results, cells))
+            fh.write(write(chunk.registrations, results, kernel.checks))
             # C-speed tallies per chunk; scores are bucketed per distinct value at the end
             summary.verdicts.update([r[0] for r in results])
             summary.scores.update([r[1] for r in results])
@@ -88,7 +85,7 @@ def screen_range(program: str, as_of: dt.date, region: str | None, after: str | 
         scores[min(int(score) // 10 * 10, 100)] += n
     summary.scores = scores
     for mask, n in masks.items():
-        for name, ids in zip(("vetoes", "failed", "missing"), cells[mask]):
+        for name, ids in zip(("vetoes", "failed", "missing"), kernel.checks(mask)):
             counter = getattr(summary, name)
             for cid in ids:
                 counter[cid] += n
@@ -98,16 +95,15 @@ def screen_range(program: str, as_of: dt.date, region: str | None, after: str | 
 _NEEDS_QUOTING = re.compile(r'[,"\r\n]').search
 
 
-def _csv_lines(registrations: Sequence[tuple], results: Sequence[tuple], cells: dict[int, Any]) -> str:
+def _csv_lines(registrations: Sequence[tuple], results: Sequence[tuple], checks: Callable[[int], tuple]) -> str:
     """A chunk's CSV rows, byte for byte what `csv.writer` writes (RFC 4180 minimal quoting, CRLF),
     built by joining strings: no business field of the chunk needs quoting (checked on the
     chunk at once), and each mask's id cells are joined once. Otherwise `csv.writer` writes it."""
-    tails = {mask: ["|".join(ids) for ids in cells[mask]] for mask in {r[3] for r in results}}
+    tails = {mask: ["|".join(ids) for ids in checks(mask)] for mask in {r[3] for r in results}}
     if _NEEDS_QUOTING("".join([f"{reg[0]}{reg[4]}{reg[5]}" for reg in registrations])) or any(
             _NEEDS_QUOTING("".join(t)) for t in tails.values()):
         buf = io.StringIO()
-        csv.writer(buf).writerows([(reg[0], reg[4], reg[5], verdict, score, bonus,
-                                    *("|".join(ids) for ids in cells[mask]))
+        csv.writer(buf).writerows([(reg[0], reg[4], reg[5], verdict, score, bonus, *tails[mask])
                                    for reg, (verdict, score, bonus, mask) in zip(registrations, results)])
         return buf.getvalue()
     tails = {mask: ",".join(t) for mask, t in tails.items()}
@@ -115,9 +111,9 @@ def _csv_lines(registrations: Sequence[tuple], results: Sequence[tuple], cells: 
                     for reg, (verdict, score, bonus, mask) in zip(registrations, results)])
 
 
-def _jsonl_lines(registrations: Sequence[tuple], results: Sequence[tuple], cells: dict[int, Any]) -> str:
+def _jsonl_lines(registrations: Sequence[tuple], results: Sequence[tuple], checks: Callable[[int], tuple]) -> str:
     return "".join(json.dumps(dict(zip(FIELDS, (reg[0], reg[4], reg[5], verdict, score, bonus,
-                                                *(list(ids) for ids in cells[mask])))), ensure_ascii=False) + "\n"
+                                                *(list(ids) for ids in checks(mask))))), ensure_ascii=False) + "\n"
                    for reg, (verdict, score, bonus, mask) in zip(registrations, results))
 
 

@@ -34,6 +34,13 @@ def test_screening_gives_the_same_verdicts_as_assess_one_by_one(prefect_harness,
                                                                  float(row["bonus"]))
         for status, column in (("veto", "vetoes"), ("fail", "failed"), ("missing", "missing")):
             assert "|".join(o["id"] for o in one["outcomes"] if o["status"] == status) == row[column]
+    # the same rows as JSON lines, the id columns as lists
+    lines = tmp_path / "screen.jsonl"
+    assert cli("screen", "--program", "model_unit", "--as-of", AS_OF, "--out", lines, "--parts", 2).code == 0
+    objects = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines()]
+    assert [list(o) for o in objects[:1]] == [list(rows[0])]
+    for o, row in zip(objects, rows, strict=True):
+        assert {k: "|".join(v) if isinstance(v, list) else str(v) for k, v in o.items()} == row
 
 
 def test_the_assess_json_carries_every_outcome_with_reasons(cli, province):
@@ -96,5 +103,5 @@ def test_screening_rows_are_what_the_csv_module_writes_even_for_fields_that_need
         expected = io.StringIO()
         csv.writer(expected).writerows([(r[0], r[4], r[5], v, s, b, *("|".join(i) for i in cells[m]))
                                         for r, (v, s, b, m) in zip(regs, results)])
-        assert _csv_lines(regs, results, cells) == expected.getvalue()
+        assert _csv_lines(regs, results, cells.__getitem__) == expected.getvalue()
         assert [row[:3] for row in csv.reader(io.StringIO(expected.getvalue()))] == [[r[0], r[4], r[5]] for r in regs]
