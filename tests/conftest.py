@@ -161,16 +161,52 @@ def smtp_server():
     controller.stop()
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    """One Prefect test harness for the whole session (a temp server, started once)."""
+def _prefect_environment() -> None:
     import tempfile
 
-    home = tempfile.mkdtemp(prefix="assured-prefect-")
-    os.environ["PREFECT_HOME"] = home
+    os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="assured-prefect-")
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["PREFECT_LOGGING_SERVER_LEVEL"] = "CRITICAL"
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+_SHARED_PREFECT = "ASSURED_TEST_SHARED_PREFECT"
+_harness_key = pytest.StashKey()  # the controller's harness, closed when the run ends
+
+
+def pytest_configure(config):
+    """Under pytest-xdist the controlling process starts one Prefect test server for every
+    worker before they start (each would otherwise start its own, about 10 s of both cores at
+    the start of a run); the workers inherit its address."""
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    from contextlib import ExitStack
+
+    _prefect_environment()
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    stack = ExitStack()
+    stack.enter_context(prefect_test_harness(server_startup_timeout=120))
+    os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
+    os.environ[_SHARED_PREFECT] = "1"
+    config.stash[_harness_key] = stack
+
+
+def pytest_unconfigure(config):
+    stack = config.stash.get(_harness_key, None)
+    if stack is not None:
+        stack.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test server for the whole session: the one the xdist controller started for
+    all workers, or a temporary one started here, once."""
+    if os.environ.get(_SHARED_PREFECT):
+        yield
+        return
+    _prefect_environment()
     from prefect.testing.utilities import prefect_test_harness
 
     with prefect_test_harness(server_startup_timeout=120):
