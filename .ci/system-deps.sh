@@ -4,7 +4,7 @@
 # elsewhere it says what is missing and the code falls back or skips with a message.
 set -u
 want=()
-have_font() { ls /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc >/dev/null 2>&1; }
+have_font() { [ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; }
 have_font || want+=(fonts-droid-fallback)
 command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
