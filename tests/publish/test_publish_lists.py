@@ -193,14 +193,19 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
 
 
 def test_an_earlier_date_shows_the_lists_as_they_were(cli, disclosure_data, tmp_path):
-    """On 2026-05-05 the later-revoked certificate was suspended (on the red list) and G not yet expired."""
+    """On 2026-05-05 the later-revoked certificate was suspended (on the red list) and G not yet
+    expired; on 2026-02-01, before its renewal, I was valid."""
     out = tmp_path / "early"
     assert cli("publish", "--out", out, "--as-of", "2026-05-05").code == 0
     red = {e["number"]: e["status"] for e in json.loads((out / "red_list.json").read_text("utf-8"))["items"]}
     n = disclosure_data["numbers"]
-    assert red == {n["E"]: "valid", n["F"]: "valid", n["G"]: "valid"}  # D's status table row says revoked
+    assert red == {n["D"]: "suspended", n["E"]: "valid", n["F"]: "valid", n["G"]: "valid"}
     black = json.loads((out / "black_list.json").read_text("utf-8"))["items"]
     assert [e["entry"] for e in black] == ["complaint_blacklist"]  # revoked only on 2026-05-10
+    before = tmp_path / "before"
+    assert cli("publish", "--out", before, "--as-of", "2026-02-01").code == 0
+    red = {e["number"]: e["status"] for e in json.loads((before / "red_list.json").read_text("utf-8"))["items"]}
+    assert red[n["I"]] == "valid" and n["H"] not in red  # superseded on 2026-03-01; H only reserved
 
 
 def test_a_bad_member_unit_mapping_is_refused_naming_the_file_and_key(cli, tmp_path, monkeypatch):
