@@ -145,6 +145,15 @@ def _worklist(session: Session, as_of: dt.date, folder: Path) -> tuple[list[dict
     return rows, paths
 
 
+def _plan(certs: list[Watched], parts: int) -> list[tuple[str, list[Watched]]]:
+    """The chunk tasks: each programme's certificates in at most `parts` chunks of 2,000 or more."""
+    by_program: dict[str, list[Watched]] = defaultdict(list)
+    for c in certs:
+        by_program[c.program].append(c)
+    return [(program, part) for program, group in sorted(by_program.items())
+            for part in chunks(group, parts=parts, min_size=2000)]
+
+
 @flow(name="recheck")
 def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
     """Recheck every certified business as of a date (default today): suspend on a new veto,
@@ -161,11 +170,7 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
     with begin_write(registry()) as session:
         previous = start(session, as_of)
         certs = watched(session, as_of)
-    by_program: dict[str, list[Watched]] = defaultdict(list)
-    for c in certs:
-        by_program[c.program].append(c)
-    plan = [(program, part) for program, group in sorted(by_program.items())
-            for part in chunks(group, parts=parts, min_size=2000)]
+    plan = _plan(certs, parts)
     counts: Counter = Counter()
     for program, part in plan:
         counts.update(recheck_chunk(program, part, as_of, previous))

@@ -67,23 +67,22 @@ def screen_range(program: str, as_of: dt.date, region: str | None, after: str | 
     kernel = Kernel(policy, as_of)
     write = _csv_lines if Path(part).suffix == ".csv" else _jsonl_lines
     masks: Counter = Counter()
+    raw_scores: Counter = Counter()  # per distinct score, bucketed at the end
     summary = Summary()
     with open(part, "w", encoding="utf-8", newline="") as fh, registry()() as session:
         for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region, after=after,
                                       upto=upto):
             results = kernel.run(chunk)
             fh.write(write(chunk.registrations, results, kernel.checks))
-            # C-speed tallies per chunk; scores are bucketed per distinct value at the end
+            # C-speed tallies per chunk
             summary.verdicts.update([r[0] for r in results])
-            summary.scores.update([r[1] for r in results])
+            raw_scores.update([r[1] for r in results])
             masks.update([r[3] for r in results])
             summary.businesses += len(results)
             if progress:
                 progress(len(results))
-    scores = Counter()
-    for score, n in summary.scores.items():
-        scores[min(int(score) // 10 * 10, 100)] += n
-    summary.scores = scores
+    for score, n in raw_scores.items():
+        summary.scores[min(int(score) // 10 * 10, 100)] += n
     for mask, n in masks.items():
         for name, ids in zip(("vetoes", "failed", "missing"), kernel.checks(mask)):
             counter = getattr(summary, name)

@@ -161,13 +161,17 @@ def smtp_server():
     controller.stop()
 
 
-def _prefect_environment() -> None:
+def _harness():
+    """Prefect's test harness (a temporary server) in a temporary Prefect home, quiet, offline."""
     import tempfile
 
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="assured-prefect-")
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["PREFECT_LOGGING_SERVER_LEVEL"] = "CRITICAL"
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from prefect.testing.utilities import prefect_test_harness
+
+    return prefect_test_harness(server_startup_timeout=120)
 
 
 _SHARED_PREFECT = "ASSURED_TEST_SHARED_PREFECT"
@@ -182,12 +186,10 @@ def pytest_configure(config):
         return
     from contextlib import ExitStack
 
-    _prefect_environment()
-    from prefect.settings import PREFECT_API_URL
-    from prefect.testing.utilities import prefect_test_harness
-
     stack = ExitStack()
-    stack.enter_context(prefect_test_harness(server_startup_timeout=120))
+    stack.enter_context(_harness())
+    from prefect.settings import PREFECT_API_URL
+
     os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
     os.environ[_SHARED_PREFECT] = "1"
     config.stash[_harness_key] = stack
@@ -206,8 +208,5 @@ def prefect_harness():
     if os.environ.get(_SHARED_PREFECT):
         yield
         return
-    _prefect_environment()
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
+    with _harness():
         yield
