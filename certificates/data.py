@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# The one import from outside certificates/: checks.uscc is a pure module (no I/O, no DB), and
-# the GB 32100 check digits must be computed in exactly one place.
+# The imports from outside certificates/ are pure modules of checks/ (no I/O, no DB): the one
+# error type, and the GB 32100 check digits, which must be computed in exactly one place.
+from checks.errors import AssuredError, Kind
 from checks.uscc import UsccError, validate_uscc
 
 Programme = Literal["model_unit", "seven_day_return"]
@@ -53,8 +54,8 @@ ASCII_NUMBER = re.compile(r"^([A-Z]{2})-([A-Z]{2})-(\d{4})-(\d{6})-(\d{6})$")
 ZH_NUMBER = re.compile(r"^(.)(.{2})〔(\d{4})〕第(\d{6})-(\d{6})号$")
 
 
-class NumberError(ValueError):
-    pass
+class NumberError(AssuredError, ValueError):
+    kind = Kind.bad_input
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,7 +169,9 @@ class LintProblem:
         return f"{self.field}={self.value!r}: {self.rule}"
 
 
-class LintError(ValueError):
+class LintError(AssuredError, ValueError):
+    kind = Kind.refused
+
     def __init__(self, problems: list[LintProblem]):
         self.problems = problems
         super().__init__("certificate fails lint: " + "; ".join(map(str, problems)))

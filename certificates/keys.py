@@ -13,12 +13,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from certificates import multibase
+from checks.errors import AssuredError, Kind
 
 INDEX = "keyring.json"
 
 
-class KeyRingError(Exception):
+class KeyRingError(AssuredError):
     """A missing, unreadable or inconsistent key ring."""
+
+    kind = Kind.bad_input
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,7 +55,7 @@ class KeyRing:
         try:
             return load_pem_private_key(path.read_bytes(), password=None)
         except FileNotFoundError:
-            raise KeyRingError(f"private key file for {self.active} missing at {path}") from None
+            raise KeyRingError(f"private key file for {self.active} missing at {path}", kind=Kind.not_found) from None
 
     def verification_keys(self) -> dict:
         """Every key ever used (active and retired): verification method id -> Ed25519 public key."""
@@ -75,7 +78,7 @@ def load(folder: Path) -> KeyRing:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise KeyRingError(f"no key ring at {folder}: run `assured keys init`") from None
+        raise KeyRingError(f"no key ring at {folder}: run `assured keys init`", kind=Kind.not_found) from None
     except json.JSONDecodeError as exc:
         raise KeyRingError(f"{path}: not valid JSON ({exc})") from None
     try:
@@ -108,7 +111,7 @@ def _write(ring: KeyRing) -> None:
 def init(folder: Path, issuer: str) -> KeyRing:
     """Create the key ring with its first key; refuses to overwrite an existing one."""
     if (folder / INDEX).exists():
-        raise KeyRingError(f"a key ring already exists at {folder}: use `assured keys rotate` for a new key")
+        raise KeyRingError(f"a key ring already exists at {folder}: use `assured keys rotate` for a new key", kind=Kind.conflict)
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     key = _new_key(folder, f"{issuer}#key-1")

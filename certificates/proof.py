@@ -9,11 +9,14 @@ import hashlib
 
 from certificates import multibase
 from certificates.jcs import canonicalize
+from checks.errors import AssuredError, Kind
 
 CRYPTOSUITE = "eddsa-jcs-2022"
 
 
-class ProofError(ValueError):
+class ProofError(AssuredError, ValueError):
+    kind = Kind.bad_input
+
     def __init__(self, code: str, detail: str):
         self.code = code
         super().__init__(detail)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from checks.errors import AssuredError, Kind
+
 MASK = 2
 # version -> (EC codewords per block, ((blocks, data codewords per block), ...)) at level M
 BLOCKS_M = {
@@ -37,8 +39,8 @@ for _i in range(255, 512):
     EXP[_i] = EXP[_i - 255]
 
 
-class QrError(ValueError):
-    pass
+class QrError(AssuredError, ValueError):
+    kind = Kind.bad_input
 
 
 def _mul(a: int, b: int) -> int:

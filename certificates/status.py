@@ -22,6 +22,8 @@ from datetime import date
 from pathlib import Path
 from typing import Literal, Protocol
 
+from checks.errors import AssuredError, Kind
+
 State = Literal["valid", "suspended", "revoked", "superseded"]
 FINAL = ("revoked", "superseded")
 LIST_SIZE = 131_072  # the spec's minimum, so one certificate's bit does not stand out
@@ -57,8 +59,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class StatusError(ValueError):
-    pass
+class StatusError(AssuredError, ValueError):
+    kind = Kind.refused
 
 
 @dataclasses.dataclass(frozen=True)
@@ -163,7 +165,7 @@ class FileStatusStore:
         with self._locked() as records:
             if (old := records.get(number)) is not None:
                 if old.serial != serial:
-                    raise StatusError(f"number {number} is already issued with another serial")
+                    raise StatusError(f"number {number} is already issued with another serial", kind=Kind.conflict)
                 return old
             used = {r.status_index for r in records.values()}
             if len(used) >= LIST_SIZE:
@@ -195,7 +197,7 @@ class FileStatusStore:
     def change(self, number, to, reason, on, note="") -> CertificateRecord:
         with self._locked() as records:
             if number not in records:
-                raise StatusError(f"no certificate {number} in {self.folder}")
+                raise StatusError(f"no certificate {number} in {self.folder}", kind=Kind.not_found)
             records[number] = transition(records[number], to, reason, on, note)
             return records[number]
 

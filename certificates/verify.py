@@ -16,6 +16,7 @@ from certificates.data import CertificateNumber, NumberError
 from certificates.issue import CREDENTIAL_TYPE, VC_CONTEXT
 from certificates.pdf import ATTACHMENT_NAME, content_digest
 from certificates.status import CertificateRecord
+from checks.errors import AssuredError, Kind
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,8 +42,8 @@ class Report:
         return [s for s in self.steps if not s.ok]
 
 
-class PdfError(ValueError):
-    pass
+class PdfError(AssuredError, ValueError):
+    kind = Kind.bad_input
 
 
 def read_pdf(pdf: bytes) -> tuple[dict, str]:

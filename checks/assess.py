@@ -14,6 +14,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from checks.errors import AssuredError, Kind
 from checks.evidence import EVIDENCE_PARAMETERS, Evidence
 from checks.outcome import Check, Outcome, Result, Status, pts
 from checks.policy import Policy, Resolved
@@ -27,8 +28,10 @@ class Verdict(StrEnum):
     PENDING = "pending"
 
 
-class EvidenceMismatch(ValueError):
+class EvidenceMismatch(AssuredError, ValueError):
     """Evidence built for another programme or under other evidence rules than the policy's."""
+
+    kind = Kind.bad_input
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,16 @@
-"""Calendar arithmetic the rules count in: months and years, clamped to month end."""
+"""The clock and the calendar arithmetic the rules count in: months and years, clamped to month end."""
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> dt.date:
+    """Today's date in China (UTC+8): the day every default date and validity check stands on."""
+    return dt.datetime.now(CHINA).date()
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from checks.errors import AssuredError, Kind
 from checks.risk.masking import mask_personal_data
 
 REFERENCE = {"reconciled": 31_844, "received": 34_321, "rate": round(31_844 / 34_321, 4),
@@ -151,8 +152,8 @@ def mask_text(text: str, names: Iterable[str] = ()) -> str:
 
 # -- member units -------------------------------------------------------------------------------
 
-class MemberUnitsError(ValueError):
-    pass
+class MemberUnitsError(AssuredError, ValueError):
+    kind = Kind.bad_input
 
 
 @dataclasses.dataclass(frozen=True)

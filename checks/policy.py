@@ -21,6 +21,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from checks.errors import AssuredError, Kind
+
 POLICY_DIR = Path(__file__).with_name("policies")
 PROGRAMS = ("model_unit", "seven_day_return")
 VETO_IDS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7")
@@ -88,8 +90,10 @@ OUTSIDE_ASSESSMENT = frozenset({
 })
 
 
-class PolicyError(ValueError):
+class PolicyError(AssuredError, ValueError):
     """A policy file that cannot be used: names the file, the parameter and the date."""
+
+    kind = Kind.bad_input
 
 
 class DatedValue(BaseModel):

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from functools import lru_cache
 from operator import mul
 
+from checks.errors import AssuredError, Kind
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
@@ -22,8 +24,10 @@ PROVINCES = frozenset(
 FORBIDDEN = "IOSVZ"
 
 
-class UsccError(ValueError):
+class UsccError(AssuredError, ValueError):
     """A code that fails GB 32100; `position` is 1-based (0 for the whole code)."""
+
+    kind = Kind.bad_input
 
     def __init__(self, code: str, position: int, reason: str):
         self.code, self.position, self.reason = code, position, reason

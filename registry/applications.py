@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from checks.errors import AssuredError, Kind
 from registry import audit
 from registry.models import Registration
 from registry.records import ApplicationRecord
@@ -30,8 +31,10 @@ DEFAULT_STAGES = ("county", "city", "province")
 DECISIONS = ("approve", "reject", "return")
 
 
-class WorkflowError(Exception):
+class WorkflowError(AssuredError):
     """A refused step, said in one line."""
+
+    kind = Kind.refused
 
 
 def _now() -> dt.datetime:
@@ -59,7 +62,7 @@ def set_status(session: Session, app: Application, status: str, actor: str, reas
 def get_application(session: Session, app_id: int) -> Application:
     app = session.get(Application, app_id)
     if app is None:
-        raise WorkflowError(f"application {app_id}: no such application")
+        raise WorkflowError(f"application {app_id}: no such application", kind=Kind.not_found)
     return app
 
 
@@ -68,12 +71,12 @@ def get_application(session: Session, app_id: int) -> Application:
 def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
     """One open application per business and programme; the business must be registered."""
     if session.get(Registration, rec.uscc) is None:
-        raise WorkflowError(f"uscc {rec.uscc}: no registration on record for this business")
+        raise WorkflowError(f"uscc {rec.uscc}: no registration on record for this business", kind=Kind.not_found)
     open_key = f"{rec.uscc}:{rec.program}"
     existing = session.scalar(select(Application).where(Application.open_key == open_key))
     if existing is not None:
         raise WorkflowError(f"uscc {rec.uscc}: application {existing.id} for {rec.program} is still open "
-                            f"({existing.status})")
+                            f"({existing.status})", kind=Kind.conflict)
     app = Application(uscc=rec.uscc, program=rec.program, channel=rec.channel, submitted_on=rec.submitted_on,
                       store_name=rec.store_name, contact_email=rec.contact_email,
                       commitments=rec.commitments.model_dump(mode="json"), status="submitted", open_key=open_key)
@@ -82,7 +85,7 @@ def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
             session.add(app)
             session.flush()
     except IntegrityError:
-        raise WorkflowError(f"uscc {rec.uscc}: an application for {rec.program} is already open") from None
+        raise WorkflowError(f"uscc {rec.uscc}: an application for {rec.program} is already open", kind=Kind.conflict) from None
     audit.record(session, actor, "application.submitted", "application", app.id,
                  {"uscc": rec.uscc, "program": rec.program, "channel": rec.channel})
     return app
@@ -97,7 +100,7 @@ def add_reviewer(session: Session, name: str, stage: str, region_prefix: str, st
     if not (region_prefix.isdigit() and 2 <= len(region_prefix) <= 6):
         raise WorkflowError(f"--region {region_prefix!r}: expected 2 to 6 digits of a GB/T 2260 region code")
     if session.scalar(select(Reviewer).where(Reviewer.name == name)) is not None:
-        raise WorkflowError(f"reviewer {name!r} already exists")
+        raise WorkflowError(f"reviewer {name!r} already exists", kind=Kind.conflict)
     reviewer = Reviewer(name=name, stage=stage, region_prefix=region_prefix, active=True, ties=ties or [])
     session.add(reviewer)
     session.flush()
@@ -108,7 +111,7 @@ def add_reviewer(session: Session, name: str, stage: str, region_prefix: str, st
 def disable_reviewer(session: Session, name: str, actor: str = "admin") -> Reviewer:
     reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
     if reviewer is None:
-        raise WorkflowError(f"reviewer {name!r}: not registered")
+        raise WorkflowError(f"reviewer {name!r}: not registered", kind=Kind.not_found)
     reviewer.active = False
     audit.record(session, actor, "reviewer.disabled", "reviewer", name, {})
     return reviewer
@@ -122,7 +125,7 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
     app = get_application(session, app_id)
     reviewer = session.scalar(select(Reviewer).where(Reviewer.name == reviewer_name))
     if reviewer is None:
-        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered")
+        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered", kind=Kind.not_found)
     if not reviewer.active:
         raise WorkflowError(f"reviewer {reviewer_name!r} is disabled")
     if app.status != "in_review":
@@ -150,7 +153,7 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
                                        reviewer_id=reviewer.id, decision=decision, comment=comment))
             session.flush()
     except IntegrityError:
-        raise WorkflowError(f"application {app_id}: the {app.stage} stage was already decided") from None
+        raise WorkflowError(f"application {app_id}: the {app.stage} stage was already decided", kind=Kind.conflict) from None
     actor = f"reviewer:{reviewer_name}"
     detail = {"decision": decision, "decided_stage": app.stage, "round": app.review_round, "comment": comment}
     if decision == "approve":
@@ -215,12 +218,12 @@ def resolve_objection(session: Session, objection_id: int, uphold: bool, reviewe
                       stages: tuple[str, ...]) -> Objection:
     obj = session.get(Objection, objection_id)
     if obj is None:
-        raise WorkflowError(f"objection {objection_id}: no such objection")
+        raise WorkflowError(f"objection {objection_id}: no such objection", kind=Kind.not_found)
     if obj.status != "open":
-        raise WorkflowError(f"objection {objection_id} was already {obj.status}")
+        raise WorkflowError(f"objection {objection_id} was already {obj.status}", kind=Kind.conflict)
     reviewer = session.scalar(select(Reviewer).where(Reviewer.name == reviewer_name, Reviewer.active.is_(True)))
     if reviewer is None:
-        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered or disabled")
+        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered or disabled", kind=Kind.not_found)
     if not comment.strip():
         raise WorkflowError("resolving an objection needs --comment")
     obj.status = "upheld" if uphold else "dismissed"
@@ -332,7 +335,7 @@ def online_row(session: Session, uscc: str, program: str, store_name: str | None
         raise WorkflowError(f"--uscc: {exc}") from None
     reg = session.get(Registration, code)
     if reg is None:
-        raise WorkflowError(f"--uscc {code}: no registration on record for this business")
+        raise WorkflowError(f"--uscc {code}: no registration on record for this business", kind=Kind.not_found)
     known = set(Commitments.model_fields) - {"return_days", "return_scope"}
     unknown = [c for c in commitments if c not in known]
     if unknown:

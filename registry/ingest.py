@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from checks import errors
 from registry import models
 from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
 
@@ -29,8 +30,10 @@ CHUNK = 5000
 SUFFIXES = (".jsonl", ".csv")
 
 
-class IngestError(Exception):
+class IngestError(errors.AssuredError):
     """A whole file cannot be ingested (unreadable, unknown kind, wrong columns)."""
+
+    kind = errors.Kind.bad_input
 
 
 @dataclass

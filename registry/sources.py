@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy.orm import Session, sessionmaker
 from urllib3.util.retry import Retry
 
+from checks.errors import AssuredError, Kind
 from registry import models
 from registry.ingest import Counts, Row, ingest_rows, uscc_overrides
 from registry.records import KINDS
@@ -29,8 +30,10 @@ from registry.records import KINDS
 MAX_LIMIT = 10_000
 
 
-class SourceError(Exception):
+class SourceError(AssuredError):
     """A source could not be read after retries; a re-run resumes from the stored cursor."""
+
+    kind = Kind.unavailable
 
 
 class RecordFile:
@@ -103,7 +106,7 @@ def make_server(folder: Path, host: str = "127.0.0.1", port: int = 0, faults: Fa
                 log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:
     files = {k: RecordFile(folder / f"{k}.jsonl") for k in KINDS if (folder / f"{k}.jsonl").is_file()}
     if not files:
-        raise SourceError(f"{folder}: no record files ({', '.join(f'{k}.jsonl' for k in KINDS)})")
+        raise SourceError(f"{folder}: no record files ({', '.join(f'{k}.jsonl' for k in KINDS)})", kind=Kind.bad_input)
     plan = faults or FaultPlan()
 
     class Handler(BaseHTTPRequestHandler):

@@ -15,6 +15,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from checks.errors import AssuredError, Kind
 from registry.synth import mix as M
 from registry.synth import tables as T
 from registry.synth.mix import pick, poisson
@@ -31,8 +32,8 @@ TEMPLATES = (
 _TERM = re.compile("[\u4e00-\u9fff]{2,12}")
 
 
-class EmergingError(ValueError):
-    pass
+class EmergingError(AssuredError, ValueError):
+    kind = Kind.bad_input
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.errors import AssuredError, Kind
 from registry.synth.emerging import Emerging, EmergingError
 from registry.synth.faults import FAULTS, corrupt
 from registry.synth.province import FIELDS, Province
@@ -25,8 +26,10 @@ NUMBERS = {"fine_yuan", "amount_yuan", "recovered_yuan"}
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-class GenerateError(ValueError):
+class GenerateError(AssuredError, ValueError):
     """Parameters or an output folder that cannot give a province."""
+
+    kind = Kind.bad_input
 
 
 @dataclass(frozen=True)
