@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from certificates import proof
@@ -137,7 +137,3 @@ def publish_status(store: StatusStore, ring: KeyRing, site: str, folder: Path, a
         tmp.replace(path)
         paths.append(path)
     return paths
-
-
-def today_in_china() -> date:
-    return datetime.now(timezone(timedelta(hours=8))).date()

@@ -13,6 +13,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
+from checks import calendar
 from flows.application import application_flow
 from flows.common import registry
 
@@ -54,7 +55,7 @@ def submit_form(form: ApplicationForm, on: dt.date) -> int:
 @flow(name="apply")
 def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
     """Submit one online application and assess it."""
-    day = as_of or dt.date.today()
+    day = as_of or calendar.today()
     app_id = submit_form(form, day)
     return {"application_id": app_id, "status": application_flow([app_id], day)[app_id]}
 

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates.data import CertificateData, CertificateNumber, LintError, new_serial
+from checks import calendar
 from checks.calendar import add_years
 from flows.certstore import record_reservation
 from flows.common import registry
@@ -138,7 +139,7 @@ def issue_flow(today: dt.date | None = None) -> list[dict]:
     from flows.application import deliver_pending
     from flows.common import chunks
 
-    today = today or dt.date.today()
+    today = today or calendar.today()
     ids = release(today)
     results: list[dict] = []
     for part in chunks(ids, parts=4, min_size=100):

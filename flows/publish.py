@@ -17,6 +17,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from checks import calendar
 from checks import disclosures as D
 from registry.settings import get_settings
 
@@ -148,7 +149,7 @@ def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, l
 @flow(name="publish")
 def publish_flow(out: str, as_of: dt.date | None = None, min_complaints: int = DEFAULT_MIN_COMPLAINTS) -> dict:
     """Write the public disclosures for `as_of` (default today) into `out`."""
-    as_of = as_of or dt.date.today()
+    as_of = as_of or calendar.today()
     units = member_units()  # a bad mapping fails before anything is read or written
     period = D.Period(as_of)
     lists = read_lists(as_of)

@@ -20,6 +20,7 @@ from prefect.cache_policies import NO_CACHE
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from checks import calendar
 from checks.monitoring import Decision, decide
 from flows.common import chunks, registry
 from registry import failpoints
@@ -159,14 +160,13 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
     """Recheck every certified business as of a date (default today): suspend on a new veto,
     warn on a complaint spike or a low reconciliation rate (suspend when it persists to the
     next recheck), note expiry, flag what a reviewer may reinstate; notify and republish."""
-    from certificates.issue import today_in_china
     from flows.application import deliver_pending
     from flows.certstore import DbStatusStore, publish_lists
     from registry.db import begin_write
     from registry.monitoring import finish, start, watched
     from registry.settings import get_settings
 
-    as_of = as_of or today_in_china()
+    as_of = as_of or calendar.today()
     with begin_write(registry()) as session:
         previous = start(session, as_of)
         certs = watched(session, as_of)

@@ -8,6 +8,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
+from checks import calendar
 from flows.application import deliver_pending, write_letters
 from flows.common import chunks, registry, stages
 
@@ -81,4 +82,4 @@ def publish_announcement(program: str, published_on: dt.date) -> dict:
 @flow(name="announce")
 def announce_flow(program: Literal["model_unit", "seven_day_return"], published_on: dt.date | None = None) -> dict:
     """公示: publish the approved applications of a programme with an objection window."""
-    return publish_announcement(program, published_on or dt.date.today())
+    return publish_announcement(program, published_on or calendar.today())

@@ -15,6 +15,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from checks import calendar
 from checks.risk.scan import BaselineCounts, ComplaintText, ScanParams, WindowStage, build_report, scan_window
 from registry.complaint_text import complaint_texts
 from registry.db import make_engine
@@ -86,7 +87,7 @@ def store_flags(report: dict) -> int:
 def risk_scan_flow(as_of: dt.date | None = None, window_days: int = 30, baseline_months: int = 12,
                    out_dir: str | None = None) -> dict:
     """Emerging terms, topics, trend anomalies and flagged businesses from complaint text; JSON + PDF."""
-    params = ScanParams(as_of or dt.date.today(), window_days, baseline_months)
+    params = ScanParams(as_of or calendar.today(), window_days, baseline_months)
     rows = read_window(params)
     window = analyse_window(quote(rows), params)
     baseline = count_baseline(quote(window))

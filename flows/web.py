@@ -12,9 +12,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from certificates import keys
 from certificates.data import PROGRAMMES, CertificateNumber, NumberError
-from certificates.issue import today_in_china
 from certificates.status import PURPOSES
 from certificates.verify import Report, verify, verify_pdf
+from checks import calendar
 
 STATUS_ZH = {"valid": ("有效", "#1a7f37"), "suspended": ("已暂停", "#b35900"), "revoked": ("已撤销", "#c62828"),
              "superseded": ("已换发新证书，本证书停止使用", "#6b6b6b"),
@@ -51,7 +51,7 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
 
     def check(store, twin=None, pdf: bytes | None = None) -> Report:
         ring = keys.load(keys_folder)
-        args = (ring.verification_keys(), ring.issuer, store.get, today_in_china())
+        args = (ring.verification_keys(), ring.issuer, store.get, calendar.today())
         return verify_pdf(pdf, *args) if pdf is not None else verify(twin, None, *args)
 
     def by_number(number: str) -> tuple[str, dict | None, Report | None]:
@@ -94,7 +94,7 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
             f" <small>({_esc(s.code)})</small></li>" for s in report.steps)
         body = (f'<p><span class="badge" style="background:{colour}">{label}</span></p>'
                 f"<table>{table}</table><h3>核验步骤</h3><ul>{steps}</ul>"
-                f'<footer>核验日期 {today_in_china()}。也可上传证书 PDF 核验：<form action="/verify" method="post" '
+                f'<footer>核验日期 {calendar.today()}。也可上传证书 PDF 核验：<form action="/verify" method="post" '
                 f'enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
                 f'<button>核验 PDF</button></form></footer>')
         return HTMLResponse(PAGE.format(title=f"证书核验 {_esc(info['number_zh'] or number)}", body=body))

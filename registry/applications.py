@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from checks import calendar
 from checks.errors import AssuredError, Kind
 from registry import audit
 from registry.models import Registration
@@ -357,7 +358,7 @@ def assess_application(session: Session, app_id: int, as_of: dt.date | None, sta
     app = get_application(session, app_id)
     if app.status not in ("submitted", "pending_data", "returned"):
         raise WorkflowError(f"application {app_id} is {app.status}; only new, waiting or returned ones are assessed")
-    day = as_of or dt.date.today()
+    day = as_of or calendar.today()
     policy = load_policy(app.program)
     evidence = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
     assessment = assess(evidence, policy)
