@@ -19,12 +19,23 @@ import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Protocol
 
 from checks.errors import AssuredError, Kind
 
-State = Literal["valid", "suspended", "revoked", "superseded"]
+
+class CertificateState(StrEnum):
+    """A certificate's state: the first four are recorded; `expired` is derived from the dates."""
+
+    valid = "valid"
+    suspended = "suspended"
+    revoked = "revoked"
+    superseded = "superseded"
+    expired = "expired"
+
+
 FINAL = ("revoked", "superseded")
 LIST_SIZE = 131_072  # the spec's minimum, so one certificate's bit does not stand out
 PURPOSES = ("revocation", "suspension")
@@ -66,7 +77,7 @@ class StatusError(AssuredError, ValueError):
 @dataclasses.dataclass(frozen=True)
 class StatusEvent:
     on: str  # ISO date
-    state: State
+    state: CertificateState
     reason: str
     note: str = ""
 
@@ -81,7 +92,7 @@ class CertificateRecord:
     history: tuple[StatusEvent, ...]
 
     @property
-    def state(self) -> State:
+    def state(self) -> CertificateState:
         return self.history[-1].state
 
     @property
@@ -102,7 +113,8 @@ class CertificateRecord:
         return cls(**{**raw, "history": tuple(StatusEvent(**e) for e in raw["history"])})
 
 
-def transition(record: CertificateRecord, to: State, reason: str, on: date, note: str = "") -> CertificateRecord:
+def transition(record: CertificateRecord, to: CertificateState, reason: str, on: date,
+               note: str = "") -> CertificateRecord:
     """The record after a status change, or StatusError naming why the change is not allowed."""
     if reason not in REASONS:
         raise StatusError(f"reason {reason!r} is not one of: {', '.join(REASONS)}")
@@ -127,7 +139,7 @@ class StatusStore(Protocol):
 
     def get(self, number: str) -> CertificateRecord | None: ...
 
-    def change(self, number: str, to: State, reason: str, on: date, note: str = "") -> CertificateRecord: ...
+    def change(self, number: str, to: CertificateState, reason: str, on: date, note: str = "") -> CertificateRecord: ...
 
     def records(self) -> Iterable[CertificateRecord]: ...
 

@@ -1,17 +1,40 @@
-"""`assured` command line. Each area registers its commands from its own module.
+"""`assured` command line: one Typer app per area (flows/commands/), merged here; every
+failure is an `AssuredError`, caught once and mapped to an exit code by its kind.
 
-Modules are imported when the CLI starts, but heavy libraries (Prefect, reportlab)
-are imported inside the commands that need them, so `assured --help` stays fast.
+Heavy libraries (Prefect, Dask, reportlab, scikit-learn, the web server) are imported in
+the commands that run them, so `assured --help` stays fast.
 """
 from __future__ import annotations
 
-import importlib
 import sys
 
 import typer
 
-from flows.commands.common import CliError
+from checks.errors import AssuredError, Kind
+from flows.commands import (
+    certificates_cmds,
+    checks_cmds,
+    demo_cmds,
+    generate_cmds,
+    monitoring_cmds,
+    publish_cmds,
+    registry_cmds,
+    risk_cmds,
+    workflow_cmds,
+)
 from registry.settings import configure_prefect, get_settings
+
+# Click exits 2 on a usage error; a refused or failed command exits 2 too, whatever its kind.
+EXIT_CODES = {
+    Kind.bad_input: 2,
+    Kind.refused: 2,
+    Kind.not_found: 2,
+    Kind.conflict: 2,
+    Kind.unavailable: 2,
+}
+# `assured --help` lists the commands in this order, then the command groups in this order.
+AREAS = (registry_cmds, generate_cmds, demo_cmds, checks_cmds, workflow_cmds, risk_cmds, certificates_cmds,
+         publish_cmds, monitoring_cmds)
 
 app = typer.Typer(
     name="assured",
@@ -20,23 +43,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-# Each module has `register(app)`; one line per area keeps the areas out of each other's files.
-COMMAND_MODULES = [
-    "flows.commands.registry_cmds",
-    "flows.commands.generate_cmds",
-    "flows.commands.demo_cmds",
-    "flows.commands.checks_cmds",
-    "flows.commands.workflow_cmds",
-    "flows.commands.risk_cmds",
-    "flows.commands.certificates_cmds",
-    "flows.commands.publish_cmds",
-    "flows.commands.monitoring_cmds",
-]
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+for _area in AREAS:
+    app.add_typer(_area.commands)
+for _area in AREAS:
+    for _group in _area.GROUPS:
+        app.add_typer(_group)
 
 
 @app.callback()
@@ -48,6 +59,6 @@ def main(argv: list[str] | None = None) -> None:
     configure_prefect(get_settings())
     try:
         app(args=argv)  # standalone: click reports usage errors itself (exit 2)
-    except CliError as exc:
+    except AssuredError as exc:
         typer.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_CODES[exc.kind])

@@ -2,223 +2,183 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from pydantic import ValidationError
 
-from flows.commands.common import emit_json, fail
+from certificates import keys
+from certificates.data import CertificateData, CertificateNumber, NumberError, new_serial
+from certificates.issue import make_certificate, write_issued
+from certificates.status import REASONS
+from certificates.verify import Report, Step, verify_pdf
+from certificates.verify import verify as verify_twin
+from checks import calendar
+from checks.errors import Kind
+from flows.certstore import mark_issued, publish_lists, record_reservation, status_store
+from flows.commands.common import date_option, emit_json, fail
 from registry.settings import get_settings
+
+commands = typer.Typer()
+keys_app = typer.Typer(name="keys", help="The issuer's Ed25519 signing keys.", no_args_is_help=True)
+cert_app = typer.Typer(name="certificate", help="Render, sign and manage certificates.", no_args_is_help=True)
+GROUPS = (keys_app, cert_app)
 
 
 def certificates_folder() -> Path:
     return get_settings().out_path / "certificates"
 
 
-def _ring():
-    from certificates import keys
+def _ring() -> keys.KeyRing:
+    return keys.load(get_settings().keys_path)
 
+
+@keys_app.command("init")
+def keys_init(
+    issuer: Annotated[Optional[str], typer.Option(help="issuer id (default <verify_base_url>/issuer)")] = None,
+) -> None:
+    """Create the key ring with its first Ed25519 key (private file mode 0600)."""
+    s = get_settings()
+    ring = keys.init(s.keys_path, issuer or f"{s.verify_base_url.rstrip('/')}/issuer")
+    typer.echo(f"key ring created at {ring.folder}: active key {ring.active}")
+
+
+@keys_app.command("rotate")
+def keys_rotate() -> None:
+    """Make a new active key; old public keys are kept so old certificates still verify."""
+    ring = keys.rotate(get_settings().keys_path)
+    typer.echo(f"active key now {ring.active}; {len(ring.keys) - 1} earlier key(s) kept for verification")
+
+
+@keys_app.command("show")
+def keys_show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Public keys of the issuer (never the private ones)."""
+    ring = _ring()
+    if as_json:
+        emit_json(ring.as_json())
+        return
+    for k in ring.keys:
+        mark = "active" if k.id == ring.active else f"retired {k.retired}"
+        typer.echo(f"{k.id}  {k.public_multibase}  created {k.created}  {mark}")
+
+
+@cert_app.command("make")
+def certificate_make(
+    data_file: Annotated[Path, typer.Argument(help="JSON with the CertificateData fields")],
+    out: Annotated[Path, typer.Option(help="folder for <number>.pdf and <number>.json")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
     try:
-        return keys.load(get_settings().keys_path)
-    except keys.KeyRingError as exc:
-        fail(str(exc))
-
-
-
-
-def _parse_date(value: Optional[str], name: str) -> date:
-    from certificates.issue import today_in_china
-
-    if value is None:
-        return today_in_china()
+        raw = json.loads(data_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        fail(f"{data_file}: {exc}")
+    if not isinstance(raw, dict):
+        fail(f"{data_file}: expected a JSON object of certificate fields")
+    s = get_settings()
+    raw.setdefault("serial", new_serial())
+    raw.setdefault("authority", s.authority_zh)
+    if "verification_url" not in raw and "number" in raw:
+        ascii_number = CertificateNumber.parse(str(raw["number"])).ascii
+        raw["verification_url"] = f"{s.verify_base_url.rstrip('/')}/verify/{ascii_number}"
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name}: {value!r} is not a date YYYY-MM-DD")
+        data = CertificateData.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        fail(f"{data_file}: field {'.'.join(map(str, err['loc']))}={err.get('input')!r}: {err['msg']}")
+    ring = _ring()
+    with status_store(write=True, actor="cli") as store:
+        record_reservation(store.session, data, None, actor="cli")
+    with status_store(write=True, actor="cli") as store:
+        issued = make_certificate(data, ring, store)
+    pdf_path, json_path = write_issued(issued, out)
+    with status_store(write=True, actor="cli") as store:
+        mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
+        publish_lists(store, ring)
+    if as_json:
+        emit_json({"number": data.number, "number_zh": data.number_zh, "serial": data.serial,
+                   "pdf": str(pdf_path), "credential": str(json_path)})
+    else:
+        typer.echo(f"{data.number_zh} ({data.number}) -> {pdf_path}")
 
 
-def register(app: typer.Typer) -> None:
-    keys_app = typer.Typer(help="The issuer's Ed25519 signing keys.", no_args_is_help=True)
-    cert_app = typer.Typer(help="Render, sign and manage certificates.", no_args_is_help=True)
-    app.add_typer(keys_app, name="keys")
-    app.add_typer(cert_app, name="certificate")
+@cert_app.command("status")
+def status(number: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Current status and history of one certificate."""
+    ascii_number = CertificateNumber.parse(number).ascii
+    with status_store() as store:
+        rec = store.get(ascii_number)
+    if rec is None:
+        fail(f"no certificate {ascii_number} in the registry", Kind.not_found)
+    if as_json:
+        emit_json(rec.as_json() | {"status": rec.status_on(calendar.today())})
+        return
+    typer.echo(f"{ascii_number}: {rec.status_on(calendar.today())}")
+    for e in rec.history:
+        typer.echo(f"  {e.on}  {e.state:<9} {e.reason} ({REASONS[e.reason][0]}) {e.note}".rstrip())
 
-    @keys_app.command("init")
-    def keys_init(
-        issuer: Annotated[Optional[str], typer.Option(help="issuer id (default <verify_base_url>/issuer)")] = None,
-    ) -> None:
-        """Create the key ring with its first Ed25519 key (private file mode 0600)."""
-        from certificates import keys
 
-        s = get_settings()
-        try:
-            ring = keys.init(s.keys_path, issuer or f"{s.verify_base_url.rstrip('/')}/issuer")
-        except keys.KeyRingError as exc:
-            fail(str(exc))
-        typer.echo(f"key ring created at {ring.folder}: active key {ring.active}")
+@cert_app.command("publish")
+def publish() -> None:
+    """Re-sign and write the revocation and suspension status lists."""
+    ring = _ring()
+    with status_store() as store:
+        paths = publish_lists(store, ring)
+    for path in paths:
+        typer.echo(str(path))
 
-    @keys_app.command("rotate")
-    def keys_rotate() -> None:
-        """Make a new active key; old public keys are kept so old certificates still verify."""
-        from certificates import keys
 
-        try:
-            ring = keys.rotate(get_settings().keys_path)
-        except keys.KeyRingError as exc:
-            fail(str(exc))
-        typer.echo(f"active key now {ring.active}; {len(ring.keys) - 1} earlier key(s) kept for verification")
-
-    @keys_app.command("show")
-    def keys_show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Public keys of the issuer (never the private ones)."""
-        ring = _ring()
-        if as_json:
-            emit_json(ring.as_json())
-            return
-        for k in ring.keys:
-            mark = "active" if k.id == ring.active else f"retired {k.retired}"
-            typer.echo(f"{k.id}  {k.public_multibase}  created {k.created}  {mark}")
-
-    @cert_app.command("make")
-    def certificate_make(
-        data_file: Annotated[Path, typer.Argument(help="JSON with the CertificateData fields")],
-        out: Annotated[Path, typer.Option(help="folder for <number>.pdf and <number>.json")],
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
-        from pydantic import ValidationError
-
-        from certificates.data import CertificateData, LintError, NumberError, new_serial
-        from certificates.issue import make_certificate, write_issued
-        from certificates.status import StatusError
-        from flows.certstore import mark_issued, publish_lists, record_reservation, status_store
-
-        try:
-            raw = json.loads(data_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            fail(f"{data_file}: {exc}")
-        if not isinstance(raw, dict):
-            fail(f"{data_file}: expected a JSON object of certificate fields")
-        s = get_settings()
-        raw.setdefault("serial", new_serial())
-        raw.setdefault("authority", s.authority_zh)
-        try:
-            if "verification_url" not in raw and "number" in raw:
-                from certificates.data import CertificateNumber
-
-                raw["verification_url"] = f"{s.verify_base_url.rstrip('/')}/verify/{CertificateNumber.parse(str(raw['number'])).ascii}"
-            data = CertificateData.model_validate(raw)
-        except NumberError as exc:
-            fail(str(exc))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            fail(f"{data_file}: field {'.'.join(map(str, err['loc']))}={err.get('input')!r}: {err['msg']}")
-        ring = _ring()
-        try:
-            with status_store(write=True, actor="cli") as store:
-                record_reservation(store.session, data, None, actor="cli")
-            with status_store(write=True, actor="cli") as store:
-                issued = make_certificate(data, ring, store)
-        except (LintError, StatusError) as exc:
-            fail(str(exc))
-        pdf_path, json_path = write_issued(issued, out)
-        with status_store(write=True, actor="cli") as store:
-            mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
-            publish_lists(store, ring)
-        if as_json:
-            emit_json({"number": data.number, "number_zh": data.number_zh, "serial": data.serial,
-                       "pdf": str(pdf_path), "credential": str(json_path)})
-        else:
-            typer.echo(f"{data.number_zh} ({data.number}) -> {pdf_path}")
-
-    @cert_app.command("status")
-    def status(number: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Current status and history of one certificate."""
-        from certificates.data import CertificateNumber, NumberError
-        from certificates.issue import today_in_china
-        from certificates.status import REASONS
-        from flows.certstore import status_store
-
-        try:
-            ascii_number = CertificateNumber.parse(number).ascii
-        except NumberError as exc:
-            fail(str(exc))
-        with status_store() as store:
-            rec = store.get(ascii_number)
-        if rec is None:
-            fail(f"no certificate {ascii_number} in the registry")
-        if as_json:
-            emit_json(rec.as_json() | {"status": rec.status_on(today_in_china())})
-            return
-        typer.echo(f"{ascii_number}: {rec.status_on(today_in_china())}")
-        for e in rec.history:
-            typer.echo(f"  {e.on}  {e.state:<9} {e.reason} ({REASONS[e.reason][0]}) {e.note}".rstrip())
-
-    @cert_app.command("publish")
-    def publish() -> None:
-        """Re-sign and write the revocation and suspension status lists."""
-        from flows.certstore import publish_lists, status_store
-
-        ring = _ring()
-        with status_store() as store:
-            paths = publish_lists(store, ring)
-        for path in paths:
-            typer.echo(str(path))
-
-    @app.command("verify")
-    def verify(
-        target: Annotated[str, typer.Argument(help="certificate PDF, credential JSON, or certificate number")],
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-        today: Annotated[Optional[str], typer.Option(help="check validity as of this date")] = None,
-    ) -> None:
-        """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
-        from certificates.data import CertificateNumber, NumberError
-        from certificates.verify import Report, Step, verify as verify_twin, verify_pdf
-        from flows.certstore import status_store
-
-        ring = _ring()
-        day = _parse_date(today, "--today")
-        path = Path(target)
-        with status_store() as store:
-            args = (ring.verification_keys(), ring.issuer, store.get, day)
-            if path.is_file():
-                content = path.read_bytes()
-                if content.startswith(b"%PDF"):
-                    report = verify_pdf(content, *args)
-                else:
-                    try:
-                        report = verify_twin(json.loads(content), None, *args)
-                    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                        report = Report(False, "invalid", None,
-                                        (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),))
+@commands.command("verify")
+def verify(
+    target: Annotated[str, typer.Argument(help="certificate PDF, credential JSON, or certificate number")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    today: Annotated[Optional[str], typer.Option(help="check validity as of this date")] = None,
+) -> None:
+    """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
+    ring = _ring()
+    day = date_option(today, "--today") or calendar.today()
+    path = Path(target)
+    with status_store() as store:
+        args = (ring.verification_keys(), ring.issuer, store.get, day)
+        if path.is_file():
+            content = path.read_bytes()
+            if content.startswith(b"%PDF"):
+                report = verify_pdf(content, *args)
             else:
                 try:
-                    number = CertificateNumber.parse(target).ascii
-                except NumberError as exc:
-                    fail(f"{target}: no such file, and {exc}")
-                twin = store.credential(number)
-                if twin is None:
-                    fail(f"no certificate {number} in the registry")
-                report = verify_twin(twin, None, *args)
-        if as_json:
-            emit_json(report.as_json())
+                    report = verify_twin(json.loads(content), None, *args)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    report = Report(False, "invalid", None,
+                                    (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),))
         else:
-            for s in report.steps:
-                typer.echo(f"{'ok  ' if s.ok else 'FAIL'} {s.step:<10} {s.code:<22} {s.detail}")
-            typer.echo(f"{report.number or target}: {report.status}")
-        if not report.valid:
-            raise typer.Exit(1)
+            try:
+                number = CertificateNumber.parse(target).ascii
+            except NumberError as exc:
+                fail(f"{target}: no such file, and {exc}", Kind.not_found)
+            twin = store.credential(number)
+            if twin is None:
+                fail(f"no certificate {number} in the registry", Kind.not_found)
+            report = verify_twin(twin, None, *args)
+    if as_json:
+        emit_json(report.as_json())
+    else:
+        for s in report.steps:
+            typer.echo(f"{'ok  ' if s.ok else 'FAIL'} {s.step:<10} {s.code:<22} {s.detail}")
+        typer.echo(f"{report.number or target}: {report.status}")
+    if not report.valid:
+        raise typer.Exit(1)
 
-    @app.command("web")
-    def web(
-        host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="port")] = 8000,
-    ) -> None:
-        """Public verification site: /verify/{number}, /api/verify/{number}, /status/{list}, PDF upload."""
-        import uvicorn
 
-        from flows.web import create_app
+@commands.command("web")
+def web(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+) -> None:
+    """Public verification site: /verify/{number}, /api/verify/{number}, /status/{list}, PDF upload."""
+    import uvicorn  # the web server stack (uvicorn, FastAPI): only when the site runs
 
-        s = get_settings()
-        uvicorn.run(create_app(certificates_folder(), s.keys_path), host=host, port=port, log_level="warning")
+    from flows.web import create_app
+
+    s = get_settings()
+    uvicorn.run(create_app(certificates_folder(), s.keys_path), host=host, port=port, log_level="warning")

@@ -1,4 +1,4 @@
-"""What every command shares: the one-line error and JSON output."""
+"""What every command shares: the one-line failure, the date option and JSON output."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,13 +7,12 @@ from typing import Any, NoReturn
 
 import typer
 
-
-class CliError(Exception):
-    """A user-facing failure: printed as one line, exit code 2."""
+from checks.errors import AssuredError, Kind
 
 
-def fail(message: str) -> NoReturn:
-    raise CliError(message)
+def fail(message: str, kind: Kind = Kind.bad_input) -> NoReturn:
+    """Stop the command with one line for the user (the CLI maps `kind` to the exit code)."""
+    raise AssuredError(message, kind=kind)
 
 
 def emit_json(obj: Any) -> None:
@@ -21,20 +20,10 @@ def emit_json(obj: Any) -> None:
 
 
 def date_option(value: str | None, option: str) -> dt.date | None:
-    """A YYYY-MM-DD option's value, or the one-line error naming the option."""
+    """A YYYY-MM-DD option's value (None when not given), or the one-line error naming the option."""
     if value is None:
         return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
         fail(f"{option}: {value!r} is not a date YYYY-MM-DD")
-
-
-def run_refusable(fn, *args, **kwargs):
-    """Run a step; a refusal (WorkflowError) becomes the one-line error."""
-    from registry.applications import WorkflowError
-
-    try:
-        return fn(*args, **kwargs)
-    except WorkflowError as exc:
-        fail(str(exc))

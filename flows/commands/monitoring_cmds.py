@@ -5,77 +5,76 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.commands.common import date_option, emit_json, fail, run_refusable
+from certificates.data import CertificateNumber
+from certificates.status import CertificateState
+from checks import calendar
+from flows.commands.common import date_option, emit_json
 
 AS = typer.Option("--as", help="the reviewer deciding (from `assured reviewers list`)")
 REASON_HELP = "a reason code (see `assured certificate status`) or the reason in words"
 
+commands = typer.Typer()
+GROUPS: tuple[typer.Typer, ...] = ()
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    def recheck(
-        as_of: Annotated[Optional[str], typer.Option(help="recheck as of YYYY-MM-DD (default today)")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="summary and findings as JSON")] = False,
-    ) -> None:
-        """Recheck every certified business: suspend on a new veto, warn on a complaint spike or a low
-        reconciliation rate (suspend if it persists to the next recheck), note expiries; notify."""
-        from flows.recheck import recheck_flow
 
-        day = date_option(as_of, "--as-of")
-        result = run_refusable(recheck_flow, as_of=day)
-        if as_json:
-            emit_json(result)
-            return
-        typer.echo(f"recheck {result['as_of']} (previous: {result['previous'] or 'none'}): "
-                   f"{result['certificates']:,} certificates in {result['tasks']} tasks")
-        typer.echo("actions: " + (", ".join(f"{k} {v}" for k, v in result["actions"].items()) or "none"))
-        for f in result["findings"]:
-            if f["action"] != "noted":
-                typer.echo(f"  {f['number']}  {f['action']:<12} {f['check_id']:<28} {f['reason_zh']}")
-        typer.echo(f"worklist: {result['worklist'][0]}")
+@commands.command()
+def recheck(
+    as_of: Annotated[Optional[str], typer.Option(help="recheck as of YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="summary and findings as JSON")] = False,
+) -> None:
+    """Recheck every certified business: suspend on a new veto, warn on a complaint spike or a low
+    reconciliation rate (suspend if it persists to the next recheck), note expiries; notify."""
+    from flows.recheck import recheck_flow  # Prefect: only when a recheck runs
 
-    def change(number: str, to: str, reviewer: str, reason: Optional[str], note: str, on: Optional[str],
-               as_json: bool) -> None:
-        from certificates.data import CertificateNumber, NumberError
-        from certificates.issue import today_in_china
-        from certificates.status import StatusError
-        from flows.recheck import reviewer_change
+    result = recheck_flow(as_of=date_option(as_of, "--as-of"))
+    if as_json:
+        emit_json(result)
+        return
+    typer.echo(f"recheck {result['as_of']} (previous: {result['previous'] or 'none'}): "
+               f"{result['certificates']:,} certificates in {result['tasks']} tasks")
+    typer.echo("actions: " + (", ".join(f"{k} {v}" for k, v in result["actions"].items()) or "none"))
+    for f in result["findings"]:
+        if f["action"] != "noted":
+            typer.echo(f"  {f['number']}  {f['action']:<12} {f['check_id']:<28} {f['reason_zh']}")
+    typer.echo(f"worklist: {result['worklist'][0]}")
 
-        try:
-            ascii_number = CertificateNumber.parse(number).ascii
-        except NumberError as exc:
-            fail(str(exc))
-        day = date_option(on, "--on") or today_in_china()
-        try:
-            result = run_refusable(reviewer_change, ascii_number, to, reviewer, reason, note, day)
-        except StatusError as exc:
-            fail(str(exc))
-        if as_json:
-            emit_json(result)
-        else:
-            typer.echo(f"{result['number']}: {result['status']} ({result['reason']}) on {result['on']}; "
-                       f"notice {result['notice']}; status lists republished")
 
-    @app.command()
-    def suspend(number: str, reviewer: Annotated[str, AS],
-                reason: Annotated[str, typer.Option(help=REASON_HELP)],
-                note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
-                as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Suspend a certificate (reversible with reinstate); the business is notified."""
-        change(number, "suspended", reviewer, reason, note, on, as_json)
+def _change(number: str, to: CertificateState, reviewer: str, reason: Optional[str], note: str,
+            on: Optional[str], as_json: bool) -> None:
+    from flows.recheck import reviewer_change  # Prefect: only when a status changes
 
-    @app.command()
-    def revoke(number: str, reviewer: Annotated[str, AS],
-               reason: Annotated[str, typer.Option(help=REASON_HELP + " (words keep the suspension's code)")],
-               note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
-               as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Confirm a suspension as revocation (final-stage reviewer). Irreversible and published."""
-        change(number, "revoked", reviewer, reason, note, on, as_json)
+    ascii_number = CertificateNumber.parse(number).ascii
+    day = date_option(on, "--on") or calendar.today()
+    result = reviewer_change(ascii_number, to, reviewer, reason, note, day)
+    if as_json:
+        emit_json(result)
+    else:
+        typer.echo(f"{result['number']}: {result['status']} ({result['reason']}) on {result['on']}; "
+                   f"notice {result['notice']}; status lists republished")
 
-    @app.command()
-    def reinstate(number: str, reviewer: Annotated[str, AS],
-                  reason: Annotated[Optional[str], typer.Option(help=REASON_HELP)] = None,
-                  note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
-                  as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Lift a suspension once nothing stands against the business (checked on fresh evidence)."""
-        change(number, "valid", reviewer, reason, note, on, as_json)
+
+@commands.command()
+def suspend(number: str, reviewer: Annotated[str, AS],
+            reason: Annotated[str, typer.Option(help=REASON_HELP)],
+            note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
+            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Suspend a certificate (reversible with reinstate); the business is notified."""
+    _change(number, CertificateState.suspended, reviewer, reason, note, on, as_json)
+
+
+@commands.command()
+def revoke(number: str, reviewer: Annotated[str, AS],
+           reason: Annotated[str, typer.Option(help=REASON_HELP + " (words keep the suspension's code)")],
+           note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Confirm a suspension as revocation (final-stage reviewer). Irreversible and published."""
+    _change(number, CertificateState.revoked, reviewer, reason, note, on, as_json)
+
+
+@commands.command()
+def reinstate(number: str, reviewer: Annotated[str, AS],
+              reason: Annotated[Optional[str], typer.Option(help=REASON_HELP)] = None,
+              note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
+              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Lift a suspension once nothing stands against the business (checked on fresh evidence)."""
+    _change(number, CertificateState.valid, reviewer, reason, note, on, as_json)

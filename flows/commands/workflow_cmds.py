@@ -1,350 +1,325 @@
 """Workflow commands: apply, applications, reviewers, review, announce, object, objections, audit."""
 from __future__ import annotations
 
-import datetime as dt
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
-from flows.commands.common import date_option as _date, emit_json, fail, run_refusable as _run_flow
+from checks import calendar
+from flows.commands.common import date_option, emit_json, fail
+from flows.history import application_history, application_rows
+from registry.applications import (
+    add_reviewer,
+    disable_reviewer,
+    file_objection,
+    online_row,
+    processable_ids,
+    resolve_objection,
+    submit_rows,
+)
+from registry.audit import verify
+from registry.db import begin_write, open_registry
+from registry.ingest import read_rows
+from registry.records import APPLICATIONS
 from registry.settings import get_settings
+from registry.workflow_models import Objection, Reviewer
 
 APP_COLUMNS = ("id", "uscc", "program", "channel", "status", "stage", "verdict", "score", "certificate_number")
 
+commands = typer.Typer()
+applications = typer.Typer(name="applications", help="Applications and their history.", no_args_is_help=True)
+reviewers = typer.Typer(name="reviewers", help="The reviewer registry.", no_args_is_help=True)
+objections = typer.Typer(name="objections", help="Objections filed during an announcement.", no_args_is_help=True)
+audit = typer.Typer(name="audit", help="The hash-chained audit log.", no_args_is_help=True)
+GROUPS = (applications, reviewers, objections, audit)
+
 
 def _factory():
-    from registry.db import open_registry
-
     return open_registry(get_settings().db_url)
 
 
-def register(app: typer.Typer) -> None:
-    applications = typer.Typer(help="Applications and their history.", no_args_is_help=True)
-    reviewers = typer.Typer(help="The reviewer registry.", no_args_is_help=True)
-    objections = typer.Typer(help="Objections filed during an announcement.", no_args_is_help=True)
-    audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-    app.add_typer(applications, name="applications")
-    app.add_typer(reviewers, name="reviewers")
-    app.add_typer(objections, name="objections")
-    app.add_typer(audit_app, name="audit")
+@commands.command()
+def apply(
+    file: Annotated[Optional[Path], typer.Argument(help="counter batch: applications .jsonl or .csv")] = None,
+    uscc: Annotated[Optional[str], typer.Option(help="online: the applicant's USCC")] = None,
+    program: Annotated[Optional[str], typer.Option(help="model_unit or seven_day_return")] = None,
+    store_name: Annotated[Optional[str], typer.Option(help="store name (default: registered name)")] = None,
+    email: Annotated[Optional[str], typer.Option(help="contact e-mail (default: registered)")] = None,
+    return_days: Annotated[Optional[int], typer.Option(help="committed return period in days")] = None,
+    commitment: Annotated[Optional[list[str]], typer.Option(
+        help="commitments made: displayed, advance_compensation, first_inquiry_responsibility, "
+             "service_station, returns_any_branch, refund_within_48h (repeat)")] = None,
+    as_of: Annotated[Optional[str], typer.Option(help="evaluation date YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Submit applications (online: --uscc/--program; counter batch: FILE), then assess them."""
+    from flows.application import application_flow  # Prefect: only when applications are assessed
 
-    @app.command()
-    def apply(
-        file: Annotated[Optional[Path], typer.Argument(help="counter batch: applications .jsonl or .csv")] = None,
-        uscc: Annotated[Optional[str], typer.Option(help="online: the applicant's USCC")] = None,
-        program: Annotated[Optional[str], typer.Option(help="model_unit or seven_day_return")] = None,
-        store_name: Annotated[Optional[str], typer.Option(help="store name (default: registered name)")] = None,
-        email: Annotated[Optional[str], typer.Option(help="contact e-mail (default: registered)")] = None,
-        return_days: Annotated[Optional[int], typer.Option(help="committed return period in days")] = None,
-        commitment: Annotated[Optional[list[str]], typer.Option(
-            help="commitments made: displayed, advance_compensation, first_inquiry_responsibility, "
-                 "service_station, returns_any_branch, refund_within_48h (repeat)")] = None,
-        as_of: Annotated[Optional[str], typer.Option(help="evaluation date YYYY-MM-DD (default today)")] = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """Submit applications (online: --uscc/--program; counter batch: FILE), then assess them."""
-        from flows.application import application_flow
-        from registry.applications import WorkflowError, online_row, submit_rows
-        from registry.db import begin_write
-        from registry.ingest import IngestError, read_rows
-        from registry.records import APPLICATIONS
+    day = date_option(as_of, "--as-of")
+    actor = "counter" if file is not None else "online"
+    with begin_write(_factory()) as session:
+        if file is not None:
+            if uscc or program:
+                fail("give either a batch FILE or --uscc/--program, not both")
+            if file.suffix not in (".jsonl", ".csv") or not file.is_file():
+                fail(f"{file}: expected an applications .jsonl or .csv file")
+            report = submit_rows(session, read_rows(file, APPLICATIONS), actor)
+        else:
+            if not (uscc and program):
+                fail("online application needs --uscc and --program (or a batch FILE)")
+            row = online_row(session, uscc, program, store_name, email, return_days, commitment or [],
+                             day or calendar.today())
+            report = submit_rows(session, [row], actor)
+            if report.rejected:
+                fail(report.rejected[0]["reason"])
+    statuses = application_flow(report.accepted, day) if report.accepted else {}
+    result = {"accepted": len(report.accepted), "rejected": len(report.rejected), "refusals": report.rejected,
+              "applications": [{"id": i, "status": s} for i, s in statuses.items()]}
+    if as_json:
+        emit_json(result)
+        return
+    for r in report.rejected:
+        typer.echo(f"refused: line {r['line']}: {r['reason']}", err=True)
+    for i, s in statuses.items():
+        typer.echo(f"application {i}: {s}")
+    typer.echo(f"{len(report.accepted)} accepted, {len(report.rejected)} refused")
 
-        day = _date(as_of, "--as-of")
-        actor = "counter" if file is not None else "online"
-        try:
-            with begin_write(_factory()) as session:
-                if file is not None:
-                    if uscc or program:
-                        fail("give either a batch FILE or --uscc/--program, not both")
-                    if file.suffix not in (".jsonl", ".csv") or not file.is_file():
-                        fail(f"{file}: expected an applications .jsonl or .csv file")
-                    report = submit_rows(session, read_rows(file, APPLICATIONS), actor)
-                else:
-                    if not (uscc and program):
-                        fail("online application needs --uscc and --program (or a batch FILE)")
-                    row = online_row(session, uscc, program, store_name, email, return_days, commitment or [],
-                                     day or dt.date.today())
-                    report = submit_rows(session, [row], actor)
-                    if report.rejected:
-                        fail(report.rejected[0]["reason"])
-        except (WorkflowError, IngestError) as exc:
-            fail(str(exc))
-        statuses = application_flow(report.accepted, day) if report.accepted else {}
-        result = {"accepted": len(report.accepted), "rejected": len(report.rejected), "refusals": report.rejected,
-                  "applications": [{"id": i, "status": s} for i, s in statuses.items()]}
-        if as_json:
-            emit_json(result)
-            return
-        for r in report.rejected:
-            typer.echo(f"refused: line {r['line']}: {r['reason']}", err=True)
+
+@applications.command("process")
+def applications_process(
+    as_of: Annotated[Optional[str], typer.Option(help="evaluation date YYYY-MM-DD")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Re-assess applications that wait for data or were returned (after new data arrives)."""
+    from flows.application import application_flow  # Prefect: only when applications are assessed
+
+    with _factory()() as session:
+        ids = processable_ids(session)
+    statuses = application_flow(ids, date_option(as_of, "--as-of")) if ids else {}
+    if as_json:
+        emit_json([{"id": i, "status": s} for i, s in statuses.items()])
+    else:
         for i, s in statuses.items():
             typer.echo(f"application {i}: {s}")
-        typer.echo(f"{len(report.accepted)} accepted, {len(report.rejected)} refused")
 
-    @applications.command("process")
-    def applications_process(
-        as_of: Annotated[Optional[str], typer.Option(help="evaluation date YYYY-MM-DD")] = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """Re-assess applications that wait for data or were returned (after new data arrives)."""
-        from flows.application import application_flow
-        from registry.applications import processable_ids
 
-        with _factory()() as session:
-            ids = processable_ids(session)
-        statuses = application_flow(ids, _date(as_of, "--as-of")) if ids else {}
-        if as_json:
-            emit_json([{"id": i, "status": s} for i, s in statuses.items()])
-        else:
-            for i, s in statuses.items():
-                typer.echo(f"application {i}: {s}")
+@applications.command("list")
+def applications_list(
+    status: Annotated[Optional[str], typer.Option(help="only this status")] = None,
+    program: Annotated[Optional[str], typer.Option(help="only this programme")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """List applications with status, stage, verdict, score and certificate number."""
+    with _factory()() as session:
+        rows = application_rows(session, status=status, program=program)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(title=f"applications ({len(rows)})")
+    for col in APP_COLUMNS:
+        table.add_column(col)
+    for r in rows:
+        table.add_row(*("" if r[c] is None else str(r[c]) for c in APP_COLUMNS))
+    Console().print(table)
 
-    @applications.command("list")
-    def applications_list(
-        status: Annotated[Optional[str], typer.Option(help="only this status")] = None,
-        program: Annotated[Optional[str], typer.Option(help="only this programme")] = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """List applications with status, stage, verdict, score and certificate number."""
-        from flows.history import application_rows
 
-        with _factory()() as session:
-            rows = application_rows(session, status=status, program=program)
-        if as_json:
-            emit_json(rows)
-            return
-        table = Table(title=f"applications ({len(rows)})")
-        for col in APP_COLUMNS:
-            table.add_column(col)
+@applications.command("show")
+def applications_show(
+    application_id: Annotated[int, typer.Argument(help="application number")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One application with its whole history: assessments, decisions, objections, certificate."""
+    with _factory()() as session:
+        info = application_history(session, application_id)
+    if as_json:
+        emit_json(info)
+        return
+    console = Console()
+    console.print({k: v for k, v in info.items() if k not in ("history", "assessment", "risk_notice")})
+    if info.get("assessment"):
+        a = info["assessment"]
+        console.print(f"assessment: {a['verdict']} score {a['score']} bonus {a['bonus']} (policy {a['policy']})")
+    if info.get("risk_notice"):
+        console.print(f"[yellow]{info['risk_notice']['zh']}[/]")
+    table = Table(title="history")
+    for col in ("at", "actor", "action", "reason"):
+        table.add_column(col, overflow="fold")
+    for h in info["history"]:
+        table.add_row(h["at"], h["actor"], h["action"], h.get("reason") or "")
+    console.print(table)
+
+
+@reviewers.command("add")
+def reviewers_add(
+    name: Annotated[str, typer.Argument(help="reviewer's name (unique)")],
+    stage: Annotated[str, typer.Option(help="the review stage this person decides")],
+    region: Annotated[str, typer.Option(help="region code prefix covered, e.g. 420102, 4201, 42")],
+    tie: Annotated[Optional[list[str]], typer.Option(help="USCC of a business this person is tied to")] = None,
+) -> None:
+    """Register a reviewer for one stage and region."""
+    with begin_write(_factory()) as session:
+        add_reviewer(session, name, stage, region, tuple(get_settings().review_stages), tie or [])
+    typer.echo(f"reviewer {name} added: {stage} stage, region {region}")
+
+
+@reviewers.command("list")
+def reviewers_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List reviewers."""
+    with _factory()() as session:
+        rows = [{"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active,
+                 "ties": r.ties} for r in session.scalars(select(Reviewer).order_by(Reviewer.name))]
+    if as_json:
+        emit_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['name']:<20} {r['stage']:<10} {r['region']:<8} {'active' if r['active'] else 'disabled'}")
+
+
+@reviewers.command("disable")
+def reviewers_disable(name: Annotated[str, typer.Argument(help="reviewer's name")]) -> None:
+    """Disable a reviewer (kept for the record; can no longer decide)."""
+    with begin_write(_factory()) as session:
+        disable_reviewer(session, name)
+    typer.echo(f"reviewer {name} disabled")
+
+
+@commands.command()
+def review(
+    application_id: Annotated[int, typer.Argument(help="application number")],
+    reviewer: Annotated[str, typer.Option("--as", help="your registered reviewer name")],
+    approve: Annotated[bool, typer.Option("--approve")] = False,
+    reject: Annotated[bool, typer.Option("--reject")] = False,
+    send_back: Annotated[bool, typer.Option("--return", help="return for re-examination")] = False,
+    comment: Annotated[str, typer.Option(help="why (required to reject or return)")] = "",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Decide the current review stage of an application (a `review-decision` flow run)."""
+    from flows.review import Decision, review_decision  # Prefect: only when a decision runs
+
+    chosen = [n for n, v in (("approve", approve), ("reject", reject), ("return", send_back)) if v]
+    if len(chosen) != 1:
+        fail("give exactly one of --approve, --reject, --return")
+    result = review_decision(Decision(application_id=application_id, reviewer=reviewer, decision=chosen[0],
+                                      comment=comment))
+    if as_json:
+        emit_json(result)
+    else:
+        stage = f" ({result['stage']} stage)" if result["stage"] else ""
+        typer.echo(f"application {application_id}: {result['status']}{stage}")
+
+
+@commands.command()
+def announce(
+    program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
+    on: Annotated[Optional[str], typer.Option("--on", help="publication date YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """公示: publish approved applications (PDF + CSV, personal data masked) with an objection window."""
+    from flows.review import announce_flow  # Prefect and reportlab: only when an announcement runs
+
+    if program not in ("model_unit", "seven_day_return"):
+        fail(f"--program: {program!r} is not model_unit or seven_day_return")
+    result = announce_flow(program, date_option(on, "--on"))
+    if as_json:
+        emit_json(result)
+    else:
+        typer.echo(f"announcement {result['announcement']}: {len(result['applications'])} {program} "
+                   f"applications until {result['window_ends_on']}\n  {result['pdf']}\n  {result['csv']}")
+
+
+@commands.command()
+def object(
+    application_id: Annotated[int, typer.Argument(help="application number")],
+    reason: Annotated[str, typer.Option(help="what is objected to")],
+    by: Annotated[str, typer.Option(help="who objects (may be anonymous)")] = "anonymous",
+    on: Annotated[Optional[str], typer.Option("--on", help="filing date YYYY-MM-DD (default today)")] = None,
+) -> None:
+    """Record an objection to an announced application during its window."""
+    with begin_write(_factory()) as session:
+        obj = file_objection(session, application_id, reason, by, date_option(on, "--on") or calendar.today())
+        typer.echo(f"objection {obj.id} recorded against application {application_id}")
+
+
+@objections.command("list")
+def objections_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List objections with their status."""
+    with _factory()() as session:
+        rows = [{"id": o.id, "application_id": o.application_id, "status": o.status, "reason": o.reason,
+                 "filed_by": o.filed_by, "filed_on": o.filed_on.isoformat(), "resolved_by": o.resolved_by}
+                for o in session.scalars(select(Objection).order_by(Objection.id))]
+    if as_json:
+        emit_json(rows)
+    else:
         for r in rows:
-            table.add_row(*("" if r[c] is None else str(r[c]) for c in APP_COLUMNS))
-        Console().print(table)
+            typer.echo(f"{r['id']:>4} application {r['application_id']:<6} {r['status']:<10} {r['reason']}")
 
-    @applications.command("show")
-    def applications_show(
-        application_id: Annotated[int, typer.Argument(help="application number")],
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """One application with its whole history: assessments, decisions, objections, certificate."""
-        from flows.history import application_history
-        from registry.applications import WorkflowError
 
-        with _factory()() as session:
-            try:
-                info = application_history(session, application_id)
-            except WorkflowError as exc:
-                fail(str(exc))
-        if as_json:
-            emit_json(info)
-            return
-        console = Console()
-        console.print({k: v for k, v in info.items() if k not in ("history", "assessment", "risk_notice")})
-        if info.get("assessment"):
-            a = info["assessment"]
-            console.print(f"assessment: {a['verdict']} score {a['score']} bonus {a['bonus']} (policy {a['policy']})")
-        if info.get("risk_notice"):
-            console.print(f"[yellow]{info['risk_notice']['zh']}[/]")
-        table = Table(title="history")
-        for col in ("at", "actor", "action", "reason"):
-            table.add_column(col, overflow="fold")
-        for h in info["history"]:
-            table.add_row(h["at"], h["actor"], h["action"], h.get("reason") or "")
-        console.print(table)
+@objections.command("resolve")
+def objections_resolve(
+    objection_id: Annotated[int, typer.Argument(help="objection number")],
+    reviewer: Annotated[str, typer.Option("--as", help="your registered reviewer name")],
+    uphold: Annotated[bool, typer.Option("--uphold", help="send the application back to review")] = False,
+    dismiss: Annotated[bool, typer.Option("--dismiss")] = False,
+    comment: Annotated[str, typer.Option(help="the reasoning (required)")] = "",
+) -> None:
+    """Uphold (back to review) or dismiss an objection."""
+    if uphold == dismiss:
+        fail("give exactly one of --uphold, --dismiss")
+    with begin_write(_factory()) as session:
+        obj = resolve_objection(session, objection_id, uphold, reviewer, comment,
+                                tuple(get_settings().review_stages))
+        typer.echo(f"objection {objection_id} {obj.status}")
 
-    @reviewers.command("add")
-    def reviewers_add(
-        name: Annotated[str, typer.Argument(help="reviewer's name (unique)")],
-        stage: Annotated[str, typer.Option(help="the review stage this person decides")],
-        region: Annotated[str, typer.Option(help="region code prefix covered, e.g. 420102, 4201, 42")],
-        tie: Annotated[Optional[list[str]], typer.Option(help="USCC of a business this person is tied to")] = None,
-    ) -> None:
-        """Register a reviewer for one stage and region."""
-        from registry.applications import WorkflowError, add_reviewer
-        from registry.db import begin_write
 
-        try:
-            with begin_write(_factory()) as session:
-                add_reviewer(session, name, stage, region, tuple(get_settings().review_stages), tie or [])
-        except WorkflowError as exc:
-            fail(str(exc))
-        typer.echo(f"reviewer {name} added: {stage} stage, region {region}")
+@commands.command()
+def issue(
+    today: Annotated[Optional[str], typer.Option(help="issue date YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Issue certificates for every issuable application (announcement window passed, no open
+    objection) and deliver them; re-running repairs an interrupted issuance."""
+    from flows.issuance import issue_flow  # Prefect and reportlab: only when certificates are issued
 
-    @reviewers.command("list")
-    def reviewers_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """List reviewers."""
-        from sqlalchemy import select
+    results = issue_flow(date_option(today, "--today"))
+    if as_json:
+        emit_json(results)
+        return
+    for r in results:
+        typer.echo(f"application {r['application_id']}: {r['number'] or '-'} ({r['status']})")
+    typer.echo(f"{sum(r['status'] == 'issued' for r in results)} certificates issued")
 
-        from registry.workflow_models import Reviewer
 
-        with _factory()() as session:
-            rows = [{"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active,
-                     "ties": r.ties} for r in session.scalars(select(Reviewer).order_by(Reviewer.name))]
-        if as_json:
-            emit_json(rows)
-            return
-        for r in rows:
-            typer.echo(f"{r['name']:<20} {r['stage']:<10} {r['region']:<8} {'active' if r['active'] else 'disabled'}")
+@commands.command()
+def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> None:
+    """Register and serve the deployments (apply, review, announce, issue, screen; the weekly risk
+    scan) on a running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
+    if not os.environ.get("PREFECT_API_URL"):
+        fail("no Prefect server: run `prefect server start` in another terminal, then "
+             "PREFECT_API_URL=http://127.0.0.1:4200/api assured serve")
+    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
+    # Prefect: only when serving, and imported after the logging level above is set
+    from prefect import serve as prefect_serve
 
-    @reviewers.command("disable")
-    def reviewers_disable(name: Annotated[str, typer.Argument(help="reviewer's name")]) -> None:
-        """Disable a reviewer (kept for the record; can no longer decide)."""
-        from registry.applications import WorkflowError, disable_reviewer
-        from registry.db import begin_write
+    from flows.deployments import deployments
 
-        try:
-            with begin_write(_factory()) as session:
-                disable_reviewer(session, name)
-        except WorkflowError as exc:
-            fail(str(exc))
-        typer.echo(f"reviewer {name} disabled")
+    prefect_serve(*deployments(), limit=limit)
 
-    @app.command()
-    def review(
-        application_id: Annotated[int, typer.Argument(help="application number")],
-        reviewer: Annotated[str, typer.Option("--as", help="your registered reviewer name")],
-        approve: Annotated[bool, typer.Option("--approve")] = False,
-        reject: Annotated[bool, typer.Option("--reject")] = False,
-        send_back: Annotated[bool, typer.Option("--return", help="return for re-examination")] = False,
-        comment: Annotated[str, typer.Option(help="why (required to reject or return)")] = "",
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """Decide the current review stage of an application (a `review-decision` flow run)."""
-        from flows.review import Decision, review_decision
 
-        chosen = [n for n, v in (("approve", approve), ("reject", reject), ("return", send_back)) if v]
-        if len(chosen) != 1:
-            fail("give exactly one of --approve, --reject, --return")
-        result = _run_flow(review_decision, Decision(application_id=application_id, reviewer=reviewer,
-                                                     decision=chosen[0], comment=comment))
-        if as_json:
-            emit_json(result)
-        else:
-            stage = f" ({result['stage']} stage)" if result["stage"] else ""
-            typer.echo(f"application {application_id}: {result['status']}{stage}")
-
-    @app.command()
-    def announce(
-        program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
-        on: Annotated[Optional[str], typer.Option("--on", help="publication date YYYY-MM-DD (default today)")] = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """公示: publish approved applications (PDF + CSV, personal data masked) with an objection window."""
-        from flows.review import announce_flow
-
-        if program not in ("model_unit", "seven_day_return"):
-            fail(f"--program: {program!r} is not model_unit or seven_day_return")
-        result = _run_flow(announce_flow, program, _date(on, "--on"))
-        if as_json:
-            emit_json(result)
-        else:
-            typer.echo(f"announcement {result['announcement']}: {len(result['applications'])} {program} "
-                       f"applications until {result['window_ends_on']}\n  {result['pdf']}\n  {result['csv']}")
-
-    @app.command()
-    def object(
-        application_id: Annotated[int, typer.Argument(help="application number")],
-        reason: Annotated[str, typer.Option(help="what is objected to")],
-        by: Annotated[str, typer.Option(help="who objects (may be anonymous)")] = "anonymous",
-        on: Annotated[Optional[str], typer.Option("--on", help="filing date YYYY-MM-DD (default today)")] = None,
-    ) -> None:
-        """Record an objection to an announced application during its window."""
-        from registry.applications import WorkflowError, file_objection
-        from registry.db import begin_write
-
-        try:
-            with begin_write(_factory()) as session:
-                obj = file_objection(session, application_id, reason, by, _date(on, "--on") or dt.date.today())
-                typer.echo(f"objection {obj.id} recorded against application {application_id}")
-        except WorkflowError as exc:
-            fail(str(exc))
-
-    @objections.command("list")
-    def objections_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """List objections with their status."""
-        from sqlalchemy import select
-
-        from registry.workflow_models import Objection
-
-        with _factory()() as session:
-            rows = [{"id": o.id, "application_id": o.application_id, "status": o.status, "reason": o.reason,
-                     "filed_by": o.filed_by, "filed_on": o.filed_on.isoformat(), "resolved_by": o.resolved_by}
-                    for o in session.scalars(select(Objection).order_by(Objection.id))]
-        if as_json:
-            emit_json(rows)
-        else:
-            for r in rows:
-                typer.echo(f"{r['id']:>4} application {r['application_id']:<6} {r['status']:<10} {r['reason']}")
-
-    @objections.command("resolve")
-    def objections_resolve(
-        objection_id: Annotated[int, typer.Argument(help="objection number")],
-        reviewer: Annotated[str, typer.Option("--as", help="your registered reviewer name")],
-        uphold: Annotated[bool, typer.Option("--uphold", help="send the application back to review")] = False,
-        dismiss: Annotated[bool, typer.Option("--dismiss")] = False,
-        comment: Annotated[str, typer.Option(help="the reasoning (required)")] = "",
-    ) -> None:
-        """Uphold (back to review) or dismiss an objection."""
-        from registry.applications import WorkflowError, resolve_objection
-        from registry.db import begin_write
-
-        if uphold == dismiss:
-            fail("give exactly one of --uphold, --dismiss")
-        try:
-            with begin_write(_factory()) as session:
-                obj = resolve_objection(session, objection_id, uphold, reviewer, comment,
-                                        tuple(get_settings().review_stages))
-                typer.echo(f"objection {objection_id} {obj.status}")
-        except WorkflowError as exc:
-            fail(str(exc))
-
-    @app.command()
-    def issue(
-        today: Annotated[Optional[str], typer.Option(help="issue date YYYY-MM-DD (default today)")] = None,
-        as_json: Annotated[bool, typer.Option("--json")] = False,
-    ) -> None:
-        """Issue certificates for every issuable application (announcement window passed, no open
-        objection) and deliver them; re-running repairs an interrupted issuance."""
-        from flows.issuance import issue_flow
-
-        results = _run_flow(issue_flow, _date(today, "--today"))
-        if as_json:
-            emit_json(results)
-            return
-        for r in results:
-            typer.echo(f"application {r['application_id']}: {r['number'] or '-'} ({r['status']})")
-        typer.echo(f"{sum(r['status'] == 'issued' for r in results)} certificates issued")
-
-    @app.command()
-    def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> None:
-        """Register and serve the deployments (apply, review, announce, issue, screen; the weekly risk
-        scan) on a running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
-        import os
-
-        if not os.environ.get("PREFECT_API_URL"):
-            fail("no Prefect server: run `prefect server start` in another terminal, then "
-                 "PREFECT_API_URL=http://127.0.0.1:4200/api assured serve")
-        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
-        from prefect import serve as prefect_serve
-
-        from flows.deployments import deployments
-
-        prefect_serve(*deployments(), limit=limit)
-
-    @audit_app.command("verify")
-    def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Check the audit chain; exit 1 naming the first edited, deleted or inserted entry."""
-        from registry.audit import verify
-
-        with _factory()() as session:
-            report = verify(session)
-        if as_json:
-            emit_json(report.__dict__)
-        elif report.ok:
-            typer.echo(f"audit chain intact: {report.entries} entries")
-        else:
-            typer.echo(f"audit chain broken: {report.problem}", err=True)
-        if not report.ok:
-            raise typer.Exit(1)
+@audit.command("verify")
+def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Check the audit chain; exit 1 naming the first edited, deleted or inserted entry."""
+    with _factory()() as session:
+        report = verify(session)
+    if as_json:
+        emit_json(report.__dict__)
+    elif report.ok:
+        typer.echo(f"audit chain intact: {report.entries} entries")
+    else:
+        typer.echo(f"audit chain broken: {report.problem}", err=True)
+    if not report.ok:
+        raise typer.Exit(1)
