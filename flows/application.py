@@ -5,14 +5,12 @@ import datetime as dt
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
-from prefect.tasks import exponential_backoff
 
 from flows.common import chunks, registry, stages
 from registry.settings import get_settings
 
 
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=2),
-      retry_jitter_factor=0.5)
+@task(cache_policy=NO_CACHE)  # no task retries: the HTTP session retries each request (registry.sources)
 def refresh_evidence(application_ids: list[int]) -> int:
     """Re-pull stale businesses from the configured HTTP sources."""
     from registry.applications import get_application

@@ -6,11 +6,28 @@ The application's state lives here — durable and auditable — and each step
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.models import Base, created_at, short, text, uscc
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application stands (`Application.status`); the open ones keep `open_key` set."""
+
+    submitted = "submitted"
+    pending_data = "pending_data"
+    in_review = "in_review"
+    returned = "returned"
+    approved = "approved"
+    announced = "announced"
+    issuable = "issuable"
+    rejected = "rejected"
+    issued = "issued"
+    withdrawn = "withdrawn"
+
 
 OPEN_STATUSES = ("submitted", "pending_data", "in_review", "returned", "approved", "announced", "issuable")
 CLOSED_STATUSES = ("rejected", "issued", "withdrawn")

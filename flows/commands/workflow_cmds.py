@@ -27,7 +27,7 @@ from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
 from registry.records import APPLICATIONS
 from registry.settings import get_settings
-from registry.workflow_models import Objection, Reviewer
+from registry.workflow_models import ApplicationStatus, Objection, Reviewer
 
 APP_COLUMNS = ("id", "uscc", "program", "channel", "status", "stage", "verdict", "score", "certificate_number")
 
@@ -291,7 +291,7 @@ def issue(
         return
     for r in results:
         typer.echo(f"application {r['application_id']}: {r['number'] or '-'} ({r['status']})")
-    typer.echo(f"{sum(r['status'] == 'issued' for r in results)} certificates issued")
+    typer.echo(f"{sum(r['status'] == ApplicationStatus.issued for r in results)} certificates issued")
 
 
 @commands.command()
