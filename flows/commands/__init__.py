@@ -1,1 +1,1 @@
-"""CLI commands, one module per area; each exposes register(app)."""
+"""CLI commands, one module per area: its `commands` app (merged into `assured`) and its `GROUPS`."""
