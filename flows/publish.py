@@ -3,14 +3,13 @@ industry complaint statistics and the notification letters to the joint meeting'
 each as a Chinese PDF with charts and as CSV + JSON open data, with a README of fields.
 
 A thin flow: each task opens its own session, reads aggregates (`registry.disclosures`),
-shapes them (`checks.disclosures`) or renders and writes them (`certificates.disclosure_pdf`).
+shapes them (`checks.disclosures`) or renders and writes them (`documents.disclosures`).
 Files are written atomically; the same data and date give byte-identical files.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 from prefect import flow, task
@@ -18,6 +17,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from checks import disclosures as D
+from documents import disclosures as P
+from documents.files import write_atomic
 from registry.settings import get_settings
 
 DEFAULT_MIN_COMPLAINTS = 10
@@ -82,16 +83,6 @@ def read_flags(as_of: dt.date) -> list[dict]:
         return R.risk_flags(session, as_of)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a reader never sees half a file; an unchanged file is left alone."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_bytes() == data:
-        return
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _payload(as_of: dt.date, period: D.Period, items: list, **extra) -> dict:
     return {"as_of": as_of.isoformat(), "period": period.as_json(), **extra, "count": len(items), "items": items}
 
@@ -99,8 +90,6 @@ def _payload(as_of: dt.date, period: D.Period, items: list, **extra) -> dict:
 @task(cache_policy=NO_CACHE)
 def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, lists: dict, enterprises: list,
               cube: list, flags: list, units: D.MemberUnits) -> dict:
-    from certificates import disclosure_pdf as P
-
     folder = Path(out)
     authority = get_settings().authority_zh
     stats = D.statistics(cube, period)
@@ -133,7 +122,7 @@ def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, l
         put(f"letters/{uid}.pdf", P.render_letter(letter, authority))
     put("README.md", D.readme(as_of, period, min_complaints, units).encode("utf-8"))
     for name, data in sorted(written.items()):
-        _write(folder / name, data)
+        write_atomic(folder / name, data)
     return {
         "as_of": as_of.isoformat(), "out": str(folder), "period": period.as_json(),
         "counts": {"red_list": len(lists["red"]), "black_list": len(lists["black"]),

@@ -16,6 +16,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from checks.risk.scan import BaselineCounts, ComplaintText, ScanParams, WindowStage, build_report, scan_window
+from documents.files import write_atomic
+from documents.risk_report import render_report_pdf
 from registry.complaint_text import complaint_texts
 from registry.db import make_engine
 from registry.settings import get_settings
@@ -52,15 +54,10 @@ def make_report(window: WindowStage, baseline: BaselineCounts) -> dict:
 
 @task(cache_policy=NO_CACHE)
 def write_report(report: dict, out_dir: str) -> dict[str, str]:
-    from certificates.fonts import cjk_font
-    from checks.risk.pdf import render_report_pdf
-
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"risk-{report['as_of']}"
+    stem = Path(out_dir) / f"risk-{report['as_of']}"
     json_path, pdf_path = stem.with_suffix(".json"), stem.with_suffix(".pdf")
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    pdf_path.write_bytes(render_report_pdf(report, cjk_font()))
+    write_atomic(json_path, json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_atomic(pdf_path, render_report_pdf(report))
     return {"json": str(json_path), "pdf": str(pdf_path)}
 
 
