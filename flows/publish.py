@@ -16,9 +16,12 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from certificates.status import REASONS, CertificateRecord, StatusEvent
 from checks import disclosures as D
 from documents import disclosures as P
 from documents.files import write_atomic
+from flows.common import registry
+from registry import disclosures as R
 from registry.settings import get_settings
 
 DEFAULT_MIN_COMPLAINTS = 10
@@ -31,17 +34,12 @@ def member_units() -> D.MemberUnits:
 
 
 def _session():
-    from flows.common import registry
-
     return registry()()
 
 
 @task(cache_policy=NO_CACHE)
 def read_lists(as_of: dt.date) -> dict:
     """Red list (status on the date by `CertificateRecord.status_on`) and black list entries."""
-    from certificates.status import REASONS, CertificateRecord, StatusEvent
-    from registry import disclosures as R
-
     with _session() as session:
         certs = R.red_list_certificates(session, as_of)
         listings = R.blacklisted(session, as_of)
@@ -59,8 +57,6 @@ def read_lists(as_of: dt.date) -> dict:
 
 @task(cache_policy=NO_CACHE)
 def read_enterprises(period: D.Period, min_complaints: int) -> list[dict]:
-    from registry import disclosures as R
-
     with _session() as session:
         rows = R.enterprise_counts(session, period, min_complaints)
         cats, samples = R.categories_and_samples(session, period, [r["uscc"] for r in rows])
@@ -69,16 +65,12 @@ def read_enterprises(period: D.Period, min_complaints: int) -> list[dict]:
 
 @task(cache_policy=NO_CACHE)
 def read_cube(period: D.Period) -> list[tuple]:
-    from registry import disclosures as R
-
     with _session() as session:
         return R.complaint_cube(session, period)
 
 
 @task(cache_policy=NO_CACHE)
 def read_flags(as_of: dt.date) -> list[dict]:
-    from registry import disclosures as R
-
     with _session() as session:
         return R.risk_flags(session, as_of)
 
