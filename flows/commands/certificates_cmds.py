@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, NumberError, new_serial
-from certificates.issue import make_certificate, write_issued
+from certificates.issue import write_issued
 from certificates.status import REASONS
 from certificates.verify import Report, Step, verify_pdf
 from certificates.verify import verify as verify_twin
@@ -70,6 +70,8 @@ def certificate_make(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
+    from documents.certificate import make_certificate  # reportlab: only when a certificate is rendered
+
     try:
         raw = json.loads(data_file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:

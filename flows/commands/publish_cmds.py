@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from certificates.fonts import cjk_font
 from checks import calendar
 from flows.commands.common import date_option, emit_json, fail
 from registry.settings import get_settings
@@ -31,7 +30,9 @@ def publish(
         fail(f"--min-complaints: {min_complaints} must be at least 1")
     if out is not None and out.exists() and not out.is_dir():
         fail(f"--out: {out} is not a folder")
-    from flows.publish import member_units, publish_flow  # Prefect and reportlab: only when publishing
+    # Prefect and reportlab: only when publishing
+    from documents.fonts import cjk_font
+    from flows.publish import member_units, publish_flow
 
     member_units()
     if not cjk_font().embedded:

@@ -8,7 +8,7 @@ import pytest
 from checks.errors import AssuredError, Kind
 from flows.cli import EXIT_CODES
 
-PACKAGES = ("checks", "registry", "certificates", "flows")
+PACKAGES = ("checks", "registry", "certificates", "documents", "flows")
 
 
 def _project_exceptions() -> list[type]:
