@@ -1,7 +1,10 @@
-"""One error type: every exception class of the project is an AssuredError with a kind, and the
-CLI has an exit code for every kind."""
+"""The CLI's frame: every exception class of the project is an AssuredError with a kind, the CLI
+has an exit code for every kind, and it starts without its heavy libraries."""
 import importlib
 import pkgutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +41,13 @@ def test_a_refusal_from_deep_in_the_registry_is_one_line_and_exit_2(cli):
     result = cli("applications", "show", 999)
     assert result.code == 2
     assert result.err == "error: application 999: no such application\n"
+
+
+def test_the_cli_starts_without_its_heavy_libraries():
+    """`assured --help` stays fast: Prefect, Dask, reportlab, scikit-learn and the web stack load
+    only in the commands that use them."""
+    heavy = ("prefect", "dask", "reportlab", "sklearn", "fastapi", "uvicorn")
+    code = f"import sys, flows.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parents[2]).stdout
+    assert out.strip() == "[]"
