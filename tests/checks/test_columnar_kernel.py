@@ -6,6 +6,7 @@ import datetime as dt
 import random
 
 import pytest
+import yaml
 import test_checks_assess as assess_cases
 import test_checks_rules as rule_cases
 from checks_factories import AS_OF, FULL_COMMITMENTS, USCC, days_ago, registration
@@ -15,6 +16,7 @@ from checks.columnar import Kernel, valid_codes
 from checks.complaints import ComplaintCounts
 from checks.evidence import ApplicationRow, ClassRow, build_evidence
 from checks.penalties import PenaltyRow
+from checks.policy import load_policy, policy_document
 from checks.uscc import ALPHABET, UsccError, make_uscc, validate_uscc
 
 _DEFAULT = object()
@@ -63,11 +65,7 @@ def test_the_fast_path_gives_every_verdict_case_the_same_verdict_and_score(polic
 
 
 def test_the_fast_path_agrees_when_a_veto_check_is_disabled_by_the_policy(policies, tmp_path):
-    import yaml
-
-    from checks.policy import load_policy, policy_path
-
-    doc = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    doc = policy_document("model_unit")
     doc["parameters"]["vetoes"]["enabled"]["values"][0]["value"] = ["V1", "V3", "V5"]
     doc["parameters"]["pass_mark"]["values"][0]["value"] = 60
     path = tmp_path / "model_unit.yaml"
