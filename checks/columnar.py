@@ -22,7 +22,7 @@ import numpy as np
 
 from checks.assess import Verdict, plan
 from checks.evidence import Commitments
-from checks.fast import FIELDS, Business
+from checks.fast import FIELDS, NO_COUNTS, Business, key_position
 from checks.outcome import Check, Status, pts
 from checks.policy import Policy
 from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, UsccError, validate_uscc
@@ -128,7 +128,8 @@ Hit = tuple[float, float, int]
 
 
 class _Group(NamedTuple):
-    """Checks whose screening parts read the same fields: one remembered answer per key value."""
+    """Checks answered together: those whose screening parts read the same key fields and no rows,
+    or those that read the same rows (a business's rows are scanned once for all of them)."""
 
     key: tuple[str, ...]
     rows: tuple[str, ...]
@@ -146,28 +147,41 @@ class Kernel:
         self.ids: tuple[str, ...] = tuple(c.id for c in run.checks)
         self.width = n = len(self.ids)
         self._bits = {Status.PASS: 0, Status.VETO: 1, Status.FAIL: 1 << n, Status.MISSING: 1 << (n + n)}
-        groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[tuple[int, Check]]] = {}
+        by_key: dict[tuple[str, ...], list[tuple[int, Check]]] = {}
+        by_rows: dict[tuple[str, ...], list[tuple[int, Check]]] = {}
         for i, c in enumerate(run.checks):
-            groups.setdefault((c.fast.key, c.fast.rows), []).append((i, c))
-        self._groups = tuple(_Group(key, rows, tuple(members)) for (key, rows), members in groups.items())
+            (by_rows.setdefault(c.fast.rows, []) if c.fast.rows else by_key.setdefault(c.fast.key, [])).append((i, c))
+        self._groups = (*(_Group(key, (), tuple(members)) for key, members in by_key.items()),
+                        *(_Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
+                          for rows, members in by_rows.items()))
         vetoes = sum(1 << i for i in range(len(run.checks[run.vetoes])))
         self.one = self._compile(vetoes, v["pass_mark"], v["bonus.max_points"])
         self._masks: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
     def _decider(self, group: _Group):
         """The answer of a group's checks for one business (a `Business`-ordered tuple)."""
-        r, bits, make = self.resolved, self._bits, Business._make
+        r = self.resolved
+        parts = [(c.fast.decide, {status: bit << i for status, bit in self._bits.items()}, c.kind == "scored",
+                  c.kind == "bonus") for i, c in group.checks]
+        if len(parts) == 1:
+            (answer, bits, is_scored, is_bonus), = parts
+
+            def decide_one(row: Sequence[Any]) -> Hit:
+                status, points = answer(_new(Business, (*row, {})), r)
+                return (points if is_scored else 0.0), (points if is_bonus else 0.0), bits[status]
+
+            return decide_one
 
         def decide(row: Sequence[Any]) -> Hit:
-            b = make(row)
+            b = _new(Business, (*row, {}))
             score = bonus = 0.0
             mask = 0
-            for i, c in group.checks:
-                status, points = c.fast.decide(b, r)
-                mask |= bits[status] << i
-                if c.kind == "scored":
+            for answer, bits, is_scored, is_bonus in parts:
+                status, points = answer(b, r)
+                mask |= bits[status]
+                if is_scored:
                     score += points
-                elif c.kind == "bonus":
+                elif is_bonus:
                     bonus += points
             return score, bonus, mask
 
@@ -184,7 +198,8 @@ class Kernel:
         scored, bonus = [], []
         for g, group in enumerate(self._groups):
             env[f"decide{g}"], env[f"memo{g}"] = self._decider(group), {}
-            fields = [f"b[{FIELDS.index(name)}]" for name in group.key]
+            fields = [f"b[{at}]" if count is None else f"b[{at}][{count}]"
+                      for at, count in map(key_position, group.key)]
             key = fields[0] if len(fields) == 1 else f"({', '.join(fields)},)" if fields else "()"
             remembered = [f"h{g} = memo{g}.get({key})", f"if h{g} is None:", f"    h{g} = memo{g}[{key}] = decide{g}(b)"]
             if group.rows:
@@ -210,7 +225,8 @@ class Kernel:
             "        return PENDING, score, bonus, mask",
             f"    return (ELIGIBLE if score >= {pass_mark!r} else INELIGIBLE), score, bonus, mask",
         ]
-        exec(compile("\n".join(lines), f"<screening kernel {self.policy.id} {self.as_of}>", "exec"), env)
+        self.source = "\n".join(lines)
+        exec(compile(self.source, f"<screening kernel {self.policy.id} {self.as_of}>", "exec"), env)
         return env["one"]
 
     def checks(self, mask: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
@@ -238,7 +254,8 @@ class Kernel:
             app = apps.get(u)
             # the application's commitments count once it is submitted (as `build_evidence` keeps it)
             commitments = None if app is None or app.submitted_on > as_of else validate(app.commitments)
-            append(one((*r, ok or u in overrides, complaints.get(u), penalties.get(u), listings.get(u), commitments)))
+            append(one((*r, ok or u in overrides, complaints.get(u, NO_COUNTS), penalties.get(u), listings.get(u),
+                        commitments)))
         return out
 
     def screen(self, chunk: Chunk) -> list[Screened]:
@@ -264,10 +281,13 @@ class Kernel:
         commitments = (None if application is None or application.submitted_on > as_of
                        else Commitments.model_validate(application.commitments))
         verdict, score, bonus, mask = self.one(
-            (*reg, code_ok, complaints, [(uscc, *row) for row in penalties] or None,
+            (*reg, code_ok, NO_COUNTS if complaints is None else complaints, [(uscc, *row) for row in penalties] or None,
              [(uscc, *row) for row in listings] or None, commitments))
         return Screened(uscc, reg[REGION_CODE] or "", reg[INDUSTRY_CODE] or "", verdict, score, bonus,
                         *self.checks(mask))
+
+
+_new = tuple.__new__  # a `Business` from a tuple without the NamedTuple constructor's Python-level call
 
 
 def _classified_on(row: Any) -> dt.date:

@@ -7,9 +7,11 @@ rows `checks.columnar.Kernel` screens a province from) and returns only the stat
 points. The tests hold the two to the same status and points, business by business.
 
 A screening part names the `Business` fields its answer depends on: `key`, values it can be
-remembered by, and `rows`, record lists that make each business its own case. A business
-whose `rows` are all empty gets the answer remembered for its `key` values, so most
-businesses cost one dictionary look-up per group of checks (see `Kernel`).
+remembered by (a field, or one count of `complaints` as `complaints.<ComplaintCounts field>`),
+and `rows`, record lists that make each business its own case. A business whose `rows` are
+all empty gets the answer remembered for its `key` values, so most businesses cost one
+dictionary look-up per group of checks (see `Kernel`). Facts several parts derive from the
+same rows (`kept_listings`, `judged_penalties`) are derived once per business.
 """
 from __future__ import annotations
 
@@ -37,14 +39,25 @@ class Business(NamedTuple):
     odr_enrolled_on: Any
     risk_class: str | None  # of the latest credit class on or before the as-of date; None: none
     code_ok: bool  # the code passes GB 32100 or is on the audited override list
-    complaints: Sequence[int] | None  # `ComplaintCounts` order without the ids (at least five), None: none
+    complaints: Sequence[int]  # `ComplaintCounts` order without the ids (at least five); `NO_COUNTS`: none
     penalties: Sequence[Any] | None  # rows (uscc, *`PenaltyRow`) as the evidence filters keep them
     listings: Sequence[Any] | None  # rows (uscc, list, listed_on, removed_on, reason)
     commitments: Commitments | None  # of the application submitted on or before the as-of date
+    derived: dict[str, Any]  # facts derived from the rows, once per business (the kernel gives each an empty dict)
 
 
 FIELDS = Business._fields
 ROW_FIELDS = frozenset({"penalties", "listings"})
+COUNTS = ComplaintCounts._fields[:8]  # the counts `Business.complaints` holds, in order
+NO_COUNTS = (0,) * len(COUNTS)
+OPEN_PAST_LIMIT = COUNTS.index("open_past_limit")
+KEYS = frozenset(FIELDS[:-1]) | {f"complaints.{name}" for name in COUNTS}
+
+
+def key_position(name: str) -> tuple[int, int | None]:
+    """(position in `Business`, position in `complaints` or None) of a key field."""
+    field, _, count = name.partition(".")
+    return FIELDS.index(field), (COUNTS.index(count) if count else None)
 
 
 Quick = tuple[Status, float]
@@ -61,7 +74,7 @@ class Fast(NamedTuple):
 
 def fast(*, key: Sequence[str] = (), rows: Sequence[str] = ()) -> Callable[[Callable[[Business, Resolved], Quick]], Fast]:
     """Declare a screening part reading the `key` and `rows` fields of `Business`."""
-    unknown = (set(key) - set(FIELDS)) | (set(rows) - ROW_FIELDS)
+    unknown = (set(key) - KEYS) | (set(rows) - ROW_FIELDS)
     if unknown:
         raise ValueError(f"a screening part reads unknown Business fields: {sorted(unknown)}")
 
@@ -84,33 +97,55 @@ def scored(points: float, top: float) -> Quick:
 
 def complaint_counts(b: Business) -> ComplaintCounts:
     """The business's complaint counts by name (all zero without complaints)."""
-    return ComplaintCounts() if b.complaints is None else ComplaintCounts(*b.complaints[:8])
+    return ComplaintCounts(*b.complaints[:8])
 
 
-def kept_listings(b: Business, r: Resolved) -> list[tuple[str, bool]]:
-    """(list, current on the as-of date) of each listing `build_evidence` keeps: known on the
-    as-of date and not removed before the abnormal-history window."""
-    as_of = r.as_of
-    since = add_years(as_of, -r["compliance.abnormal_history.window_years"])
-    return [(name, removed_on is None or removed_on > as_of)
-            for _, name, listed_on, removed_on, _ in b.listings or ()
-            if listed_on <= as_of and (removed_on is None or removed_on > since)]
+def _listings_since(r: Resolved) -> Any:
+    return add_years(r.as_of, -r.values["compliance.abnormal_history.window_years"])
 
 
-def currently_listed(b: Business, r: Resolved, name: str) -> bool:
-    return any(current and listed == name for listed, current in kept_listings(b, r))
+def kept_listings(b: Business, r: Resolved) -> tuple[set[str], set[str]]:
+    """(lists the business is on as of the as-of date, lists it was on at any time in the
+    abnormal-history window) over the listings `build_evidence` keeps: known on the as-of date
+    and not removed before that window."""
+    hit = b.derived.get("listings")
+    if hit is None:
+        as_of = r.as_of
+        since = r.derived("listings since", _listings_since)
+        current: set[str] = set()
+        kept: set[str] = set()
+        for _, name, listed_on, removed_on, _ in b.listings or ():
+            if listed_on <= as_of and (removed_on is None or removed_on > since):
+                kept.add(name)
+                if removed_on is None or removed_on > as_of:
+                    current.add(name)
+        hit = b.derived["listings"] = (current, kept)
+    return hit
+
+
+def currently_listed(b: Business, r: Resolved) -> set[str]:
+    """The lists the business is on as of the as-of date (of those `build_evidence` keeps)."""
+    return kept_listings(b, r)[0]
 
 
 def judged_penalties(b: Business, r: Resolved) -> list[tuple[Any, Judged]]:
     """(decided on, judgment) of each penalty `build_evidence` keeps (decided after the look-back
     start, on or before the as-of date)."""
-    as_of = r.as_of
-    since = lookback_start(as_of, r)
-    if b.status is None:
-        natural_person = b.uscc[1:2] == "2"
-    else:
-        natural_person = b.entity_type in r["penalties.natural_person_entity_types"]
-    return [(decided, judge_penalty(decided, procedure, penalty_kinds(kinds), fine, category, repaired, revoked,
+    hit = b.derived.get("penalties")
+    if hit is None:
+        as_of = r.as_of
+        since = r.derived("penalties since", _lookback_start)
+        if b.status is None:
+            natural_person = b.uscc[1:2] == "2"
+        else:
+            natural_person = b.entity_type in r.values["penalties.natural_person_entity_types"]
+        hit = b.derived["penalties"] = [
+            (decided, judge_penalty(decided, procedure, penalty_kinds(kinds), fine, category, repaired, revoked,
                                     as_of, natural_person, r))
             for _, _, decided, procedure, kinds, fine, category, repaired, revoked in b.penalties or ()
             if since < decided <= as_of]
+    return hit
+
+
+def _lookback_start(r: Resolved) -> Any:
+    return lookback_start(r.as_of, r)

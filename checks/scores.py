@@ -25,12 +25,15 @@ def _no_registration(top: float) -> Result:
 
 @fast(rows=("penalties",))
 def _penalties(b: Business, r: Resolved) -> Quick:
-    top = r["compliance.penalties.max_points"]
+    top = r.values["compliance.penalties.max_points"]
     judged = judged_penalties(b, r)
     if not judged:
         return scored(top, top)
-    counted = sum(x.reason is PenaltyReason.COUNTED for _, x in judged)
-    return scored(max(0.0, top - r["compliance.penalties.points_each"] * counted), top)
+    counted = 0
+    for _, x in judged:
+        if x.reason is PenaltyReason.COUNTED:
+            counted += 1
+    return scored(max(0.0, top - r.values["compliance.penalties.points_each"] * counted), top)
 
 
 @check("compliance.penalties", "行政处罚", "Administrative penalties", "scored", _penalties)
@@ -54,8 +57,8 @@ def penalties(ev: Evidence, p: Params) -> Result:
 
 @fast(rows=("listings",))
 def _abnormal_history(b: Business, r: Resolved) -> Quick:
-    top = r["compliance.abnormal_history.points"]
-    listed = any(name == "abnormal_operations" for name, _ in kept_listings(b, r))
+    top = r.values["compliance.abnormal_history.points"]
+    listed = "abnormal_operations" in kept_listings(b, r)[1]
     return scored(0 if listed else top, top)
 
 
@@ -95,9 +98,9 @@ def _no_complaints(ev: Evidence, p: Params, top: float, key: str) -> Result:
         (c.ref,)))
 
 
-@fast(key=("complaints",))
+@fast(key=("complaints.received", "complaints.not_accepted", "complaints.reconciled"))
 def _reconciliation(b: Business, r: Resolved) -> Quick:
-    top = r["complaints.reconciliation.max_points"]
+    top = r.values["complaints.reconciliation.max_points"]
     c = complaint_counts(b)
     accepted = c.received - c.not_accepted
     if not accepted:
@@ -120,9 +123,9 @@ def reconciliation(ev: Evidence, p: Params) -> Result:
                    (pct(rate), c.reconciled, c.accepted, c.not_accepted), (c.ref,))
 
 
-@fast(key=("complaints",))
+@fast(key=("complaints.received", "complaints.not_accepted", "complaints.closed_within_limit"))
 def _closed_promptly(b: Business, r: Resolved) -> Quick:
-    top = r["complaints.closed_within.max_points"]
+    top = r.values["complaints.closed_within.max_points"]
     c = complaint_counts(b)
     accepted = c.received - c.not_accepted
     if not accepted:
@@ -147,7 +150,7 @@ def closed_promptly(ev: Evidence, p: Params) -> Result:
 def _odr(b: Business, r: Resolved) -> Quick:
     if b.status is None:
         return MISSED
-    top = r["mechanisms.points_each"]
+    top = r.values["mechanisms.points_each"]
     enrolled = b.odr_enrolled_on is not None and b.odr_enrolled_on <= r.as_of
     return scored(top if enrolled else 0, top)
 
@@ -208,9 +211,9 @@ def _commitments(ev: Evidence) -> tuple[Commitments | None, tuple[str, ...]]:
 
 @fast(key=("commitments",))
 def _return_promise(b: Business, r: Resolved) -> Quick:
-    top = r["mechanisms.points_each"]
+    top = r.values["mechanisms.points_each"]
     days = None if b.commitments is None else b.commitments.return_days
-    return scored(top if days is not None and days >= r["mechanisms.min_return_days"] else 0, top)
+    return scored(top if days is not None and days >= r.values["mechanisms.min_return_days"] else 0, top)
 
 
 @check("mechanisms.return_promise", "无理由退货承诺", "No-reason return promise", "scored", _return_promise)
@@ -230,8 +233,8 @@ def return_promise(ev: Evidence, p: Params) -> Result:
 def _longevity(b: Business, r: Resolved) -> Quick:
     if b.status is None:
         return MISSED
-    top = r["longevity.max_points"]
-    return scored(min(top, r["longevity.points_per_year"] * full_years(b.established_on, r.as_of)), top)
+    top = r.values["longevity.max_points"]
+    return scored(min(top, r.values["longevity.points_per_year"] * full_years(b.established_on, r.as_of)), top)
 
 
 @check("longevity", "经营年限", "Years in business", "scored", _longevity)
@@ -248,9 +251,9 @@ def longevity(ev: Evidence, p: Params) -> Result:
 
 @fast(key=("commitments",))
 def _long_return_period(b: Business, r: Resolved) -> Quick:
-    top = r["bonus.long_return_points"]
+    top = r.values["bonus.long_return_points"]
     days = None if b.commitments is None else b.commitments.return_days
-    return scored(top if days is not None and days >= r["bonus.long_return_days"] else 0, top)
+    return scored(top if days is not None and days >= r.values["bonus.long_return_days"] else 0, top)
 
 
 @check("bonus.long_return_period", "超长退货期", "Long return period", "bonus", _long_return_period)

@@ -5,9 +5,21 @@ Each check is declared once with both its parts side by side: the screening part
 (`checks.fast`, statuses from raw rows) above the reference (reasons from Evidence)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from checks.calendar import add_years
 from checks.evidence import Evidence
-from checks.fast import MISSED, PASSED, VETOED, Business, Quick, complaint_counts, currently_listed, fast, judged_penalties
+from checks.fast import (
+    MISSED,
+    OPEN_PAST_LIMIT,
+    PASSED,
+    VETOED,
+    Business,
+    Quick,
+    currently_listed,
+    fast,
+    judged_penalties,
+)
 from checks.outcome import Result, Status, check, once, result
 from checks.penalties import PenaltyReason
 from checks.policy import Params, Resolved
@@ -75,7 +87,7 @@ def _current_listing(ev: Evidence, name: str) -> Result:
 
 @fast(rows=("listings",))
 def _not_seriously_dishonest(b: Business, r: Resolved) -> Quick:
-    return VETOED if currently_listed(b, r, "serious_dishonest") else PASSED
+    return VETOED if "serious_dishonest" in currently_listed(b, r) else PASSED
 
 
 @check("V2", "严重违法失信", "Serious illegal and dishonest list", "veto", _not_seriously_dishonest)
@@ -86,7 +98,7 @@ def not_seriously_dishonest(ev: Evidence, p: Params) -> Result:
 
 @fast(rows=("listings",))
 def _not_abnormal(b: Business, r: Resolved) -> Quick:
-    return VETOED if currently_listed(b, r, "abnormal_operations") else PASSED
+    return VETOED if "abnormal_operations" in currently_listed(b, r) else PASSED
 
 
 @check("V3", "经营异常", "Abnormal-operation list", "veto", _not_abnormal)
@@ -99,7 +111,7 @@ def not_abnormal(ev: Evidence, p: Params) -> Result:
 def _credit_class_required(b: Business, r: Resolved) -> Quick:
     if b.risk_class is None:
         return MISSED
-    return PASSED if b.risk_class == r["vetoes.required_credit_class"] else VETOED
+    return PASSED if b.risk_class == r.values["vetoes.required_credit_class"] else VETOED
 
 
 @check("V4", "信用风险分类", "Credit-risk class", "veto", _credit_class_required)
@@ -118,11 +130,15 @@ def credit_class_required(ev: Evidence, p: Params) -> Result:
 
 @fast(rows=("penalties",))
 def _no_severe_penalty(b: Business, r: Resolved) -> Quick:
-    since = add_years(r.as_of, -r["vetoes.severe_penalty_years"])
-    if any(x.severe and x.reason is not PenaltyReason.REVOKED and decided > since
-           for decided, x in judged_penalties(b, r)):
-        return VETOED
+    since = r.derived("severe penalties since", _severe_since)
+    for decided, x in judged_penalties(b, r):
+        if x.severe and x.reason is not PenaltyReason.REVOKED and decided > since:
+            return VETOED
     return PASSED
+
+
+def _severe_since(r: Resolved) -> dt.date:
+    return add_years(r.as_of, -r.values["vetoes.severe_penalty_years"])
 
 
 @check("V5", "严重行政处罚", "Severe penalty", "veto", _no_severe_penalty)
@@ -141,9 +157,9 @@ def no_severe_penalty(ev: Evidence, p: Params) -> Result:
     return once(p, "V5.pass", lambda: _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,)))
 
 
-@fast(key=("complaints",), rows=("listings",))
+@fast(key=("complaints.open_past_limit",), rows=("listings",))
 def _complaints_handled(b: Business, r: Resolved) -> Quick:
-    if currently_listed(b, r, "complaint_blacklist") or complaint_counts(b).open_past_limit:
+    if "complaint_blacklist" in currently_listed(b, r) or b.complaints[OPEN_PAST_LIMIT]:
         return VETOED
     return PASSED
 
@@ -169,7 +185,7 @@ def complaints_handled(ev: Evidence, p: Params) -> Result:
 @fast(key=("commitments",))
 def _return_commitment(b: Business, r: Resolved) -> Quick:
     c = b.commitments
-    if c is None or c.return_days is None or c.return_days < r["vetoes.min_return_days"] or not c.displayed:
+    if c is None or c.return_days is None or c.return_days < r.values["vetoes.min_return_days"] or not c.displayed:
         return VETOED
     return PASSED
 
