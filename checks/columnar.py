@@ -15,7 +15,7 @@ business by business.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -123,6 +123,8 @@ def valid_codes(codes: Sequence[str]) -> list[bool]:
 
 # -- the kernel --------------------------------------------------------------------------------
 
+Result = tuple[str, float, float, int]
+"""What `Kernel.one` gives one business: (verdict, score, bonus, combined status mask)."""
 Hit = tuple[float, float, int]
 """What a group of checks gives one business: (scored points, bonus points, status bits)."""
 
@@ -158,7 +160,7 @@ class Kernel:
         self.one = self._compile(vetoes, v["pass_mark"], v["bonus.max_points"])
         self._masks: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
-    def _decider(self, group: _Group):
+    def _decider(self, group: _Group) -> Callable[[Sequence[Any]], Hit]:
         """The answer of a group's checks for one business (a `Business`-ordered tuple)."""
         r = self.resolved
         parts = [(c.fast.decide, {status: bit << i for status, bit in self._bits.items()}, c.kind == "scored",
@@ -187,7 +189,7 @@ class Kernel:
 
         return decide
 
-    def _compile(self, vetoes: int, pass_mark: float, bonus_max: float):
+    def _compile(self, vetoes: int, pass_mark: float, bonus_max: float) -> Callable[[Sequence[Any]], Result]:
         """`one(business)`, written out once per policy and date from the groups: per group, one
         look-up of the answer remembered for its key fields, or (when the business has rows the
         group reads) its answer computed afresh. A loop over the groups would cost a call per
@@ -201,7 +203,8 @@ class Kernel:
             fields = [f"b[{at}]" if count is None else f"b[{at}][{count}]"
                       for at, count in map(key_position, group.key)]
             key = fields[0] if len(fields) == 1 else f"({', '.join(fields)},)" if fields else "()"
-            remembered = [f"h{g} = memo{g}.get({key})", f"if h{g} is None:", f"    h{g} = memo{g}[{key}] = decide{g}(b)"]
+            remembered = [f"h{g} = memo{g}.get({key})", f"if h{g} is None:",
+                          f"    h{g} = memo{g}[{key}] = decide{g}(b)"]
             if group.rows:
                 lines.append(f"    if {' or '.join(f'b[{FIELDS.index(name)}]' for name in group.rows)}:")
                 lines.append(f"        h{g} = decide{g}(b)")
@@ -225,7 +228,7 @@ class Kernel:
             "        return PENDING, score, bonus, mask",
             f"    return (ELIGIBLE if score >= {pass_mark!r} else INELIGIBLE), score, bonus, mask",
         ]
-        self.source = "\n".join(lines)
+        self.source = "\n".join(lines)  # kept for reading: what a business's screening runs
         exec(compile(self.source, f"<screening kernel {self.policy.id} {self.as_of}>", "exec"), env)
         return env["one"]
 
@@ -239,7 +242,7 @@ class Kernel:
                                             for part in (mask, mask >> n, mask >> 2 * n))
         return hit
 
-    def run(self, chunk: Chunk) -> list[tuple[str, float, float, int]]:
+    def run(self, chunk: Chunk) -> list[Result]:
         """(verdict, score, bonus, combined mask) per registration, in order: `one` gives the
         vetoing, failing and missing checks' bits in one int, `veto | fail << n | missing << 2n`
         for n checks (`checks` splits it)."""
@@ -280,9 +283,9 @@ class Kernel:
         code_ok = uscc in uscc_overrides or valid_codes([uscc])[0]
         commitments = (None if application is None or application.submitted_on > as_of
                        else Commitments.model_validate(application.commitments))
-        verdict, score, bonus, mask = self.one(
-            (*reg, code_ok, NO_COUNTS if complaints is None else complaints, [(uscc, *row) for row in penalties] or None,
-             [(uscc, *row) for row in listings] or None, commitments))
+        counts = NO_COUNTS if complaints is None else complaints
+        verdict, score, bonus, mask = self.one((*reg, code_ok, counts, [(uscc, *row) for row in penalties] or None,
+                                                [(uscc, *row) for row in listings] or None, commitments))
         return Screened(uscc, reg[REGION_CODE] or "", reg[INDUSTRY_CODE] or "", verdict, score, bonus,
                         *self.checks(mask))
 

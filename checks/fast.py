@@ -64,21 +64,27 @@ Quick = tuple[Status, float]
 """A screening part's answer: the check's status and its points (0 for a veto check)."""
 
 
-class Fast(NamedTuple):
-    """A check's screening part: `decide(business, resolved policy)` and the fields it reads."""
+Decide = Callable[[Business, Resolved], Quick]
 
-    decide: Callable[[Business, Resolved], Quick]
+
+class Fast(NamedTuple):
+    """A check's screening part: `decide(business, resolved policy)` and the fields it reads.
+
+    The contract the kernel relies on: for a business whose `rows` fields are all empty, the
+    answer depends on nothing but the `key` fields (and the policy and date)."""
+
+    decide: Decide
     key: tuple[str, ...]
     rows: tuple[str, ...]
 
 
-def fast(*, key: Sequence[str] = (), rows: Sequence[str] = ()) -> Callable[[Callable[[Business, Resolved], Quick]], Fast]:
+def fast(*, key: Sequence[str] = (), rows: Sequence[str] = ()) -> Callable[[Decide], Fast]:
     """Declare a screening part reading the `key` and `rows` fields of `Business`."""
     unknown = (set(key) - KEYS) | (set(rows) - ROW_FIELDS)
     if unknown:
         raise ValueError(f"a screening part reads unknown Business fields: {sorted(unknown)}")
 
-    def declare(decide: Callable[[Business, Resolved], Quick]) -> Fast:
+    def declare(decide: Decide) -> Fast:
         return Fast(decide, tuple(key), tuple(rows))
 
     return declare

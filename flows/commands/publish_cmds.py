@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
             fail(f"--min-complaints: {min_complaints} must be at least 1")
         if out is not None and out.exists() and not out.is_dir():
             fail(f"--out: {out} is not a folder")
-        from checks.disclosures import MemberUnitsError
+        from checks.disclosures.members import MemberUnitsError
         from registry.settings import get_settings
 
         try:
