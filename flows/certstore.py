@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates.data import CertificateData
-from certificates.issue import Issued, lint
+from certificates.issue import Issued
 from certificates.status import LIST_SIZE, CertificateRecord, StatusError, StatusEvent, transition
+from documents.certificate import lint
 from registry import audit
 from registry.workflow_models import Certificate, CertificateStatusChange
 

@@ -74,7 +74,7 @@ def key_ring(settings: Settings):
 
 
 def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
-    from certificates.issue import make_certificate
+    from documents.certificate import make_certificate
     from flows.certstore import DbStatusStore, mark_issued, write_files
     from registry.db import begin_write
 

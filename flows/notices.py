@@ -1,7 +1,7 @@
 """Documents the workflow sends or publishes: reasons letters, announcement lists and the
 notices of a certificate's status changes.
 
-Reads the registry, renders with `certificates.letters`, writes under the output
+Reads the registry, renders with `documents.letters`, writes under the output
 folder and queues delivery. Personal data (legal representative, contact details)
 never enters a published list.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certificates.letters import (
+from checks.programmes import title_zh
+from documents.letters import (
     NOTICE_KINDS,
-    PROGRAM_TITLES,
     AnnouncedEntry,
     AnnouncementList,
     Finding,
@@ -115,7 +115,7 @@ def write_status_notice(session: Session, cert: Certificate, to: str, reason_cod
     notice = StatusNotice(cert.program, name, cert.uscc, cert.number_zh, to, on, reason, settings.authority_zh, shown)
     path = _write(settings.out_path / "notices" / cert.uscc / f"{cert.number}-{to}-{on.isoformat()}.pdf",
                   render_status_notice(notice))
-    title = f"{PROGRAM_TITLES.get(cert.program, cert.program)}{NOTICE_KINDS[to][0]}"
+    title = f"{title_zh(cert.program)}{NOTICE_KINDS[to][0]}"
     body = (f"{name}：\n\n你单位的证书（编号 {cert.number_zh}）自 {on.isoformat()} 起{NOTICE_KINDS[to][1]}。"
             f"原因：{reason}。详见附件《{title}》。\n\n{settings.authority_zh}")
     recipient = (app.contact_email if app else "") or (reg.contact_email if reg else "")

@@ -2,7 +2,7 @@
 
 Everything here works on plain rows the registry has already aggregated in SQL
 (`registry.disclosures`); nothing reads the database. The documents built here are
-plain dicts that `certificates.disclosure_pdf` renders and `flows.publish` writes as
+plain dicts that `documents.disclosures` renders and `flows.publish` writes as
 CSV and JSON.
 
 - `figures`: the period, counts and rates, sections and cities, masked complaint text;

@@ -5,8 +5,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
 from checks.disclosures.figures import UNREGISTERED, counts, mask_text
+from checks.programmes import title_zh
 
-PROGRAM_TITLES = {"model_unit": "放心消费创建示范单位", "seven_day_return": "七日无理由退货承诺示范店"}
 STATUS_ZH = {"valid": "有效", "suspended": "暂停", "expired": "已到期"}
 
 
@@ -21,7 +21,7 @@ def red_list(rows: Iterable[Mapping]) -> list[dict]:
         if r["status"] not in STATUS_ZH:
             continue
         out.append({"number": r["number"], "number_zh": r["number_zh"], "programme": r["programme"],
-                    "programme_zh": PROGRAM_TITLES.get(r["programme"], r["programme"]),
+                    "programme_zh": title_zh(r["programme"]),
                     "business_name": r["business_name"], "uscc": r["uscc"], "region_code": r["region_code"] or "",
                     "valid_from": r["valid_from"], "valid_until": r["valid_until"], "status": r["status"],
                     "status_zh": STATUS_ZH[r["status"]]})
