@@ -238,8 +238,9 @@ class Kernel:
         hit = self._masks.get(mask)
         if hit is None:
             n, ids = len(self.ids), self.ids
-            hit = self._masks[mask] = tuple(tuple(cid for i, cid in enumerate(ids) if part >> i & 1)
-                                            for part in (mask, mask >> n, mask >> 2 * n))
+            vetoing, failing, missing = (tuple(cid for i, cid in enumerate(ids) if part >> i & 1)
+                                         for part in (mask, mask >> n, mask >> 2 * n))
+            hit = self._masks[mask] = (vetoing, failing, missing)
         return hit
 
     def run(self, chunk: Chunk) -> list[Result]:
@@ -250,7 +251,7 @@ class Kernel:
         valid = valid_codes([r[0] for r in regs])
         overrides, as_of, one, validate = chunk.overrides, self.as_of, self.one, Commitments.model_validate
         complaints, penalties, listings, apps = chunk.complaints, chunk.penalties, chunk.listings, chunk.applications
-        out = []
+        out: list[Result] = []
         append = out.append
         for r, ok in zip(regs, valid):
             u = r[0]

@@ -50,7 +50,9 @@ FIELDS = Business._fields
 ROW_FIELDS = frozenset({"penalties", "listings"})
 COUNTS = ComplaintCounts._fields[:8]  # the counts `Business.complaints` holds, in order
 NO_COUNTS = (0,) * len(COUNTS)
-OPEN_PAST_LIMIT = COUNTS.index("open_past_limit")
+# positions in `Business.complaints`
+RECEIVED, NOT_ACCEPTED, RECONCILED, CLOSED_WITHIN_LIMIT, OPEN_PAST_LIMIT = (
+    COUNTS.index(name) for name in ("received", "not_accepted", "reconciled", "closed_within_limit", "open_past_limit"))
 KEYS = frozenset(FIELDS[:-1]) | {f"complaints.{name}" for name in COUNTS}
 
 
@@ -99,11 +101,6 @@ def scored(points: float, top: float) -> Quick:
     """A scored item's answer: an item earning all its points passes (as `checks.scores` scores it)."""
     points = pts(points)
     return (Status.PASS if points >= float(top) else Status.FAIL), points
-
-
-def complaint_counts(b: Business) -> ComplaintCounts:
-    """The business's complaint counts by name (all zero without complaints)."""
-    return ComplaintCounts(*b.complaints[:8])
 
 
 def _listings_since(r: Resolved) -> Any:

@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from checks.calendar import add_years, full_years
 from checks.evidence import Commitments, Evidence
-from checks.fast import MISSED, Business, Quick, complaint_counts, fast, judged_penalties, kept_listings, scored
+from checks.fast import (
+    CLOSED_WITHIN_LIMIT,
+    MISSED,
+    NOT_ACCEPTED,
+    RECEIVED,
+    RECONCILED,
+    Business,
+    Quick,
+    fast,
+    judged_penalties,
+    kept_listings,
+    scored,
+)
 from checks.outcome import Result, Status, check, once, pct, pts, result
 from checks.penalties import REASON_TEXT, PenaltyReason
 from checks.policy import Params, Resolved
@@ -101,11 +113,11 @@ def _no_complaints(ev: Evidence, p: Params, top: float, key: str) -> Result:
 @fast(key=("complaints.received", "complaints.not_accepted", "complaints.reconciled"))
 def _reconciliation(b: Business, r: Resolved) -> Quick:
     top = r.values["complaints.reconciliation.max_points"]
-    c = complaint_counts(b)
-    accepted = c.received - c.not_accepted
+    c = b.complaints
+    accepted = c[RECEIVED] - c[NOT_ACCEPTED]
     if not accepted:
         return scored(top, top)
-    return scored(reconciliation_points(c.reconciled / accepted, r.values), top)
+    return scored(reconciliation_points(c[RECONCILED] / accepted, r.values), top)
 
 
 @check("complaints.reconciliation", "投诉和解率", "Complaint reconciliation rate", "scored", _reconciliation)
@@ -126,11 +138,11 @@ def reconciliation(ev: Evidence, p: Params) -> Result:
 @fast(key=("complaints.received", "complaints.not_accepted", "complaints.closed_within_limit"))
 def _closed_promptly(b: Business, r: Resolved) -> Quick:
     top = r.values["complaints.closed_within.max_points"]
-    c = complaint_counts(b)
-    accepted = c.received - c.not_accepted
+    c = b.complaints
+    accepted = c[RECEIVED] - c[NOT_ACCEPTED]
     if not accepted:
         return scored(top, top)
-    return scored(top * (c.closed_within_limit / accepted), top)
+    return scored(top * (c[CLOSED_WITHIN_LIMIT] / accepted), top)
 
 
 @check("complaints.closed_within_7_days", "投诉及时办结", "Complaints closed promptly", "scored", _closed_promptly)

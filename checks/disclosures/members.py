@@ -96,7 +96,7 @@ def load_member_units(path: Path | str | None = None) -> MemberUnits:
     if not isinstance(raw.get("units"), list):
         raise MemberUnitsError(f"member units file {path}: units: expected a list of units")
     units = tuple(_unit(u, f"units[{i}]", path) for i, u in enumerate(raw["units"]))
-    seen_ids, seen_keys = {default.id}, {}
+    seen_ids, seen_keys = {default.id}, dict[str, str]()
     for i, unit in enumerate(units):
         if unit.id in seen_ids:
             raise MemberUnitsError(f"member units file {path}: units[{i}].id: {unit.id!r} is used twice")

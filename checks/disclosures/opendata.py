@@ -14,6 +14,7 @@ from checks.disclosures.lists import BLACK_COLUMNS, DISCLOSURE_COLUMNS, RED_COLU
 from checks.disclosures.members import MemberUnits
 from checks.disclosures.statistics import STAT_COLUMNS
 
+
 def json_bytes(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False, default=str) + "\n").encode("utf-8")
 

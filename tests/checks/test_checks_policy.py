@@ -153,7 +153,8 @@ def test_the_merged_document_is_a_standalone_policy_with_the_same_values(tmp_pat
 
 
 def test_a_programme_value_replaces_the_shared_one_and_a_change_to_either_file_changes_the_hash(tmp_path):
-    shared = _write(tmp_path / "common.yaml", yaml.safe_load(policy_path("model_unit").with_name("common.yaml").read_text(encoding="utf-8")))
+    common = policy_path("model_unit").with_name("common.yaml")
+    shared = _write(tmp_path / "common.yaml", yaml.safe_load(common.read_text(encoding="utf-8")))
     own = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
     own["parameters"]["longevity"] = {"max_points": {"description": "cap", "values": [
         {"effective_from": dt.date(2023, 1, 1), "value": 8, "source": "draft notice"}]}}
@@ -170,7 +171,8 @@ def test_a_bad_key_in_the_shared_file_names_that_file(tmp_path):
     doc["parameters"]["longevity"]["max_points"]["values"][0]["value"] = "ten"
     _write(tmp_path / "common.yaml", doc)
     (tmp_path / "model_unit.yaml").write_bytes(policy_path("model_unit").read_bytes())
-    with pytest.raises(PolicyError, match=r"common.yaml: parameter 'longevity.max_points' effective 2023-01-01: .*got 'ten'"):
+    message = r"common.yaml: parameter 'longevity.max_points' effective 2023-01-01: .*got 'ten'"
+    with pytest.raises(PolicyError, match=message):
         load_policy(tmp_path / "model_unit.yaml")
     doc["parameters"]["longevity"]["max_points"]["values"][0]["value"] = 10
     doc["title_zh"] = "x"

@@ -6,9 +6,9 @@ import datetime as dt
 import random
 
 import pytest
-import yaml
 import test_checks_assess as assess_cases
 import test_checks_rules as rule_cases
+import yaml
 from checks_factories import AS_OF, FULL_COMMITMENTS, USCC, days_ago, registration
 
 from checks.assess import assess
