@@ -129,7 +129,7 @@ Hit = tuple[float, float, int]
 """What a group of checks gives one business: (scored points, bonus points, status bits)."""
 
 
-class _Group(NamedTuple):
+class Group(NamedTuple):
     """Checks answered together: those whose screening parts read the same key fields and no rows,
     or those that read the same rows (a business's rows are scanned once for all of them)."""
 
@@ -153,14 +153,15 @@ class Kernel:
         by_rows: dict[tuple[str, ...], list[tuple[int, Check]]] = {}
         for i, c in enumerate(run.checks):
             (by_rows.setdefault(c.fast.rows, []) if c.fast.rows else by_key.setdefault(c.fast.key, [])).append((i, c))
-        self._groups = (*(_Group(key, (), tuple(members)) for key, members in by_key.items()),
-                        *(_Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
+        # the checks answered together, each group by one remembered answer per key value
+        self.groups = (*(Group(key, (), tuple(members)) for key, members in by_key.items()),
+                        *(Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
                           for rows, members in by_rows.items()))
         vetoes = sum(1 << i for i in range(len(run.checks[run.vetoes])))
         self.one = self._compile(vetoes, v["pass_mark"], v["bonus.max_points"])
         self._masks: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
-    def _decider(self, group: _Group) -> Callable[[Sequence[Any]], Hit]:
+    def _decider(self, group: Group) -> Callable[[Sequence[Any]], Hit]:
         """The answer of a group's checks for one business (a `Business`-ordered tuple)."""
         r = self.resolved
         parts = [(c.fast.decide, {status: bit << i for status, bit in self._bits.items()}, c.kind == "scored",
@@ -198,7 +199,7 @@ class Kernel:
                                "INELIGIBLE": Verdict.INELIGIBLE.value, "PENDING": Verdict.PENDING.value}
         lines = ["def one(b):"]
         scored, bonus = [], []
-        for g, group in enumerate(self._groups):
+        for g, group in enumerate(self.groups):
             env[f"decide{g}"], env[f"memo{g}"] = self._decider(group), {}
             fields = [f"b[{at}]" if count is None else f"b[{at}][{count}]"
                       for at, count in map(key_position, group.key)]
@@ -219,7 +220,7 @@ class Kernel:
                 bonus.append(f"h{g}[1]")
         n = self.width
         lines += [
-            f"    mask = {' | '.join(f'h{g}[2]' for g in range(len(self._groups)))}",
+            f"    mask = {' | '.join(f'h{g}[2]' for g in range(len(self.groups)))}",
             f"    score = pts({' + '.join(scored) or '0.0'})",
             f"    bonus = pts(min({bonus_max!r}, {' + '.join(bonus) or '0.0'}))",
             f"    if mask & {vetoes}:",
