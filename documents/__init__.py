@@ -1,0 +1,1 @@
+"""Everything rendered: certificates, letters, notices, disclosures, reports, e-mail bodies, open-data files."""
