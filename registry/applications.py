@@ -139,8 +139,8 @@ def eligible_reviewer(session: Session, name: str, uscc: str, *, stage: str | No
     if not reviewer.active:
         raise WorkflowError(f"reviewer {name!r} is disabled")
     if stage is not None and reviewer.stage != stage:
-        raise WorkflowError(f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} is at the "
-                            f"{stage} stage")
+        raise WorkflowError(f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} needs a "
+                            f"{stage}-stage reviewer")
     region = business_region(session, uscc)
     if not region.startswith(reviewer.region_prefix):
         raise WorkflowError(f"reviewer {name!r} covers region {reviewer.region_prefix}; {subject} is from "

@@ -221,7 +221,7 @@ def test_a_renewal_issues_a_new_certificate_that_supersedes_the_old(cli, shops, 
 
 def test_suspend_revoke_and_reinstate_refuse_bad_input_naming_it(cli, shops, reviewers, tmp_path):
     number = _made(cli, shops, tmp_path)
-    assert "not a registered reviewer" in cli("suspend", number, "--as", "nobody", "--reason", "x").err
+    assert "reviewer 'nobody': not registered" in cli("suspend", number, "--as", "nobody", "--reason", "x").err
     assert "covers region 420106" in cli("suspend", number, "--as", "county-b", "--reason", "x").err
     assert "no issued certificate" in cli("suspend", "HB-FX-2026-420000-999999", "--as", "county-a",
                                           "--reason", "x").err

@@ -41,7 +41,7 @@ def test_review_rules_refuse_clearly_and_store_nothing(cli, shops, reviewers):
     assert app["status"] == "in_review"
     n = app["id"]
     refusals = [
-        (("--as", "city-a", "--approve"), "decides the city stage; application %d is at the county stage" % n),
+        (("--as", "city-a", "--approve"), "decides the city stage; application %d needs a county-stage reviewer" % n),
         (("--as", "county-b", "--approve"), "covers region 420106; application %d is from region 420102" % n),
         (("--as", "nobody", "--approve"), "reviewer 'nobody': not registered"),
         (("--as", "county-a", "--reject"), "a reject needs --comment"),
