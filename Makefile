@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install system demo test bench clean
+.PHONY: install system demo lint test bench clean
 
 install: $(STAMP)
 
@@ -22,6 +22,12 @@ system:
 
 demo: install system
 	$(BIN)/assured demo
+
+# ruff (lint and format check) over the whole tree; mypy on checks, registry, certificates, documents.
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The suite on SQLite, then the tests that touch the registry again on a real
 # PostgreSQL server (started by the tests; skipped with a reason where it cannot run).

@@ -46,7 +46,7 @@ def _bare_page(data, lines, bare_font: str) -> bytes:
 
 
 def _page_text(data) -> list[tuple[float, str]]:
-    from certificates.pdf import body_text, field_lines, zh_official_date
+    from documents.certificate import body_text, field_lines, zh_official_date
 
     return ([(36, data.info.title_zh), (9.5, f"CERTIFICATE · {data.info.title_en.upper()}"), (28, data.business_name),
              (15, body_text(data))] + [(11.5, f"{label}：{value}") for _, label, value in field_lines(data)]
@@ -59,8 +59,8 @@ def run(quick: bool) -> list[Figure]:
     from reportlab.pdfbase.ttfonts import TTFont
 
     from certificates import keys
-    from certificates.fonts import cjk_font
-    from certificates.issue import render_signed
+    from documents.certificate import render_signed
+    from documents.fonts import cjk_font
 
     n = 60 if quick else 1500
     font = cjk_font()

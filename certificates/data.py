@@ -10,29 +10,13 @@ import dataclasses
 import re
 import secrets
 from datetime import date
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# The one import from outside certificates/: checks.uscc is a pure module (no I/O, no DB), and
-# the GB 32100 check digits must be computed in exactly one place.
+# The imports from outside certificates/ are pure modules of checks/ (no I/O, no DB): the GB 32100
+# check digits and the programme table are each written in exactly one place.
+from checks.programmes import PROGRAMMES, Programme, ProgrammeInfo
 from checks.uscc import UsccError, validate_uscc
-
-Programme = Literal["model_unit", "seven_day_return"]
-
-
-@dataclasses.dataclass(frozen=True)
-class ProgrammeInfo:
-    title_zh: str
-    title_en: str
-    marker_zh: str  # in the Chinese number: 鄂放心〔2026〕…
-    marker_ascii: str  # in the ASCII number: HB-FX-2026-…
-
-
-PROGRAMMES: dict[str, ProgrammeInfo] = {
-    "model_unit": ProgrammeInfo("放心消费创建示范单位", "Assured Consumption Model Unit", "放心", "FX"),
-    "seven_day_return": ProgrammeInfo("七日无理由退货承诺示范店", "Seven-Day No-Reason Return Model Store", "七日", "QR"),
-}
 
 # GB/T 2260 province prefix -> (one-character abbreviation, ASCII code) as used in document numbers.
 PROVINCES: dict[str, tuple[str, str]] = {
@@ -178,7 +162,7 @@ MAX_VALIDITY_DAYS = 5 * 366
 
 
 def lint_problems(data: CertificateData) -> list[LintProblem]:
-    """Every problem with the data itself (layout problems come from certificates.pdf)."""
+    """Every problem with the data itself (layout problems come from documents.certificate)."""
     out: list[LintProblem] = []
     for name in ("business_name", "address", "authority"):
         if not getattr(data, name).strip():
@@ -204,7 +188,7 @@ def lint_problems(data: CertificateData) -> list[LintProblem]:
             out.append(LintProblem("serial", data.serial, "needs >= 128 random bits, URL-safe base64"))
     except ValueError:
         out.append(LintProblem("serial", data.serial, "not URL-safe base64"))
-    if data.programme == "seven_day_return":
+    if data.programme == Programme.SEVEN_DAY_RETURN:
         if data.return_days is None or data.return_days < 7:
             out.append(LintProblem("return_days", data.return_days, "seven_day_return needs a return period >= 7 days"))
         if not (data.store_name or "").strip():

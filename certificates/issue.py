@@ -1,31 +1,32 @@
-"""Issue a certificate: lint, reserve number and serial, render, build and sign the twin, embed it.
+"""The signed twin of a certificate, bound to its printed page, and the signed status lists.
 
 The twin is a W3C Verifiable Credential 2.0 whose `relatedResource` carries the SHA-256 of the
-PDF page's content stream (digestSRI); the PDF carries the signed twin as an embedded file.
+PDF page's content stream (digestSRI); the PDF carries the signed twin as an embedded file named
+ATTACHMENT_NAME. Rendering the page and embedding the twin is `documents.certificate`.
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from certificates import proof
-from certificates.data import CertificateData, LintError, lint_problems
+from certificates.data import CertificateData
 from certificates.keys import KeyRing
-from certificates.pdf import layout, render
-from certificates.status import (PURPOSES, StatusStore, encode_bitstring, list_bits,
-                                 status_list_credential)
+from certificates.status import PURPOSES, StatusStore, encode_bitstring, list_bits, status_list_credential
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "AssuredConsumptionCertificate"
 TZ = "+08:00"  # certificates are dated in China Standard Time
+ATTACHMENT_NAME = "credential.json"  # the twin as the PDF's embedded file
 
 
-def lint(data: CertificateData) -> None:
-    problems = lint_problems(data) + layout(data).problems
-    if problems:
-        raise LintError(problems)
+def content_digest(stream: bytes) -> str:
+    """The binding: "sha256-<base64>" (SRI form) of the PDF page's content stream."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(stream).digest()).decode()
 
 
 def site_of(data: CertificateData) -> str:
@@ -87,26 +88,11 @@ class Issued:
     credential: dict
 
 
-def make_certificate(data: CertificateData, ring: KeyRing, store: StatusStore) -> Issued:
-    """Lint, store number/serial/index before signing, then render and sign. Same input, same bytes."""
-    lint(data)
-    record = store.reserve(data.number, data.serial, data.valid_from, data.valid_until, data.issued_on)
-    issued = render_signed(data, ring.issuer, ring.active, ring.signer(), record.status_index)
-    store.save_credential(data.number, issued.credential)
-    return issued
-
-
-def render_signed(data: CertificateData, issuer: str, key_id: str, private_key, status_index: int) -> Issued:
-    """Render the page, sign the twin bound to its content, embed the twin (no lint, no store)."""
-    signed: list[dict] = []
-
-    def attach(digest: str) -> bytes:
-        unsigned = build_credential(data, issuer, status_index, digest)
-        signed.append(proof.sign(unsigned, private_key, key_id, f"{data.issued_on.isoformat()}T00:00:00{TZ}"))
-        return twin_bytes(signed[0])
-
-    pdf = render(data, attach).pdf
-    return Issued(pdf, signed[0])
+def sign_credential(data: CertificateData, issuer: str, key_id: str, private_key, status_index: int,
+                    content_digest: str) -> dict:
+    """The twin bound to the page with this content digest, signed as of the day of issue."""
+    unsigned = build_credential(data, issuer, status_index, content_digest)
+    return proof.sign(unsigned, private_key, key_id, f"{data.issued_on.isoformat()}T00:00:00{TZ}")
 
 
 def write_issued(issued: Issued, out: Path) -> tuple[Path, Path]:

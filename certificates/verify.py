@@ -13,8 +13,7 @@ from datetime import date
 
 from certificates import proof
 from certificates.data import CertificateNumber, NumberError
-from certificates.issue import CREDENTIAL_TYPE, VC_CONTEXT
-from certificates.pdf import ATTACHMENT_NAME, content_digest
+from certificates.issue import ATTACHMENT_NAME, CREDENTIAL_TYPE, VC_CONTEXT, content_digest
 from certificates.status import CertificateRecord
 
 

@@ -2,7 +2,7 @@
 
 Everything here works on plain rows the registry has already aggregated in SQL
 (`registry.disclosures`); nothing reads the database. The documents built here are
-plain dicts that `certificates.disclosure_pdf` renders and `flows.publish` writes as
+plain dicts that `documents.disclosures` renders and `flows.publish` writes as
 CSV and JSON.
 
 Definitions (DOMAIN.md, Complaints): a complaint is a row of kind `complaint`
@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from checks.programmes import title_zh
 from checks.risk.masking import mask_personal_data
 
 REFERENCE = {"reconciled": 31_844, "received": 34_321, "rate": round(31_844 / 34_321, 4),
@@ -44,7 +45,6 @@ CITIES: dict[str, str] = {
     "420700": "鄂州市", "420800": "荆门市", "420900": "孝感市", "421000": "荆州市", "421100": "黄冈市",
     "421200": "咸宁市", "421300": "随州市", "422800": "恩施土家族苗族自治州", "429000": "省直辖县级行政区划",
 }
-PROGRAM_TITLES = {"model_unit": "放心消费创建示范单位", "seven_day_return": "七日无理由退货承诺示范店"}
 STATUS_ZH = {"valid": "有效", "suspended": "暂停", "expired": "已到期"}
 UNREGISTERED = "未登记"
 SAMPLE_CHARS = 160
@@ -263,7 +263,7 @@ def red_list(rows: Iterable[Mapping]) -> list[dict]:
         if r["status"] not in STATUS_ZH:
             continue
         out.append({"number": r["number"], "number_zh": r["number_zh"], "programme": r["programme"],
-                    "programme_zh": PROGRAM_TITLES.get(r["programme"], r["programme"]),
+                    "programme_zh": title_zh(r["programme"]),
                     "business_name": r["business_name"], "uscc": r["uscc"], "region_code": r["region_code"] or "",
                     "valid_from": r["valid_from"], "valid_until": r["valid_until"], "status": r["status"],
                     "status_zh": STATUS_ZH[r["status"]]})

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from certificates.data import CertificateData
-from certificates.letters import NOTICE_KINDS, PROGRAM_TITLES
+from checks.programmes import title_zh
+from documents.letters import NOTICE_KINDS
 
 
 def certificate_issued(data: CertificateData, authority: str) -> tuple[str, str]:
@@ -26,7 +27,7 @@ def rejection_letter(business_name: str, application_id: int, authority: str) ->
 def status_notice(program: str, business_name: str, number_zh: str, to: str, on: dt.date, reason: str,
                   authority: str) -> tuple[str, str]:
     """The cover e-mail of the notice of a certificate's status change (or expiry)."""
-    title = f"{PROGRAM_TITLES.get(program, program)}{NOTICE_KINDS[to][0]}"
+    title = f"{title_zh(program)}{NOTICE_KINDS[to][0]}"
     body = (f"{business_name}：\n\n你单位的证书（编号 {number_zh}）自 {on.isoformat()} 起{NOTICE_KINDS[to][1]}。"
             f"原因：{reason}。详见附件《{title}》。\n\n{authority}")
     return f"{title} {number_zh}", body

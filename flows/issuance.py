@@ -16,8 +16,8 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from certificates.data import CertificateData, LintError
-from certificates.issue import make_certificate
 from documents import emails
+from documents.certificate import make_certificate
 from flows.application import deliver_pending
 from flows.common import chunks, registry
 from registry import certificates as C

@@ -2,7 +2,7 @@
 notices of a certificate's status changes.
 
 Each reads its content from the registry (`registry.notices`), renders with
-`certificates.letters`, writes under the output folder and queues delivery with its
+`documents.letters`, writes under the output folder and queues delivery with its
 e-mail (`documents.emails`).
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from certificates.letters import render_announcement, render_rejection_letter, render_status_notice
 from documents import emails
+from documents.letters import render_announcement, render_rejection_letter, render_status_notice
 from registry import delivery
 from registry import notices as N
 from registry.settings import Settings

@@ -3,21 +3,25 @@ industry complaint statistics and the notification letters to the joint meeting'
 each as a Chinese PDF with charts and as CSV + JSON open data, with a README of fields.
 
 A thin flow: each task opens its own session, reads aggregates (`registry.disclosures`),
-shapes them (`checks.disclosures`) or renders and writes them (`certificates.disclosure_pdf`).
+shapes them (`checks.disclosures`) or renders and writes them (`documents.disclosures`).
 Files are written atomically; the same data and date give byte-identical files.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
+from certificates.status import REASONS, CertificateRecord, StatusEvent
 from checks import disclosures as D
+from documents import disclosures as P
+from documents.files import write_atomic
+from flows.common import registry
+from registry import disclosures as R
 from registry.settings import get_settings
 
 DEFAULT_MIN_COMPLAINTS = 10
@@ -30,17 +34,12 @@ def member_units() -> D.MemberUnits:
 
 
 def _session():
-    from flows.common import registry
-
     return registry()()
 
 
 @task(cache_policy=NO_CACHE)
 def read_lists(as_of: dt.date) -> dict:
     """Red list (status on the date by `CertificateRecord.status_on`) and black list entries."""
-    from certificates.status import REASONS, CertificateRecord, StatusEvent
-    from registry import disclosures as R
-
     with _session() as session:
         certs = R.red_list_certificates(session, as_of)
         listings = R.blacklisted(session, as_of)
@@ -58,8 +57,6 @@ def read_lists(as_of: dt.date) -> dict:
 
 @task(cache_policy=NO_CACHE)
 def read_enterprises(period: D.Period, min_complaints: int) -> list[dict]:
-    from registry import disclosures as R
-
     with _session() as session:
         rows = R.enterprise_counts(session, period, min_complaints)
         cats, samples = R.categories_and_samples(session, period, [r["uscc"] for r in rows])
@@ -68,28 +65,14 @@ def read_enterprises(period: D.Period, min_complaints: int) -> list[dict]:
 
 @task(cache_policy=NO_CACHE)
 def read_cube(period: D.Period) -> list[tuple]:
-    from registry import disclosures as R
-
     with _session() as session:
         return R.complaint_cube(session, period)
 
 
 @task(cache_policy=NO_CACHE)
 def read_flags(as_of: dt.date) -> list[dict]:
-    from registry import disclosures as R
-
     with _session() as session:
         return R.risk_flags(session, as_of)
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a reader never sees half a file; an unchanged file is left alone."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and path.read_bytes() == data:
-        return
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _payload(as_of: dt.date, period: D.Period, items: list, **extra) -> dict:
@@ -99,8 +82,6 @@ def _payload(as_of: dt.date, period: D.Period, items: list, **extra) -> dict:
 @task(cache_policy=NO_CACHE)
 def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, lists: dict, enterprises: list,
               cube: list, flags: list, units: D.MemberUnits) -> dict:
-    from certificates import disclosure_pdf as P
-
     folder = Path(out)
     authority = get_settings().authority_zh
     stats = D.statistics(cube, period)
@@ -133,7 +114,7 @@ def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, l
         put(f"letters/{uid}.pdf", P.render_letter(letter, authority))
     put("README.md", D.readme(as_of, period, min_complaints, units).encode("utf-8"))
     for name, data in sorted(written.items()):
-        _write(folder / name, data)
+        write_atomic(folder / name, data)
     return {
         "as_of": as_of.isoformat(), "out": str(folder), "period": period.as_json(),
         "counts": {"red_list": len(lists["red"]), "black_list": len(lists["black"]),

@@ -15,10 +15,16 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
-from checks.risk.scan import BaselineCounts, ComplaintText, ScanParams, WindowStage, build_report, scan_window
+from checks.risk.scan import (BaselineCounts, ComplaintText, ScanParams, WindowStage, build_report, risk_notice,
+                               scan_window)
+from documents.files import write_atomic
+from documents.risk_report import render_report_pdf
+from flows.common import registry
 from registry.complaint_text import complaint_texts
-from registry.db import make_engine
+from registry.db import begin_write, make_engine
+from registry.ingest import insert_ignoring_duplicates
 from registry.settings import get_settings
+from registry.workflow_models import RiskFlag
 
 def _jieba_cache() -> Path:
     return get_settings().home_path / "tmp" / "jieba"
@@ -52,27 +58,16 @@ def make_report(window: WindowStage, baseline: BaselineCounts) -> dict:
 
 @task(cache_policy=NO_CACHE)
 def write_report(report: dict, out_dir: str) -> dict[str, str]:
-    from certificates.fonts import cjk_font
-    from checks.risk.pdf import render_report_pdf
-
-    folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = folder / f"risk-{report['as_of']}"
+    stem = Path(out_dir) / f"risk-{report['as_of']}"
     json_path, pdf_path = stem.with_suffix(".json"), stem.with_suffix(".pdf")
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    pdf_path.write_bytes(render_report_pdf(report, cjk_font()))
+    write_atomic(json_path, json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+    write_atomic(pdf_path, render_report_pdf(report))
     return {"json": str(json_path), "pdf": str(pdf_path)}
 
 
 @task(cache_policy=NO_CACHE)
 def store_flags(report: dict) -> int:
     """Keep each flagged business's notice in the registry, where the application's history shows it."""
-    from checks.risk.scan import risk_notice
-    from flows.common import registry
-    from registry.db import begin_write
-    from registry.ingest import insert_ignoring_duplicates
-    from registry.workflow_models import RiskFlag
-
     scanned_on = dt.date.fromisoformat(report["as_of"])
     rows = [{"uscc": f["uscc"], "scanned_on": scanned_on, "notice": risk_notice(report, f["uscc"])}
             for f in report.get("flagged_businesses", ())]

@@ -11,10 +11,11 @@ from fastapi import FastAPI, File, HTTPException, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from certificates import keys
-from certificates.data import PROGRAMMES, CertificateNumber, NumberError
+from certificates.data import CertificateNumber, NumberError
 from certificates.issue import today_in_china
 from certificates.status import PURPOSES
 from certificates.verify import Report, verify, verify_pdf
+from checks.programmes import PROGRAMMES
 from registry.certificates import status_store
 
 STATUS_ZH = {"valid": ("有效", "#1a7f37"), "suspended": ("已暂停", "#b35900"), "revoked": ("已撤销", "#c62828"),

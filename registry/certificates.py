@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, new_serial
-from certificates.issue import Issued, lint, publish_status, twin_bytes
+from certificates.issue import Issued, publish_status, twin_bytes
 from certificates.status import LIST_SIZE, CertificateRecord, StatusError, StatusEvent, transition
 from checks.calendar import add_years
 from checks.policy import load_policy
+from documents.certificate import lint
 from registry import audit, delivery
 from registry.applications import WorkflowError, set_status
 from registry.db import begin_write, open_registry

@@ -9,9 +9,9 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certificates.letters import AnnouncedEntry, AnnouncementList, Finding, RejectionLetter, StatusNotice
 from certificates.status import REASONS
 from checks.remedies import remedy
+from documents.letters import AnnouncedEntry, AnnouncementList, Finding, RejectionLetter, StatusNotice
 from registry import audit, delivery
 from registry.applications import get_application
 from registry.models import Registration

@@ -90,8 +90,9 @@ def register(app: typer.Typer) -> None:
         from pydantic import ValidationError
 
         from certificates.data import CertificateData, LintError, NumberError, new_serial
-        from certificates.issue import make_certificate, write_issued
+        from certificates.issue import write_issued
         from certificates.status import StatusError
+        from documents.certificate import make_certificate
         from registry.certificates import mark_issued, publish_lists, record_reservation, status_store
 
         try:

@@ -39,7 +39,7 @@ def register(app: typer.Typer) -> None:
             member_units()
         except MemberUnitsError as exc:
             fail(str(exc))
-        from certificates.fonts import cjk_font
+        from documents.fonts import cjk_font
 
         if not cjk_font().embedded:
             typer.echo("warning: no TrueType CJK font installed (fonts-droid-fallback or fonts-wqy-zenhei); "

@@ -7,8 +7,9 @@ from datetime import date, datetime, timezone
 import pytest
 
 from certificates import proof
-from certificates.issue import make_certificate, publish_status
+from certificates.issue import publish_status
 from certificates.status import (LIST_SIZE, StatusError, bit, decode_bitstring, encode_bitstring)
+from documents.certificate import make_certificate
 
 N = "HB-FX-2026-420100-000123"
 

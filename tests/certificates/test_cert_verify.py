@@ -8,8 +8,8 @@ from datetime import date
 from pypdf import PdfReader, PdfWriter
 
 from certificates import keys
-from certificates.issue import make_certificate
 from certificates.verify import read_pdf, verify, verify_pdf
+from documents.certificate import make_certificate
 
 TODAY = date(2026, 8, 1)
 

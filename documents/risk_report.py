@@ -1,85 +1,41 @@
 """The risk report as a PDF in Chinese with charts (reportlab; returns bytes, writes nothing).
 
-`render_report_pdf(report, font)` takes the dict of `scan.build_report` and a
-registered CJK font (`certificates.fonts.cjk_font()` gives one): an object with
-`name`, `runs(text)` -> ((font name, run), ...) and `width(text, size)`, since a
-CJK fallback font may carry no Latin letters or digits and those runs are set
-in another font. The report's texts are already masked; nothing else personal
-is printed.
+`render_report_pdf(report)` takes the dict of `checks.risk.scan.build_report`. The report's
+texts are already masked; nothing else personal is printed.
 """
 from __future__ import annotations
 
-import io
-from typing import Protocol
-from xml.sax.saxutils import escape
-
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph
-from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Paragraph, Table
+
+from documents.drawing import RED, build, draw_text, legend, paragraph, styles, table
+from documents.fonts import LATIN  # numbers on chart axes
 
 DIMENSION_ZH = {"industry": "行业", "region": "地区", "category": "类别"}
 WIDTH = 170 * mm
-LATIN = "Helvetica"  # numbers on chart axes
 
 
-class Font(Protocol):
-    name: str
-
-    def runs(self, text: str) -> tuple[tuple[str, str], ...]: ...
-
-    def width(self, text: str, size: float) -> float: ...
+CHART_TEXT = 8  # points: labels and legends inside charts
 
 
-def _markup(text: str, font: Font) -> str:
-    """Paragraph markup setting each run of `text` in a font that has its characters."""
-    return "".join(escape(run) if name == font.name else f'<font name="{name}">{escape(run)}</font>'
-                   for name, run in font.runs(str(text)))
+def _styles() -> dict:
+    return styles(9, 13, title=dict(fontSize=16, leading=22, spaceAfter=6),
+                  h2=dict(fontSize=12, leading=18, spaceBefore=8, spaceAfter=4), small=dict(fontSize=7.5, leading=10))
 
 
-def _text(d: Drawing, x: float, y: float, text: str, font: Font, size: float = 8, anchor: str = "start") -> None:
-    """Draw `text` run by run (graphics strings have one font each)."""
-    if anchor == "end":
-        x -= font.width(text, size)
-    for name, run in font.runs(text):
-        d.add(String(x, y, run, fontName=name, fontSize=size))
-        x += stringWidth(run, name, size)
+def _table(rows: list[list], widths: list[float], st: dict) -> Table:
+    return table([[paragraph(c, st["small"]) for c in row] for row in rows], widths)
 
 
-def _styles(font: Font) -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=font.name, fontSize=9, leading=13, wordWrap="CJK")
-    return {"title": ParagraphStyle("title", parent=base, fontSize=16, leading=22, spaceAfter=6),
-            "h2": ParagraphStyle("h2", parent=base, fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
-            "body": base, "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10)}
-
-
-def _table(rows: list[list], font: Font, widths: list[float], styles) -> Table:
-    cells = [[Paragraph(_markup(c, font), styles["small"]) for c in row] for row in rows]
-    t = Table(cells, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-    return t
-
-
-RED, GREY = colors.HexColor("#c0392b"), colors.HexColor("#95a5a6")
+GREY = colors.HexColor("#95a5a6")
 PALETTE = [colors.HexColor(c) for c in ("#2c3e50", "#c0392b", "#27ae60", "#8e44ad")]
 
 
-def _legend(d: Drawing, x: float, y: float, pairs: list[tuple], font: Font) -> None:
-    for colour, label in pairs:
-        d.add(Rect(x, y, 8, 8, fillColor=colour, strokeColor=None))
-        _text(d, x + 11, y + 1, label, font)
-        x += 22 + font.width(label, 8)
-
-
-def _term_chart(terms: list[dict], font: Font) -> Drawing:
+def _term_chart(terms: list[dict]) -> Drawing:
     """Window and baseline rate (per 1,000 complaints) of the strongest emerging terms."""
     terms = terms[:10]
     rows = max(len(terms), 1)
@@ -95,12 +51,12 @@ def _term_chart(terms: list[dict], font: Font) -> Drawing:
     d.add(chart)
     step = chart.height / rows
     for i, t in enumerate(terms):  # category labels drawn run by run (a term may mix scripts)
-        _text(d, chart.x - 5, chart.y + chart.height - (i + 0.5) * step - 3, t["term"], font, anchor="end")
-    _legend(d, chart.x, 5, [(RED, "窗口期（每千件）"), (GREY, "基准期（每千件）")], font)
+        draw_text(d, chart.x - 5, chart.y + chart.height - (i + 0.5) * step - 3, t["term"], CHART_TEXT, anchor="end")
+    legend(d, chart.x, 5, [(RED, "窗口期（每千件）"), (GREY, "基准期（每千件）")], CHART_TEXT, 22)
     return d
 
 
-def _line_chart(series: list[dict], font: Font, title: str) -> Drawing:
+def _line_chart(series: list[dict], title: str) -> Drawing:
     """Counts per period of up to four series, each with a dashed line up to its band's upper edge."""
     d = Drawing(WIDTH, 175)
     plot = LinePlot()
@@ -119,17 +75,17 @@ def _line_chart(series: list[dict], font: Font, title: str) -> Drawing:
     plot.xValueAxis.labels.fontName = plot.yValueAxis.labels.fontName = LATIN
     plot.yValueAxis.valueMin = 0
     d.add(plot)
-    _text(d, 40, 160, title, font, size=9)
-    _legend(d, 40, 5, [(PALETTE[i], f"{DIMENSION_ZH[s['dimension']]} {s['key']}")
-                       for i, s in enumerate(series[:4])], font)
+    draw_text(d, 40, 160, title, 9)
+    legend(d, 40, 5, [(PALETTE[i], f"{DIMENSION_ZH[s['dimension']]} {s['key']}") for i, s in enumerate(series[:4])],
+           CHART_TEXT, 22)
     return d
 
 
-def render_report_pdf(report: dict, font: Font) -> bytes:
-    st = _styles(font)
+def render_report_pdf(report: dict) -> bytes:
+    st = _styles()
 
     def para(text: str, style: str) -> Paragraph:
-        return Paragraph(_markup(text, font), st[style])
+        return paragraph(text, st[style])
 
     w, b = report["window"], report["baseline"]
     story = [
@@ -141,13 +97,13 @@ def render_report_pdf(report: dict, font: Font) -> bytes:
     ]
     terms = report["emerging_terms"]
     if terms:
-        story.append(_term_chart(terms, font))
+        story.append(_term_chart(terms))
         rows = [["词语", "窗口期件数", "基准期件数", "比率", "G²", "新词", "集中行业", "集中地区"]]
         for t in terms:
             rows.append([t["term"], t["window_count"], t["baseline_count"], t["rate_ratio"], t["g2"],
                          "是" if t["new"] else "", "、".join(i["code"] for i in t["industries"]),
                          "、".join(r["code"] for r in t["regions"])])
-        story.append(_table(rows, font, [28 * mm, 17 * mm, 17 * mm, 15 * mm, 17 * mm, 10 * mm, 33 * mm, 33 * mm], st))
+        story.append(_table(rows, [28 * mm, 17 * mm, 17 * mm, 15 * mm, 17 * mm, 10 * mm, 33 * mm, 33 * mm], st))
         story.append(para("典型投诉（已脱敏）", "h2"))
         for t in terms[:5]:
             for e in t["examples"][:2]:
@@ -160,7 +116,7 @@ def render_report_pdf(report: dict, font: Font) -> bytes:
         rows.append([t["topic"], t["label"], t["size"], t["baseline_size"], t["growth"], "是" if t["emerging"] else "",
                      f"{t['dominant_term']}（{t['dominant_share']:.0%}）" if t["dominant_term"] else "",
                      "、".join(i["code"] for i in t["industries"])])
-    story.append(_table(rows, font, [12 * mm, 42 * mm, 14 * mm, 16 * mm, 16 * mm, 10 * mm, 30 * mm, 30 * mm], st))
+    story.append(_table(rows, [12 * mm, 42 * mm, 14 * mm, 16 * mm, 16 * mm, 10 * mm, 30 * mm, 30 * mm], st))
     for t in [t for t in report["topics"] if t["emerging"]][:3]:
         story.append(para(f"主题 {t['topic']}（{t['label']}）代表性投诉：", "body"))
         for e in t["representatives"]:
@@ -170,12 +126,12 @@ def render_report_pdf(report: dict, font: Font) -> bytes:
                       "（不低于泊松波动）。最新一期超出预警线即为异常。", "small"))
     anomalies = report["anomalies"]
     if anomalies:
-        story.append(_line_chart(anomalies, font, "异常序列（实线：各期件数；虚线：至预警上限）"))
+        story.append(_line_chart(anomalies, "异常序列（实线：各期件数；虚线：至预警上限）"))
         rows = [["维度", "代码", "最新一期", "预测", "预警上限"]]
         for a in anomalies:
             rows.append([DIMENSION_ZH[a["dimension"]], a["key"], a["counts"][-1], a["forecast"]["value"],
                          a["forecast"]["upper"]])
-        story.append(_table(rows, font, [25 * mm, 35 * mm, 30 * mm, 30 * mm, 30 * mm], st))
+        story.append(_table(rows, [25 * mm, 35 * mm, 30 * mm, 30 * mm, 30 * mm], st))
     else:
         story.append(para("本期无超出预警线的序列。", "body"))
     story.append(para("四、风险提示经营者", "h2"))
@@ -186,9 +142,5 @@ def render_report_pdf(report: dict, font: Font) -> bytes:
         rows = [["统一社会信用代码", "相关投诉件数", "涉及词语", "涉及主题"]]
         for f in flags[:60]:
             rows.append([f["uscc"], f["complaints"], "、".join(f["terms"][:3]), "、".join(map(str, f["topics"]))])
-        story.append(_table(rows, font, [45 * mm, 25 * mm, 60 * mm, 30 * mm], st))
-    buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
-                      bottomMargin=18 * mm, title="消费投诉风险预警报告", author="assured",
-                      invariant=1).build(story)
-    return buf.getvalue()
+        story.append(_table(rows, [45 * mm, 25 * mm, 60 * mm, 30 * mm], st))
+    return build(story, "消费投诉风险预警报告", margins=(20 * mm, 18 * mm))

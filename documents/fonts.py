@@ -14,6 +14,11 @@ from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject
+from reportlab.pdfbase.ttfonts import TTFont
+
 log = logging.getLogger(__name__)
 
 # (path, subfont index): TrueType outlines only; reportlab cannot embed CFF (.otf) fonts.
@@ -54,9 +59,7 @@ class CjkFont:
 
     @lru_cache(maxsize=8192)
     def width(self, text: str, size: float) -> float:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
-        return sum(stringWidth(run, font, size) for font, run in self.runs(text))
+        return sum(pdfmetrics.stringWidth(run, font, size) for font, run in self.runs(text))
 
 
 def find_font() -> tuple[Path, int] | None:
@@ -78,17 +81,11 @@ def cjk_font() -> CjkFont:
 
 
 def _register(found: tuple[Path, int] | None) -> CjkFont:
-    from reportlab.pdfbase import pdfmetrics
-
     if found is None:
-        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-
         log.warning("no TrueType CJK font found (install fonts-droid-fallback or fonts-wqy-zenhei); "
                     "certificates use the non-embedded %s, which viewers must supply", FALLBACK)
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
         return CjkFont(FALLBACK, None, False, None)
-    from reportlab.pdfbase.ttfonts import TTFont
-
     path, index = found
     font = TTFont(FONT_NAME, str(path), subfontIndex=index)
     _memoise_face(font.face)
@@ -130,8 +127,6 @@ class _Preformatted:
 def _memoise_font(font) -> None:
     """Per document reportlab formats each subset's 200-odd glyph widths and rebuilds its ToUnicode
     map; for a repeated subset both are the same bytes, so they are formatted and compressed once."""
-    from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject
-
     widths: dict[tuple, _Preformatted] = {}
     add_objects = font.addObjects
     marker = "+" + font.face.name.decode("latin-1")

@@ -7,7 +7,7 @@ import random
 import pytest
 import segno
 
-from certificates import qr
+from documents import qr
 
 
 def segno_matrix(text: str) -> list[list[int]]:

@@ -6,10 +6,10 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from certificates.fonts import cjk_font
-from certificates.issue import make_certificate
-from certificates.jcs import canonicalize
-from certificates.pdf import NAME_WIDTH, NAME_SIZE, layout, wrap
+from certificates.data import LintError
+from documents import fonts
+from documents.certificate import NAME_SIZE, NAME_WIDTH, layout, lint, make_certificate, wrap
+from documents.fonts import cjk_font
 
 
 def text_of(pdf: bytes) -> str:
@@ -73,17 +73,8 @@ def test_latin_runs_stay_whole_when_wrapping():
     assert "Jiefang" in " ".join(lines).split()
 
 
-def test_jcs_matches_rfc_8785_examples():
-    assert canonicalize({"numbers": [333333333.33333329, 1e30, 4.50, 2e-3, 0.000000000000000000000000001]}) == \
-        b'{"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}'
-    assert canonicalize({"\u20ac": 1, "\r": 2, "\U0001f600": 3, "\ufb33": 4, "1": 5, "\u00f6": 6}) == \
-        '{"\\r":2,"1":5,"\u00f6":6,"\u20ac":1,"\U0001f600":3,"\ufb33":4}'.encode()
-
-
 def test_without_a_truetype_font_the_fallback_is_used_with_one_warning(make_data, ring, store, monkeypatch, caplog):
-    from certificates import fonts
-
-    with caplog.at_level("WARNING", logger="certificates.fonts"):
+    with caplog.at_level("WARNING", logger="documents.fonts"):
         fallback = fonts._register(None)
     assert [r.levelname for r in caplog.records] == ["WARNING"] and "fonts-droid-fallback" in caplog.text
     monkeypatch.setattr(fonts, "_registered", fallback)
@@ -92,8 +83,11 @@ def test_without_a_truetype_font_the_fallback_is_used_with_one_warning(make_data
     assert "武汉市江汉区长江百货商贸有限公司" in text_of(pdf)
 
 
-def test_jcs_orders_keys_by_utf16_units_when_keys_leave_the_bmp():
-    # U+1F600 is D83D DE00 in UTF-16, so it sorts before U+FB33 although its code point is larger
-    assert canonicalize({"\ufb33": 1, "\U0001f600": 2}) == '{"\U0001f600":2,"\ufb33":1}'.encode()
-    assert canonicalize({"b": [1, True, None, "\u000f"], "a": {"y": 1, "x": 2}}) == \
-        b'{"a":{"x":2,"y":1},"b":[1,true,null,"\\u000f"]}'
+def test_good_data_passes_lint_with_its_layout(make_data):
+    lint(make_data(programme="seven_day_return"))
+
+
+def test_a_name_too_long_for_two_lines_fails_lint_before_signing(make_data):
+    with pytest.raises(LintError) as err:
+        lint(make_data(business_name="湖北省武汉市江汉区长江沿岸百货日用品商贸连锁经营管理有限责任公司" * 2))
+    assert [p.field for p in err.value.problems] == ["business_name"]

@@ -13,19 +13,19 @@ from collections.abc import Sequence
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Drawing, Line
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
-from certificates.fonts import LATIN, cjk_font
-from certificates.letters import PROGRAM_TITLES, _build, _markup
+from checks.programmes import PROGRAMMES, title_zh
+from documents.drawing import RED, build, draw_text, legend, paragraph, styles, table
+from documents.fonts import LATIN, cjk_font
 
 ROWS_PER_TABLE = 40
-ACCENT, GREY, RED = colors.HexColor("#2c5f8a"), colors.HexColor("#b0b8c0"), colors.HexColor("#c0392b")
+ACCENT, GREY = colors.HexColor("#2c5f8a"), colors.HexColor("#b0b8c0")
+CHART_TEXT = 7.5  # points: labels and legends inside charts
 REFERENCE_RATE = 92.78
 
 
@@ -39,23 +39,16 @@ def _chg(v: float | None) -> str:
 
 # -- text and tables ----------------------------------------------------------------------------
 
-def _styles() -> dict[str, ParagraphStyle]:
-    font = cjk_font().name
-    body = ParagraphStyle("body", fontName=font, fontSize=10, leading=15, wordWrap="CJK")
-    return {"title": ParagraphStyle("title", parent=body, fontSize=17, leading=24, alignment=1, spaceAfter=4),
-            "h2": ParagraphStyle("h2", parent=body, fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4),
-            "body": body, "small": ParagraphStyle("small", parent=body, fontSize=8, leading=11),
-            "cell": ParagraphStyle("cell", parent=body, fontSize=8, leading=10.5),
-            "right": ParagraphStyle("right", parent=body, alignment=2)}
-
-
 class _Doc:
     def __init__(self):
-        self.s = _styles()
+        self.s = styles(10, 15, title=dict(fontSize=17, leading=24, alignment=1, spaceAfter=4),
+                        h2=dict(fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4),
+                        small=dict(fontSize=8, leading=11), cell=dict(fontSize=8, leading=10.5),
+                        right=dict(alignment=2))
         self.story: list = []
 
     def p(self, text: str, style: str = "body") -> Paragraph:
-        return Paragraph(_markup(str(text)), self.s[style])
+        return paragraph(text, self.s[style])
 
     def add(self, text: str, style: str = "body") -> None:
         self.story.append(self.p(text, style))
@@ -69,43 +62,19 @@ class _Doc:
         for i in range(0, len(rows), ROWS_PER_TABLE):
             cells = [head] + [[c if isinstance(c, str) and c.isascii() else self.p(c, "cell") for c in row]
                               for row in rows[i:i + ROWS_PER_TABLE]]
-            t = Table(cells, colWidths=list(widths), repeatRows=1)
-            t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), LATIN, 7.5),
-                                   ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-            self.story.append(t)
+            self.story.append(table(cells, widths, font=(LATIN, 7.5)))
 
     def build(self, title: str, pagesize=A4) -> bytes:
-        return _build(self.story, pagesize, title)
+        return build(self.story, title, pagesize)
 
 
 # -- charts -------------------------------------------------------------------------------------
-
-def _text(d: Drawing, x: float, y: float, text: str, size: float = 7.5, anchor: str = "start") -> None:
-    """Draw `text` run by run: a graphics String has one font, the CJK face may lack Latin glyphs."""
-    font = cjk_font()
-    if anchor == "end":
-        x -= font.width(text, size)
-    elif anchor == "middle":
-        x -= font.width(text, size) / 2
-    for name, run in font.runs(text):
-        d.add(String(x, y, run, fontName=name, fontSize=size))
-        x += stringWidth(run, name, size)
-
-
-def _legend(d: Drawing, x: float, y: float, pairs: Sequence[tuple]) -> None:
-    for colour, label in pairs:
-        d.add(Rect(x, y, 8, 8, fillColor=colour, strokeColor=None))
-        _text(d, x + 11, y + 1, label)
-        x += 24 + cjk_font().width(label, 7.5)
-
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], width: float,
               reference: float | None = None, percent: bool = False, colour=ACCENT) -> Drawing:
     """Horizontal bars, one per label (top to bottom), with an optional vertical reference line."""
     n = max(len(labels), 1)
-    label_w = min(max((cjk_font().width(lb, 7.5) for lb in labels), default=20) + 8, width * 0.4)
+    label_w = min(max((cjk_font().width(lb, CHART_TEXT) for lb in labels), default=20) + 8, width * 0.4)
     d = Drawing(width, 40 + 13 * n)
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = label_w + 4, 22, width - label_w - 30, 13 * n
@@ -124,13 +93,13 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], width:
     d.add(chart)
     step = chart.height / n
     for i, lb in enumerate(labels):
-        _text(d, chart.x - 4, chart.y + chart.height - (i + 0.5) * step - 2.5, lb, anchor="end")
+        draw_text(d, chart.x - 4, chart.y + chart.height - (i + 0.5) * step - 2.5, lb, CHART_TEXT, anchor="end")
     if reference is not None:
         x = chart.x + chart.width * reference / chart.valueAxis.valueMax
         d.add(Line(x, chart.y - 2, x, chart.y + chart.height + 2, strokeColor=RED, strokeWidth=1,
                    strokeDashArray=(3, 2)))
-        _text(d, x, chart.y + chart.height + 4, f"参考值 {reference:.2f}%", size=7, anchor="middle")
-    _text(d, 0, d.height - 10, title, size=9)
+        draw_text(d, x, chart.y + chart.height + 4, f"参考值 {reference:.2f}%", 7, anchor="middle")
+    draw_text(d, 0, d.height - 10, title, 9)
     return d
 
 
@@ -164,10 +133,10 @@ def line_chart(title: str, months: Sequence[str], series: Sequence[tuple[str, Se
     if reference is not None and vmin <= reference <= vmax:
         y = chart.y + chart.height * (reference - vmin) / (vmax - vmin)
         d.add(Line(chart.x, y, chart.x + chart.width, y, strokeColor=RED, strokeWidth=1, strokeDashArray=(4, 2)))
-        _text(d, chart.x + chart.width, y + 2, f"参考值 {reference:.2f}%", size=7, anchor="end")
-    _text(d, 0, d.height - 10, title, size=9)
-    _legend(d, chart.x, 4, [(c, label) for label, _, c in series]
-            + ([(RED, "参考值 92.78%（湖北 315 平台）")] if reference is not None else []))
+        draw_text(d, chart.x + chart.width, y + 2, f"参考值 {reference:.2f}%", 7, anchor="end")
+    draw_text(d, 0, d.height - 10, title, 9)
+    legend(d, chart.x, 4, [(c, label) for label, _, c in series]
+            + ([(RED, "参考值 92.78%（湖北 315 平台）")] if reference is not None else []), CHART_TEXT, 24)
     return d
 
 
@@ -183,11 +152,11 @@ def render_red_list(doc: dict, authority: str) -> bytes:
     by = {}
     for e in items:
         by[(e["programme"], e["status"])] = by.get((e["programme"], e["status"]), 0) + 1
-    d.add(f"截至 {doc['as_of']}，{authority}认定的放心消费创建示范单位和七日无理由退货承诺示范店共 {len(items)} 个"
+    d.add(f"截至 {doc['as_of']}，{authority}认定的{'和'.join(p.title_zh for p in PROGRAMMES.values())}共 {len(items)} 个"
           "（已撤销、已被换发证书替代的称号不在本名单）。状态为公示日当日的状态：有效、暂停或已到期。")
     rows = []
-    for prog in sorted(PROGRAM_TITLES):
-        rows.append([PROGRAM_TITLES[prog], *(str(by.get((prog, s), 0)) for s in ("valid", "suspended", "expired")),
+    for prog in sorted(PROGRAMMES):
+        rows.append([PROGRAMMES[prog].title_zh, *(str(by.get((prog, s), 0)) for s in ("valid", "suspended", "expired")),
                      str(sum(by.get((prog, s), 0) for s in ("valid", "suspended", "expired")))])
     d.table(["项目", "有效", "暂停", "已到期", "合计"], rows, [70 * mm, 25 * mm, 25 * mm, 25 * mm, 25 * mm])
     cities: dict[str, int] = {}
@@ -215,7 +184,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
           f"被撤销放心消费称号 {len(revoked)} 个。")
     d.add("一、被撤销的称号", "h2")
     d.table(["证书编号", "项目", "经营者名称", "统一社会信用代码", "撤销日期", "撤销原因", "说明"],
-            [[e["certificate_number_zh"], PROGRAM_TITLES.get(e["programme"], e["programme"]), e["business_name"],
+            [[e["certificate_number_zh"], title_zh(e["programme"]), e["business_name"],
               e["uscc"], e["listed_on"], f"{e['reason_zh']}（{e['reason_code']}）", e["note"]] for e in revoked],
             [50 * mm, 36 * mm, 50 * mm, 36 * mm, 20 * mm, 42 * mm, 28 * mm])
     d.add("二、投诉黑名单", "h2")

@@ -4,30 +4,35 @@
 caller build the signed twin from that digest, attaches the twin as an embedded file and saves.
 The attachment lives outside the page's content stream, so the digest does not depend on it.
 Output is byte-identical for the same input: invariant document id, creation date from the data.
+`make_certificate` is the whole issue: lint (data and layout), reserve, render, sign, embed.
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
-import hashlib
 import io
 import math
 import re
 from collections.abc import Callable
 
-from certificates.data import CertificateData, LintError, LintProblem
-from certificates.fonts import cjk_font
-from certificates.qr import qr_runs
+from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
+from reportlab.pdfgen.canvas import Canvas
+
+from certificates.data import CertificateData, LintError, LintProblem, lint_problems
+from certificates.issue import ATTACHMENT_NAME, Issued, content_digest, sign_credential, twin_bytes
+from certificates.keys import KeyRing
+from certificates.status import StatusStore
+from checks.programmes import Programme
+from documents.fonts import cjk_font
+from documents.qr import qr_runs
 
 PAGE_W, PAGE_H = 841.89, 595.28  # A4 landscape, points
-ATTACHMENT_NAME = "credential.json"
 
 CREAM = (1.0, 0.986, 0.945)
 GOLD = (0.72, 0.56, 0.22)
 INK = (0.12, 0.10, 0.09)
 GREY = (0.38, 0.36, 0.34)
 SEAL_RED = (0.86, 0.08, 0.08)
-ACCENT = {"model_unit": (0.66, 0.08, 0.09), "seven_day_return": (0.04, 0.29, 0.55)}
+ACCENT = {Programme.MODEL_UNIT: (0.66, 0.08, 0.09), Programme.SEVEN_DAY_RETURN: (0.04, 0.29, 0.55)}
 
 TITLE_SIZE, BAND_Y = 36, 448
 NAME_SIZE, NAME_WIDTH, NAME_LINES, NAME_Y = 28, 620, 2, 386
@@ -85,7 +90,7 @@ def zh_official_date(d) -> str:
 
 def body_text(data: CertificateData) -> str:
     title = data.info.title_zh
-    if data.programme == "seven_day_return":
+    if data.programme == Programme.SEVEN_DAY_RETURN:
         return (f"\u3000\u3000经审核，该店（{data.store_name}）承诺线下购物{data.return_days}天无理由退货，"
                 f"退货范围、条件和期限已在店内公示，达到示范店标准，特授予“{title}”称号。")
     return (f"\u3000\u3000经审核，该单位在诚信经营、消费维权和售后服务等方面达到放心消费创建标准，"
@@ -131,20 +136,42 @@ def layout(data: CertificateData) -> Layout:
     return Layout(name, body, fields, problems)
 
 
+def lint(data: CertificateData) -> None:
+    """Every problem with the data and with its layout on the page, before anything is signed."""
+    problems = lint_problems(data) + layout(data).problems
+    if problems:
+        raise LintError(problems)
+
+
 @dataclasses.dataclass(frozen=True)
 class RenderedPdf:
     pdf: bytes
     content_digest: str  # "sha256-<base64>" of the page content stream (SRI form)
 
 
-def content_digest(stream: bytes) -> str:
-    return "sha256-" + base64.b64encode(hashlib.sha256(stream).digest()).decode()
+def make_certificate(data: CertificateData, ring: KeyRing, store: StatusStore) -> Issued:
+    """Lint, store number/serial/index before signing, then render and sign. Same input, same bytes."""
+    lint(data)
+    record = store.reserve(data.number, data.serial, data.valid_from, data.valid_until, data.issued_on)
+    issued = render_signed(data, ring.issuer, ring.active, ring.signer(), record.status_index)
+    store.save_credential(data.number, issued.credential)
+    return issued
+
+
+def render_signed(data: CertificateData, issuer: str, key_id: str, private_key, status_index: int) -> Issued:
+    """Render the page, sign the twin bound to its content, embed the twin (no lint, no store)."""
+    signed: list[dict] = []
+
+    def attach(digest: str) -> bytes:
+        signed.append(sign_credential(data, issuer, key_id, private_key, status_index, digest))
+        return twin_bytes(signed[0])
+
+    pdf = render(data, attach).pdf
+    return Issued(pdf, signed[0])
 
 
 def render(data: CertificateData, attach: Callable[[str], bytes] | None = None) -> RenderedPdf:
     """Draw the certificate. `attach(content_digest) -> bytes` makes the embedded twin."""
-    from reportlab.pdfgen.canvas import Canvas
-
     lay = layout(data)
     if lay.problems:
         raise LintError(lay.problems)
@@ -350,8 +377,6 @@ def _footer(w: Writer, data: CertificateData) -> None:
 
 def _embed_file(c, name: str, content: bytes, subtype: str, description: str) -> None:
     """An embedded file (PDF 32000 7.11.4) in the document's name tree, outside the page stream."""
-    from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
-
     doc = c._doc
     stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": "/" + subtype,
                                       "Params": PDFDictionary({"Size": len(content)})}), content)

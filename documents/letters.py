@@ -1,22 +1,20 @@
-"""Documents beside the certificate: the reasons letter to a rejected applicant and the
-announcement (公示) list. Plain data in, deterministic PDF bytes out."""
+"""Documents beside the certificate: the reasons letter to a rejected applicant, the
+announcement (公示) list and the status notices. Plain data in, deterministic PDF bytes out."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-from xml.sax.saxutils import escape
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table
 
-from certificates.fonts import cjk_font
-
-PROGRAM_TITLES = {"model_unit": "放心消费创建示范单位", "seven_day_return": "七日无理由退货承诺示范店"}
+from checks.programmes import title_zh
+from documents.drawing import build, paragraph, styles, table
+from documents.fonts import cjk_font
 
 
 @dataclass(frozen=True)
@@ -61,50 +59,22 @@ class AnnouncementList:
     entries: tuple[AnnouncedEntry, ...] = field(default_factory=tuple)
 
 
-def _styles():
-    font = cjk_font().name
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
-    return {
-        "title": ParagraphStyle("title", parent=body, fontSize=18, leading=26, alignment=TA_CENTER),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=9, leading=12),
-        "right": ParagraphStyle("right", parent=body, alignment=2),
-    }
+def _paragraphs() -> Callable[..., Paragraph]:
+    """p(text, style="cell"): a paragraph in the letters' stylesheet."""
+    s = styles(10.5, 16, title=dict(fontSize=18, leading=26, alignment=TA_CENTER),
+               cell=dict(fontSize=9, leading=12), right=dict(alignment=2))
+    return lambda text, style="cell": paragraph(text, s[style])
 
 
-def _markup(text: str) -> str:
-    """Paragraph markup setting each run in a font that has its characters (the CJK face may
-    lack Latin letters and digits)."""
-    font = cjk_font()
-    return "".join(escape(run) if name == font.name else f'<font name="{name}">{escape(run)}</font>'
-                   for name, run in font.runs(text))
-
-
-def _table(rows: list[list], widths: list[float], font: str) -> Table:
-    t = Table(rows, colWidths=widths, repeatRows=1)
-    t.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), font, 9),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2dede")),
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    return t
-
-
-def _build(story: list, pagesize, title: str) -> bytes:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=pagesize, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=16 * mm, bottomMargin=16 * mm, title=title, author="assured",
-                            invariant=1)
-    doc.build(story)
-    return buf.getvalue()
+def _table(rows: list[list], widths: list[float]) -> Table:
+    return table(rows, widths, font=(cjk_font().name, 9), header=colors.HexColor("#f2dede"),
+                 grid=(0.4, colors.HexColor("#999999")))
 
 
 def render_rejection_letter(letter: RejectionLetter) -> bytes:
     """审核结果告知书: every failed check with the reason and what would fix it."""
-    s = _styles()
-    program = PROGRAM_TITLES.get(letter.program, letter.program)
-    p = lambda text, style="cell": Paragraph(_markup(text), s[style])  # noqa: E731
+    program = title_zh(letter.program)
+    p = _paragraphs()
     rows = [[p("审核项目"), p("结果"), p("原因"), p("整改建议")]]
     for f in letter.findings:
         rows.append([p(f"{f.title_zh}（{f.check_id}）"), p("否决" if f.status == "veto" else "未达标"),
@@ -115,19 +85,18 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
         p(f"你单位提交的{program}申请（申请编号 {letter.application_id}）经审核，"
           f"截至 {letter.assessed_on.isoformat()} 的评分为 {letter.score:g} 分（合格线 {letter.pass_mark:g} 分），"
           f"未通过审核。具体情况及整改建议如下：", "body"), Spacer(1, 4 * mm),
-        _table(rows, [38 * mm, 16 * mm, 60 * mm, 60 * mm], cjk_font().name), Spacer(1, 6 * mm),
+        _table(rows, [38 * mm, 16 * mm, 60 * mm, 60 * mm]), Spacer(1, 6 * mm),
         p("整改完成后可重新提交申请。如对审核结果有异议，可自收到本告知书之日起依法申请复核。", "body"),
         Spacer(1, 10 * mm),
         p(letter.authority, "right"), p(letter.assessed_on.isoformat(), "right"),
     ]
-    return _build(story, A4, f"{program}申请审核结果告知书 {letter.application_id}")
+    return build(story, f"{program}申请审核结果告知书 {letter.application_id}", A4)
 
 
 def render_announcement(ann: AnnouncementList) -> bytes:
     """公示名单: approved applicants, personal data omitted, with the objection window."""
-    s = _styles()
-    program = PROGRAM_TITLES.get(ann.program, ann.program)
-    p = lambda text, style="cell": Paragraph(_markup(text), s[style])  # noqa: E731
+    program = title_zh(ann.program)
+    p = _paragraphs()
     rows = [[p("序号"), p("申请编号"), p("单位名称"), p("统一社会信用代码"), p("门店名称"), p("行政区划"), p("评分")]]
     for i, e in enumerate(ann.entries, 1):
         rows.append([p(str(i)), p(str(e.application_id)), p(e.business_name), p(e.uscc), p(e.store_name),
@@ -137,10 +106,10 @@ def render_announcement(ann: AnnouncementList) -> bytes:
         p(f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {ann.published_on.isoformat()} 至 "
           f"{ann.window_ends_on.isoformat()}。公示期间，如有异议，请以书面形式提出并说明理由"
           f"（公示编号 {ann.announcement_id}）。", "body"), Spacer(1, 4 * mm),
-        _table(rows, [12 * mm, 20 * mm, 70 * mm, 44 * mm, 70 * mm, 20 * mm, 14 * mm], cjk_font().name),
+        _table(rows, [12 * mm, 20 * mm, 70 * mm, 44 * mm, 70 * mm, 20 * mm, 14 * mm]),
         Spacer(1, 8 * mm), p(ann.authority, "right"), p(ann.published_on.isoformat(), "right"),
     ]
-    return _build(story, landscape(A4), f"{program}拟认定名单公示 {ann.announcement_id}")
+    return build(story, f"{program}拟认定名单公示 {ann.announcement_id}", landscape(A4))
 
 
 @dataclass(frozen=True)
@@ -173,10 +142,9 @@ NOTICE_KINDS = {  # to -> (title, verb, closing)
 
 def render_status_notice(notice: StatusNotice) -> bytes:
     """暂停通知书 / 撤销决定书 / 恢复通知书 / 到期通知: what changed, why, and what the business may do."""
-    s = _styles()
-    program = PROGRAM_TITLES.get(notice.program, notice.program)
+    program = title_zh(notice.program)
     title, verb, closing = NOTICE_KINDS[notice.to]
-    p = lambda text, style="cell": Paragraph(_markup(text), s[style])  # noqa: E731
+    p = _paragraphs()
     story = [
         p(f"{program}{title}", "title"), Spacer(1, 6 * mm),
         p(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", "body"), Spacer(1, 3 * mm),
@@ -186,7 +154,7 @@ def render_status_notice(notice: StatusNotice) -> bytes:
     if notice.findings:
         rows = [[p("事项"), p("情况"), p("整改建议")]]
         rows += [[p(f"{f.title_zh}（{f.check_id}）"), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]
-        story += [_table(rows, [40 * mm, 80 * mm, 54 * mm], cjk_font().name), Spacer(1, 6 * mm)]
+        story += [_table(rows, [40 * mm, 80 * mm, 54 * mm]), Spacer(1, 6 * mm)]
     story += [p(closing, "body"), Spacer(1, 10 * mm), p(notice.authority, "right"),
               p(notice.on.isoformat(), "right")]
-    return _build(story, A4, f"{program}{title} {notice.number_zh}")
+    return build(story, f"{program}{title} {notice.number_zh}", A4)
