@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
         from certificates.issue import write_issued
         from certificates.status import StatusError
         from documents.certificate import make_certificate
-        from flows.certstore import mark_issued, publish_lists, record_reservation, status_store
+        from registry.certificates import mark_issued, publish_lists, record_reservation, status_store
 
         try:
             raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -139,7 +139,7 @@ def register(app: typer.Typer) -> None:
         from certificates.data import CertificateNumber, NumberError
         from certificates.issue import today_in_china
         from certificates.status import REASONS
-        from flows.certstore import status_store
+        from registry.certificates import status_store
 
         try:
             ascii_number = CertificateNumber.parse(number).ascii
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
     @cert_app.command("publish")
     def publish() -> None:
         """Re-sign and write the revocation and suspension status lists."""
-        from flows.certstore import publish_lists, status_store
+        from registry.certificates import publish_lists, status_store
 
         ring = _ring()
         with status_store() as store:
@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
         """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
         from certificates.data import CertificateNumber, NumberError
         from certificates.verify import Report, Step, verify as verify_twin, verify_pdf
-        from flows.certstore import status_store
+        from registry.certificates import status_store
 
         ring = _ring()
         day = _parse_date(today, "--today")

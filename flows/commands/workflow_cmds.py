@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """List applications with status, stage, verdict, score and certificate number."""
-        from flows.history import application_rows
+        from registry.queries import application_rows
 
         with _factory()() as session:
             rows = application_rows(session, status=status, program=program)
@@ -129,7 +129,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json")] = False,
     ) -> None:
         """One application with its whole history: assessments, decisions, objections, certificate."""
-        from flows.history import application_history
+        from registry.queries import application_history
         from registry.applications import WorkflowError
 
         with _factory()() as session:
