@@ -1,7 +1,7 @@
 """Signed certificates per second on one core (render + QR + twin + sign + embed), against a bare
 reportlab page carrying the same text in the same TrueType font, without QR, seal or signature.
 
-Targets (DESIGN.md): >= 500 signed PDFs per second per core, <= 2x the time of the bare page.
+Targets (README, Benchmarks): >= 500 signed PDFs per second per core, <= 2x the time of the bare page.
 """
 from __future__ import annotations
 

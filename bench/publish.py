@@ -20,7 +20,7 @@ from bench.province import AS_OF, province
 
 
 def run(quick: bool) -> list[Figure]:
-    from checks.disclosures import Period
+    from checks.disclosures.figures import Period
     from registry import disclosures as R
     from registry.db import make_engine, session_factory
 

@@ -1,7 +1,7 @@
 """Screening a generated province in SQLite, against (a) the bare SQL aggregation over the same
 database and (b) one Prefect task per business on a 2,000-business sample, extrapolated.
 
-Targets (DESIGN.md): <= 2x (a), <= 1 GiB peak RSS, >= 50x faster than (b).
+Targets (docs/architecture.md): <= 2x (a), <= 1 GiB peak RSS, >= 50x faster than (b).
 """
 from __future__ import annotations
 

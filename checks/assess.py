@@ -1,6 +1,6 @@
 """Assessment: every check over one business's evidence under a dated policy, and what-if.
 
-Verdict (DESIGN.md): `ineligible` if any veto; else `pending` if a veto check lacks
+Verdict (docs/domain.md, "Default policy"): `ineligible` if any veto; else `pending` if a veto check lacks
 its data (missing data is never a pass); else `eligible` when the score reaches the
 pass mark, `ineligible` below it. The bonus never counts toward the pass mark.
 """
@@ -91,14 +91,15 @@ class Plan:
 _PLANS: dict[tuple[str, ...], Plan] = {}
 
 
-def _plan(enabled: list[str]) -> Plan:
+def plan(enabled: list[str]) -> Plan:
+    """The programme's checks in run order: its enabled vetoes, then every scored and bonus check."""
     key = tuple(enabled)
-    plan = _PLANS.get(key)
-    if plan is None:
+    hit = _PLANS.get(key)
+    if hit is None:
         vetoes = tuple(c for c in VETOES if c.id in key)
         v, s = len(vetoes), len(SCORED)
-        plan = _PLANS[key] = Plan(vetoes + SCORED + BONUS, slice(0, v), slice(v, v + s), slice(v + s, None))
-    return plan
+        hit = _PLANS[key] = Plan(vetoes + SCORED + BONUS, slice(0, v), slice(v, v + s), slice(v + s, None))
+    return hit
 
 
 def _require_basis(evidence: Evidence, policy: Policy, p: Resolved) -> None:
@@ -118,12 +119,12 @@ def assess(evidence: Evidence, policy: Policy) -> Assessment:
     p = policy.at(evidence.as_of)
     _require_basis(evidence, policy, p)
     values = p.values
-    plan = _plan(values["vetoes.enabled"])
-    results = tuple([c.fn(evidence, values) for c in plan.checks])
-    score = pts(sum(r.points for r in results[plan.scored]))
-    extra = pts(min(values["bonus.max_points"], sum(r.points for r in results[plan.bonus])))
+    run = plan(values["vetoes.enabled"])
+    results = tuple([c.fn(evidence, values) for c in run.checks])
+    score = pts(sum(r.points for r in results[run.scored]))
+    extra = pts(min(values["bonus.max_points"], sum(r.points for r in results[run.bonus])))
     pass_mark = values["pass_mark"]
-    statuses = {r.status for r in results[plan.vetoes]}
+    statuses = {r.status for r in results[run.vetoes]}
     if Status.VETO in statuses:
         verdict = Verdict.INELIGIBLE
     elif Status.MISSING in statuses:
@@ -134,7 +135,7 @@ def assess(evidence: Evidence, policy: Policy) -> Assessment:
         uscc=evidence.uscc, program=policy.id, as_of=evidence.as_of, verdict=verdict, score=score, bonus=extra,
         pass_mark=pass_mark, policy_id=policy.id, policy_effective_from=p.effective_from,
         policy_sha256=policy.sha256, policy_values_sha256=p.values_sha256,
-        checks=plan.checks, results=results, evidence=evidence,
+        checks=run.checks, results=results, evidence=evidence,
     )
 
 

@@ -104,7 +104,7 @@ class CreditClass(Fact):
 
 
 class Commitments(Fact):
-    """承诺: the applicant's commitments (DESIGN.md `applications.commitments`, plus bonus items)."""
+    """承诺: the applicant's commitments (docs/architecture.md, `applications.commitments`, plus bonus items)."""
 
     return_days: int | None = None
     return_scope: str | None = None

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from checks.policy import Params
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # both import this module
     from checks.evidence import Evidence
-
+    from checks.fast import Fast
 
 
 class Status(StrEnum):
@@ -85,17 +85,18 @@ class Check:
     title_en: str
     kind: Kind
     fn: Callable[[Evidence, Params], Result]
+    fast: Fast  # the screening part: the same status and points from raw rows
 
     def outcome(self, r: Result) -> Outcome:
         return Outcome(self.id, self.title_zh, self.title_en, r.status, r.points, r.max_points,
                        r.zh.format(*r.args), r.en.format(*r.args), r.evidence)
 
 
-def check(id: str, title_zh: str, title_en: str, kind: Kind) -> Callable[[Callable[..., Result]], Check]:
-    """Declare a check: its stable id, titles and kind beside its pure function."""
+def check(id: str, title_zh: str, title_en: str, kind: Kind, fast: Fast) -> Callable[[Callable[..., Result]], Check]:
+    """Declare a check: its stable id, titles and kind beside its pure function and its screening part."""
 
     def declare(fn: Callable[[Evidence, Params], Result]) -> Check:
-        return Check(id, title_zh, title_en, kind, fn)
+        return Check(id, title_zh, title_en, kind, fn, fast)
 
     return declare
 

@@ -1,6 +1,6 @@
 """Whether an administrative penalty (行政处罚) counts against a business on a date.
 
-Rules (SAMR Order 45, 2021; 国市监信规〔2021〕3号; DOMAIN.md):
+Rules (SAMR Order 45, 2021; 国市监信规〔2021〕3号; docs/domain.md, "Administrative penalties"):
 - only general-procedure penalties are published; a warning alone is not;
 - publicity ends after 3 months for public criticism or a lower-amount fine
   (Hubei: under 10,000 yuan for a natural person — individual businesses are

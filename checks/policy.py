@@ -1,11 +1,18 @@
 """Dated policy files (OpenFisca-style): every threshold, window, weight and pass mark.
 
-A policy file is `checks/policies/<programme>.yaml`. Its `parameters` nest by dotted
-name; a leaf holds `values`, each with `effective_from`, `value` and `source` (and
-`unverified: true` where DOMAIN.md marks a default that is not law). Values are
-chosen by the as-of date — the latest `effective_from` on or before it — never
-"the latest value". An assessment records the policy id, the effective date of the
-values it used and the file's sha256, so a past decision can be re-derived.
+A programme's policy is `checks/policies/<programme>.yaml`, which `extends` the values
+every programme shares, `checks/policies/common.yaml`, and holds only what differs (a
+parameter in both is the programme's). A file without `extends` stands alone (a draft
+written out by `policy_document` is one). `parameters` nest by dotted name; a leaf holds
+`values`, each with `effective_from`, `value` and `source` (and `unverified: true` for a
+default that is not law, see docs/domain.md). Values are chosen by the as-of date — the
+latest `effective_from` on or before it — never "the latest value". An assessment records
+the policy id, the effective date of the values it used and the policy's sha256, so a past
+decision can be re-derived.
+
+The sha256 is over the bytes of the files the policy is read from: the programme's file,
+then, for the file it extends, a NUL byte and that file's bytes (a standalone file: its
+own bytes' sha256).
 """
 from __future__ import annotations
 
@@ -126,6 +133,15 @@ class PolicyFile(BaseModel):
     title_zh: str = Field(min_length=1)
     title_en: str = Field(min_length=1)
     description: str = ""
+    extends: str | None = None  # a file of shared values, relative to this file's folder
+    parameters: dict[str, Any]
+
+
+class SharedFile(BaseModel):
+    """A file a policy extends: parameters only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    description: str = ""
     parameters: dict[str, Any]
 
 
@@ -183,6 +199,7 @@ class Policy:
     path: Path
     sha256: str
     parameters: dict[str, Parameter]
+    origins: dict[str, Path] = field(default_factory=dict, repr=False)  # the file each parameter comes from
     _resolved: dict[dt.date, Resolved] = field(default_factory=dict, repr=False)
 
     def value(self, name: str, as_of: dt.date) -> Any:
@@ -197,7 +214,8 @@ class Policy:
         if i == 0:
             raise PolicyError(
                 f"parameter {name!r} not found for {self.id} as of {as_of} "
-                f"({self.path}: its earliest value is effective from {values[0].effective_from})"
+                f"({self.origins.get(name, self.path)}: its earliest value is effective from "
+                f"{values[0].effective_from})"
             )
         return values[i - 1]
 
@@ -238,28 +256,80 @@ _LOADED: dict[tuple[str, str], Policy] = {}
 
 def load_policy(source: str | Path) -> Policy:
     """Load and validate a policy: a programme id (`model_unit`) or a YAML file path."""
-    path = policy_path(source) if isinstance(source, str) and source in PROGRAMS else Path(source)
+    path = _source_path(source)
+    raw = _read(path)
+    head = _validated(path, PolicyFile, _parse(path, raw))
+    files = [(path, raw, head.parameters)]
+    if head.extends is not None:
+        shared_path = path.parent / head.extends
+        shared_raw = _read(shared_path)
+        files.append((shared_path, shared_raw, None))
+    digest = hashlib.sha256(b"\0".join(raw for _, raw, _ in files)).hexdigest()
+    cached = _LOADED.get((str(path), digest))
+    if cached is not None:  # validating the parameters costs ~50 ms; the bytes decide
+        return cached
+    params: dict[str, Parameter] = {}
+    origins: dict[str, Path] = {}
+    for file, raw, tree in reversed(files):  # the shared values first: the programme's replace them
+        if tree is None:
+            tree = _validated(file, SharedFile, _parse(file, raw)).parameters
+        flat = _flatten(file, tree)
+        params.update(flat)
+        origins.update(dict.fromkeys(flat, file))
+    policy = _LOADED[(str(path), digest)] = Policy(head.id, head.title_zh, head.title_en, path, digest, params,
+                                                   origins)
+    return policy
+
+
+def policy_document(source: str | Path) -> dict[str, Any]:
+    """A policy's YAML document with the file it extends merged in (and no `extends`): written
+    out, it is a standalone policy file with the same values (a draft to edit)."""
+    path = _source_path(source)
+    doc = _parse(path, _read(path))
+    extends = doc.pop("extends", None)
+    if extends is not None:
+        shared = _parse(path.parent / extends, _read(path.parent / extends))
+        doc["parameters"] = _merged(shared["parameters"], doc["parameters"])
+    return doc
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`base`'s parameter tree with `over`'s leaves added or put in their place."""
+    out = dict(base)
+    for key, node in over.items():
+        below = out.get(key)
+        if isinstance(node, dict) and isinstance(below, dict) and "values" not in node and "values" not in below:
+            out[key] = _merged(below, node)
+        else:
+            out[key] = node
+    return out
+
+
+def _source_path(source: str | Path) -> Path:
+    return policy_path(source) if isinstance(source, str) and source in PROGRAMS else Path(source)
+
+
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise PolicyError(f"policy file {path}: cannot read ({exc.strerror})") from exc
-    digest = hashlib.sha256(raw).hexdigest()
-    cached = _LOADED.get((str(path), digest))
-    if cached is not None:  # parsing and validating the YAML costs ~50 ms; the bytes decide
-        return cached
+
+
+def _parse(path: Path, raw: bytes) -> Any:
     try:
-        doc = yaml.safe_load(raw)
+        return yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise PolicyError(f"policy file {path}: not valid YAML ({exc})") from exc
+
+
+def _validated(path: Path, model: type[PolicyFile] | type[SharedFile], doc: Any) -> Any:
     try:
-        head = PolicyFile.model_validate(doc)
+        return model.model_validate(doc)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(map(str, err["loc"]))
         raise PolicyError(f"policy file {path}: {where}: {err['msg']}") from exc
-    params = _flatten(path, head.parameters)
-    policy = _LOADED[(str(path), digest)] = Policy(head.id, head.title_zh, head.title_en, path, digest, params)
-    return policy
 
 
 def _flatten(path: Path, tree: dict[str, Any], prefix: str = "") -> dict[str, Parameter]:

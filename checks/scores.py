@@ -1,13 +1,29 @@
 """Scored items (100 points: compliance 35, complaint handling 35, mechanisms 20, longevity 10)
 and bonus items (up to 15, not counted toward the pass mark). An item earning all its
-points passes; any shortfall is a `fail`, with the reason."""
+points passes; any shortfall is a `fail`, with the reason.
+
+Each check is declared once with both its parts side by side: the screening part
+(`checks.fast`, status and points from raw rows) above the reference (reasons from Evidence)."""
 from __future__ import annotations
 
 from checks.calendar import add_years, full_years
 from checks.evidence import Commitments, Evidence
+from checks.fast import (
+    CLOSED_WITHIN_LIMIT,
+    MISSED,
+    NOT_ACCEPTED,
+    RECEIVED,
+    RECONCILED,
+    Business,
+    Quick,
+    fast,
+    judged_penalties,
+    kept_listings,
+    scored,
+)
 from checks.outcome import Result, Status, check, once, pct, pts, result
 from checks.penalties import REASON_TEXT, PenaltyReason
-from checks.policy import Params
+from checks.policy import Params, Resolved
 
 
 def _scored(points: float, max_points: float, zh: str, en: str, args: tuple = (), refs: tuple[str, ...] = ()) -> Result:
@@ -19,7 +35,20 @@ def _no_registration(top: float) -> Result:
     return result(Status.MISSING, 0.0, float(top), "未找到登记信息", "no registration record on file", (), ())
 
 
-@check("compliance.penalties", "行政处罚", "Administrative penalties", "scored")
+@fast(rows=("penalties",))
+def _penalties(b: Business, r: Resolved) -> Quick:
+    top = r.values["compliance.penalties.max_points"]
+    judged = judged_penalties(b, r)
+    if not judged:
+        return scored(top, top)
+    counted = 0
+    for _, x in judged:
+        if x.reason is PenaltyReason.COUNTED:
+            counted += 1
+    return scored(max(0.0, top - r.values["compliance.penalties.points_each"] * counted), top)
+
+
+@check("compliance.penalties", "行政处罚", "Administrative penalties", "scored", _penalties)
 def penalties(ev: Evidence, p: Params) -> Result:
     """−10 per counted penalty (published, unrepaired, not revoked) decided within 2 years, floor 0."""
     top, years = p["compliance.penalties.max_points"], p["compliance.penalties.window_years"]
@@ -38,7 +67,14 @@ def penalties(ev: Evidence, p: Params) -> Result:
                    (years, len(counted), zh, en), tuple(x.ref for x in counted + others))
 
 
-@check("compliance.abnormal_history", "经营异常记录", "Abnormal-operation history", "scored")
+@fast(rows=("listings",))
+def _abnormal_history(b: Business, r: Resolved) -> Quick:
+    top = r.values["compliance.abnormal_history.points"]
+    listed = "abnormal_operations" in kept_listings(b, r)[1]
+    return scored(0 if listed else top, top)
+
+
+@check("compliance.abnormal_history", "经营异常记录", "Abnormal-operation history", "scored", _abnormal_history)
 def abnormal_history(ev: Evidence, p: Params) -> Result:
     """Full points unless listed abnormal at any time within 3 years (current or removed)."""
     top, years = p["compliance.abnormal_history.points"], p["compliance.abnormal_history.window_years"]
@@ -74,7 +110,17 @@ def _no_complaints(ev: Evidence, p: Params, top: float, key: str) -> Result:
         (c.ref,)))
 
 
-@check("complaints.reconciliation", "投诉和解率", "Complaint reconciliation rate", "scored")
+@fast(key=("complaints.received", "complaints.not_accepted", "complaints.reconciled"))
+def _reconciliation(b: Business, r: Resolved) -> Quick:
+    top = r.values["complaints.reconciliation.max_points"]
+    c = b.complaints
+    accepted = c[RECEIVED] - c[NOT_ACCEPTED]
+    if not accepted:
+        return scored(top, top)
+    return scored(reconciliation_points(c[RECONCILED] / accepted, r.values), top)
+
+
+@check("complaints.reconciliation", "投诉和解率", "Complaint reconciliation rate", "scored", _reconciliation)
 def reconciliation(ev: Evidence, p: Params) -> Result:
     """Reconciled / (complaints received − not accepted) over the complaint window;
     consultations are not complaints; no complaints earns full points."""
@@ -89,7 +135,17 @@ def reconciliation(ev: Evidence, p: Params) -> Result:
                    (pct(rate), c.reconciled, c.accepted, c.not_accepted), (c.ref,))
 
 
-@check("complaints.closed_within_7_days", "投诉及时办结", "Complaints closed promptly", "scored")
+@fast(key=("complaints.received", "complaints.not_accepted", "complaints.closed_within_limit"))
+def _closed_promptly(b: Business, r: Resolved) -> Quick:
+    top = r.values["complaints.closed_within.max_points"]
+    c = b.complaints
+    accepted = c[RECEIVED] - c[NOT_ACCEPTED]
+    if not accepted:
+        return scored(top, top)
+    return scored(top * (c[CLOSED_WITHIN_LIMIT] / accepted), top)
+
+
+@check("complaints.closed_within_7_days", "投诉及时办结", "Complaints closed promptly", "scored", _closed_promptly)
 def closed_promptly(ev: Evidence, p: Params) -> Result:
     """Points in proportion to the share of accepted complaints closed within 7 days."""
     top, days = p["complaints.closed_within.max_points"], p["complaints.closed_within.days"]
@@ -102,7 +158,16 @@ def closed_promptly(ev: Evidence, p: Params) -> Result:
                    (days, c.closed_within_limit, c.accepted, pct(share)), (c.ref,))
 
 
-@check("mechanisms.odr", "在线消费纠纷解决（ODR）", "Online dispute resolution (ODR) enrolment", "scored")
+@fast(key=("status", "odr_enrolled_on"))
+def _odr(b: Business, r: Resolved) -> Quick:
+    if b.status is None:
+        return MISSED
+    top = r.values["mechanisms.points_each"]
+    enrolled = b.odr_enrolled_on is not None and b.odr_enrolled_on <= r.as_of
+    return scored(top if enrolled else 0, top)
+
+
+@check("mechanisms.odr", "在线消费纠纷解决（ODR）", "Online dispute resolution (ODR) enrolment", "scored", _odr)
 def odr(ev: Evidence, p: Params) -> Result:
     """Enrolled in ODR (在线消费纠纷解决) on or before the as-of date."""
     top = p["mechanisms.points_each"]
@@ -112,6 +177,17 @@ def odr(ev: Evidence, p: Params) -> Result:
     if reg.odr_enrolled_on is not None and reg.odr_enrolled_on <= ev.as_of:
         return _scored(top, top, "{0}加入ODR", "enrolled in ODR on {0}", (reg.odr_enrolled_on,), (ev.registration_ref,))
     return _scored(0, top, "未加入ODR", "not enrolled in ODR", (), (ev.registration_ref,))
+
+
+def _committed(field: str, points: str):
+    """The screening part of a commitment worth `points`: all of them when `field` is committed to."""
+
+    @fast(key=("commitments",))
+    def decide(b: Business, r: Resolved) -> Quick:
+        top = r[points]
+        return scored(top if b.commitments is not None and getattr(b.commitments, field) else 0, top)
+
+    return decide
 
 
 def _commitment(field: str, zh: str, en: str):
@@ -129,11 +205,14 @@ def _commitment(field: str, zh: str, en: str):
     return score
 
 
-advance_compensation = check("mechanisms.advance_compensation", "先行赔付", "Advance compensation", "scored")(
+advance_compensation = check("mechanisms.advance_compensation", "先行赔付", "Advance compensation", "scored",
+                      _committed("advance_compensation", "mechanisms.points_each"))(
     _commitment("advance_compensation", "先行赔付", "advance compensation"))
-first_inquiry = check("mechanisms.first_inquiry_responsibility", "首问负责", "First-inquiry responsibility", "scored")(
+first_inquiry = check("mechanisms.first_inquiry_responsibility", "首问负责", "First-inquiry responsibility", "scored",
+                      _committed("first_inquiry_responsibility", "mechanisms.points_each"))(
     _commitment("first_inquiry_responsibility", "首问负责", "first-inquiry responsibility"))
-service_station = check("mechanisms.service_station", "投诉服务站", "Complaint service station", "scored")(
+service_station = check("mechanisms.service_station", "投诉服务站", "Complaint service station", "scored",
+                      _committed("service_station", "mechanisms.points_each"))(
     _commitment("service_station", "设立投诉服务站", "a complaint service station"))
 
 
@@ -142,7 +221,14 @@ def _commitments(ev: Evidence) -> tuple[Commitments | None, tuple[str, ...]]:
     return (None, ()) if app is None else (app.commitments, (app.ref,))
 
 
-@check("mechanisms.return_promise", "无理由退货承诺", "No-reason return promise", "scored")
+@fast(key=("commitments",))
+def _return_promise(b: Business, r: Resolved) -> Quick:
+    top = r.values["mechanisms.points_each"]
+    days = None if b.commitments is None else b.commitments.return_days
+    return scored(top if days is not None and days >= r.values["mechanisms.min_return_days"] else 0, top)
+
+
+@check("mechanisms.return_promise", "无理由退货承诺", "No-reason return promise", "scored", _return_promise)
 def return_promise(ev: Evidence, p: Params) -> Result:
     """The application promises no-reason returns for at least 7 days."""
     top, least = p["mechanisms.points_each"], p["mechanisms.min_return_days"]
@@ -155,7 +241,15 @@ def return_promise(ev: Evidence, p: Params) -> Result:
     return _scored(0, top, "退货承诺不足{0}天", "return promise under {0} days", (least,), refs)
 
 
-@check("longevity", "经营年限", "Years in business", "scored")
+@fast(key=("status", "established_on"))
+def _longevity(b: Business, r: Resolved) -> Quick:
+    if b.status is None:
+        return MISSED
+    top = r.values["longevity.max_points"]
+    return scored(min(top, r.values["longevity.points_per_year"] * full_years(b.established_on, r.as_of)), top)
+
+
+@check("longevity", "经营年限", "Years in business", "scored", _longevity)
 def longevity(ev: Evidence, p: Params) -> Result:
     """2 points per full year since establishment, up to 10."""
     top = p["longevity.max_points"]
@@ -167,7 +261,14 @@ def longevity(ev: Evidence, p: Params) -> Result:
                    "established {0}, {1} full year(s)", (reg.established_on, years), (ev.registration_ref,))
 
 
-@check("bonus.long_return_period", "超长退货期", "Long return period", "bonus")
+@fast(key=("commitments",))
+def _long_return_period(b: Business, r: Resolved) -> Quick:
+    top = r.values["bonus.long_return_points"]
+    days = None if b.commitments is None else b.commitments.return_days
+    return scored(top if days is not None and days >= r.values["bonus.long_return_days"] else 0, top)
+
+
+@check("bonus.long_return_period", "超长退货期", "Long return period", "bonus", _long_return_period)
 def long_return_period(ev: Evidence, p: Params) -> Result:
     """Bonus: a return period of at least 30 days."""
     top, days = p["bonus.long_return_points"], p["bonus.long_return_days"]
@@ -194,9 +295,11 @@ def _bonus_flag(field: str, zh: str, en: str, points: str):
     return score
 
 
-returns_any_branch = check("bonus.returns_any_branch", "异地门店退货", "Returns at any branch", "bonus")(
+returns_any_branch = check("bonus.returns_any_branch", "异地门店退货", "Returns at any branch", "bonus",
+                           _committed("returns_any_branch", "bonus.any_branch_points"))(
     _bonus_flag("returns_any_branch", "任一门店可退货", "returns at any branch", "bonus.any_branch_points"))
-refund_within_48h = check("bonus.refund_within_48h", "48小时退款", "Refund within 48 hours", "bonus")(
+refund_within_48h = check("bonus.refund_within_48h", "48小时退款", "Refund within 48 hours", "bonus",
+                          _committed("refund_within_48h", "bonus.refund_48h_points"))(
     _bonus_flag("refund_within_48h", "48小时内退款", "refunds within 48 hours", "bonus.refund_48h_points"))
 
 SCORED = (penalties, abnormal_history, reconciliation, closed_promptly, odr, advance_compensation, first_inquiry,

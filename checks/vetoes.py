@@ -1,12 +1,28 @@
-"""Veto checks V1–V7 (否决项, DOMAIN.md): any veto makes the applicant ineligible; a veto
-check without its data gives `missing`, which makes the verdict `pending`, never a pass."""
+"""Veto checks V1–V7 (否决项, docs/domain.md): any veto makes the applicant ineligible; a veto
+check without its data gives `missing`, which makes the verdict `pending`, never a pass.
+
+Each check is declared once with both its parts side by side: the screening part
+(`checks.fast`, statuses from raw rows) above the reference (reasons from Evidence)."""
 from __future__ import annotations
+
+import datetime as dt
 
 from checks.calendar import add_years
 from checks.evidence import Evidence
+from checks.fast import (
+    MISSED,
+    OPEN_PAST_LIMIT,
+    PASSED,
+    VETOED,
+    Business,
+    Quick,
+    currently_listed,
+    fast,
+    judged_penalties,
+)
 from checks.outcome import Result, Status, check, once, result
 from checks.penalties import PenaltyReason
-from checks.policy import Params
+from checks.policy import Params, Resolved
 from checks.uscc import UsccError, validate_uscc
 
 STATUS_ZH = {"active": "存续", "suspended": "停业", "revoked": "吊销", "deregistered": "注销"}
@@ -28,7 +44,16 @@ def _missing(zh: str, en: str) -> Result:
     return result(Status.MISSING, 0.0, 0.0, zh, en, (), ())
 
 
-@check("V1", "主体资格", "Valid code and active registration", "veto")
+@fast(key=("code_ok", "status"))
+def _registration_active(b: Business, r: Resolved) -> Quick:
+    if not b.code_ok:
+        return VETOED
+    if b.status is None:
+        return MISSED
+    return PASSED if b.status == "active" else VETOED
+
+
+@check("V1", "主体资格", "Valid code and active registration", "veto", _registration_active)
 def registration_active(ev: Evidence, p: Params) -> Result:
     """V1: the USCC passes GB 32100 (or is on the audited override list) and the business is active (存续)."""
     ref = (ev.registration_ref,)
@@ -60,19 +85,36 @@ def _current_listing(ev: Evidence, name: str) -> Result:
     return _NOT_LISTED[name]
 
 
-@check("V2", "严重违法失信", "Serious illegal and dishonest list", "veto")
+@fast(rows=("listings",))
+def _not_seriously_dishonest(b: Business, r: Resolved) -> Quick:
+    return VETOED if "serious_dishonest" in currently_listed(b, r) else PASSED
+
+
+@check("V2", "严重违法失信", "Serious illegal and dishonest list", "veto", _not_seriously_dishonest)
 def not_seriously_dishonest(ev: Evidence, p: Params) -> Result:
     """V2: not currently on the serious-illegal-dishonest list (SAMR Order 44)."""
     return _current_listing(ev, "serious_dishonest")
 
 
-@check("V3", "经营异常", "Abnormal-operation list", "veto")
+@fast(rows=("listings",))
+def _not_abnormal(b: Business, r: Resolved) -> Quick:
+    return VETOED if "abnormal_operations" in currently_listed(b, r) else PASSED
+
+
+@check("V3", "经营异常", "Abnormal-operation list", "veto", _not_abnormal)
 def not_abnormal(ev: Evidence, p: Params) -> Result:
     """V3: not currently on the abnormal-operation list (经营异常名录)."""
     return _current_listing(ev, "abnormal_operations")
 
 
-@check("V4", "信用风险分类", "Credit-risk class", "veto")
+@fast(key=("risk_class",))
+def _credit_class_required(b: Business, r: Resolved) -> Quick:
+    if b.risk_class is None:
+        return MISSED
+    return PASSED if b.risk_class == r.values["vetoes.required_credit_class"] else VETOED
+
+
+@check("V4", "信用风险分类", "Credit-risk class", "veto", _credit_class_required)
 def credit_class_required(ev: Evidence, p: Params) -> Result:
     """V4 (model_unit): the latest credit-risk class is the required one (A)."""
     required = p["vetoes.required_credit_class"]
@@ -86,7 +128,20 @@ def credit_class_required(ev: Evidence, p: Params) -> Result:
                (required, cc.classified_on), (cc.ref,))
 
 
-@check("V5", "严重行政处罚", "Severe penalty", "veto")
+@fast(rows=("penalties",))
+def _no_severe_penalty(b: Business, r: Resolved) -> Quick:
+    since = r.derived("severe penalties since", _severe_since)
+    for decided, x in judged_penalties(b, r):
+        if x.severe and x.reason is not PenaltyReason.REVOKED and decided > since:
+            return VETOED
+    return PASSED
+
+
+def _severe_since(r: Resolved) -> dt.date:
+    return add_years(r.as_of, -r.values["vetoes.severe_penalty_years"])
+
+
+@check("V5", "严重行政处罚", "Severe penalty", "veto", _no_severe_penalty)
 def no_severe_penalty(ev: Evidence, p: Params) -> Result:
     """V5: no severe penalty (suspension, licence revocation, employment ban) decided within
     3 years and not revoked; repair and publicity do not matter for these."""
@@ -102,7 +157,14 @@ def no_severe_penalty(ev: Evidence, p: Params) -> Result:
     return once(p, "V5.pass", lambda: _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,)))
 
 
-@check("V6", "投诉黑名单", "Complaint black list", "veto")
+@fast(key=("complaints.open_past_limit",), rows=("listings",))
+def _complaints_handled(b: Business, r: Resolved) -> Quick:
+    if "complaint_blacklist" in currently_listed(b, r) or b.complaints[OPEN_PAST_LIMIT]:
+        return VETOED
+    return PASSED
+
+
+@check("V6", "投诉黑名单", "Complaint black list", "veto", _complaints_handled)
 def complaints_handled(ev: Evidence, p: Params) -> Result:
     """V6: not currently on the complaint black list, and no complaint in the complaint window
     left open longer than the black-list limit (14 days)."""
@@ -120,7 +182,15 @@ def complaints_handled(ev: Evidence, p: Params) -> Result:
                                           (days,), (c.ref,)))
 
 
-@check("V7", "七日无理由退货承诺", "Seven-day return commitment", "veto")
+@fast(key=("commitments",))
+def _return_commitment(b: Business, r: Resolved) -> Quick:
+    c = b.commitments
+    if c is None or c.return_days is None or c.return_days < r.values["vetoes.min_return_days"] or not c.displayed:
+        return VETOED
+    return PASSED
+
+
+@check("V7", "七日无理由退货承诺", "Seven-day return commitment", "veto", _return_commitment)
 def return_commitment(ev: Evidence, p: Params) -> Result:
     """V7 (seven_day_return): the committed return period is at least 7 days and displayed in store."""
     least = p["vetoes.min_return_days"]

@@ -7,16 +7,17 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.common import chunks, registry, stages
+from flows.notices import letter_for
+from registry.applications import assess_application, get_application
+from registry.db import begin_write
+from registry.delivery import attempt, pending_ids
 from registry.settings import get_settings
+from registry.sources import http_session, refresh_business
 
 
 @task(cache_policy=NO_CACHE)  # no task retries: the HTTP session retries each request (registry.sources)
 def refresh_evidence(application_ids: list[int]) -> int:
     """Re-pull stale businesses from the configured HTTP sources."""
-    from registry.applications import get_application
-    from registry.db import begin_write
-    from registry.sources import http_session, refresh_business
-
     settings = get_settings()
     http = http_session(settings.http_retries)
     max_age = dt.timedelta(hours=settings.evidence_max_age_hours)
@@ -31,9 +32,6 @@ def refresh_evidence(application_ids: list[int]) -> int:
 @task(cache_policy=NO_CACHE)
 def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int, str]:
     """Assess each application of the chunk in its own short transaction; returns new statuses."""
-    from registry.applications import assess_application
-    from registry.db import begin_write
-
     out = {}
     for app_id in application_ids:
         with begin_write(registry()) as session:
@@ -44,9 +42,6 @@ def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int,
 @task(cache_policy=NO_CACHE)
 def write_letters(application_ids: list[int]) -> list[str]:
     """Reasons letters (PDF, Chinese) for rejected applications, queued for delivery."""
-    from registry.db import begin_write
-    from flows.notices import letter_for
-
     paths = []
     for app_id in application_ids:
         with begin_write(registry()) as session:
@@ -57,9 +52,6 @@ def write_letters(application_ids: list[int]) -> list[str]:
 @task(cache_policy=NO_CACHE)
 def deliver_pending() -> dict[str, int]:
     """Attempt every pending delivery once; failures stay pending for the next run."""
-    from registry.db import begin_write
-    from registry.delivery import attempt, pending_ids
-
     settings = get_settings()
     with registry()() as session:
         ids = pending_ids(session, settings)

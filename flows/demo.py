@@ -12,9 +12,24 @@ from collections import Counter
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import select
 
+from certificates.verify import verify_pdf
+from flows.application import application_flow
+from flows.common import registry
+from flows.issuance import issue_flow
+from flows.publish import publish_flow
+from flows.recheck import recheck_flow
+from flows.review import Decision, announce_flow, review_batch
+from registry import queries
+from registry.applications import WorkflowError, add_reviewer, file_objection, online_row, resolve_objection
+from registry.applications import submit_rows as submit
+from registry.certificates import DbStatusStore, issued_certificate, key_ring
+from registry.db import begin_write
+from registry.ingest import files_to_ingest, ingest_file, read_rows
+from registry.records import APPLICATIONS
 from registry.settings import get_settings
+from registry.synth import Params
+from registry.synth import generate as write_province
 
 AS_OF = dt.date(2026, 6, 30)  # the day the generated province stands on
 PUBLISHED = dt.date(2026, 7, 1)  # announcement day
@@ -34,9 +49,6 @@ def fresh_home(base: Path) -> Path:
 
 
 def _ingest(data: Path) -> list[dict]:
-    from flows.common import registry
-    from registry.ingest import files_to_ingest, ingest_file
-
     out = []
     for path, kind in files_to_ingest([data]):
         with registry().begin() as session:
@@ -46,24 +58,11 @@ def _ingest(data: Path) -> list[dict]:
 
 def _online_candidates(n: int) -> list[str]:
     """Low-risk registered businesses without an application: the online applicants."""
-    from flows.common import registry
-    from registry.models import CreditClass, Registration
-    from registry.workflow_models import Application
-
     with registry()() as session:
-        applied = select(Application.uscc)
-        return list(session.scalars(
-            select(Registration.uscc).join(CreditClass, CreditClass.uscc == Registration.uscc)
-            .where(Registration.status == "active", Registration.odr_enrolled_on.is_not(None),
-                   CreditClass.risk_class == "A", Registration.uscc.not_in(applied))
-            .group_by(Registration.uscc).order_by(Registration.uscc).limit(n)))
+        return queries.online_candidates(session, n)
 
 
 def _apply_online(usccs: list[str]) -> list[int]:
-    from flows.common import registry
-    from registry.applications import online_row, submit_rows
-    from registry.db import begin_write
-
     commitments = ["displayed", "advance_compensation", "first_inquiry_responsibility", "service_station",
                    "returns_any_branch"]
     ids = []
@@ -71,23 +70,17 @@ def _apply_online(usccs: list[str]) -> list[int]:
         for i, uscc in enumerate(usccs):
             program = "seven_day_return" if i % 2 else "model_unit"
             row = online_row(session, uscc, program, None, None, 15 if i % 3 else 30, commitments, AS_OF)
-            ids += submit_rows(session, [row], "online").accepted
+            ids += submit(session, [row], "online").accepted
     return ids
 
 
 def _verify(numbers: list[str], today: dt.date) -> list[dict]:
-    from certificates.verify import verify_pdf
-    from flows.certstore import DbStatusStore
-    from flows.common import registry
-    from flows.issuance import key_ring
-    from registry.workflow_models import Certificate
-
     ring = key_ring(get_settings())
     out = []
     with registry()() as session:
         store = DbStatusStore(session)
         for number in numbers:
-            cert = session.scalar(select(Certificate).where(Certificate.number == number))
+            cert = issued_certificate(session, number)
             report = verify_pdf(Path(cert.pdf_path).read_bytes(), ring.verification_keys(), ring.issuer,
                                 store.get, today)
             out.append({"number": number, "valid": report.valid, "status": report.status})
@@ -95,21 +88,6 @@ def _verify(numbers: list[str], today: dt.date) -> list[dict]:
 
 
 def run(businesses: int, seed: int, console: Console) -> dict:
-    from flows.application import application_flow
-    from flows.common import registry
-    from flows.issuance import issue_flow
-    from flows.publish import publish_flow
-    from flows.recheck import recheck_flow
-    from flows.review import Decision, announce_flow, review_batch
-    from registry.applications import WorkflowError, add_reviewer, file_objection, resolve_objection
-    from registry.applications import submit_rows as submit
-    from registry.db import begin_write
-    from registry.ingest import read_rows
-    from registry.records import APPLICATIONS
-    from registry.synth import Params
-    from registry.synth import generate as write_province
-    from registry.workflow_models import Application
-
     home = fresh_home(get_settings().home_path)
     settings = get_settings()
     stages = tuple(settings.review_stages)
@@ -133,8 +111,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
             add_reviewer(session, name, stage, "42", stages)
     for name, stage in REVIEWERS:
         with registry()() as session:
-            ids = list(session.scalars(select(Application.id).where(
-                Application.status == "in_review", Application.stage == stage).order_by(Application.id)))
+            ids = queries.application_ids(session, "in_review", stage)
         decisions = [Decision(application_id=i, reviewer=name, decision="approve") for i in ids]
         if stage == "city" and len(decisions) > 3:  # one returned for re-examination, for the record
             decisions[0] = Decision(application_id=ids[0], reviewer=name, decision="return",
@@ -165,7 +142,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     step(11, f"publish the disclosures (red and black lists, complaint statistics, letters) for {today}")
     published = publish_flow(str(settings.out_path / "disclosures" / today.isoformat()), today)
     with registry()() as session:
-        counts = Counter(session.scalars(select(Application.status)))
+        counts = queries.status_counts(session)
     return {
         "home": str(home), "database": settings.db_url, "businesses": businesses,
         "rows": sum(f["rows"] for f in manifest["files"].values()), "ingest": ingested,

@@ -16,6 +16,13 @@ from pydantic import BaseModel, Field
 from checks import calendar
 from flows.application import application_flow
 from flows.common import registry
+from flows.issuance import issue_flow
+from flows.recheck import daily_deployment
+from flows.review import announce_flow, review_decision
+from flows.risk import weekly_deployment
+from flows.screen import screen_flow
+from registry.applications import WorkflowError, online_row, submit_rows
+from registry.db import begin_write
 
 
 class ApplicationForm(BaseModel):
@@ -40,9 +47,6 @@ COMMITMENT_FLAGS = ("displayed", "advance_compensation", "first_inquiry_responsi
 
 @task(cache_policy=NO_CACHE)
 def submit_form(form: ApplicationForm, on: dt.date) -> int:
-    from registry.applications import WorkflowError, online_row, submit_rows
-    from registry.db import begin_write
-
     with begin_write(registry()) as session:
         row = online_row(session, form.uscc, form.program, form.store_name, form.contact_email, form.return_days,
                          [f for f in COMMITMENT_FLAGS if getattr(form, f)], on)
@@ -61,12 +65,6 @@ def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
 
 
 def deployments() -> list:
-    from flows.issuance import issue_flow
-    from flows.recheck import daily_deployment
-    from flows.review import announce_flow, review_decision
-    from flows.risk import weekly_deployment
-    from flows.screen import screen_flow
-
     return [
         apply_flow.to_deployment("apply", description="Submit and assess an online application"),
         review_decision.to_deployment("review", description="A reviewer's decision on one application"),

@@ -18,7 +18,18 @@ from prefect.utilities.annotations import quote
 
 from certificates.status import REASONS, CertificateRecord, StatusEvent
 from checks import calendar
-from checks import disclosures as D
+from checks.disclosures.figures import CITIES, REFERENCE, Period
+from checks.disclosures.lists import (
+    BLACK_COLUMNS,
+    DISCLOSURE_COLUMNS,
+    RED_COLUMNS,
+    black_list,
+    enterprise_disclosure,
+    red_list,
+)
+from checks.disclosures.members import MemberUnits, load_member_units
+from checks.disclosures.opendata import csv_bytes, json_bytes, readme
+from checks.disclosures.statistics import STAT_COLUMNS, letters, statistics, statistics_rows
 from documents import disclosures as P
 from documents.files import write_atomic
 from flows.common import registry
@@ -29,9 +40,9 @@ DEFAULT_MIN_COMPLAINTS = 10
 PDF_TOP = 100  # enterprises shown in the complaint disclosure's PDF
 
 
-def member_units() -> D.MemberUnits:
+def member_units() -> MemberUnits:
     """The configured mapping (ASSURED_MEMBER_UNITS) or the default; MemberUnitsError on bad content."""
-    return D.load_member_units(get_settings().member_units_path)
+    return load_member_units(get_settings().member_units_path)
 
 
 def _session():
@@ -53,19 +64,19 @@ def read_lists(as_of: dt.date) -> dict:
                                    tuple(StatusEvent(h["on"], h["state"], h["reason"], h["note"])
                                          for h in c["history"]))
         red_rows.append(c | {"status": record.status_on(as_of)})
-    return {"red": D.red_list(red_rows), "black": D.black_list(listings, revoked, REASONS)}
+    return {"red": red_list(red_rows), "black": black_list(listings, revoked, REASONS)}
 
 
 @task(cache_policy=NO_CACHE)
-def read_enterprises(period: D.Period, min_complaints: int) -> list[dict]:
+def read_enterprises(period: Period, min_complaints: int) -> list[dict]:
     with _session() as session:
         rows = R.enterprise_counts(session, period, min_complaints)
         cats, samples = R.categories_and_samples(session, period, [r["uscc"] for r in rows])
-    return D.enterprise_disclosure(rows, cats, samples)
+    return enterprise_disclosure(rows, cats, samples)
 
 
 @task(cache_policy=NO_CACHE)
-def read_cube(period: D.Period) -> list[tuple]:
+def read_cube(period: Period) -> list[tuple]:
     with _session() as session:
         return R.complaint_cube(session, period)
 
@@ -76,44 +87,44 @@ def read_flags(as_of: dt.date) -> list[dict]:
         return R.risk_flags(session, as_of)
 
 
-def _payload(as_of: dt.date, period: D.Period, items: list, **extra) -> dict:
+def _payload(as_of: dt.date, period: Period, items: list, **extra) -> dict:
     return {"as_of": as_of.isoformat(), "period": period.as_json(), **extra, "count": len(items), "items": items}
 
 
 @task(cache_policy=NO_CACHE)
-def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, lists: dict, enterprises: list,
-              cube: list, flags: list, units: D.MemberUnits) -> dict:
+def write_all(out: str, as_of: dt.date, period: Period, min_complaints: int, lists: dict, enterprises: list,
+              cube: list, flags: list, units: MemberUnits) -> dict:
     folder = Path(out)
     authority = get_settings().authority_zh
-    stats = D.statistics(cube, period)
+    stats = statistics(cube, period)
     written: dict[str, bytes] = {}
 
     def put(name: str, data: bytes) -> None:
         written[name] = data
 
     red = _payload(as_of, period, lists["red"], authority=authority)
-    put("red_list.json", D.json_bytes(red))
-    put("red_list.csv", D.csv_bytes(lists["red"], D.RED_COLUMNS))
-    put("red_list.pdf", P.render_red_list(red | {"city_names": D.CITIES}, authority))
+    put("red_list.json", json_bytes(red))
+    put("red_list.csv", csv_bytes(lists["red"], RED_COLUMNS))
+    put("red_list.pdf", P.render_red_list(red | {"city_names": CITIES}, authority))
     black = _payload(as_of, period, lists["black"], authority=authority)
-    put("black_list.json", D.json_bytes(black))
-    put("black_list.csv", D.csv_bytes(lists["black"], D.BLACK_COLUMNS))
+    put("black_list.json", json_bytes(black))
+    put("black_list.csv", csv_bytes(lists["black"], BLACK_COLUMNS))
     put("black_list.pdf", P.render_black_list(black, authority))
     disclosure = _payload(as_of, period, enterprises, min_complaints=min_complaints)
-    put("complaint_disclosure.json", D.json_bytes(disclosure))
-    put("complaint_disclosure.csv", D.csv_bytes(enterprises, D.DISCLOSURE_COLUMNS))
+    put("complaint_disclosure.json", json_bytes(disclosure))
+    put("complaint_disclosure.csv", csv_bytes(enterprises, DISCLOSURE_COLUMNS))
     put("complaint_disclosure.pdf", P.render_complaint_disclosure(disclosure, top=PDF_TOP))
-    stat_rows = D.statistics_rows(stats)
-    put("industry_statistics.json", D.json_bytes({"as_of": as_of.isoformat(), **stats,
+    stat_rows = statistics_rows(stats)
+    put("industry_statistics.json", json_bytes({"as_of": as_of.isoformat(), **stats,
                                                   "count": len(stat_rows), "items": stat_rows}))
-    put("industry_statistics.csv", D.csv_bytes(stat_rows, D.STAT_COLUMNS))
+    put("industry_statistics.csv", csv_bytes(stat_rows, STAT_COLUMNS))
     put("industry_statistics.pdf", P.render_statistics(stats))
     blacklisted = [e for e in lists["black"] if e["entry"] == "complaint_blacklist"]
-    for letter in D.letters(cube, enterprises, blacklisted, flags, units, period, min_complaints):
+    for letter in letters(cube, enterprises, blacklisted, flags, units, period, min_complaints):
         uid = letter["unit"]["id"]
-        put(f"letters/{uid}.json", D.json_bytes(letter))
+        put(f"letters/{uid}.json", json_bytes(letter))
         put(f"letters/{uid}.pdf", P.render_letter(letter, authority))
-    put("README.md", D.readme(as_of, period, min_complaints, units).encode("utf-8"))
+    put("README.md", readme(as_of, period, min_complaints, units).encode("utf-8"))
     for name, data in sorted(written.items()):
         write_atomic(folder / name, data)
     return {
@@ -122,7 +133,7 @@ def write_all(out: str, as_of: dt.date, period: D.Period, min_complaints: int, l
                    "complaint_blacklist": len(blacklisted),
                    "revoked": len(lists["black"]) - len(blacklisted), "enterprises": len(enterprises),
                    "letters": len(units.all())},
-        "totals": stats["totals"], "reference_rate": D.REFERENCE["rate"],
+        "totals": stats["totals"], "reference_rate": REFERENCE["rate"],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(written.items())},
     }
 
@@ -132,7 +143,7 @@ def publish_flow(out: str, as_of: dt.date | None = None, min_complaints: int = D
     """Write the public disclosures for `as_of` (default today) into `out`."""
     as_of = as_of or calendar.today()
     units = member_units()  # a bad mapping fails before anything is read or written
-    period = D.Period(as_of)
+    period = Period(as_of)
     lists = read_lists(as_of)
     enterprises = read_enterprises(period, min_complaints)
     cube = read_cube(period)

@@ -9,8 +9,13 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
 from checks import calendar
+from checks.policy import load_policy
 from flows.application import deliver_pending, write_letters
 from flows.common import chunks, registry, stages
+from flows.notices import announcement_files
+from registry.applications import announce, decide
+from registry.db import begin_write
+from registry.settings import get_settings
 
 
 class Decision(BaseModel):
@@ -26,9 +31,6 @@ class Decision(BaseModel):
 @task(cache_policy=NO_CACHE)
 def decide_all(decisions: list[Decision]) -> list[dict]:
     """Each decision in its own write transaction; a refusal raises with its reason."""
-    from registry.applications import decide
-    from registry.db import begin_write
-
     out = []
     for d in decisions:
         with begin_write(registry()) as session:
@@ -64,12 +66,6 @@ def review_batch(decisions: list[Decision]) -> list[dict]:
 
 @task(cache_policy=NO_CACHE)
 def publish_announcement(program: str, published_on: dt.date) -> dict:
-    from checks.policy import load_policy
-    from flows.notices import announcement_files
-    from registry.applications import announce
-    from registry.db import begin_write
-    from registry.settings import get_settings
-
     window = load_policy(program).value("lifecycle.announcement_working_days", published_on)
     with begin_write(registry()) as session:
         ann, apps = announce(session, program, published_on, window, actor="system")

@@ -22,9 +22,13 @@ from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from checks.columnar import Kernel
+from checks.policy import load_policy
 from flows.common import registry
+from registry.evidence import partition, screening_chunks
 
 FIELDS = ("uscc", "region_code", "industry_code", "verdict", "score", "bonus", "vetoes", "failed", "missing")
 # Progress reporting: the CLI sets a callback; tasks call it with the number of businesses done.
@@ -59,10 +63,6 @@ class Summary:
 @task(cache_policy=NO_CACHE)
 def screen_range(program: str, as_of: dt.date, region: str | None, after: str | None, upto: str | None,
                  part: str) -> Summary:
-    from checks.columnar import Kernel
-    from checks.policy import load_policy
-    from registry.evidence import screening_chunks
-
     policy = load_policy(program)
     kernel = Kernel(policy, as_of)
     write = _csv_lines if Path(part).suffix == ".csv" else _jsonl_lines
@@ -118,8 +118,6 @@ def _jsonl_lines(registrations: Sequence[tuple], results: Sequence[tuple], check
 
 @task(cache_policy=NO_CACHE)
 def plan(parts: int, region: str | None) -> list[tuple[str | None, str | None]]:
-    from registry.evidence import partition
-
     with registry()() as session:
         return partition(session, parts, region)
 
@@ -140,7 +138,7 @@ def join_parts(parts: list[str], out: str) -> str:
 
 def dask_runner(workers: int, address: str | None = None):
     """Chunk tasks on Dask: a local cluster of `workers` processes, or the cluster at `address`."""
-    from prefect_dask import DaskTaskRunner
+    from prefect_dask import DaskTaskRunner  # optional and heavy (dask, distributed): only when asked for
 
     if address:
         return DaskTaskRunner(address=address)
@@ -155,11 +153,9 @@ def _api_url() -> str:
     process's temporary server, started now if need be. Left to themselves, workers without
     a configured API would each start a temporary server of their own before their first task
     (many seconds each, and their task runs would not show in the flow's server)."""
-    from prefect.settings import PREFECT_API_URL
-
     if api := PREFECT_API_URL.value():
         return api
-    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.server.api.server import SubprocessASGIServer  # the server's app (heavy): only when started
 
     server = SubprocessASGIServer()  # the one instance `get_client` starts and reuses
     server.start()

@@ -16,6 +16,7 @@ from certificates.status import PURPOSES
 from certificates.verify import Report, verify, verify_pdf
 from checks import calendar
 from checks.programmes import PROGRAMMES
+from registry.certificates import status_store
 
 STATUS_ZH = {"valid": ("有效", "#1a7f37"), "suspended": ("已暂停", "#b35900"), "revoked": ("已撤销", "#c62828"),
              "superseded": ("已换发新证书，本证书停止使用", "#6b6b6b"),
@@ -46,8 +47,6 @@ def _esc(v) -> str:
 def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     """`certificates_folder` holds the published status lists; `keys_folder` the key ring; status and
     twins come from the registry (one read transaction per request)."""
-    from flows.certstore import status_store
-
     app = FastAPI(title="放心消费证书核验", docs_url=None, redoc_url=None)
 
     def check(store, twin=None, pdf: bytes | None = None) -> Report:

@@ -7,6 +7,7 @@ whose message names the application, the person and the rule.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -14,10 +15,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checks import calendar
+from checks.assess import assess
 from checks.errors import AssuredError, Kind
+from checks.evidence import Commitments
+from checks.policy import load_policy
+from checks.uscc import UsccError, validate_uscc
 from registry import audit
+from registry.evidence import evidence_for
+from registry.ingest import Rejected, Row, validate
 from registry.models import Registration
-from registry.records import ApplicationRecord
+from registry.records import APPLICATIONS, ApplicationRecord
 from registry.workflow_models import (
     Announcement,
     AnnouncementItem,
@@ -118,28 +125,45 @@ def disable_reviewer(session: Session, name: str, actor: str = "admin") -> Revie
     return reviewer
 
 
+def business_region(session: Session, uscc: str) -> str:
+    """The business's region: the registered one, else the one the code itself carries
+    (characters 3-8 of a USCC)."""
+    return session.scalar(select(Registration.region_code).where(Registration.uscc == uscc)) or uscc[2:8]
+
+
+def eligible_reviewer(session: Session, name: str, uscc: str, *, stage: str | None = None,
+                      subject: str | None = None) -> Reviewer:
+    """The reviewer `name`, checked: registered, active, at `stage` when one is required,
+    covering the business's region and not tied to it. `subject` names what is decided in a
+    refusal (default: the business)."""
+    subject = subject or f"the business {uscc}"
+    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
+    if reviewer is None:
+        raise WorkflowError(f"reviewer {name!r}: not registered", kind=Kind.not_found)
+    if not reviewer.active:
+        raise WorkflowError(f"reviewer {name!r} is disabled")
+    if stage is not None and reviewer.stage != stage:
+        raise WorkflowError(f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} needs a "
+                            f"{stage}-stage reviewer")
+    region = business_region(session, uscc)
+    if not region.startswith(reviewer.region_prefix):
+        raise WorkflowError(f"reviewer {name!r} covers region {reviewer.region_prefix}; {subject} is from "
+                            f"region {region}")
+    if uscc in (reviewer.ties or []):
+        raise WorkflowError(f"reviewer {name!r} is tied to {uscc} and must not decide")
+    return reviewer
+
+
 def decide(session: Session, app_id: int, reviewer_name: str, decision: str, comment: str,
            stages: tuple[str, ...]) -> Application:
     """One reviewer's decision on the application's current stage, with every rule checked."""
     if decision not in DECISIONS:
         raise WorkflowError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
     app = get_application(session, app_id)
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == reviewer_name))
-    if reviewer is None:
-        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered", kind=Kind.not_found)
-    if not reviewer.active:
-        raise WorkflowError(f"reviewer {reviewer_name!r} is disabled")
     if app.status != "in_review":
+        eligible_reviewer(session, reviewer_name, app.uscc, subject=f"application {app_id}")
         raise WorkflowError(f"application {app_id} is {app.status}, not in review")
-    if reviewer.stage != app.stage:
-        raise WorkflowError(f"reviewer {reviewer_name!r} decides the {reviewer.stage} stage; "
-                            f"application {app_id} is at the {app.stage} stage")
-    region = session.scalar(select(Registration.region_code).where(Registration.uscc == app.uscc)) or ""
-    if not region.startswith(reviewer.region_prefix):
-        raise WorkflowError(f"reviewer {reviewer_name!r} covers region {reviewer.region_prefix}; "
-                            f"application {app_id} is from region {region}")
-    if app.uscc in (reviewer.ties or []):
-        raise WorkflowError(f"reviewer {reviewer_name!r} is tied to applicant {app.uscc} and must not decide")
+    reviewer = eligible_reviewer(session, reviewer_name, app.uscc, stage=app.stage, subject=f"application {app_id}")
     earlier = session.scalar(select(ReviewDecision.stage).where(
         ReviewDecision.application_id == app_id, ReviewDecision.reviewer_id == reviewer.id,
         ReviewDecision.stage != app.stage))
@@ -169,8 +193,6 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
         app.review_round += 1
         set_status(session, app, "returned", actor, comment, **detail)
     return app
-
-
 
 
 # -- announcement (公示) and objections ---------------------------------------------------------
@@ -222,9 +244,8 @@ def resolve_objection(session: Session, objection_id: int, uphold: bool, reviewe
         raise WorkflowError(f"objection {objection_id}: no such objection", kind=Kind.not_found)
     if obj.status != "open":
         raise WorkflowError(f"objection {objection_id} was already {obj.status}", kind=Kind.conflict)
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == reviewer_name, Reviewer.active.is_(True)))
-    if reviewer is None:
-        raise WorkflowError(f"reviewer {reviewer_name!r}: not registered or disabled", kind=Kind.not_found)
+    eligible_reviewer(session, reviewer_name, get_application(session, obj.application_id).uscc,
+                      subject=f"application {obj.application_id}")
     if not comment.strip():
         raise WorkflowError("resolving an objection needs --comment")
     obj.status = "upheld" if uphold else "dismissed"
@@ -304,9 +325,6 @@ class IntakeReport:
 
 def submit_rows(session: Session, rows, actor: str) -> IntakeReport:
     """Validate and submit each row; a refused row is reported by line and the rest proceed."""
-    from registry.ingest import Rejected, validate
-    from registry.records import APPLICATIONS
-
     report = IntakeReport()
     for row, result in validate(rows, APPLICATIONS, {"uscc_overrides": frozenset()}):
         if isinstance(result, Rejected):
@@ -324,12 +342,6 @@ def submit_rows(session: Session, rows, actor: str) -> IntakeReport:
 def online_row(session: Session, uscc: str, program: str, store_name: str | None, email: str | None,
                return_days: int | None, commitments: list[str], submitted_on: dt.date):
     """The online form as one application row; defaults come from the registration."""
-    import json
-
-    from checks.evidence import Commitments
-    from checks.uscc import UsccError, validate_uscc
-    from registry.ingest import Row
-
     try:
         code = validate_uscc(uscc)
     except UsccError as exc:
@@ -351,10 +363,6 @@ def online_row(session: Session, uscc: str, program: str, store_name: str | None
 def assess_application(session: Session, app_id: int, as_of: dt.date | None, stages: tuple[str, ...],
                        actor: str = "system") -> Application:
     """Gather evidence, assess under the programme's policy, store the assessment, route."""
-    from checks.assess import assess
-    from checks.policy import load_policy
-    from registry.evidence import evidence_for
-
     app = get_application(session, app_id)
     if app.status not in ("submitted", "pending_data", "returned"):
         raise WorkflowError(f"application {app_id} is {app.status}; only new, waiting or returned ones are assessed")

@@ -6,6 +6,9 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -47,9 +50,7 @@ def session_factory(url: str) -> sessionmaker[Session]:
     return sessionmaker(make_engine(url), expire_on_commit=False)
 
 
-def alembic_config(url: str):
-    from alembic.config import Config
-
+def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -58,9 +59,6 @@ def alembic_config(url: str):
 
 def upgrade(url: str) -> str:
     """Bring the schema to the newest migration; safe to run any number of times."""
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
-
     engine = make_engine(url)
     with engine.begin() as conn:
         cfg = alembic_config(url)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from checks.disclosures import Period
+from checks.disclosures.figures import Period
 from registry.models import Complaint, CreditListing, Registration
 from registry.workflow_models import Certificate, CertificateStatusChange, RiskFlag
 

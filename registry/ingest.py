@@ -20,6 +20,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from checks import errors
@@ -319,10 +321,7 @@ class Upserter:
 
 
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 

@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from checks.monitoring import EXPIRED, MONITORED, Decision
-from registry.applications import WorkflowError
+from certificates.status import FINAL, REASONS, CertificateRecord
+from checks.assess import assess
+from checks.monitoring import EXPIRED, MONITORED, Decision, decide
+from checks.policy import load_policy
+from registry.applications import WorkflowError, eligible_reviewer
+from registry.certificates import DbStatusStore, issued_certificate
+from registry.evidence import evidence_for
 from registry.ingest import insert_ignoring_duplicates
-from registry.models import Registration
-from registry.workflow_models import Certificate, MonitoringFinding, Recheck, Reviewer, RiskFlag
+from registry.workflow_models import Certificate, CertificateStatusChange, MonitoringFinding, Recheck, RiskFlag
 
 ACTION_DONE = {"suspend": "suspended", "warn": "warned", "expire": "expired", "reinstatable": "reinstatable",
                "none": "none"}
@@ -102,22 +106,62 @@ def findings_on(session: Session, as_of: dt.date) -> list[MonitoringFinding]:
                                           MonitoringFinding.check_id)))
 
 
-def acting_reviewer(session: Session, name: str, uscc: str, *, stage: str | None = None) -> Reviewer:
-    """The reviewer `name`, checked: registered, active, covering the business's region, not tied
-    to it, and at `stage` when one is required."""
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
-    if reviewer is None:
-        raise WorkflowError(f"--as {name!r}: not a registered reviewer")
-    if not reviewer.active:
-        raise WorkflowError(f"--as {name!r}: reviewer is disabled")
-    if stage is not None and reviewer.stage != stage:
-        raise WorkflowError(f"--as {name!r}: reviewer decides the {reviewer.stage} stage; this needs a "
-                            f"{stage}-stage reviewer")
-    # the registered region, else the one the code itself carries (characters 3-8 of a USCC)
-    region = session.scalar(select(Registration.region_code).where(Registration.uscc == uscc)) or uscc[2:8]
-    if not region.startswith(reviewer.region_prefix):
-        raise WorkflowError(f"--as {name!r}: reviewer covers region {reviewer.region_prefix}; the business "
-                            f"{uscc} is in region {region}")
-    if uscc in (reviewer.ties or []):
-        raise WorkflowError(f"--as {name!r}: reviewer is tied to {uscc} and must not decide")
-    return reviewer
+def statuses(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    """certificate id -> its status now."""
+    return dict(session.execute(select(Certificate.id, Certificate.status).where(Certificate.id.in_(ids))).all())
+
+
+def worklist(session: Session, as_of: dt.date) -> list[dict]:
+    """The recheck's findings as the reviewers' worklist rows (stable order)."""
+    numbers = dict(session.execute(select(Certificate.id, Certificate.number)).all())
+    return [{"uscc": f.uscc, "number": numbers[f.certificate_id], "program": f.program, "check_id": f.check_id,
+             "kind": f.kind, "action": f.action, "reason_code": f.reason_code or "",
+             "title_zh": f.detail.get("title_zh", ""), "reason_zh": f.detail.get("reason_zh", ""),
+             "reason_en": f.detail.get("reason_en", ""), "evidence": "|".join(f.detail.get("evidence", ()))}
+            for f in findings_on(session, as_of)]
+
+
+def standing(session: Session, cert: Certificate, on: dt.date) -> Decision:
+    """A recheck of one certificate as of `on` (nothing stored): what stands against it now."""
+    policy = load_policy(cert.program)
+    a = assess(evidence_for(session, cert.uscc, on, cert.program, policy), policy)
+    return decide("suspended", cert.valid_until, a, policy.at(on))
+
+
+REVIEWER_DEFAULT_REASON = {"valid": "review_cleared", "suspended": "reviewer_decision"}
+
+
+def change_by_reviewer(session: Session, number: str, to: str, reviewer: str, reason: str | None, note: str,
+                       on: dt.date, stages: tuple[str, ...]) -> tuple[Certificate, CertificateRecord, str, str]:
+    """suspend / revoke / reinstate by a reviewer, checked against the reviewer registry (revocation
+    needs a final-stage reviewer and confirms a suspension; reinstatement needs every event
+    cleared), then the status change with its audit entry. Returns the certificate, its record,
+    and the reason code and note stored."""
+    cert = issued_certificate(session, number)
+    if cert.status in FINAL:
+        what = "revocation is final" if cert.status == "revoked" else "a renewed certificate replaced it"
+        raise WorkflowError(f"certificate {cert.number} is {cert.status}: {what}")
+    eligible_reviewer(session, reviewer, cert.uscc, stage=stages[-1] if to == "revoked" else None,
+                      subject=f"certificate {cert.number}")
+    if to == "revoked" and cert.status != "suspended":
+        raise WorkflowError(f"certificate {cert.number} is {cert.status}: revocation confirms a suspension "
+                            f"(suspend it first)")
+    if to == "valid":
+        if on > cert.valid_until:
+            raise WorkflowError(f"certificate {cert.number} expired on {cert.valid_until}: apply for renewal")
+        blocking = [f for f in standing(session, cert, on).findings if f.kind in ("veto", "warning")]
+        if blocking:
+            raise WorkflowError(f"certificate {cert.number} cannot be reinstated on {on}: " + "; ".join(
+                f"{f.check_id} {f.reason_en}" for f in blocking))
+    if reason in REASONS:
+        code = reason
+    else:
+        if to != "valid" and not (reason or "").strip():
+            raise WorkflowError(f"--reason: say why (a reason code such as {', '.join(list(REASONS)[1:4])}, "
+                                f"or words)")
+        code = REVIEWER_DEFAULT_REASON.get(to) or session.scalar(
+            select(CertificateStatusChange.reason_code).where(CertificateStatusChange.certificate_id == cert.id)
+            .order_by(CertificateStatusChange.id.desc()).limit(1))
+        note = "; ".join(x for x in ((reason or "").strip(), note.strip()) if x)
+    record = DbStatusStore(session, f"reviewer:{reviewer}").change(cert.number, to, code, on, note)
+    return cert, record, code, note

@@ -1,4 +1,4 @@
-"""The one place that knows the record formats (DESIGN.md's table).
+"""The one place that knows the record formats (docs/architecture.md, Record formats).
 
 Each kind has a pydantic model that validates one row, the natural key that
 identifies it, and the mapping from a validated row to table columns.

@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md, read from the source: every import, at module level or inside a function.
+"""The layering of docs/architecture.md, read from the source: every import, at module level or inside a function.
 
 `checks` is pure (no rendering, database, Prefect or HTTP, and none of the other packages);
 `certificates` works on plain data and imports none of registry, flows or documents.

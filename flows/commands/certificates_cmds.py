@@ -69,9 +69,9 @@ def certificate_make(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
-    # reportlab (flows.certstore lints through documents.certificate): only when a command uses them
+    # reportlab (registry.certificates lints through documents.certificate): only when a command uses them
     from documents.certificate import make_certificate
-    from flows.certstore import mark_issued, publish_lists, record_reservation, status_store
+    from registry.certificates import mark_issued, publish_lists, record_reservation, status_store
 
     try:
         raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -109,7 +109,7 @@ def certificate_make(
 @cert_app.command("status")
 def status(number: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Current status and history of one certificate."""
-    from flows.certstore import status_store  # reportlab, via documents.certificate
+    from registry.certificates import status_store  # reportlab, via documents.certificate
 
     ascii_number = CertificateNumber.parse(number).ascii
     with status_store() as store:
@@ -127,7 +127,7 @@ def status(number: str, as_json: Annotated[bool, typer.Option("--json")] = False
 @cert_app.command("publish")
 def publish() -> None:
     """Re-sign and write the revocation and suspension status lists."""
-    from flows.certstore import publish_lists, status_store  # reportlab, via documents.certificate
+    from registry.certificates import publish_lists, status_store  # reportlab, via documents.certificate
 
     ring = _ring()
     with status_store() as store:
@@ -143,7 +143,7 @@ def verify(
     today: Annotated[Optional[str], typer.Option(help="check validity as of this date")] = None,
 ) -> None:
     """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
-    from flows.certstore import status_store  # reportlab, via documents.certificate
+    from registry.certificates import status_store  # reportlab, via documents.certificate
 
     ring = _ring()
     day = date_option(today, "--today") or calendar.today()

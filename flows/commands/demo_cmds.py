@@ -8,7 +8,6 @@ import typer
 from rich.console import Console
 
 from flows.commands.common import emit_json
-from flows.demo import run
 
 commands = typer.Typer()
 GROUPS: tuple[typer.Typer, ...] = ()
@@ -22,6 +21,8 @@ def demo(
 ) -> None:
     """Run the main job end to end on a fresh demo home (<ASSURED_HOME>/demo): generate, ingest,
     apply, assess, review, announce, object, issue, deliver, verify — and summarise."""
+    from flows.demo import run  # Prefect and reportlab: only when the demo runs
+
     started = time.perf_counter()
     console = Console(stderr=as_json)
     summary = run(businesses, seed, console)

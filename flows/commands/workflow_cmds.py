@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from checks import calendar
 from flows.commands.common import date_option, emit_json, fail
-from flows.history import application_history, application_rows
+from registry.queries import application_history, application_rows
 from registry.applications import (
     add_reviewer,
     disable_reviewer,

@@ -1,4 +1,4 @@
-"""Synthetic Hubei-like province: every record file of DESIGN.md's table, streamed to disk.
+"""Synthetic Hubei-like province: every record file of docs/architecture.md's table, streamed to disk.
 
 `generate(out, Params(businesses, seed, as_of, format, bad_rows))` writes
 `out/<kind>.jsonl` (or `.csv`) for registrations, penalties, complaints,
@@ -6,7 +6,7 @@ credit_listings, credit_classes and applications, plus `_manifest.json`
 (parameters and row counts per file) and `_bad_rows.json`.
 
 Formats. JSON Lines: one object a line, UTF-8 (Chinese unescaped), fields in
-DESIGN.md's order, dates `YYYY-MM-DD`, null as JSON null. CSV: a header row
+the order of docs/architecture.md, dates `YYYY-MM-DD`, null as JSON null. CSV: a header row
 with the same columns; null is an empty cell; list and object fields (`kinds`,
 `commitments`) are compact JSON text, e.g. `["fine","confiscation"]`, which a
 reader decodes when a list/object-typed cell starts with `[` or `{`.
@@ -19,7 +19,7 @@ Memory. Records are written as each business is drawn; nothing is kept across
 businesses except a counter per penalty-decision prefix (a few hundred), and
 the line numbers of bad rows (9 bytes each) for the sidecar.
 
-Calibration (the reference figures of DESIGN.md):
+Calibration (the reference figures in docs/domain.md):
 - complaints: about 3 rows a business, skewed by size (log-normal) and
   industry; most businesses have 0-2, a few hundreds. Kinds complaint 70 %,
   report 8 %, consultation 22 %.

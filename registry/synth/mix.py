@@ -14,7 +14,7 @@ from statistics import NormalDist
 
 from registry.synth import tables as T
 
-# Calibration targets (DESIGN.md reference figures and the volumes).
+# Calibration targets (the reference figures in docs/domain.md and the volumes of a Hubei-sized province).
 ODR_RECONCILIATION = 0.9278      # 31,844 / 34,321 on the Hubei 315 platform, 1-10/2023
 COMPLAINTS_PER_BUSINESS = 3.0    # rows of complaints.jsonl (all kinds) per business
 PENALTIES_PER_BUSINESS = 0.3

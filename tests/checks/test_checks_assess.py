@@ -12,7 +12,7 @@ from checks.assess import EvidenceMismatch, Verdict, assess, same_evidence_basis
 from checks.complaints import ComplaintCounts
 from checks.evidence import Evidence
 from checks.penalties import PenaltyRow
-from checks.policy import load_policy, policy_path
+from checks.policy import load_policy, policy_document
 
 NO_MECHANISMS = {"return_days": 7, "displayed": True}
 
@@ -53,7 +53,7 @@ def test_the_pass_mark_is_inclusive(make_evidence, policies, tmp_path):
     ev = make_evidence(commitments=NO_MECHANISMS, registration_row=registration(odr_enrolled_on=None))
     a = assess(ev, policies["model_unit"])
     assert a.score == 84.0
-    doc = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    doc = policy_document("model_unit")
     doc["parameters"]["pass_mark"]["values"][0]["value"] = 84
     path = tmp_path / "model_unit.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
@@ -94,7 +94,7 @@ def test_assess_json_has_exactly_the_issue_3_shape(make_evidence, policies):
 def test_re_deriving_a_recorded_assessment_after_the_policy_gains_a_newer_value_gives_the_same_result(
         make_evidence, tmp_path):
     path = tmp_path / "model_unit.yaml"
-    path.write_bytes(policy_path("model_unit").read_bytes())
+    path.write_text(yaml.safe_dump(policy_document("model_unit"), allow_unicode=True, sort_keys=False), encoding="utf-8")
     policy = load_policy(path)
     ev = make_evidence(policy=policy, complaints=ComplaintCounts(40, 2, 35, 30, 0, 1, 0, 3),
                        penalties=[PenaltyRow("P1", days_ago(50), "general", "fine", 200_000.0, "general", None, None)])
@@ -127,7 +127,7 @@ def test_evidence_survives_a_json_round_trip_unchanged(make_evidence):
 
 
 def test_evidence_built_under_other_rules_is_refused(make_evidence, policies, tmp_path):
-    doc = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    doc = policy_document("model_unit")
     doc["parameters"]["complaints"]["window_months"]["values"][0]["value"] = 24
     path = tmp_path / "model_unit.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
@@ -140,7 +140,7 @@ def test_evidence_built_under_other_rules_is_refused(make_evidence, policies, tm
 
 
 def test_what_if_lists_who_flips_and_why(make_evidence, policies, tmp_path):
-    doc = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    doc = policy_document("model_unit")
     draft_from = {"effective_from": dt.date(2026, 1, 1), "source": "draft notice"}
     doc["parameters"]["pass_mark"]["values"].append({**draft_from, "value": 90})
     doc["parameters"]["compliance"]["penalties"]["points_each"]["values"].append({**draft_from, "value": 20})
@@ -167,7 +167,7 @@ def test_what_if_lists_who_flips_and_why(make_evidence, policies, tmp_path):
 
 
 def test_what_if_takes_evidence_pairs_when_the_draft_changes_the_evidence_rules(make_evidence, policies, tmp_path):
-    doc = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    doc = policy_document("model_unit")
     doc["parameters"]["handling"]["blacklist_days"]["values"][0]["value"] = 30
     path = tmp_path / "draft.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")

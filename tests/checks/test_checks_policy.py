@@ -8,11 +8,11 @@ import re
 import pytest
 import yaml
 
-from checks.policy import OUTSIDE_ASSESSMENT, SCHEMA, PolicyError, load_policy, policy_path
+from checks.policy import OUTSIDE_ASSESSMENT, SCHEMA, PolicyError, load_policy, policy_document, policy_path
 
 
 def write_variant(tmp_path, change, program="model_unit"):
-    doc = yaml.safe_load(policy_path(program).read_text(encoding="utf-8"))
+    doc = policy_document(program)
     change(doc)
     path = tmp_path / f"{program}.yaml"
     path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -23,7 +23,8 @@ def write_variant(tmp_path, change, program="model_unit"):
 def test_the_shipped_policy_gives_every_value_a_date_and_a_source(program):
     policy = load_policy(program)
     assert policy.id == program
-    assert policy.sha256 == hashlib.sha256(policy_path(program).read_bytes()).hexdigest()
+    files = (policy_path(program), policy_path(program).with_name("common.yaml"))
+    assert policy.sha256 == hashlib.sha256(b"\0".join(f.read_bytes() for f in files)).hexdigest()
     assert set(policy.parameters) <= set(SCHEMA)
     for param in policy.parameters.values():
         assert all(v.source and v.effective_from for v in param.values)
@@ -122,3 +123,59 @@ def test_a_required_parameter_missing_on_the_date_is_named(tmp_path):
     path = write_variant(tmp_path, lambda d: d["parameters"]["longevity"].pop("max_points"))
     with pytest.raises(PolicyError, match=re.escape("parameter 'longevity.max_points' not found for model_unit as of 2026-06-30")):
         load_policy(path).at(dt.date(2026, 6, 30))
+
+
+def _write(path, doc):
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("program", ["model_unit", "seven_day_return"])
+def test_a_programme_file_holds_only_what_differs_from_the_shared_values(program):
+    own = yaml.safe_load(policy_path(program).read_text(encoding="utf-8"))
+    shared = yaml.safe_load(policy_path(program).with_name("common.yaml").read_text(encoding="utf-8"))
+    assert own["extends"] == "common.yaml"
+    assert set(own["parameters"]) == {"pass_mark", "vetoes"}
+    assert not set(own["parameters"]["vetoes"]) & set(shared["parameters"]["vetoes"])
+    policy = load_policy(program)
+    assert policy.origins["pass_mark"] == policy_path(program)
+    assert policy.origins["longevity.max_points"] == policy_path(program).with_name("common.yaml")
+
+
+@pytest.mark.parametrize("program", ["model_unit", "seven_day_return"])
+def test_the_merged_document_is_a_standalone_policy_with_the_same_values(tmp_path, program):
+    doc = policy_document(program)
+    assert "extends" not in doc
+    standalone = load_policy(_write(tmp_path / f"{program}.yaml", doc))
+    for day in (dt.date(2023, 6, 1), dt.date(2026, 6, 30)):
+        assert standalone.at(day).values == load_policy(program).at(day).values
+        assert standalone.at(day).values_sha256 == load_policy(program).at(day).values_sha256
+
+
+def test_a_programme_value_replaces_the_shared_one_and_a_change_to_either_file_changes_the_hash(tmp_path):
+    common = policy_path("model_unit").with_name("common.yaml")
+    shared = _write(tmp_path / "common.yaml", yaml.safe_load(common.read_text(encoding="utf-8")))
+    own = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    own["parameters"]["longevity"] = {"max_points": {"description": "cap", "values": [
+        {"effective_from": dt.date(2023, 1, 1), "value": 8, "source": "draft notice"}]}}
+    path = _write(tmp_path / "model_unit.yaml", own)
+    policy = load_policy(path)
+    assert policy.value("longevity.max_points", dt.date(2026, 6, 30)) == 8
+    assert policy.value("longevity.points_per_year", dt.date(2026, 6, 30)) == 2
+    shared.write_text(shared.read_text(encoding="utf-8") + "# a comment\n", encoding="utf-8")
+    assert load_policy(path).sha256 != policy.sha256
+
+
+def test_a_bad_key_in_the_shared_file_names_that_file(tmp_path):
+    doc = yaml.safe_load(policy_path("model_unit").with_name("common.yaml").read_text(encoding="utf-8"))
+    doc["parameters"]["longevity"]["max_points"]["values"][0]["value"] = "ten"
+    _write(tmp_path / "common.yaml", doc)
+    (tmp_path / "model_unit.yaml").write_bytes(policy_path("model_unit").read_bytes())
+    message = r"common.yaml: parameter 'longevity.max_points' effective 2023-01-01: .*got 'ten'"
+    with pytest.raises(PolicyError, match=message):
+        load_policy(tmp_path / "model_unit.yaml")
+    doc["parameters"]["longevity"]["max_points"]["values"][0]["value"] = 10
+    doc["title_zh"] = "x"
+    _write(tmp_path / "common.yaml", doc)
+    with pytest.raises(PolicyError, match=r"common.yaml: title_zh: Extra inputs are not permitted"):
+        load_policy(tmp_path / "model_unit.yaml")

@@ -8,13 +8,16 @@ import random
 import pytest
 import test_checks_assess as assess_cases
 import test_checks_rules as rule_cases
+import yaml
 from checks_factories import AS_OF, FULL_COMMITMENTS, USCC, days_ago, registration
 
-from checks.assess import assess
+from checks.assess import assess, plan
 from checks.columnar import Kernel, valid_codes
 from checks.complaints import ComplaintCounts
 from checks.evidence import ApplicationRow, ClassRow, build_evidence
+from checks.fast import fast
 from checks.penalties import PenaltyRow
+from checks.policy import load_policy, policy_document
 from checks.uscc import ALPHABET, UsccError, make_uscc, validate_uscc
 
 _DEFAULT = object()
@@ -63,11 +66,7 @@ def test_the_fast_path_gives_every_verdict_case_the_same_verdict_and_score(polic
 
 
 def test_the_fast_path_agrees_when_a_veto_check_is_disabled_by_the_policy(policies, tmp_path):
-    import yaml
-
-    from checks.policy import load_policy, policy_path
-
-    doc = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
+    doc = policy_document("model_unit")
     doc["parameters"]["vetoes"]["enabled"]["values"][0]["value"] = ["V1", "V3", "V5"]
     doc["parameters"]["pass_mark"]["values"][0]["value"] = 60
     path = tmp_path / "model_unit.yaml"
@@ -142,3 +141,22 @@ def test_the_array_code_check_agrees_with_validate_uscc():
 
     assert valid_codes(codes) == [reference(c) for c in codes]
     assert sum(valid_codes(codes)) > 300  # valid ones (and lower-case / padded forms) pass
+
+
+def test_a_screening_part_may_read_only_fields_of_the_batch_row_layout():
+    with pytest.raises(ValueError, match="unknown Business fields"):
+        fast(key=("registration_status",))
+    with pytest.raises(ValueError, match="unknown Business fields"):
+        fast(rows=("complaints",))  # counts are key values, not rows
+
+
+@pytest.mark.parametrize("program", ["model_unit", "seven_day_return"])
+def test_the_kernel_screens_each_check_the_assessment_runs_once_from_its_own_screening_part(policies, program):
+    kernel = Kernel(policies[program], AS_OF)
+    run = plan(policies[program].at(AS_OF)["vetoes.enabled"])
+    screened = sorted(i for group in kernel.groups for i, _ in group.checks)
+    assert screened == list(range(len(run.checks)))
+    assert kernel.ids == tuple(c.id for c in run.checks)
+    for group in kernel.groups:
+        for i, c in group.checks:
+            assert c is run.checks[i] and set(c.fast.key) <= set(group.key) and set(c.fast.rows) <= set(group.rows)

@@ -219,15 +219,22 @@ def test_a_renewal_issues_a_new_certificate_that_supersedes_the_old(cli, shops, 
     assert _recheck(cli, "2028-05-21")["certificates"] == 1  # only the new one is watched
 
 
-def test_suspend_revoke_and_reinstate_refuse_bad_input_naming_it(cli, shops, reviewers, tmp_path):
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(("--as", "nobody", "--reason", "x"), "reviewer 'nobody': not registered", id="an unknown reviewer"),
+    pytest.param(("--as", "county-b", "--reason", "x"), "covers region 420106", id="a reviewer of another region"),
+    pytest.param(("--as", "county-a", "--reason", "x", "--on", "2026-13-01"), "--on: '2026-13-01'", id="a bad date"),
+    pytest.param(("--as", "county-a", "--reason", " "), "--reason: say why", id="a blank reason"),
+])
+def test_a_suspension_with_bad_input_is_refused_naming_it(cli, shops, reviewers, tmp_path, args, message):
     number = _made(cli, shops, tmp_path)
-    assert "not a registered reviewer" in cli("suspend", number, "--as", "nobody", "--reason", "x").err
-    assert "covers region 420106" in cli("suspend", number, "--as", "county-b", "--reason", "x").err
-    assert "no issued certificate" in cli("suspend", "HB-FX-2026-420000-999999", "--as", "county-a",
-                                          "--reason", "x").err
-    bad_date = cli("suspend", number, "--as", "county-a", "--reason", "x", "--on", "2026-13-01")
-    assert bad_date.code == 2 and "--on: '2026-13-01'" in bad_date.err
-    assert cli("suspend", number, "--as", "county-a", "--reason", " ").code == 2
+    refused = cli("suspend", number, *args)
+    assert refused.code == 2 and message in refused.err, refused.err
+    assert _status(cli, number, "2026-08-01") == "valid"
+
+
+def test_suspending_an_unknown_certificate_is_refused(cli, shops, reviewers):
+    refused = cli("suspend", "HB-FX-2026-420000-999999", "--as", "county-a", "--reason", "x")
+    assert refused.code == 2 and "no issued certificate" in refused.err
 
 
 def test_assured_serve_schedules_the_recheck_daily():

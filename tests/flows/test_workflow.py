@@ -36,20 +36,25 @@ def test_a_pending_applicant_completes_after_its_missing_data_is_ingested(cli, s
     assert processed == [{"id": app["id"], "status": "in_review"}]
 
 
-def test_review_rules_refuse_clearly_and_store_nothing(cli, shops, reviewers):
+@pytest.mark.parametrize(("args", "message"), [
+    pytest.param(("--as", "city-a", "--approve"), "decides the city stage; application {n} needs a county-stage reviewer",
+                 id="a reviewer of another stage"),
+    pytest.param(("--as", "county-b", "--approve"), "covers region 420106; application {n} is from region 420102",
+                 id="a reviewer of another region"),
+    pytest.param(("--as", "nobody", "--approve"), "reviewer 'nobody': not registered", id="an unknown reviewer"),
+    pytest.param(("--as", "county-a", "--reject"), "a reject needs --comment", id="a reject without a comment"),
+    pytest.param(("--as", "county-a", "--return"), "a return needs --comment", id="a return without a comment"),
+])
+def test_a_review_breaking_a_rule_is_refused_naming_it_and_stores_nothing(cli, shops, reviewers, args, message):
     app = apply_online(cli, shops["good"])
     assert app["status"] == "in_review"
-    n = app["id"]
-    refusals = [
-        (("--as", "city-a", "--approve"), "decides the city stage; application %d is at the county stage" % n),
-        (("--as", "county-b", "--approve"), "covers region 420106; application %d is from region 420102" % n),
-        (("--as", "nobody", "--approve"), "reviewer 'nobody': not registered"),
-        (("--as", "county-a", "--reject"), "a reject needs --comment"),
-        (("--as", "county-a", "--return"), "a return needs --comment"),
-    ]
-    for args, message in refusals:
-        result = cli("review", n, *args)
-        assert result.code == 2 and message in result.err, (args, result.err)
+    result = cli("review", app["id"], *args)
+    assert result.code == 2 and message.format(n=app["id"]) in result.err, result.err
+    assert cli("applications", "show", app["id"], "--json").json()["decisions"] == []
+
+
+def test_a_second_decision_on_a_decided_stage_is_refused(cli, shops, reviewers):
+    n = apply_online(cli, shops["good"])["id"]
     assert cli("review", n, "--as", "county-a", "--approve").code == 0
     again = cli("review", n, "--as", "county-a", "--approve")
     assert again.code == 2 and "decides the county stage" in again.err

@@ -100,7 +100,7 @@ def _write(folder: Path, name: str, rows: list[dict]) -> None:
 
 def _certificate(session, key: str, programme: str, seq: int, issued: str, until: str):
     from certificates.data import CertificateData, CertificateNumber, new_serial
-    from flows.certstore import record_reservation
+    from registry.certificates import record_reservation
 
     n, region, _, name = BUSINESSES[key]
     number = CertificateNumber(programme, int(issued[:4]), "420000", seq).ascii
@@ -120,7 +120,7 @@ def disclosure_data(cli, tmp_path):
     H only reserved, I superseded. Returns the codes, certificate numbers and raw records."""
     from sqlalchemy import select
 
-    from flows.certstore import DbStatusStore, mark_issued
+    from registry.certificates import DbStatusStore, mark_issued
     from flows.common import registry
     from registry.db import begin_write
     from registry.workflow_models import Certificate, CertificateStatusChange

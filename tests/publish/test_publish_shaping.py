@@ -5,37 +5,39 @@ import datetime as dt
 
 import pytest
 
-from checks import disclosures as D
+from checks.disclosures.figures import REFERENCE, SAMPLE_CHARS, Period, counts, mask_text, rate
+from checks.disclosures.members import MemberUnitsError, load_member_units
+from checks.disclosures.statistics import statistics
 
 
 def test_the_period_is_twelve_calendar_months_to_the_date_and_the_same_span_a_year_before():
-    p = D.Period(dt.date(2026, 11, 29))
+    p = Period(dt.date(2026, 11, 29))
     assert (p.start, p.end) == (dt.date(2025, 12, 1), dt.date(2026, 11, 29))
     assert (p.previous_start, p.previous_end) == (dt.date(2024, 12, 1), dt.date(2025, 11, 29))
     assert p.months[0] == "2025-12" and p.months[-1] == "2026-11" and len(p.months) == 12
     assert p.previous_months[-1] == "2025-11"
-    assert D.Period(dt.date(2028, 2, 29)).previous_end == dt.date(2027, 2, 28)
+    assert Period(dt.date(2028, 2, 29)).previous_end == dt.date(2027, 2, 28)
 
 
 def test_rates_exclude_not_accepted_and_the_reference_is_the_hubei_figure():
-    assert D.rate(31_844, 34_321, 0) == 0.9278 == D.REFERENCE["rate"]
-    assert D.rate(9, 12, 2) == 0.9 and D.rate(0, 3, 3) is None
-    assert D.counts(12, 2, 9) == {"received": 12, "not_accepted": 2, "accepted": 10, "reconciled": 9,
+    assert rate(31_844, 34_321, 0) == 0.9278 == REFERENCE["rate"]
+    assert rate(9, 12, 2) == 0.9 and rate(0, 3, 3) is None
+    assert counts(12, 2, 9) == {"received": 12, "not_accepted": 2, "accepted": 10, "reconciled": 9,
                                   "reconciliation_rate": 0.9}
 
 
 def test_published_text_masks_phones_ids_mails_honorific_names_and_legal_representatives():
     text = ("张先生与法定代表人欧阳明辉交涉，电话 138-1234-5678、(027)87654321，"
             "身份证 420106 19900307 123X，邮箱 a.b@example.cn。" + "后续" * 100)
-    masked = D.mask_text(text, ["欧阳明辉"])
+    masked = mask_text(text, ["欧阳明辉"])
     for item in ("张先生", "欧阳明辉", "138", "87654321", "123X", "a.b@example.cn"):
         assert item not in masked, item
     assert masked.startswith("*先生与法定代表人*交涉") and masked.endswith("…")
-    assert len(masked) == D.SAMPLE_CHARS + 1
+    assert len(masked) == SAMPLE_CHARS + 1
 
 
 def test_member_units_match_the_longest_key_and_fall_back_to_the_default():
-    units = D.load_member_units()
+    units = load_member_units()
     assert units.unit_for("F5211").name_zh == "商务局"
     assert units.unit_for("R8930").name_zh == "体育局" and units.unit_for("R8710").name_zh == "文化和旅游局"
     assert units.unit_for("G5411").name_zh == "交通运输局" and units.unit_for("O8111").name_zh == "交通运输局"
@@ -56,16 +58,16 @@ def test_member_units_match_the_longest_key_and_fall_back_to_the_default():
 def test_a_bad_member_unit_file_names_the_file_and_the_key(tmp_path, body, where):
     path = tmp_path / "units.yaml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(D.MemberUnitsError) as exc:
-        D.load_member_units(path)
+    with pytest.raises(MemberUnitsError) as exc:
+        load_member_units(path)
     assert str(path) in str(exc.value) and where in str(exc.value)
 
 
 def test_statistics_roll_the_cube_up_by_every_dimension():
-    period = D.Period(dt.date(2026, 6, 30))
+    period = Period(dt.date(2026, 6, 30))
     cube = [("F5211", "4201", "质量", "2026-06", 10, 2, 7), ("H6210", "4205", "价格", "2026-01", 5, 0, 5),
             ("", "", "计量", "2025-08", 1, 0, 0), ("F5211", "4201", "质量", "2025-06", 4, 0, 4)]
-    stats = D.statistics(cube, period)
+    stats = statistics(cube, period)
     assert stats["totals"]["received"] == 16 and stats["previous_totals"]["received"] == 4
     assert stats["change"] == 3.0
     assert [(e["key"], e["received"]) for e in stats["by_section"]] == [("F", 10), ("H", 5), ("", 1)]

@@ -1,42 +1,49 @@
-"""The certificates' status kept in the registry: `certificates.status.StatusStore` over the
-`certificates` and `certificate_status_changes` tables (the system of record)."""
+"""Certificates in the registry: `certificates.status.StatusStore` over the `certificates` and
+`certificate_status_changes` tables (the system of record), the reservation of an application's
+number and serial before anything is signed, the issued files, renewals, the published status
+lists and the issuer's key ring."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterator
-
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certificates.data import CertificateData
-from certificates.issue import Issued
+from certificates import keys
+from certificates.data import CertificateData, CertificateNumber, new_serial
+from certificates.issue import Issued, publish_status, twin_bytes
 from certificates.status import LIST_SIZE, CertificateRecord, StatusError, StatusEvent, transition
+from checks.calendar import add_years
+from checks.errors import Kind
+from checks.policy import load_policy
 from documents.certificate import lint
-from registry import audit
-from registry.workflow_models import Certificate, CertificateStatusChange
+from registry import audit, delivery
+from registry.applications import WorkflowError, set_status
+from registry.db import begin_write, open_registry
+from registry.models import Registration
+from registry.settings import Settings, get_settings
+from registry.workflow_models import Application, Certificate, CertificateStatusChange
 
 
 @contextmanager
 def status_store(write: bool = False, actor: str = "system") -> Iterator[DbStatusStore]:
     """The registry's status store in its own transaction (a write transaction when `write`)."""
-    from flows.common import registry
-    from registry.db import begin_write
-
+    factory = open_registry(get_settings().db_url)
     if write:
-        with begin_write(registry()) as session:
+        with begin_write(factory) as session:
             yield DbStatusStore(session, actor)
     else:
-        with registry()() as session:
+        with factory() as session:
             yield DbStatusStore(session, actor)
 
 
 def _free_index(session: Session) -> int:
-    import secrets
-
     while True:
         index = secrets.randbelow(LIST_SIZE)
         if session.scalar(select(Certificate.id).where(Certificate.status_index == index)) is None:
@@ -65,10 +72,85 @@ def record_reservation(session: Session, data: CertificateData, application_id: 
     return cert
 
 
+def _validity_years(program: str, on: dt.date) -> int:
+    return load_policy(program).value("lifecycle.validity_years", on)
+
+
+def _next_sequence(session: Session, program: str, year: int, region: str) -> int:
+    prefix = CertificateNumber(program, year, region, 1).ascii.rsplit("-", 1)[0] + "-"
+    last = session.scalar(select(func.max(Certificate.number)).where(Certificate.number.startswith(prefix)))
+    return 1 if last is None else int(last.rsplit("-", 1)[1]) + 1
+
+
+def reserve(session: Session, app: Application, today: dt.date, settings: Settings) -> Certificate:
+    """The application's certificate row, created once (number and serial before signing)."""
+    cert = application_certificate(session, app.id)
+    if cert is not None:
+        return cert
+    reg = session.get(Registration, app.uscc)
+    number = CertificateNumber(app.program, today.year, settings.authority_region,
+                               _next_sequence(session, app.program, today.year, settings.authority_region))
+    valid_until = add_years(today, _validity_years(app.program, today)) - dt.timedelta(days=1)
+    serial = new_serial()
+    data = CertificateData(
+        programme=app.program, number=number.ascii, serial=serial, business_name=reg.name, uscc=app.uscc,
+        store_name=app.store_name if app.program == "seven_day_return" or app.store_name != reg.name else None,
+        address=reg.address,
+        return_days=app.commitments.get("return_days") if app.program == "seven_day_return" else None,
+        score=app.score, authority=settings.authority_zh, issued_on=today, valid_from=today,
+        valid_until=valid_until, verification_url=f"{settings.verify_base_url.rstrip('/')}/verify/{number.ascii}",
+    )
+    return record_reservation(session, data, app.id)  # lint first: a failing certificate is never stored
+
+
+def application_certificate(session: Session, app_id: int) -> Certificate | None:
+    """The certificate row of an application (reserved or issued), if it has one."""
+    return session.scalar(select(Certificate).where(Certificate.application_id == app_id))
+
+
+def reserve_for(session: Session, app_id: int, today: dt.date, settings: Settings) -> tuple[Certificate, bool]:
+    """The application's certificate row, reserved when it has none yet, and whether the
+    application was already issued (then nothing is reserved or redone)."""
+    app = session.get(Application, app_id)
+    if app.status == "issued":
+        return application_certificate(session, app_id), True
+    return reserve(session, app, today, settings), False
+
+
+def record_issued(session: Session, app_id: int, number: str, pdf_path: Path, twin_path: Path, pdf: bytes,
+                  subject: str, body: str, settings: Settings) -> str | None:
+    """The certificate valid (superseding the business's earlier one of the programme), the
+    application issued, and the certificate queued for delivery with its cover e-mail; the
+    number of the certificate it superseded, if any."""
+    app = session.get(Application, app_id)
+    cert = mark_issued(session, number, pdf_path, twin_path, pdf)
+    superseded = session.get(Certificate, cert.supersedes_id).number if cert.supersedes_id else None
+    set_status(session, app, "issued", "system", f"certificate {cert.number}", number=cert.number,
+               **({"supersedes": superseded} if superseded else {}))
+    delivery.queue(session, delivery.Document(cert.uscc, pdf_path, subject, body, app.contact_email), settings)
+    return superseded
+
+
+def issued_certificate(session: Session, number: str) -> Certificate:
+    """The issued certificate with this number (ASCII or Chinese form)."""
+    cert = session.scalar(select(Certificate).where((Certificate.number == number) | (Certificate.number_zh == number)))
+    if cert is None or cert.status == "reserved":
+        raise WorkflowError(f"certificate {number}: no issued certificate with this number", kind=Kind.not_found)
+    return cert
+
+
+def key_ring(settings: Settings) -> keys.KeyRing:
+    """The issuer's key ring; created on first issuance when none exists yet."""
+    try:
+        return keys.load(settings.keys_path)
+    except keys.KeyRingError:
+        if (settings.keys_path / keys.INDEX).exists():
+            raise
+        return keys.init(settings.keys_path, f"{settings.verify_base_url.rstrip('/')}/issuer")
+
+
 def write_files(issued: Issued, folder: Path) -> tuple[Path, Path]:
     """The PDF and its twin, each written atomically (a crash never leaves half a file)."""
-    from certificates.issue import twin_bytes
-
     number = issued.credential["credentialSubject"]["certificateNumberAscii"]
     folder.mkdir(parents=True, exist_ok=True)
     paths = folder / f"{number}.pdf", folder / f"{number}.vc.json"
@@ -80,8 +162,6 @@ def write_files(issued: Issued, folder: Path) -> tuple[Path, Path]:
 
 
 def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, pdf: bytes) -> Certificate:
-    import hashlib
-
     cert = session.scalar(select(Certificate).where(Certificate.number == number))
     cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
@@ -105,13 +185,9 @@ def supersede(session: Session, cert: Certificate) -> list[str]:
     return [old.number for old in older]
 
 
-def publish_lists(store: "DbStatusStore", ring=None) -> list[Path]:
+def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     """Re-sign and write the revocation and suspension status lists under the output folder
     (with the issuer's key ring, created on first use like issuance does)."""
-    from certificates.issue import publish_status
-    from flows.issuance import key_ring
-    from registry.settings import get_settings
-
     s = get_settings()
     return publish_status(store, ring or key_ring(s), s.verify_base_url.rstrip("/"),
                           s.out_path / "certificates" / "status", s.authority_zh)

@@ -1,10 +1,14 @@
-"""Read models for the CLI and the UI: applications as rows, and one application's history."""
+"""Read models for the CLI, the UI and the demo: applications as rows, one application's history,
+the demo's online applicants and what stands at each review stage."""
 from __future__ import annotations
+
+from collections import Counter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from registry.applications import get_application
+from registry.models import CreditClass, Registration
 from registry.workflow_models import (
     Application,
     AssessmentRecord,
@@ -67,3 +71,26 @@ def application_history(session: Session, app_id: int) -> dict:
                         "resolution": o.resolution_comment} for o in objections],
         "history": history,
     }
+
+
+def application_ids(session: Session, status: str, stage: str | None = None) -> list[int]:
+    """The applications with this status (and at this review stage), in order."""
+    q = select(Application.id).where(Application.status == status)
+    if stage is not None:
+        q = q.where(Application.stage == stage)
+    return list(session.scalars(q.order_by(Application.id)))
+
+
+def status_counts(session: Session) -> Counter:
+    """How many applications are in each status."""
+    return Counter(session.scalars(select(Application.status)))
+
+
+def online_candidates(session: Session, n: int) -> list[str]:
+    """Low-risk registered businesses without an application (the demo's online applicants)."""
+    applied = select(Application.uscc)
+    return list(session.scalars(
+        select(Registration.uscc).join(CreditClass, CreditClass.uscc == Registration.uscc)
+        .where(Registration.status == "active", Registration.odr_enrolled_on.is_not(None),
+               CreditClass.risk_class == "A", Registration.uscc.not_in(applied))
+        .group_by(Registration.uscc).order_by(Registration.uscc).limit(n)))

@@ -1,0 +1,116 @@
+"""One reviewer-eligibility rule (`registry.applications.eligible_reviewer`) behind every decision a
+reviewer takes: the review of an application, a suspension and a revocation agree on who may act,
+including for a business with no registration row (its region is the one its code carries)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from certificates.data import CertificateData, CertificateNumber, new_serial
+from checks.uscc import make_uscc
+from registry.applications import WorkflowError, add_reviewer, decide, eligible_reviewer
+from registry.certificates import DbStatusStore, record_reservation
+from registry.models import Registration
+from registry.monitoring import change_by_reviewer
+from registry.workflow_models import Application
+
+STAGES = ("county", "city", "province")
+ON = dt.date(2026, 7, 1)
+CODE_REGION = "420102"  # the region the business's USCC carries (characters 3-8)
+USCC = make_uscc(CODE_REGION, "MA000001")
+
+
+def _business(session, registered_in: str | None) -> None:
+    if registered_in is not None:
+        session.add(Registration(uscc=USCC, name="武汉放心超市有限公司", entity_type="enterprise", status="active",
+                                 established_on=dt.date(2015, 3, 1), region_code=registered_in,
+                                 industry_code="F5211", address="武汉市江岸区中山大道1号", legal_representative="张三",
+                                 contact_email="shop@example.cn", row_hash=0))
+    for stage in STAGES:
+        for prefix in ("420102", "420106"):
+            add_reviewer(session, f"{stage}-{prefix}", stage, prefix, STAGES)
+    session.flush()
+
+
+def _application(session) -> int:
+    app = Application(uscc=USCC, program="model_unit", channel="online", submitted_on=ON, store_name="武汉放心超市",
+                      contact_email="", commitments={}, status="in_review", stage="county",
+                      open_key=f"{USCC}:model_unit")
+    session.add(app)
+    session.flush()
+    return app.id
+
+
+def _certificate(session, status: str) -> str:
+    number = CertificateNumber("model_unit", 2026, "420000", 1).ascii
+    data = CertificateData(
+        programme="model_unit", number=number, serial=new_serial(), business_name="武汉放心超市有限公司", uscc=USCC,
+        address="武汉市江岸区中山大道1号", score=90.0, authority="湖北省市场监督管理局", issued_on=ON,
+        valid_from=ON, valid_until=dt.date(2029, 6, 30), verification_url=f"http://127.0.0.1:8000/verify/{number}")
+    record_reservation(session, data, None).status = "valid"
+    if status == "suspended":
+        DbStatusStore(session).change(number, "suspended", "reviewer_decision", ON, "核查")
+    return number
+
+
+def _review(session, prefix: str) -> None:
+    decide(session, _application(session), f"county-{prefix}", "approve", "", STAGES)
+
+
+def _suspend(session, prefix: str) -> None:
+    change_by_reviewer(session, _certificate(session, "valid"), "suspended", f"county-{prefix}", "现场核查属实", "",
+                       ON, STAGES)
+
+
+def _revoke(session, prefix: str) -> None:
+    change_by_reviewer(session, _certificate(session, "suspended"), "revoked", f"province-{prefix}", "处罚属实", "",
+                       ON, STAGES)
+
+
+CALL_SITES = [pytest.param(_review, id="review decision"), pytest.param(_suspend, id="suspend"),
+              pytest.param(_revoke, id="revoke")]
+CASES = [
+    pytest.param(None, "420102", None, id="no registration: the code's region is covered"),
+    pytest.param(None, "420106", "from region 420102", id="no registration: the code's region is not covered"),
+    pytest.param("420106", "420102", "from region 420106", id="registered outside the code's region: refused"),
+    pytest.param("420106", "420106", None, id="registered outside the code's region: the registered one counts"),
+]
+
+
+@pytest.mark.parametrize("act", CALL_SITES)
+@pytest.mark.parametrize(("registered_in", "prefix", "refusal"), CASES)
+def test_every_reviewer_decision_applies_the_same_region_rule(registry_session, act, registered_in, prefix,
+                                                                refusal):
+    _business(registry_session, registered_in)
+    if refusal is None:
+        act(registry_session, prefix)
+    else:
+        with pytest.raises(WorkflowError, match=f"covers region {prefix}; .* is {refusal}$"):
+            act(registry_session, prefix)
+
+
+def test_an_unknown_reviewer_is_refused(registry_session):
+    _business(registry_session, None)
+    with pytest.raises(WorkflowError, match="^reviewer 'nobody': not registered$"):
+        eligible_reviewer(registry_session, "nobody", USCC)
+
+
+def test_a_disabled_reviewer_is_refused(registry_session):
+    _business(registry_session, None)
+    eligible_reviewer(registry_session, "county-420102", USCC).active = False
+    with pytest.raises(WorkflowError, match="^reviewer 'county-420102' is disabled$"):
+        eligible_reviewer(registry_session, "county-420102", USCC)
+
+
+def test_a_reviewer_of_another_stage_is_refused_naming_the_stage_needed(registry_session):
+    _business(registry_session, None)
+    with pytest.raises(WorkflowError, match="decides the county stage; the business .* needs a province-stage"):
+        eligible_reviewer(registry_session, "county-420102", USCC, stage="province")
+
+
+def test_a_reviewer_tied_to_the_business_is_refused(registry_session):
+    _business(registry_session, None)
+    eligible_reviewer(registry_session, "county-420102", USCC).ties = [USCC]
+    with pytest.raises(WorkflowError, match=f"tied to {USCC} and must not decide"):
+        eligible_reviewer(registry_session, "county-420102", USCC)
