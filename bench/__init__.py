@@ -3,6 +3,7 @@
 Each module `bench/<name>.py` has `run(quick: bool) -> list[Figure]`; a Figure is one
 measured line. Ratios are always taken against a baseline measured in the same run.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """Run the benchmarks: python -m bench [NAME ...] [--quick]."""
+
 from __future__ import annotations
 
 import argparse

@@ -3,6 +3,7 @@ reportlab page carrying the same text in the same TrueType font, without QR, sea
 
 Targets (README, Benchmarks): >= 500 signed PDFs per second per core, <= 2x the time of the bare page.
 """
+
 from __future__ import annotations
 
 import io
@@ -20,12 +21,21 @@ def _data(n: int):
     out = []
     for i in range(1, n + 1):
         number = f"HB-FX-2026-420100-{i:06d}"
-        out.append(CertificateData(
-            programme="model_unit", number=number, serial=new_serial(),
-            business_name=f"武汉市江汉区长江第{i}百货商贸有限公司", uscc=make_uscc("420103", f"MA4K{i % 10000:04d}"),
-            address=f"湖北省武汉市江汉区解放大道{i % 900 + 1}号", authority="湖北省市场监督管理局",
-            issued_on=date(2026, 7, 1), valid_from=date(2026, 7, 1), valid_until=date(2028, 6, 30),
-            verification_url=f"https://verify.example.gov.cn/verify/{number}"))
+        out.append(
+            CertificateData(
+                programme="model_unit",
+                number=number,
+                serial=new_serial(),
+                business_name=f"武汉市江汉区长江第{i}百货商贸有限公司",
+                uscc=make_uscc("420103", f"MA4K{i % 10000:04d}"),
+                address=f"湖北省武汉市江汉区解放大道{i % 900 + 1}号",
+                authority="湖北省市场监督管理局",
+                issued_on=date(2026, 7, 1),
+                valid_from=date(2026, 7, 1),
+                valid_until=date(2028, 6, 30),
+                verification_url=f"https://verify.example.gov.cn/verify/{number}",
+            )
+        )
     return out
 
 
@@ -48,10 +58,21 @@ def _bare_page(data, lines, bare_font: str) -> bytes:
 def _page_text(data) -> list[tuple[float, str]]:
     from documents.certificate import body_text, field_lines, zh_official_date
 
-    return ([(36, data.info.title_zh), (9.5, f"CERTIFICATE · {data.info.title_en.upper()}"), (28, data.business_name),
-             (15, body_text(data))] + [(11.5, f"{label}：{value}") for _, label, value in field_lines(data)]
-            + [(15, data.authority), (13, zh_official_date(data.issued_on)), (8, f"核验：{data.verification_url}"),
-               (7, f"序列号 {data.serial}")])
+    return (
+        [
+            (36, data.info.title_zh),
+            (9.5, f"CERTIFICATE · {data.info.title_en.upper()}"),
+            (28, data.business_name),
+            (15, body_text(data)),
+        ]
+        + [(11.5, f"{label}：{value}") for _, label, value in field_lines(data)]
+        + [
+            (15, data.authority),
+            (13, zh_official_date(data.issued_on)),
+            (8, f"核验：{data.verification_url}"),
+            (7, f"序列号 {data.serial}"),
+        ]
+    )
 
 
 def run(quick: bool) -> list[Figure]:
@@ -95,7 +116,8 @@ def run(quick: bool) -> list[Figure]:
     signed_rate, bare_rate = n / best_signed, n / best_bare
     ratio = best_signed / best_bare
     figures.append(Figure("bare reportlab page, same text, no QR (pages/s)", bare_rate, "per s"))
-    figures.append(Figure("signed certificates: render+QR+twin+sign (per s)", signed_rate, "per s", ">= 500",
-                          signed_rate >= 500))
+    figures.append(
+        Figure("signed certificates: render+QR+twin+sign (per s)", signed_rate, "per s", ">= 500", signed_rate >= 500)
+    )
     figures.append(Figure("time per signed certificate / bare page", ratio, "x", "<= 2", ratio <= 2))
     return figures

@@ -6,6 +6,7 @@ time, since other work on a 2-core machine stretches the latter. Baseline, in th
 writing the same number of lines per file with a trivial writer that repeats each file's
 first line — the cost of the bytes alone, without drawing or formatting anything.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,21 @@ AS_OF = "2026-06-30"
 
 def _generate(folder: Path, businesses: int, log: Path) -> tuple[dict, float, float, float]:
     """Run the generator in a child; return its manifest, wall seconds, CPU seconds and peak RSS in MiB."""
-    cmd = [sys.executable, "-m", "flows", "generate", "--businesses", str(businesses), "--seed", "1",
-           "--as-of", AS_OF, "--out", str(folder), "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "flows",
+        "generate",
+        "--businesses",
+        str(businesses),
+        "--seed",
+        "1",
+        "--as-of",
+        AS_OF,
+        "--out",
+        str(folder),
+        "--json",
+    ]
     with log.open("w+b") as out, timed() as elapsed:
         child = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(child.pid, 0)  # this child's own rusage, not all children's
@@ -38,7 +52,7 @@ def _fixed_template(src: Path, dst: Path, manifest: dict) -> int:
     """Write as many lines per file as the generator did, each a copy of that file's first line."""
     dst.mkdir()
     total = 0
-    for kind, info in manifest["files"].items():
+    for info in manifest["files"].values():
         with (src / info["file"]).open(encoding="utf-8") as fh:
             line = fh.readline() or "{}\n"
         with (dst / info["file"]).open("w", encoding="utf-8", buffering=1 << 20) as fh:
@@ -63,8 +77,13 @@ def run(quick: bool) -> list[Figure]:
     full = not quick
     return [
         Figure(f"businesses generated ({rows:,} rows, {complaints:,} complaints)", businesses, "businesses"),
-        Figure("generation wall time (child process, incl. start-up)", seconds, "s",
-               "< 300 s at 1M" if full else "", seconds < 300 if full else None),
+        Figure(
+            "generation wall time (child process, incl. start-up)",
+            seconds,
+            "s",
+            "< 300 s at 1M" if full else "",
+            seconds < 300 if full else None,
+        ),
         Figure("generation CPU time (child user+sys)", cpu, "s"),
         Figure("generation throughput", rows / seconds, "rows/s"),
         Figure("generation peak RSS (child ru_maxrss)", rss, "MiB", "< 300 MiB", rss < 300),

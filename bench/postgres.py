@@ -1,5 +1,6 @@
 """PostgreSQL: ingest rows/s against SQLite on the same file, and screening single-process
 against Dask with 2 workers on the same PostgreSQL registry (a server started for the run)."""
+
 from __future__ import annotations
 
 import os
@@ -13,13 +14,21 @@ from bench.province import AS_OF, generated
 
 
 def _ingest(url: str, folder: Path, env: dict) -> None:
-    subprocess.run([sys.executable, "-m", "flows", "ingest", str(folder)], check=True, stdout=subprocess.DEVNULL,
-                   env={**env, "ASSURED_DATABASE_URL": url})
+    subprocess.run(
+        [sys.executable, "-m", "flows", "ingest", str(folder)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**env, "ASSURED_DATABASE_URL": url},
+    )
 
 
 def _screen(url: str, out: Path, env: dict, *extra: str) -> None:
-    subprocess.run([sys.executable, "-m", "flows", "screen", "--as-of", AS_OF, "--out", str(out), "--json", *extra],
-                   check=True, stdout=subprocess.DEVNULL, env={**env, "ASSURED_DATABASE_URL": url})
+    subprocess.run(
+        [sys.executable, "-m", "flows", "screen", "--as-of", AS_OF, "--out", str(out), "--json", *extra],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**env, "ASSURED_DATABASE_URL": url},
+    )
 
 
 def run(quick: bool) -> list[Figure]:

@@ -3,6 +3,7 @@
 Generation is deterministic, so a cached province of the same size and seed is the same
 data; delete bench/out/ to rebuild.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,9 +24,25 @@ def generated(businesses: int, seed: int = 1) -> Path:
     home = OUT / f"province-{businesses}-{seed}"
     data = home / "data"
     if not (data / "_manifest.json").exists():
-        subprocess.run([sys.executable, "-m", "flows", "generate", "--businesses", str(businesses), "--seed",
-                        str(seed), "--out", str(data), "--as-of", AS_OF], check=True, env=_env(home),
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "flows",
+                "generate",
+                "--businesses",
+                str(businesses),
+                "--seed",
+                str(seed),
+                "--out",
+                str(data),
+                "--as-of",
+                AS_OF,
+            ],
+            check=True,
+            env=_env(home),
+            stdout=subprocess.DEVNULL,
+        )
     return data
 
 
@@ -38,7 +55,8 @@ def province(businesses: int, seed: int = 1) -> tuple[Path, str]:
     if not done.exists():
         env = _env(home)
         db.unlink(missing_ok=True)
-        subprocess.run([sys.executable, "-m", "flows", "ingest", str(data)], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "flows", "ingest", str(data)], check=True, env=env, stdout=subprocess.DEVNULL
+        )
         done.touch()
     return data, f"sqlite:///{db}"

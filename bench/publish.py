@@ -8,6 +8,7 @@ included) and takes the child's own peak RSS from `os.wait4`.
 Baseline, in the same run: the two bare SQL aggregations the publish is built on (the
 industry x city x category x month cube and the per-business counts), run in this process.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,19 +38,25 @@ def run(quick: bool) -> list[Figure]:
             cube = R.complaint_cube(session, period)
             enterprises = R.enterprise_counts(session, period, 10)
         make_engine(url).dispose()
-        summary, seconds, rss = run_cli_json(folder / "home", url, ["publish", "--out", str(folder / "out"), "--as-of",
-                                                                   AS_OF, "--json"], folder / "publish.json")
+        summary, seconds, rss = run_cli_json(
+            folder / "home",
+            url,
+            ["publish", "--out", str(folder / "out"), "--as-of", AS_OF, "--json"],
+            folder / "publish.json",
+        )
         sizes = sum(p.stat().st_size for p in (folder / "out").rglob("*") if p.is_file())
     c, t = summary["counts"], summary["totals"]
     assert c["enterprises"] == len(enterprises) and t["received"] == sum(
-        r[4] for r in cube if period.months[0] <= r[3] <= period.months[-1])
+        r[4] for r in cube if period.months[0] <= r[3] <= period.months[-1]
+    )
     full = not quick
     return [
         Figure(f"province: {businesses:,} businesses, complaints in the 12 months", t["received"], "complaints"),
         Figure("copying the cached registry (not part of publish)", copy_time(), "s"),
         Figure("publish wall time (child process, Prefect start incl.)", seconds, "s"),
-        Figure("publish peak RSS (child ru_maxrss)", rss, "MiB", "< 1024 MiB" if full else "",
-               rss < 1024 if full else None),
+        Figure(
+            "publish peak RSS (child ru_maxrss)", rss, "MiB", "< 1024 MiB" if full else "", rss < 1024 if full else None
+        ),
         Figure("baseline: bare SQL cube + per-business counts", sql_time(), "s"),
         Figure("publish time / bare SQL time", seconds / sql_time(), "x"),
         Figure("red list / black list entries", c["red_list"] + c["black_list"], "entries"),

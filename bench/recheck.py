@@ -11,6 +11,7 @@ Each run first resets what a previous run changed (findings, status changes, not
 Baseline, in the same run: `evidence_batch(usccs=…)` + `assess` over the same businesses in
 this process, doing nothing with the result — the evidence and the rules alone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,9 +25,14 @@ from bench import Figure, run_cli_json, timed
 from bench.province import AS_OF, OUT, province
 
 ISSUED = dt.date(2025, 7, 1)
-RESET = ("DELETE FROM monitoring_findings", "DELETE FROM rechecks", "DELETE FROM deliveries", "DELETE FROM audit_log",
-         "DELETE FROM certificate_status_changes WHERE reason_code != 'issued'",
-         "UPDATE certificates SET status = 'valid'")
+RESET = (
+    "DELETE FROM monitoring_findings",
+    "DELETE FROM rechecks",
+    "DELETE FROM deliveries",
+    "DELETE FROM audit_log",
+    "DELETE FROM certificate_status_changes WHERE reason_code != 'issued'",
+    "UPDATE certificates SET status = 'valid'",
+)
 
 
 def certified_registry(businesses: int, certified: int) -> tuple[Path, str, list[str]]:
@@ -42,13 +48,18 @@ def certified_registry(businesses: int, certified: int) -> tuple[Path, str, list
         shutil.copyfile(source.removeprefix("sqlite:///"), db)
         upgrade(f"sqlite:///{db}")
         conn = sqlite3.connect(db)
-        usccs = [u for (u,) in conn.execute(
-            """SELECT r.uscc FROM registrations r
+        usccs = [
+            u
+            for (u,) in conn.execute(
+                """SELECT r.uscc FROM registrations r
                WHERE r.status = 'active'
                  AND EXISTS (SELECT 1 FROM credit_classes c WHERE c.uscc = r.uscc AND c.risk_class = 'A')
                  AND NOT EXISTS (SELECT 1 FROM credit_listings l WHERE l.uscc = r.uscc AND l.listed_on <= ?
                                  AND (l.removed_on IS NULL OR l.removed_on > ?))
-               ORDER BY substr(r.uscc, 11) LIMIT ?""", (AS_OF, AS_OF, certified * 4))]
+               ORDER BY substr(r.uscc, 11) LIMIT ?""",
+                (AS_OF, AS_OF, certified * 4),
+            )
+        ]
         usccs = _eligible(f"sqlite:///{db}", usccs, ISSUED)[:certified]
         indices = secrets.SystemRandom().sample(range(131_072), len(usccs))
         until = dt.date(2027, 6, 30)
@@ -57,11 +68,23 @@ def certified_registry(businesses: int, certified: int) -> tuple[Path, str, list
                 cur = conn.execute(
                     "INSERT INTO certificates (uscc, program, number, number_zh, serial, status_index, status, "
                     "issued_on, valid_from, valid_until, data) VALUES (?, 'model_unit', ?, ?, ?, ?, 'valid', ?, ?, ?, ?)",
-                    (uscc, f"HB-FX-2025-420000-{i:06d}", f"鄂放心〔2025〕第420000-{i:06d}号", secrets.token_hex(16),
-                     index, ISSUED.isoformat(), ISSUED.isoformat(), until.isoformat(), json.dumps({"uscc": uscc})))
-                conn.execute("INSERT INTO certificate_status_changes (certificate_id, status, reason_code, note, "
-                             "actor, \"on\") VALUES (?, 'valid', 'issued', '', 'bench', ?)",
-                             (cur.lastrowid, ISSUED.isoformat()))
+                    (
+                        uscc,
+                        f"HB-FX-2025-420000-{i:06d}",
+                        f"鄂放心〔2025〕第420000-{i:06d}号",
+                        secrets.token_hex(16),
+                        index,
+                        ISSUED.isoformat(),
+                        ISSUED.isoformat(),
+                        until.isoformat(),
+                        json.dumps({"uscc": uscc}),
+                    ),
+                )
+                conn.execute(
+                    "INSERT INTO certificate_status_changes (certificate_id, status, reason_code, note, "
+                    "actor, \"on\") VALUES (?, 'valid', 'issued', '', 'bench', ?)",
+                    (cur.lastrowid, ISSUED.isoformat()),
+                )
         conn.close()
         done.touch()
     conn = sqlite3.connect(db)
@@ -86,8 +109,14 @@ def _eligible(url: str, usccs: list[str], on: dt.date) -> list[str]:
 
     policy = load_policy("model_unit")
     with session_factory(url)() as session:
-        return sorted((ev.uscc for ev in evidence_batch(session, on, "model_unit", policy, usccs=usccs)
-                       if not _blocked(assess(ev, policy))), key=lambda u: u[10:])
+        return sorted(
+            (
+                ev.uscc
+                for ev in evidence_batch(session, on, "model_unit", policy, usccs=usccs)
+                if not _blocked(assess(ev, policy))
+            ),
+            key=lambda u: u[10:],
+        )
 
 
 def _blocked(a) -> bool:

@@ -9,6 +9,7 @@ included) and takes the child's own peak RSS from `os.wait4`.
 Baseline, in the same run: streaming the same complaints out of SQLite with the scan's own
 query (`registry.complaint_text`) and doing nothing with them — the cost of the rows alone.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,10 +21,34 @@ from bench import Figure, run_cli_json, timed
 
 AS_OF = dt.date(2026, 6, 30)
 PHRASE = "闪退扣费"
-REG_COLUMNS = ("uscc", "name", "entity_type", "status", "established_on", "region_code", "industry_code",
-               "address", "legal_representative", "contact_email", "odr_enrolled_on", "row_hash")
-COMPLAINT_COLUMNS = ("complaint_id", "uscc", "kind", "channel", "received_on", "category", "status", "closed_on",
-                     "amount_yuan", "recovered_yuan", "text", "row_hash")
+REG_COLUMNS = (
+    "uscc",
+    "name",
+    "entity_type",
+    "status",
+    "established_on",
+    "region_code",
+    "industry_code",
+    "address",
+    "legal_representative",
+    "contact_email",
+    "odr_enrolled_on",
+    "row_hash",
+)
+COMPLAINT_COLUMNS = (
+    "complaint_id",
+    "uscc",
+    "kind",
+    "channel",
+    "received_on",
+    "category",
+    "status",
+    "closed_on",
+    "amount_yuan",
+    "recovered_yuan",
+    "text",
+    "row_hash",
+)
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -53,7 +78,7 @@ def build(db: Path, complaints: int, first_day: dt.date) -> tuple[int, int]:
         for _ in range(2000):
             province.business(businesses)
             businesses += 1
-        rows = rows[:complaints - stored]
+        rows = rows[: complaints - stored]
         with conn:
             conn.executemany(_insert("registrations", REG_COLUMNS), regs)
             conn.executemany(_insert("complaints", COMPLAINT_COLUMNS), rows)
@@ -81,19 +106,30 @@ def run(quick: bool) -> list[Figure]:
         with timed() as read_time:
             read = sum(len(part) for part in complaint_texts(make_engine(url), params.baseline_start, AS_OF))
         make_engine(url).dispose()
-        report, seconds, rss = run_cli_json(folder / "home", url, ["risk-scan", "--as-of", AS_OF.isoformat(), "--out",
-                                                                 str(folder / "out"), "--json"], folder / "scan.json")
+        report, seconds, rss = run_cli_json(
+            folder / "home",
+            url,
+            ["risk-scan", "--as-of", AS_OF.isoformat(), "--out", str(folder / "out"), "--json"],
+            folder / "scan.json",
+        )
     stats = report["stats"]
     assert read == complaints == stats["window_read_rows"] + stats["baseline_rows"]
     # report_seconds covers the topics too
-    analysed = stats["discover_seconds"] + stats["analyse_seconds"] + stats["baseline_seconds"] + stats["report_seconds"]
+    analysed = (
+        stats["discover_seconds"] + stats["analyse_seconds"] + stats["baseline_seconds"] + stats["report_seconds"]
+    )
     rank = next((i + 1 for i, t in enumerate(report["emerging_terms"]) if t["term"] == PHRASE), 0)
     full = not quick
     return [
         Figure(f"complaints in the scan's 13 months ({businesses:,} businesses)", complaints, "complaints"),
         Figure("building the registry (generate + insert)", build_time(), "s"),
-        Figure("risk-scan wall time (child process, Prefect start incl.)", seconds, "s",
-               "< 600 s" if full else "", seconds < 600 if full else None),
+        Figure(
+            "risk-scan wall time (child process, Prefect start incl.)",
+            seconds,
+            "s",
+            "< 600 s" if full else "",
+            seconds < 600 if full else None,
+        ),
         Figure("risk-scan peak RSS (child ru_maxrss)", rss, "MiB", "< 4096 MiB", rss < 4096),
         Figure("  of which read + analyse window", stats["analyse_seconds"] + stats["discover_seconds"], "s"),
         Figure("  of which stream + count baseline", stats["baseline_seconds"], "s"),
@@ -105,8 +141,11 @@ def run(quick: bool) -> list[Figure]:
         Figure("distinct clauses segmented / clauses seen", 100 * stats["clauses_segmented"] / stats["clauses"], "%"),
         # Synthetic summaries repeat their clauses; real ones repeat fewer. What jieba would cost if none repeated:
         Figure("jieba time per distinct clause", 1e6 * stats["segment_seconds"] / stats["clauses_segmented"], "µs"),
-        Figure("projected jieba time if every clause were distinct",
-               stats["segment_seconds"] / stats["clauses_segmented"] * stats["clauses"], "s"),
+        Figure(
+            "projected jieba time if every clause were distinct",
+            stats["segment_seconds"] / stats["clauses_segmented"] * stats["clauses"],
+            "s",
+        ),
         Figure("baseline: stream the same rows, nothing else", read_time(), "s"),
         Figure("risk-scan time / bare read time", seconds / read_time(), "x"),
         Figure(f"rank of the injected phrase {PHRASE} among emerging terms", rank, "rank", "1-5", 1 <= rank <= 5),

@@ -3,6 +3,7 @@ database and (b) one Prefect task per business on a 2,000-business sample, extra
 
 Targets (docs/architecture.md): <= 2x (a), <= 1 GiB peak RSS, >= 50x faster than (b).
 """
+
 from __future__ import annotations
 
 import datetime as dt

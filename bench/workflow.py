@@ -1,5 +1,6 @@
 """One application from submit to stored assessment on a warm Prefect server (median of 20),
 and a 1,000-application counter batch. Target: <= 1 s per application."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,21 +43,30 @@ def run(quick: bool) -> list[Figure]:
     as_of = dt.date.fromisoformat(AS_OF)
     with registry()() as session:
         taken = select(Application.uscc)
-        free = list(session.scalars(select(Registration.uscc).where(Registration.uscc.not_in(taken))
-                                    .order_by(Registration.uscc).limit(21 + batch_size)))
+        free = list(
+            session.scalars(
+                select(Registration.uscc)
+                .where(Registration.uscc.not_in(taken))
+                .order_by(Registration.uscc)
+                .limit(21 + batch_size)
+            )
+        )
     application_flow([], as_of)  # warm: the ephemeral server is up before timing
 
     latencies, whole = [], []
     for uscc in free[:21]:
-        started = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with timed() as t:
             with begin_write(registry()) as session:
                 row = online_row(session, uscc, "model_unit", None, None, 7, ["displayed"], as_of)
                 [app_id] = submit_rows(session, [row], "online").accepted
             application_flow([app_id], as_of)
         with registry()() as session:  # the audit entry's timestamp is when the assessment was stored
-            stored_at = session.scalar(select(AuditEntry.at).where(
-                AuditEntry.action == "assessment.stored", AuditEntry.entity_id == str(app_id)))
+            stored_at = session.scalar(
+                select(AuditEntry.at).where(
+                    AuditEntry.action == "assessment.stored", AuditEntry.entity_id == str(app_id)
+                )
+            )
         latencies.append((stored_at - started).total_seconds())
         whole.append(t())
     latencies, whole = latencies[1:], whole[1:]  # the first run compiles Prefect's caches
@@ -65,10 +75,21 @@ def run(quick: bool) -> list[Figure]:
     batch = tmp / "counter.jsonl"
     with batch.open("w", encoding="utf-8") as fh:
         for i, uscc in enumerate(free[21:]):
-            fh.write(json.dumps({"uscc": uscc, "program": ("model_unit", "seven_day_return")[i % 2],
-                                 "channel": "offline", "submitted_on": AS_OF, "store_name": f"门店{i}",
-                                 "contact_email": f"shop{i}@example.cn",
-                                 "commitments": {"return_days": 7, "displayed": True}}, ensure_ascii=False) + "\n")
+            fh.write(
+                json.dumps(
+                    {
+                        "uscc": uscc,
+                        "program": ("model_unit", "seven_day_return")[i % 2],
+                        "channel": "offline",
+                        "submitted_on": AS_OF,
+                        "store_name": f"门店{i}",
+                        "contact_email": f"shop{i}@example.cn",
+                        "commitments": {"return_days": 7, "displayed": True},
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     with timed() as batch_t:
         with begin_write(registry()) as session:
             ids = submit_rows(session, read_rows(batch, APPLICATIONS), "counter").accepted

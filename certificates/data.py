@@ -3,6 +3,7 @@
 Lint follows the discipline of public CAs: every problem is collected and reported by field
 before anything is signed, so a bad certificate is never issued and then revoked.
 """
+
 from __future__ import annotations
 
 import base64
@@ -21,12 +22,36 @@ from checks.uscc import UsccError, validate_uscc
 
 # GB/T 2260 province prefix -> (one-character abbreviation, ASCII code) as used in document numbers.
 PROVINCES: dict[str, tuple[str, str]] = {
-    "11": ("京", "BJ"), "12": ("津", "TJ"), "13": ("冀", "HE"), "14": ("晋", "SX"), "15": ("蒙", "NM"),
-    "21": ("辽", "LN"), "22": ("吉", "JL"), "23": ("黑", "HL"), "31": ("沪", "SH"), "32": ("苏", "JS"),
-    "33": ("浙", "ZJ"), "34": ("皖", "AH"), "35": ("闽", "FJ"), "36": ("赣", "JX"), "37": ("鲁", "SD"),
-    "41": ("豫", "HA"), "42": ("鄂", "HB"), "43": ("湘", "HN"), "44": ("粤", "GD"), "45": ("桂", "GX"),
-    "46": ("琼", "HI"), "50": ("渝", "CQ"), "51": ("川", "SC"), "52": ("贵", "GZ"), "53": ("云", "YN"),
-    "54": ("藏", "XZ"), "61": ("陕", "SN"), "62": ("甘", "GS"), "63": ("青", "QH"), "64": ("宁", "NX"),
+    "11": ("京", "BJ"),
+    "12": ("津", "TJ"),
+    "13": ("冀", "HE"),
+    "14": ("晋", "SX"),
+    "15": ("蒙", "NM"),
+    "21": ("辽", "LN"),
+    "22": ("吉", "JL"),
+    "23": ("黑", "HL"),
+    "31": ("沪", "SH"),
+    "32": ("苏", "JS"),
+    "33": ("浙", "ZJ"),
+    "34": ("皖", "AH"),
+    "35": ("闽", "FJ"),
+    "36": ("赣", "JX"),
+    "37": ("鲁", "SD"),
+    "41": ("豫", "HA"),
+    "42": ("鄂", "HB"),
+    "43": ("湘", "HN"),
+    "44": ("粤", "GD"),
+    "45": ("桂", "GX"),
+    "46": ("琼", "HI"),
+    "50": ("渝", "CQ"),
+    "51": ("川", "SC"),
+    "52": ("贵", "GZ"),
+    "53": ("云", "YN"),
+    "54": ("藏", "XZ"),
+    "61": ("陕", "SN"),
+    "62": ("甘", "GS"),
+    "63": ("青", "QH"),
+    "64": ("宁", "NX"),
     "65": ("新", "XJ"),
 }
 _BY_ZH = {zh: code for code, (zh, _) in PROVINCES.items()}
@@ -74,7 +99,7 @@ class CertificateNumber:
         return f"{code}-{PROGRAMMES[self.programme].marker_ascii}-{self.year}-{self.region}-{self.sequence:06d}"
 
     @classmethod
-    def parse(cls, value: str) -> "CertificateNumber":
+    def parse(cls, value: str) -> CertificateNumber:
         """Either form; the province marker must agree with the region code."""
         value = value.strip()
         if m := ASCII_NUMBER.match(value.upper()):
@@ -84,7 +109,9 @@ class CertificateNumber:
             prov, marker, year, region, seq = m.groups()
             province, programme = _BY_ZH.get(prov), _MARKER_ZH.get(marker)
         else:
-            raise NumberError(f"number {value!r} is neither like HB-FX-2026-420100-000123 nor 鄂放心〔2026〕第420100-000123号")
+            raise NumberError(
+                f"number {value!r} is neither like HB-FX-2026-420100-000123 nor 鄂放心〔2026〕第420100-000123号"
+            )
         if province is None or programme is None:
             raise NumberError(f"number {value!r}: unknown province {prov!r} or programme marker {marker!r}")
         if region[:2] != province:
@@ -197,8 +224,11 @@ def lint_problems(data: CertificateData) -> list[LintProblem]:
         if not (data.store_name or "").strip():
             out.append(LintProblem("store_name", data.store_name, "seven_day_return certifies a store: name required"))
     if not re.fullmatch(r"https?://[^\s?#]+/verify/" + re.escape(data.number), data.verification_url):
-        out.append(LintProblem("verification_url", data.verification_url,
-                               f"must be an http(s) address ending in /verify/{data.number}"))
+        out.append(
+            LintProblem(
+                "verification_url", data.verification_url, f"must be an http(s) address ending in /verify/{data.number}"
+            )
+        )
     if data.score is not None and not 0 <= data.score <= 115:
         out.append(LintProblem("score", data.score, "outside 0..115"))
     return out

@@ -4,13 +4,14 @@ The twin is a W3C Verifiable Credential 2.0 whose `relatedResource` carries the 
 PDF page's content stream (digestSRI); the PDF carries the signed twin as an embedded file named
 ATTACHMENT_NAME. Rendering the page and embedding the twin is `documents.certificate`.
 """
+
 from __future__ import annotations
 
 import base64
 import dataclasses
 import hashlib
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from certificates import proof
@@ -68,13 +69,18 @@ def build_credential(data: CertificateData, issuer: str, status_index: int, cont
         "validUntil": f"{data.valid_until.isoformat()}T23:59:59{TZ}",
         "credentialSubject": subject,
         "credentialStatus": [
-            {"id": f"{status_list_url(site, p)}#{status_index}", "type": "BitstringStatusListEntry",
-             "statusPurpose": p, "statusListIndex": str(status_index),
-             "statusListCredential": status_list_url(site, p)}
+            {
+                "id": f"{status_list_url(site, p)}#{status_index}",
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": p,
+                "statusListIndex": str(status_index),
+                "statusListCredential": status_list_url(site, p),
+            }
             for p in PURPOSES
         ],
-        "relatedResource": [{"id": f"{data.verification_url}#pdf-content", "mediaType": "application/pdf",
-                             "digestSRI": content_digest}],
+        "relatedResource": [
+            {"id": f"{data.verification_url}#pdf-content", "mediaType": "application/pdf", "digestSRI": content_digest}
+        ],
     }
 
 
@@ -88,8 +94,9 @@ class Issued:
     credential: dict
 
 
-def sign_credential(data: CertificateData, issuer: str, key_id: str, private_key, status_index: int,
-                    content_digest: str) -> dict:
+def sign_credential(
+    data: CertificateData, issuer: str, key_id: str, private_key, status_index: int, content_digest: str
+) -> dict:
     """The twin bound to the page with this content digest, signed as of the day of issue."""
     unsigned = build_credential(data, issuer, status_index, content_digest)
     return proof.sign(unsigned, private_key, key_id, f"{data.issued_on.isoformat()}T00:00:00{TZ}")
@@ -104,10 +111,11 @@ def write_issued(issued: Issued, out: Path) -> tuple[Path, Path]:
     return pdf_path, json_path
 
 
-def publish_status(store: StatusStore, ring: KeyRing, site: str, folder: Path, authority: str,
-                   now: datetime | None = None) -> list[Path]:
+def publish_status(
+    store: StatusStore, ring: KeyRing, site: str, folder: Path, authority: str, now: datetime | None = None
+) -> list[Path]:
     """Write the signed revocation and suspension lists to folder/<purpose>.json."""
-    now = now or datetime.now(timezone.utc).replace(microsecond=0)
+    now = now or datetime.now(UTC).replace(microsecond=0)
     stamp = now.isoformat().replace("+00:00", "Z")
     records = list(store.records())
     folder.mkdir(parents=True, exist_ok=True)
@@ -115,8 +123,9 @@ def publish_status(store: StatusStore, ring: KeyRing, site: str, folder: Path, a
     paths = []
     for purpose in PURPOSES:
         url = status_list_url(site, purpose)
-        doc = status_list_credential(url, purpose, encode_bitstring(list_bits(records, purpose)),
-                                     {"id": ring.issuer, "name": authority}, stamp)
+        doc = status_list_credential(
+            url, purpose, encode_bitstring(list_bits(records, purpose)), {"id": ring.issuer, "name": authority}, stamp
+        )
         path = folder / f"{purpose}.json"
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(twin_bytes(proof.sign(doc, private, ring.active, stamp)))

@@ -3,6 +3,7 @@
 Keys sorted by UTF-16 code units, no whitespace, strings escaped as ECMAScript's
 JSON.stringify does, numbers in ECMAScript's shortest round-trip form.
 """
+
 from __future__ import annotations
 
 import json

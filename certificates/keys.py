@@ -4,12 +4,13 @@
 certificates signed before a rotation still verify; only the active key's private file is read
 for signing. Private key material is never logged or printed.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from certificates import multibase
@@ -70,7 +71,7 @@ def _private_path(folder: Path, key_id: str) -> Path:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def load(folder: Path) -> KeyRing:
@@ -90,8 +91,7 @@ def load(folder: Path) -> KeyRing:
 
 def _new_key(folder: Path, key_id: str) -> PublicKey:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import (Encoding, NoEncryption, PrivateFormat,
-                                                              PublicFormat)
+    from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
     private = Ed25519PrivateKey.generate()
     pem = private.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
@@ -111,7 +111,9 @@ def _write(ring: KeyRing) -> None:
 def init(folder: Path, issuer: str) -> KeyRing:
     """Create the key ring with its first key; refuses to overwrite an existing one."""
     if (folder / INDEX).exists():
-        raise KeyRingError(f"a key ring already exists at {folder}: use `assured keys rotate` for a new key", kind=Kind.conflict)
+        raise KeyRingError(
+            f"a key ring already exists at {folder}: use `assured keys rotate` for a new key", kind=Kind.conflict
+        )
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     key = _new_key(folder, f"{issuer}#key-1")

@@ -1,4 +1,5 @@
 """Multibase base58btc ('z' prefix) and Ed25519 Multikey encoding (multicodec 0xed01)."""
+
 from __future__ import annotations
 
 ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"

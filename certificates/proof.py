@@ -3,6 +3,7 @@
 hashData = SHA-256(JCS(proofConfig)) || SHA-256(JCS(document without proof));
 proofValue = multibase base58btc of the Ed25519 signature over hashData.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,11 +28,15 @@ def _hash_data(document: dict, proof_config: dict) -> bytes:
     return hashlib.sha256(canonicalize(proof_config)).digest() + hashlib.sha256(canonicalize(unsecured)).digest()
 
 
-def sign(document: dict, private_key, verification_method: str, created: str,
-         purpose: str = "assertionMethod") -> dict:
+def sign(document: dict, private_key, verification_method: str, created: str, purpose: str = "assertionMethod") -> dict:
     """A copy of `document` with an added proof. Ed25519 is deterministic: same input, same proof."""
-    config = {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": created,
-              "verificationMethod": verification_method, "proofPurpose": purpose}
+    config = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": CRYPTOSUITE,
+        "created": created,
+        "verificationMethod": verification_method,
+        "proofPurpose": purpose,
+    }
     if "@context" in document:
         config["@context"] = document["@context"]
     signature = private_key.sign(_hash_data(document, config))
@@ -44,8 +49,10 @@ def proof_of(document: dict) -> dict:
     if not isinstance(proof, dict):
         raise ProofError("PROOF_MISSING", "the document carries no proof object")
     if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
-        raise ProofError("PROOF_UNSUPPORTED",
-                         f"proof type {proof.get('type')!r}/{proof.get('cryptosuite')!r}, expected DataIntegrityProof/{CRYPTOSUITE}")
+        raise ProofError(
+            "PROOF_UNSUPPORTED",
+            f"proof type {proof.get('type')!r}/{proof.get('cryptosuite')!r}, expected DataIntegrityProof/{CRYPTOSUITE}",
+        )
     for name in ("verificationMethod", "proofValue", "created", "proofPurpose"):
         if not isinstance(proof.get(name), str):
             raise ProofError("PROOF_MALFORMED", f"proof.{name} missing or not a string")

@@ -7,6 +7,7 @@ need; `FileStatusStore` keeps it in a folder (a database-backed store can implem
 The published lists follow the W3C Bitstring Status List: GZIP-compressed bitstring, multibase
 base64url ('u'), 131,072 entries, each certificate at a random index.
 """
+
 from __future__ import annotations
 
 import base64
@@ -109,12 +110,13 @@ class CertificateRecord:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_json(cls, raw: dict) -> "CertificateRecord":
+    def from_json(cls, raw: dict) -> CertificateRecord:
         return cls(**{**raw, "history": tuple(StatusEvent(**e) for e in raw["history"])})
 
 
-def transition(record: CertificateRecord, to: CertificateState, reason: str, on: date,
-               note: str = "") -> CertificateRecord:
+def transition(
+    record: CertificateRecord, to: CertificateState, reason: str, on: date, note: str = ""
+) -> CertificateRecord:
     """The record after a status change, or StatusError naming why the change is not allowed."""
     if reason not in REASONS:
         raise StatusError(f"reason {reason!r} is not one of: {', '.join(REASONS)}")
@@ -162,8 +164,10 @@ class FileStatusStore:
             records = self._read()
             yield records
             tmp = self._index.with_suffix(".tmp")
-            tmp.write_text(json.dumps({n: r.as_json() for n, r in sorted(records.items())}, ensure_ascii=False,
-                                      indent=1), encoding="utf-8")
+            tmp.write_text(
+                json.dumps({n: r.as_json() for n, r in sorted(records.items())}, ensure_ascii=False, indent=1),
+                encoding="utf-8",
+            )
             os.replace(tmp, self._index)
 
     def _read(self) -> dict[str, CertificateRecord]:
@@ -185,8 +189,14 @@ class FileStatusStore:
             index = secrets.randbelow(LIST_SIZE)
             while index in used:
                 index = secrets.randbelow(LIST_SIZE)
-            rec = CertificateRecord(number, serial, index, valid_from.isoformat(), valid_until.isoformat(),
-                                    (StatusEvent(on.isoformat(), "valid", "issued"),))
+            rec = CertificateRecord(
+                number,
+                serial,
+                index,
+                valid_from.isoformat(),
+                valid_until.isoformat(),
+                (StatusEvent(on.isoformat(), "valid", "issued"),),
+            )
             records[number] = rec
             return rec
 
@@ -253,6 +263,10 @@ def status_list_credential(list_url: str, purpose: str, encoded: str, issuer: di
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": issuer,
         "validFrom": valid_from,
-        "credentialSubject": {"id": f"{list_url}#list", "type": "BitstringStatusList",
-                              "statusPurpose": purpose, "encodedList": encoded},
+        "credentialSubject": {
+            "id": f"{list_url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": encoded,
+        },
     }

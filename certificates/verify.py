@@ -3,6 +3,7 @@
 Pure given its inputs: the twin, the PDF bytes (optional), the issuer's known public keys, a
 status lookup and today's date. Steps: format, issuer_key, signature, binding, status, validity.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,8 +35,12 @@ class Report:
     steps: tuple[Step, ...]
 
     def as_json(self) -> dict:
-        return {"valid": self.valid, "status": self.status, "number": self.number,
-                "steps": [dataclasses.asdict(s) for s in self.steps]}
+        return {
+            "valid": self.valid,
+            "status": self.status,
+            "number": self.number,
+            "steps": [dataclasses.asdict(s) for s in self.steps],
+        }
 
     def failed(self) -> list[Step]:
         return [s for s in self.steps if not s.ok]
@@ -94,14 +99,24 @@ def _format(twin) -> tuple[Step, str | None]:
     if not isinstance(twin.get("issuer"), dict) or not isinstance(twin["issuer"].get("id"), str):
         return bad("issuer.id missing")
     related = twin.get("relatedResource")
-    if not (isinstance(related, list) and related and isinstance(related[0], dict)
-            and str(related[0].get("digestSRI", "")).startswith("sha256-")):
+    if not (
+        isinstance(related, list)
+        and related
+        and isinstance(related[0], dict)
+        and str(related[0].get("digestSRI", "")).startswith("sha256-")
+    ):
         return bad("relatedResource[0].digestSRI (sha256 of the PDF content) missing")
     return Step("format", True, "FORMAT_OK", f"VC 2.0 {CREDENTIAL_TYPE} {number}"), number
 
 
-def verify(twin, pdf_digest: str | None, keys: Mapping[str, object], trusted_issuer: str,
-           lookup: Callable[[str], CertificateRecord | None], today: date) -> Report:
+def verify(
+    twin,
+    pdf_digest: str | None,
+    keys: Mapping[str, object],
+    trusted_issuer: str,
+    lookup: Callable[[str], CertificateRecord | None],
+    today: date,
+) -> Report:
     """Run every step that can run. `keys`: verification method id -> Ed25519 public key."""
     fmt, number = _format(twin)
     if number is None:
@@ -112,9 +127,15 @@ def verify(twin, pdf_digest: str | None, keys: Mapping[str, object], trusted_iss
         method = proof.proof_of(twin)["verificationMethod"]
         controller = method.split("#", 1)[0]
         if controller != twin["issuer"]["id"] or controller != trusted_issuer:
-            steps.append(Step("issuer_key", False, "ISSUER_MISMATCH",
-                              f"key {method} belongs to {controller}; credential issuer {twin['issuer']['id']}, "
-                              f"trusted issuer {trusted_issuer}"))
+            steps.append(
+                Step(
+                    "issuer_key",
+                    False,
+                    "ISSUER_MISMATCH",
+                    f"key {method} belongs to {controller}; credential issuer {twin['issuer']['id']}, "
+                    f"trusted issuer {trusted_issuer}",
+                )
+            )
         elif method not in keys:
             steps.append(Step("issuer_key", False, "KEY_UNKNOWN", f"{method} is not among the issuer's keys"))
         else:
@@ -137,8 +158,14 @@ def verify(twin, pdf_digest: str | None, keys: Mapping[str, object], trusted_iss
     elif pdf_digest == expected:
         steps.append(Step("binding", True, "BINDING_OK", "the PDF page is the one the credential was signed for"))
     else:
-        steps.append(Step("binding", False, "BINDING_MISMATCH",
-                          f"PDF page content {pdf_digest} differs from the signed digest {expected}"))
+        steps.append(
+            Step(
+                "binding",
+                False,
+                "BINDING_MISMATCH",
+                f"PDF page content {pdf_digest} differs from the signed digest {expected}",
+            )
+        )
 
     record = lookup(number)
     serial = twin["credentialSubject"].get("serial")
@@ -146,8 +173,9 @@ def verify(twin, pdf_digest: str | None, keys: Mapping[str, object], trusted_iss
     if record is None:
         steps.append(Step("status", False, "STATUS_UNKNOWN", f"{number} is not in the issuer's register"))
     elif record.serial != serial:
-        steps.append(Step("status", False, "SERIAL_MISMATCH",
-                          f"{number} is registered with another serial than {serial}"))
+        steps.append(
+            Step("status", False, "SERIAL_MISMATCH", f"{number} is registered with another serial than {serial}")
+        )
     elif record.state == "valid":
         steps.append(Step("status", True, "STATUS_OK", f"not revoked or suspended (since {record.history[-1].on})"))
     else:

@@ -4,6 +4,7 @@ Verdict (docs/domain.md, "Default policy"): `ineligible` if any veto; else `pend
 its data (missing data is never a pass); else `eligible` when the score reaches the
 pass mark, `ineligible` below it. The bonus never counts toward the pass mark.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -72,8 +73,11 @@ class Assessment:
             "verdict": self.verdict.value,
             "score": self.score,
             "bonus": self.bonus,
-            "policy": {"id": self.policy_id, "effective_from": self.policy_effective_from.isoformat(),
-                       "sha256": self.policy_sha256},
+            "policy": {
+                "id": self.policy_id,
+                "effective_from": self.policy_effective_from.isoformat(),
+                "sha256": self.policy_sha256,
+            },
             "outcomes": [o.to_json() for o in self.outcomes],
         }
 
@@ -104,14 +108,16 @@ def plan(enabled: list[str]) -> Plan:
 
 def _require_basis(evidence: Evidence, policy: Policy, p: Resolved) -> None:
     if evidence.program != policy.id:
-        raise EvidenceMismatch(f"evidence for {evidence.uscc} was built for {evidence.program}, "
-                               f"not {policy.id} ({policy.path})")
+        raise EvidenceMismatch(
+            f"evidence for {evidence.uscc} was built for {evidence.program}, not {policy.id} ({policy.path})"
+        )
     basis = p.subset(EVIDENCE_PARAMETERS)
     if evidence.basis is not basis and evidence.basis != basis:
         changed = sorted(n for n in basis if evidence.basis.get(n) != basis[n])
         raise EvidenceMismatch(
             f"evidence for {evidence.uscc} was built under other rules than {policy.path} as of "
-            f"{evidence.as_of}: {', '.join(changed)} differ; rebuild it under this policy")
+            f"{evidence.as_of}: {', '.join(changed)} differ; rebuild it under this policy"
+        )
 
 
 def assess(evidence: Evidence, policy: Policy) -> Assessment:
@@ -132,10 +138,20 @@ def assess(evidence: Evidence, policy: Policy) -> Assessment:
     else:
         verdict = Verdict.ELIGIBLE if score >= pass_mark else Verdict.INELIGIBLE
     return Assessment(
-        uscc=evidence.uscc, program=policy.id, as_of=evidence.as_of, verdict=verdict, score=score, bonus=extra,
-        pass_mark=pass_mark, policy_id=policy.id, policy_effective_from=p.effective_from,
-        policy_sha256=policy.sha256, policy_values_sha256=p.values_sha256,
-        checks=run.checks, results=results, evidence=evidence,
+        uscc=evidence.uscc,
+        program=policy.id,
+        as_of=evidence.as_of,
+        verdict=verdict,
+        score=score,
+        bonus=extra,
+        pass_mark=pass_mark,
+        policy_id=policy.id,
+        policy_effective_from=p.effective_from,
+        policy_sha256=policy.sha256,
+        policy_values_sha256=p.values_sha256,
+        checks=run.checks,
+        results=results,
+        evidence=evidence,
     )
 
 
@@ -183,14 +199,30 @@ class PolicyDiff:
             "assessed": self.assessed,
             "score_changed": self.score_changed,
             "transitions": [{"before": b, "after": a, "count": n} for (b, a), n in sorted(self.transitions.items())],
-            "flips": [{
-                "uscc": f.uscc, "before": f.before.value, "after": f.after.value,
-                "score_before": f.score_before, "score_after": f.score_after,
-                "pass_mark_before": f.pass_mark_before, "pass_mark_after": f.pass_mark_after,
-                "changes": [{"id": c.id, "before": c.before.value, "after": c.after.value,
-                             "points_before": c.points_before, "points_after": c.points_after,
-                             "reason_zh": c.reason_zh, "reason_en": c.reason_en} for c in f.changes],
-            } for f in self.flips],
+            "flips": [
+                {
+                    "uscc": f.uscc,
+                    "before": f.before.value,
+                    "after": f.after.value,
+                    "score_before": f.score_before,
+                    "score_after": f.score_after,
+                    "pass_mark_before": f.pass_mark_before,
+                    "pass_mark_after": f.pass_mark_after,
+                    "changes": [
+                        {
+                            "id": c.id,
+                            "before": c.before.value,
+                            "after": c.after.value,
+                            "points_before": c.points_before,
+                            "points_after": c.points_after,
+                            "reason_zh": c.reason_zh,
+                            "reason_en": c.reason_en,
+                        }
+                        for c in f.changes
+                    ],
+                }
+                for f in self.flips
+            ],
         }
 
 
@@ -211,11 +243,28 @@ def what_if(population: Iterable[Evidence | tuple[Evidence, Evidence]], current:
             continue
         old = {o.id: o for o in before.outcomes}
         changes = tuple(
-            Change(o.id, old[o.id].status if o.id in old else Status.MISSING, o.status,
-                   old[o.id].points if o.id in old else 0.0, o.points, o.reason_zh, o.reason_en)
+            Change(
+                o.id,
+                old[o.id].status if o.id in old else Status.MISSING,
+                o.status,
+                old[o.id].points if o.id in old else 0.0,
+                o.points,
+                o.reason_zh,
+                o.reason_en,
+            )
             for o in after.outcomes
             if o.id not in old or (old[o.id].status, old[o.id].points) != (o.status, o.points)
         )
-        diff.flips.append(Flip(ev_now.uscc, before.verdict, after.verdict, before.score, after.score,
-                               before.pass_mark, after.pass_mark, changes))
+        diff.flips.append(
+            Flip(
+                ev_now.uscc,
+                before.verdict,
+                after.verdict,
+                before.score,
+                after.score,
+                before.pass_mark,
+                after.pass_mark,
+                changes,
+            )
+        )
     return diff

@@ -1,4 +1,5 @@
 """The clock and the calendar arithmetic the rules count in: months and years, clamped to month end."""
+
 from __future__ import annotations
 
 import calendar

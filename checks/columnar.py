@@ -12,6 +12,7 @@ statuses of a business are kept as three bit masks over the check order, and the
 are made once per distinct mask. The tests hold the two paths to identical results
 business by business.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,7 +31,7 @@ from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, 
 # A registration row as the kernel reads it: `RegistrationRow` without the name, plus the
 # risk class of the business's latest credit class on or before the as-of date (None: none);
 # a `Business` begins with it.
-REGISTRATION = FIELDS[:FIELDS.index("risk_class") + 1]
+REGISTRATION = FIELDS[: FIELDS.index("risk_class") + 1]
 REGION_CODE, INDUSTRY_CODE = FIELDS.index("region_code"), FIELDS.index("industry_code")
 
 
@@ -80,7 +81,7 @@ _AUTHORITY[[ord(c) for c in AUTHORITIES]] = True
 _ENTITY_UNDER_9 = np.zeros(256, dtype=bool)
 _ENTITY_UNDER_9[[ord(c) for c in "123"]] = True
 _DIGIT = np.zeros(256, dtype=bool)
-_DIGIT[ord("0"):ord("9") + 1] = True
+_DIGIT[ord("0") : ord("9") + 1] = True
 _PROVINCE = np.zeros(100, dtype=bool)
 _PROVINCE[[int(p) for p in PROVINCES]] = True
 _ORG_CHAR = np.array([ord("0")] + [ord(str(c)) for c in range(1, 10)] + [ord("X")], dtype=np.uint8)
@@ -154,9 +155,13 @@ class Kernel:
         for i, c in enumerate(run.checks):
             (by_rows.setdefault(c.fast.rows, []) if c.fast.rows else by_key.setdefault(c.fast.key, [])).append((i, c))
         # the checks answered together, each group by one remembered answer per key value
-        self.groups = (*(Group(key, (), tuple(members)) for key, members in by_key.items()),
-                        *(Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
-                          for rows, members in by_rows.items()))
+        self.groups = (
+            *(Group(key, (), tuple(members)) for key, members in by_key.items()),
+            *(
+                Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
+                for rows, members in by_rows.items()
+            ),
+        )
         vetoes = sum(1 << i for i in range(len(run.checks[run.vetoes])))
         self.one = self._compile(vetoes, v["pass_mark"], v["bonus.max_points"])
         self._masks: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
@@ -164,10 +169,17 @@ class Kernel:
     def _decider(self, group: Group) -> Callable[[Sequence[Any]], Hit]:
         """The answer of a group's checks for one business (a `Business`-ordered tuple)."""
         r = self.resolved
-        parts = [(c.fast.decide, {status: bit << i for status, bit in self._bits.items()}, c.kind == "scored",
-                  c.kind == "bonus") for i, c in group.checks]
+        parts = [
+            (
+                c.fast.decide,
+                {status: bit << i for status, bit in self._bits.items()},
+                c.kind == "scored",
+                c.kind == "bonus",
+            )
+            for i, c in group.checks
+        ]
         if len(parts) == 1:
-            (answer, bits, is_scored, is_bonus), = parts
+            ((answer, bits, is_scored, is_bonus),) = parts
 
             def decide_one(row: Sequence[Any]) -> Hit:
                 status, points = answer(_new(Business, (*row, {})), r)
@@ -195,17 +207,26 @@ class Kernel:
         look-up of the answer remembered for its key fields, or (when the business has rows the
         group reads) its answer computed afresh. A loop over the groups would cost a call per
         group and business; this keeps screening a province to one call per business."""
-        env: dict[str, Any] = {"pts": pts, "min": min, "ELIGIBLE": Verdict.ELIGIBLE.value,
-                               "INELIGIBLE": Verdict.INELIGIBLE.value, "PENDING": Verdict.PENDING.value}
+        env: dict[str, Any] = {
+            "pts": pts,
+            "min": min,
+            "ELIGIBLE": Verdict.ELIGIBLE.value,
+            "INELIGIBLE": Verdict.INELIGIBLE.value,
+            "PENDING": Verdict.PENDING.value,
+        }
         lines = ["def one(b):"]
         scored, bonus = [], []
         for g, group in enumerate(self.groups):
             env[f"decide{g}"], env[f"memo{g}"] = self._decider(group), {}
-            fields = [f"b[{at}]" if count is None else f"b[{at}][{count}]"
-                      for at, count in map(key_position, group.key)]
+            fields = [
+                f"b[{at}]" if count is None else f"b[{at}][{count}]" for at, count in map(key_position, group.key)
+            ]
             key = fields[0] if len(fields) == 1 else f"({', '.join(fields)},)" if fields else "()"
-            remembered = [f"h{g} = memo{g}.get({key})", f"if h{g} is None:",
-                          f"    h{g} = memo{g}[{key}] = decide{g}(b)"]
+            remembered = [
+                f"h{g} = memo{g}.get({key})",
+                f"if h{g} is None:",
+                f"    h{g} = memo{g}[{key}] = decide{g}(b)",
+            ]
             if group.rows:
                 lines.append(f"    if {' or '.join(f'b[{FIELDS.index(name)}]' for name in group.rows)}:")
                 lines.append(f"        h{g} = decide{g}(b)")
@@ -239,8 +260,9 @@ class Kernel:
         hit = self._masks.get(mask)
         if hit is None:
             n, ids = len(self.ids), self.ids
-            vetoing, failing, missing = (tuple(cid for i, cid in enumerate(ids) if part >> i & 1)
-                                         for part in (mask, mask >> n, mask >> 2 * n))
+            vetoing, failing, missing = (
+                tuple(cid for i, cid in enumerate(ids) if part >> i & 1) for part in (mask, mask >> n, mask >> 2 * n)
+            )
             hit = self._masks[mask] = (vetoing, failing, missing)
         return hit
 
@@ -259,18 +281,39 @@ class Kernel:
             app = apps.get(u)
             # the application's commitments count once it is submitted (as `build_evidence` keeps it)
             commitments = None if app is None or app.submitted_on > as_of else validate(app.commitments)
-            append(one((*r, ok or u in overrides, complaints.get(u, NO_COUNTS), penalties.get(u), listings.get(u),
-                        commitments)))
+            append(
+                one(
+                    (
+                        *r,
+                        ok or u in overrides,
+                        complaints.get(u, NO_COUNTS),
+                        penalties.get(u),
+                        listings.get(u),
+                        commitments,
+                    )
+                )
+            )
         return out
 
     def screen(self, chunk: Chunk) -> list[Screened]:
         checks = self.checks
-        return [Screened(reg[0], reg[REGION_CODE], reg[INDUSTRY_CODE], verdict, score, bonus, *checks(mask))
-                for reg, (verdict, score, bonus, mask) in zip(chunk.registrations, self.run(chunk))]
+        return [
+            Screened(reg[0], reg[REGION_CODE], reg[INDUSTRY_CODE], verdict, score, bonus, *checks(mask))
+            for reg, (verdict, score, bonus, mask) in zip(chunk.registrations, self.run(chunk))
+        ]
 
-    def assess_one(self, uscc: str, registration: Any | None, complaints: Sequence[int] | None,
-                   penalties: Iterable[Any], listings: Iterable[Any], classes: Iterable[Any],
-                   application: Any | None, *, uscc_overrides: frozenset[str] = frozenset()) -> Screened:
+    def assess_one(
+        self,
+        uscc: str,
+        registration: Any | None,
+        complaints: Sequence[int] | None,
+        penalties: Iterable[Any],
+        listings: Iterable[Any],
+        classes: Iterable[Any],
+        application: Any | None,
+        *,
+        uscc_overrides: frozenset[str] = frozenset(),
+    ) -> Screened:
         """One business, from `build_evidence`'s arguments (a `RegistrationRow`-shaped registration,
         every class row: the latest on or before the as-of date counts)."""
         as_of = self.as_of
@@ -280,16 +323,36 @@ class Kernel:
         if r is None:
             reg: tuple[Any, ...] = (uscc, None, None, None, None, None, None, risk_class)
         else:
-            reg = (uscc, r.entity_type, r.status, r.established_on, r.region_code, r.industry_code,
-                   r.odr_enrolled_on, risk_class)
+            reg = (
+                uscc,
+                r.entity_type,
+                r.status,
+                r.established_on,
+                r.region_code,
+                r.industry_code,
+                r.odr_enrolled_on,
+                risk_class,
+            )
         code_ok = uscc in uscc_overrides or valid_codes([uscc])[0]
-        commitments = (None if application is None or application.submitted_on > as_of
-                       else Commitments.model_validate(application.commitments))
+        commitments = (
+            None
+            if application is None or application.submitted_on > as_of
+            else Commitments.model_validate(application.commitments)
+        )
         counts = NO_COUNTS if complaints is None else complaints
-        verdict, score, bonus, mask = self.one((*reg, code_ok, counts, [(uscc, *row) for row in penalties] or None,
-                                                [(uscc, *row) for row in listings] or None, commitments))
-        return Screened(uscc, reg[REGION_CODE] or "", reg[INDUSTRY_CODE] or "", verdict, score, bonus,
-                        *self.checks(mask))
+        verdict, score, bonus, mask = self.one(
+            (
+                *reg,
+                code_ok,
+                counts,
+                [(uscc, *row) for row in penalties] or None,
+                [(uscc, *row) for row in listings] or None,
+                commitments,
+            )
+        )
+        return Screened(
+            uscc, reg[REGION_CODE] or "", reg[INDUSTRY_CODE] or "", verdict, score, bonus, *self.checks(mask)
+        )
 
 
 _new = tuple.__new__  # a `Business` from a tuple without the NamedTuple constructor's Python-level call

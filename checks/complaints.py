@@ -14,6 +14,7 @@ contract: `count_complaints` is the reference, and the registry's SQL must agree
   days — until closed, or until the as-of date when not yet closed (V6).
 - `received_recent`: complaints received in `(as_of - recheck.spike_window_days, as_of]`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -106,8 +107,17 @@ def count_complaints(rows: Iterable[ComplaintRow], w: ComplaintWindow) -> Compla
         if ((r.closed_on if closed else w.as_of) - r.received_on).days > w.open_limit_days:
             open_past += 1
             late_ids.append(r.complaint_id)
-    return ComplaintCounts(received, not_accepted, reconciled, closed_within, open_past, consult, reports,
-                           recent, tuple(sorted(late_ids)[:CITED_IDS]))
+    return ComplaintCounts(
+        received,
+        not_accepted,
+        reconciled,
+        closed_within,
+        open_past,
+        consult,
+        reports,
+        recent,
+        tuple(sorted(late_ids)[:CITED_IDS]),
+    )
 
 
 class ComplaintFigures(BaseModel):
@@ -152,8 +162,15 @@ def _window_ref(start: dt.date, as_of: dt.date) -> str:
 def complaint_figures(counts: ComplaintCounts, w: ComplaintWindow) -> ComplaintFigures:
     return trusted(
         ComplaintFigures,
-        window_start=w.start, as_of=w.as_of, received=counts.received, not_accepted=counts.not_accepted,
-        reconciled=counts.reconciled, closed_within_limit=counts.closed_within_limit,
-        open_past_limit=counts.open_past_limit, open_past_limit_ids=tuple(counts.open_past_limit_ids),
-        consultations=counts.consultations, reports=counts.reports, received_recent=counts.received_recent,
+        window_start=w.start,
+        as_of=w.as_of,
+        received=counts.received,
+        not_accepted=counts.not_accepted,
+        reconciled=counts.reconciled,
+        closed_within_limit=counts.closed_within_limit,
+        open_past_limit=counts.open_past_limit,
+        open_past_limit_ids=tuple(counts.open_past_limit_ids),
+        consultations=counts.consultations,
+        reports=counts.reports,
+        received_recent=counts.received_recent,
     )

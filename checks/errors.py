@@ -1,5 +1,6 @@
 """The one error type: every refusal or failure a person can act on is an `AssuredError`
 with a `kind`; the CLI maps kinds to exit codes in one table."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -10,6 +10,7 @@ can cite it: `registration:USCC`, `penalty:DECISION_NO`, `listing:LIST:LISTED_ON
 `basis` holds the policy values the evidence was built with (windows, publicity
 rules): an assessment refuses evidence built under different ones.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -198,43 +199,69 @@ def build_evidence(
     if registration is not None:
         reg = trusted(
             Registration,
-            name=registration.name, entity_type=registration.entity_type, status=registration.status,
-            established_on=registration.established_on, region_code=registration.region_code,
-            industry_code=registration.industry_code, odr_enrolled_on=registration.odr_enrolled_on,
+            name=registration.name,
+            entity_type=registration.entity_type,
+            status=registration.status,
+            established_on=registration.established_on,
+            region_code=registration.region_code,
+            industry_code=registration.industry_code,
+            odr_enrolled_on=registration.odr_enrolled_on,
         )
         natural_person = registration.entity_type in ctx.natural_person_types
     since = ctx.penalties_since
-    pens = tuple(
-        classify_penalty(row, as_of, natural_person, p)
-        for row in sorted(penalties, key=lambda r: (r.decided_on, r.decision_no))
-        if since < row.decided_on <= as_of
-    ) if penalties else ()
-    listed_since = ctx.listings_since
-    lists = tuple(
-        trusted(
-            Listing,
-            list=row.list, listed_on=row.listed_on,
-            removed_on=row.removed_on if row.removed_on is not None and row.removed_on <= as_of else None,
-            reason=row.reason, current=row.removed_on is None or row.removed_on > as_of,
+    pens = (
+        tuple(
+            classify_penalty(row, as_of, natural_person, p)
+            for row in sorted(penalties, key=lambda r: (r.decided_on, r.decision_no))
+            if since < row.decided_on <= as_of
         )
-        for row in sorted(listings, key=lambda r: (r.listed_on, r.list))
-        if row.listed_on <= as_of and (row.removed_on is None or row.removed_on > listed_since)
-    ) if listings else ()
+        if penalties
+        else ()
+    )
+    listed_since = ctx.listings_since
+    lists = (
+        tuple(
+            trusted(
+                Listing,
+                list=row.list,
+                listed_on=row.listed_on,
+                removed_on=row.removed_on if row.removed_on is not None and row.removed_on <= as_of else None,
+                reason=row.reason,
+                current=row.removed_on is None or row.removed_on > as_of,
+            )
+            for row in sorted(listings, key=lambda r: (r.listed_on, r.list))
+            if row.listed_on <= as_of and (row.removed_on is None or row.removed_on > listed_since)
+        )
+        if listings
+        else ()
+    )
     latest = max((c for c in classes if c.classified_on <= as_of), key=lambda c: c.classified_on, default=None)
-    credit = None if latest is None else trusted(
-        CreditClass,
-        risk_class=latest.risk_class, classified_on=latest.classified_on)
+    credit = (
+        None
+        if latest is None
+        else trusted(CreditClass, risk_class=latest.risk_class, classified_on=latest.classified_on)
+    )
     app = None
     if application is not None and application.submitted_on <= as_of:
         app = trusted(
             Application,
-            program=application.program, channel=application.channel, submitted_on=application.submitted_on,
+            program=application.program,
+            channel=application.channel,
+            submitted_on=application.submitted_on,
             commitments=Commitments.model_validate(application.commitments),
         )
     figures = complaint_figures(complaints or NO_COMPLAINTS, ctx.window)
     return trusted(
         Evidence,
-        uscc=uscc, program=policy.id, as_of=as_of, basis=ctx.basis, uscc_overridden=uscc in uscc_overrides,
-        registration=reg, penalties=pens, listings=lists, credit_class=credit, complaints=figures,
+        uscc=uscc,
+        program=policy.id,
+        as_of=as_of,
+        basis=ctx.basis,
+        uscc_overridden=uscc in uscc_overrides,
+        registration=reg,
+        penalties=pens,
+        listings=lists,
+        credit_class=credit,
+        complaints=figures,
         application=app,
     )

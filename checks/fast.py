@@ -13,6 +13,7 @@ all empty gets the answer remembered for its `key` values, so most businesses co
 dictionary look-up per group of checks (see `Kernel`). Facts several parts derive from the
 same rows (`kept_listings`, `judged_penalties`) are derived once per business.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -52,7 +53,8 @@ COUNTS = ComplaintCounts._fields[:8]  # the counts `Business.complaints` holds, 
 NO_COUNTS = (0,) * len(COUNTS)
 # positions in `Business.complaints`
 RECEIVED, NOT_ACCEPTED, RECONCILED, CLOSED_WITHIN_LIMIT, OPEN_PAST_LIMIT = (
-    COUNTS.index(name) for name in ("received", "not_accepted", "reconciled", "closed_within_limit", "open_past_limit"))
+    COUNTS.index(name) for name in ("received", "not_accepted", "reconciled", "closed_within_limit", "open_past_limit")
+)
 KEYS = frozenset(FIELDS[:-1]) | {f"complaints.{name}" for name in COUNTS}
 
 
@@ -143,10 +145,24 @@ def judged_penalties(b: Business, r: Resolved) -> list[tuple[Any, Judged]]:
         else:
             natural_person = b.entity_type in r.values["penalties.natural_person_entity_types"]
         hit = b.derived["penalties"] = [
-            (decided, judge_penalty(decided, procedure, penalty_kinds(kinds), fine, category, repaired, revoked,
-                                    as_of, natural_person, r))
+            (
+                decided,
+                judge_penalty(
+                    decided,
+                    procedure,
+                    penalty_kinds(kinds),
+                    fine,
+                    category,
+                    repaired,
+                    revoked,
+                    as_of,
+                    natural_person,
+                    r,
+                ),
+            )
             for _, _, decided, procedure, kinds, fine, category, repaired, revoked in b.penalties or ()
-            if since < decided <= as_of]
+            if since < decided <= as_of
+        ]
     return hit
 
 

@@ -11,6 +11,7 @@ latest risk notice go in; the findings and one action come out.
 - a suspended certificate with nothing standing against it → reinstatable (a reviewer decides);
 - a veto check without data and a risk-scan flag → advisory findings, never an action.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,9 +32,15 @@ EXPIRED = "lifecycle.expired"
 CLEARED = "recheck.cleared"
 RISK = "risk.flag"
 # veto id -> status reason code (certificates.status.REASONS)
-VETO_REASONS = {"V1": "business_closed", "V2": "serious_dishonest_listing", "V3": "abnormal_operations_listing",
-                "V4": "credit_class_drop", "V5": "severe_penalty", "V6": "complaint_blacklist",
-                "V7": "commitment_not_met"}
+VETO_REASONS = {
+    "V1": "business_closed",
+    "V2": "serious_dishonest_listing",
+    "V3": "abnormal_operations_listing",
+    "V4": "credit_class_drop",
+    "V5": "severe_penalty",
+    "V6": "complaint_blacklist",
+    "V7": "commitment_not_met",
+}
 WARNING_REASONS = {SPIKE: "complaint_spike", LOW_RATE: "low_reconciliation_rate"}
 MONITORED = ("valid", "suspended")
 
@@ -49,8 +56,13 @@ class Finding:
     figures: dict[str, Any] = field(default_factory=dict)
 
     def detail(self) -> dict[str, Any]:
-        return {"title_zh": self.title_zh, "reason_zh": self.reason_zh, "reason_en": self.reason_en, "evidence": list(self.evidence),
-                "figures": self.figures}
+        return {
+            "title_zh": self.title_zh,
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+            "evidence": list(self.evidence),
+            "figures": self.figures,
+        }
 
 
 @dataclass(frozen=True)
@@ -70,15 +82,25 @@ def complaint_spike(c: ComplaintFigures, p: Resolved) -> Finding | None:
     if c.received_recent < least or c.received_recent < factor * mean:
         return None
     times = c.received_recent / mean if mean else float("inf")
-    figures = {"recent": c.received_recent, "recent_days": days, "monthly_mean": round(mean, 2),
-               "months": months, "factor": factor, "min_count": least}
+    figures = {
+        "recent": c.received_recent,
+        "recent_days": days,
+        "monthly_mean": round(mean, 2),
+        "months": months,
+        "factor": factor,
+        "min_count": least,
+    }
     return Finding(
-        SPIKE, "warning", "投诉量异常增长",
+        SPIKE,
+        "warning",
+        "投诉量异常增长",
         f"近{days}天收到投诉{c.received_recent}件，为近{months}个月月均{mean:.1f}件的{times:.1f}倍"
         f"（监测阈值：{factor:g}倍且不少于{least}件）",
         f"{c.received_recent} complaints in the last {days} days, {times:.1f}× the {months}-month monthly "
         f"mean of {mean:.1f} (threshold {factor:g}× and at least {least})",
-        c.refs, figures)
+        c.refs,
+        figures,
+    )
 
 
 def low_reconciliation(c: ComplaintFigures, p: Resolved) -> Finding | None:
@@ -87,39 +109,71 @@ def low_reconciliation(c: ComplaintFigures, p: Resolved) -> Finding | None:
         return None
     figures = {"reconciled": c.reconciled, "accepted": c.accepted, "rate": round(rate, 4), "floor": floor}
     return Finding(
-        LOW_RATE, "warning", "投诉和解率",
+        LOW_RATE,
+        "warning",
+        "投诉和解率",
         f"近{p['complaints.window_months']}个月投诉和解率{rate:.2%}（和解{c.reconciled}件/受理{c.accepted}件），"
         f"低于监测下限{floor:.0%}",
         f"reconciliation rate {rate:.2%} ({c.reconciled} of {c.accepted} accepted) over "
         f"{p['complaints.window_months']} months, below the floor of {floor:.0%}",
-        c.refs, figures)
+        c.refs,
+        figures,
+    )
 
 
 def _risk(notice: dict[str, Any]) -> Finding:
     """The risk scan's notice (checks.risk.scan.risk_notice) as an advisory finding."""
-    return Finding(RISK, "advisory", "投诉文本风险提示", notice.get("zh", "投诉文本风险提示"), notice.get("en", "risk notice"),
-                   (f"risk_scan:{notice.get('as_of', '')}",),
-                   {k: notice[k] for k in ("as_of", "complaints", "terms") if k in notice})
+    return Finding(
+        RISK,
+        "advisory",
+        "投诉文本风险提示",
+        notice.get("zh", "投诉文本风险提示"),
+        notice.get("en", "risk notice"),
+        (f"risk_scan:{notice.get('as_of', '')}",),
+        {k: notice[k] for k in ("as_of", "complaints", "terms") if k in notice},
+    )
 
 
-def decide(state: str, valid_until: dt.date, assessment: Assessment, p: Resolved, *,
-           warned_before: frozenset[str] = frozenset(), expiry_noted: bool = False,
-           risk_notice: dict[str, Any] | None = None) -> Decision:
+def decide(
+    state: str,
+    valid_until: dt.date,
+    assessment: Assessment,
+    p: Resolved,
+    *,
+    warned_before: frozenset[str] = frozenset(),
+    expiry_noted: bool = False,
+    risk_notice: dict[str, Any] | None = None,
+) -> Decision:
     """The recheck's decision for one certificate (state `valid` or `suspended`)."""
     if state not in MONITORED:
         raise ValueError(f"state {state!r}: only {' and '.join(MONITORED)} certificates are rechecked")
     as_of = assessment.as_of
     if as_of > valid_until:
-        finding = Finding(EXPIRED, "expired", "证书有效期", f"证书有效期至{valid_until}，已届满", f"valid until {valid_until}: expired",
-                          (), {"valid_until": valid_until.isoformat()})
+        finding = Finding(
+            EXPIRED,
+            "expired",
+            "证书有效期",
+            f"证书有效期至{valid_until}，已届满",
+            f"valid until {valid_until}: expired",
+            (),
+            {"valid_until": valid_until.isoformat()},
+        )
         return Decision("none" if expiry_noted else "expire", None, (finding,), finding)
     findings: list[Finding] = []
     for o in assessment.outcomes:
         if o.status == Status.VETO:
             findings.append(Finding(o.id, "veto", o.title_zh, o.reason_zh, o.reason_en, o.evidence))
         elif o.status == Status.MISSING and o.id in VETO_REASONS:
-            findings.append(Finding(o.id, "advisory", o.title_zh, f"缺少数据，无法复核：{o.reason_zh}",
-                                    f"no data to recheck: {o.reason_en}", o.evidence))
+            findings.append(
+                Finding(
+                    o.id,
+                    "advisory",
+                    o.title_zh,
+                    f"缺少数据，无法复核：{o.reason_zh}",
+                    f"no data to recheck: {o.reason_en}",
+                    o.evidence,
+                )
+            )
     c = assessment.evidence.complaints
     warnings = [w for w in (complaint_spike(c, p), low_reconciliation(c, p)) if w is not None]
     findings += warnings
@@ -127,15 +181,21 @@ def decide(state: str, valid_until: dt.date, assessment: Assessment, p: Resolved
         findings.append(_risk(risk_notice))
     vetoes = [f for f in findings if f.kind == "veto"]
     if vetoes:
-        return Decision("suspend" if state == "valid" else "none", VETO_REASONS[vetoes[0].check_id],
-                        tuple(findings), vetoes[0])
+        return Decision(
+            "suspend" if state == "valid" else "none", VETO_REASONS[vetoes[0].check_id], tuple(findings), vetoes[0]
+        )
     if warnings:
         persisting = [w for w in warnings if w.check_id in warned_before]
         if state == "valid" and persisting:
             return Decision("suspend", WARNING_REASONS[persisting[0].check_id], tuple(findings), persisting[0])
         return Decision("warn" if state == "valid" else "none", None, tuple(findings), warnings[0])
     if state == "suspended":
-        cleared = Finding(CLEARED, "cleared", "复核结果", "复核未发现否决事项或投诉异常，可由审核人员决定恢复",
-                          "no veto or complaint warning stands: a reviewer may reinstate")
+        cleared = Finding(
+            CLEARED,
+            "cleared",
+            "复核结果",
+            "复核未发现否决事项或投诉异常，可由审核人员决定恢复",
+            "no veto or complaint warning stands: a reviewer may reinstate",
+        )
         return Decision("reinstatable", None, (*findings, cleared), cleared)
     return Decision("none", None, tuple(findings))

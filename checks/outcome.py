@@ -4,6 +4,7 @@ A check function returns a `Result` whose reasons are templates plus arguments:
 screening a province reads only statuses and points, so the text is formatted
 when someone reads the outcome (`Outcome`), not a million times in the batch.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,8 +41,9 @@ class Result(NamedTuple):
 _tuple_new = tuple.__new__
 
 
-def result(status: Status, points: float, max_points: float, zh: str, en: str, args: tuple[Any, ...],
-           evidence: tuple[str, ...]) -> Result:
+def result(
+    status: Status, points: float, max_points: float, zh: str, en: str, args: tuple[Any, ...], evidence: tuple[str, ...]
+) -> Result:
     """`Result(...)` without the NamedTuple constructor's Python-level call (hot in screening)."""
     return _tuple_new(Result, (status, points, max_points, zh, en, args, evidence))
 
@@ -69,9 +71,15 @@ class Outcome:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "title_zh": self.title_zh, "title_en": self.title_en, "status": self.status.value,
-            "points": self.points, "max_points": self.max_points, "reason_zh": self.reason_zh,
-            "reason_en": self.reason_en, "evidence": list(self.evidence),
+            "id": self.id,
+            "title_zh": self.title_zh,
+            "title_en": self.title_en,
+            "status": self.status.value,
+            "points": self.points,
+            "max_points": self.max_points,
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+            "evidence": list(self.evidence),
         }
 
 
@@ -88,8 +96,17 @@ class Check:
     fast: Fast  # the screening part: the same status and points from raw rows
 
     def outcome(self, r: Result) -> Outcome:
-        return Outcome(self.id, self.title_zh, self.title_en, r.status, r.points, r.max_points,
-                       r.zh.format(*r.args), r.en.format(*r.args), r.evidence)
+        return Outcome(
+            self.id,
+            self.title_zh,
+            self.title_en,
+            r.status,
+            r.points,
+            r.max_points,
+            r.zh.format(*r.args),
+            r.en.format(*r.args),
+            r.evidence,
+        )
 
 
 def check(id: str, title_zh: str, title_en: str, kind: Kind, fast: Fast) -> Callable[[Callable[..., Result]], Check]:

@@ -14,6 +14,7 @@ Rules (SAMR Order 45, 2021; 国市监信规〔2021〕3号; docs/domain.md, "Admi
 Bans longer than 3 years would run for their length; records carry no ban length,
 so every published penalty here runs at most 3 years.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -106,8 +107,9 @@ PENALTY_PARAMETERS = (
 
 def lookback_start(as_of: dt.date, p: Resolved) -> dt.date:
     """Penalties decided on or before this date can matter to no rule on `as_of`."""
-    years = max(p["penalties.long_publicity_years"], p["vetoes.severe_penalty_years"],
-                p["compliance.penalties.window_years"])
+    years = max(
+        p["penalties.long_publicity_years"], p["vetoes.severe_penalty_years"], p["compliance.penalties.window_years"]
+    )
     return add_years(as_of, -years)
 
 
@@ -121,8 +123,11 @@ def penalty_kinds(kinds: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _kind_sets(p: Resolved) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    return (frozenset(p["vetoes.severe_penalty_kinds"]), frozenset(p["penalties.short_publicity_kinds"]),
-            frozenset(p["penalties.strict_repair_categories"]))
+    return (
+        frozenset(p["vetoes.severe_penalty_kinds"]),
+        frozenset(p["penalties.short_publicity_kinds"]),
+        frozenset(p["penalties.strict_repair_categories"]),
+    )
 
 
 class Judged(NamedTuple):
@@ -136,9 +141,18 @@ class Judged(NamedTuple):
     revoked_on: dt.date | None
 
 
-def judge_penalty(decided: dt.date, procedure: str, kinds: tuple[str, ...], fine_yuan: float, category: str,
-                  repaired_on: dt.date | None, revoked_on: dt.date | None, as_of: dt.date, natural_person: bool,
-                  p: Resolved) -> Judged:
+def judge_penalty(
+    decided: dt.date,
+    procedure: str,
+    kinds: tuple[str, ...],
+    fine_yuan: float,
+    category: str,
+    repaired_on: dt.date | None,
+    revoked_on: dt.date | None,
+    as_of: dt.date,
+    natural_person: bool,
+    p: Resolved,
+) -> Judged:
     """The rules on one penalty's plain values (`kinds` as `penalty_kinds` gives them): severe or not,
     published until when, counted or why not. `classify_penalty` wraps it in a `Penalty`; the
     screening kernel calls it directly."""
@@ -155,14 +169,21 @@ def judge_penalty(decided: dt.date, procedure: str, kinds: tuple[str, ...], fine
     published_until = None
     repair_from = None
     if published:
-        line = v["penalties.lower_fine_natural_person_yuan" if natural_person else "penalties.lower_fine_organisation_yuan"]
-        short = (not severe and short_kinds.issuperset(kinds)
-                 and ("fine" not in kinds or fine_yuan < line))
-        published_until = (add_months(decided, v["penalties.short_publicity_months"]) if short
-                           else add_years(decided, v["penalties.long_publicity_years"]))
+        line = v[
+            "penalties.lower_fine_natural_person_yuan" if natural_person else "penalties.lower_fine_organisation_yuan"
+        ]
+        short = not severe and short_kinds.issuperset(kinds) and ("fine" not in kinds or fine_yuan < line)
+        published_until = (
+            add_months(decided, v["penalties.short_publicity_months"])
+            if short
+            else add_years(decided, v["penalties.long_publicity_years"])
+        )
         if repaired_on is not None and not severe:
-            wait = ("penalties.strict_repair_after_months" if category in strict_categories
-                    else "penalties.repair_after_months")
+            wait = (
+                "penalties.strict_repair_after_months"
+                if category in strict_categories
+                else "penalties.repair_after_months"
+            )
             repair_from = max(repaired_on, add_months(decided, v[wait]))
     if revoked_on is not None:
         reason = PenaltyReason.REVOKED
@@ -184,12 +205,31 @@ def judge_penalty(decided: dt.date, procedure: str, kinds: tuple[str, ...], fine
 def classify_penalty(row: PenaltyRow, as_of: dt.date, natural_person: bool, p: Resolved) -> Penalty:
     """The penalty as seen on `as_of`: severe or not, published until when, counted or why not."""
     kinds = penalty_kinds(row.kinds)
-    j = judge_penalty(row.decided_on, row.procedure, kinds, row.fine_yuan, row.category, row.repaired_on,
-                      row.revoked_on, as_of, natural_person, p)
+    j = judge_penalty(
+        row.decided_on,
+        row.procedure,
+        kinds,
+        row.fine_yuan,
+        row.category,
+        row.repaired_on,
+        row.revoked_on,
+        as_of,
+        natural_person,
+        p,
+    )
     return trusted(
         Penalty,
-        decision_no=row.decision_no, decided_on=row.decided_on, procedure=row.procedure, kinds=kinds,
-        fine_yuan=float(row.fine_yuan), category=row.category, repaired_on=j.repaired_on,
-        revoked_on=j.revoked_on, severe=j.severe, published_until=j.published_until,
-        repair_effective_from=j.repair_from, counted=j.reason is PenaltyReason.COUNTED, reason=j.reason,
+        decision_no=row.decision_no,
+        decided_on=row.decided_on,
+        procedure=row.procedure,
+        kinds=kinds,
+        fine_yuan=float(row.fine_yuan),
+        category=row.category,
+        repaired_on=j.repaired_on,
+        revoked_on=j.revoked_on,
+        severe=j.severe,
+        published_until=j.published_until,
+        repair_effective_from=j.repair_from,
+        counted=j.reason is PenaltyReason.COUNTED,
+        reason=j.reason,
     )

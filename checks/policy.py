@@ -14,6 +14,7 @@ The sha256 is over the bytes of the files the policy is read from: the programme
 then, for the file it extends, a NUL byte and that file's bytes (a standalone file: its
 own bytes' sha256).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -89,12 +90,19 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
 }
 # Kept in the policy for the flows (complaint handling, monitoring, announcement) but
 # not read by an assessment, so they do not move an assessment's effective date.
-OUTSIDE_ASSESSMENT = frozenset({
-    "handling.acceptance_working_days", "handling.mediation_working_days",
-    "recheck.spike_factor", "recheck.spike_min_count", "recheck.reconciliation_floor",
-    "lifecycle.announcement_working_days", "lifecycle.objection_working_days",
-    "lifecycle.validity_years", "lifecycle.recheck_interval_months",
-})
+OUTSIDE_ASSESSMENT = frozenset(
+    {
+        "handling.acceptance_working_days",
+        "handling.mediation_working_days",
+        "recheck.spike_factor",
+        "recheck.spike_min_count",
+        "recheck.reconciliation_floor",
+        "lifecycle.announcement_working_days",
+        "lifecycle.objection_working_days",
+        "lifecycle.validity_years",
+        "lifecycle.recheck_interval_months",
+    }
+)
 
 
 class PolicyError(AssuredError, ValueError):
@@ -276,8 +284,7 @@ def load_policy(source: str | Path) -> Policy:
         flat = _flatten(file, tree)
         params.update(flat)
         origins.update(dict.fromkeys(flat, file))
-    policy = _LOADED[(str(path), digest)] = Policy(head.id, head.title_zh, head.title_en, path, digest, params,
-                                                   origins)
+    policy = _LOADED[(str(path), digest)] = Policy(head.id, head.title_zh, head.title_en, path, digest, params, origins)
     return policy
 
 

@@ -1,4 +1,5 @@
 """The two programmes and what is fixed about each: titles and the markers in certificate numbers."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,8 +21,9 @@ class ProgrammeInfo:
 
 PROGRAMMES: dict[Programme, ProgrammeInfo] = {
     Programme.MODEL_UNIT: ProgrammeInfo("放心消费创建示范单位", "Assured Consumption Model Unit", "放心", "FX"),
-    Programme.SEVEN_DAY_RETURN: ProgrammeInfo("七日无理由退货承诺示范店", "Seven-Day No-Reason Return Model Store",
-                                              "七日", "QR"),
+    Programme.SEVEN_DAY_RETURN: ProgrammeInfo(
+        "七日无理由退货承诺示范店", "Seven-Day No-Reason Return Model Store", "七日", "QR"
+    ),
 }
 
 

@@ -4,6 +4,7 @@ points passes; any shortfall is a `fail`, with the reason.
 
 Each check is declared once with both its parts side by side: the screening part
 (`checks.fast`, status and points from raw rows) above the reference (reasons from Evidence)."""
+
 from __future__ import annotations
 
 from checks.calendar import add_years, full_years
@@ -53,8 +54,11 @@ def penalties(ev: Evidence, p: Params) -> Result:
     """−10 per counted penalty (published, unrepaired, not revoked) decided within 2 years, floor 0."""
     top, years = p["compliance.penalties.max_points"], p["compliance.penalties.window_years"]
     if not ev.penalties:
-        return once(p, "penalties.none", lambda: _scored(top, top, "{0}年内无行政处罚记录",
-                                                         "no penalty on record within {0} years", (years,)))
+        return once(
+            p,
+            "penalties.none",
+            lambda: _scored(top, top, "{0}年内无行政处罚记录", "no penalty on record within {0} years", (years,)),
+        )
     counted = [x for x in ev.penalties if x.counted]
     others = [x for x in ev.penalties if not x.counted and x.reason is not PenaltyReason.OUTSIDE_WINDOW]
     zh = "、".join(x.decision_no for x in counted) or "无"
@@ -63,8 +67,14 @@ def penalties(ev: Evidence, p: Params) -> Result:
         zh += "；不计入：" + "、".join(f"{x.decision_no}（{REASON_TEXT[x.reason][0]}）" for x in others)
         en += "; not counted: " + ", ".join(f"{x.decision_no} ({REASON_TEXT[x.reason][1]})" for x in others)
     points = max(0.0, top - p["compliance.penalties.points_each"] * len(counted))
-    return _scored(points, top, "{0}年内计入处罚{1}项：{2}", "{1} counted penalties within {0} years: {3}",
-                   (years, len(counted), zh, en), tuple(x.ref for x in counted + others))
+    return _scored(
+        points,
+        top,
+        "{0}年内计入处罚{1}项：{2}",
+        "{1} counted penalties within {0} years: {3}",
+        (years, len(counted), zh, en),
+        tuple(x.ref for x in counted + others),
+    )
 
 
 @fast(rows=("listings",))
@@ -80,20 +90,33 @@ def abnormal_history(ev: Evidence, p: Params) -> Result:
     top, years = p["compliance.abnormal_history.points"], p["compliance.abnormal_history.window_years"]
     if ev.listings:
         since = add_years(ev.as_of, -years)
-        hits = [x for x in ev.listings
-                if x.list == "abnormal_operations" and (x.removed_on is None or x.removed_on > since)]
+        hits = [
+            x for x in ev.listings if x.list == "abnormal_operations" and (x.removed_on is None or x.removed_on > since)
+        ]
         if hits:
-            return _scored(0, top, "{0}年内曾列入经营异常名录（{1}）", "listed as abnormal within {0} years ({1})",
-                           (years, ", ".join(str(x.listed_on) for x in hits)), tuple(x.ref for x in hits))
-    return once(p, "abnormal.none", lambda: _scored(top, top, "{0}年内未列入经营异常名录",
-                                                    "not listed as abnormal within {0} years", (years,)))
+            return _scored(
+                0,
+                top,
+                "{0}年内曾列入经营异常名录（{1}）",
+                "listed as abnormal within {0} years ({1})",
+                (years, ", ".join(str(x.listed_on) for x in hits)),
+                tuple(x.ref for x in hits),
+            )
+    return once(
+        p,
+        "abnormal.none",
+        lambda: _scored(top, top, "{0}年内未列入经营异常名录", "not listed as abnormal within {0} years", (years,)),
+    )
 
 
 def reconciliation_points(rate: float, p: Params) -> float:
     """和解率 points: full at ≥ the full rate, the reference points at ≥ the reference rate,
     below it linear from the reference points down to 0 at the zero rate."""
-    full, ref, zero = (p["complaints.reconciliation.full_rate"], p["complaints.reconciliation.reference_rate"],
-                       p["complaints.reconciliation.zero_rate"])
+    full, ref, zero = (
+        p["complaints.reconciliation.full_rate"],
+        p["complaints.reconciliation.reference_rate"],
+        p["complaints.reconciliation.zero_rate"],
+    )
     if rate >= full:
         return p["complaints.reconciliation.max_points"]
     if rate >= ref:
@@ -105,9 +128,18 @@ def reconciliation_points(rate: float, p: Params) -> float:
 
 def _no_complaints(ev: Evidence, p: Params, top: float, key: str) -> Result:
     c = ev.complaints
-    return once(p, key, lambda: _scored(
-        top, top, "{0}至{1}无受理投诉", "no accepted complaint received from {0} to {1}", (c.window_start, c.as_of),
-        (c.ref,)))
+    return once(
+        p,
+        key,
+        lambda: _scored(
+            top,
+            top,
+            "{0}至{1}无受理投诉",
+            "no accepted complaint received from {0} to {1}",
+            (c.window_start, c.as_of),
+            (c.ref,),
+        ),
+    )
 
 
 @fast(key=("complaints.received", "complaints.not_accepted", "complaints.reconciled"))
@@ -129,10 +161,14 @@ def reconciliation(ev: Evidence, p: Params) -> Result:
     if not c.accepted:
         return _no_complaints(ev, p, top, "reconciliation.none")
     rate = c.reconciliation_rate
-    return _scored(reconciliation_points(rate, p), top,
-                   "和解率 {0}（和解{1}件/受理{2}件，不含不予受理{3}件）",
-                   "reconciliation rate {0} ({1} reconciled of {2} accepted; {3} not accepted excluded)",
-                   (pct(rate), c.reconciled, c.accepted, c.not_accepted), (c.ref,))
+    return _scored(
+        reconciliation_points(rate, p),
+        top,
+        "和解率 {0}（和解{1}件/受理{2}件，不含不予受理{3}件）",
+        "reconciliation rate {0} ({1} reconciled of {2} accepted; {3} not accepted excluded)",
+        (pct(rate), c.reconciled, c.accepted, c.not_accepted),
+        (c.ref,),
+    )
 
 
 @fast(key=("complaints.received", "complaints.not_accepted", "complaints.closed_within_limit"))
@@ -153,9 +189,14 @@ def closed_promptly(ev: Evidence, p: Params) -> Result:
     if not c.accepted:
         return _no_complaints(ev, p, top, "closed_within.none")
     share = c.closed_within_limit / c.accepted
-    return _scored(top * share, top, "{0}天内办结{1}件/受理{2}件（{3}）",
-                   "{1} of {2} accepted complaints closed within {0} days ({3})",
-                   (days, c.closed_within_limit, c.accepted, pct(share)), (c.ref,))
+    return _scored(
+        top * share,
+        top,
+        "{0}天内办结{1}件/受理{2}件（{3}）",
+        "{1} of {2} accepted complaints closed within {0} days ({3})",
+        (days, c.closed_within_limit, c.accepted, pct(share)),
+        (c.ref,),
+    )
 
 
 @fast(key=("status", "odr_enrolled_on"))
@@ -195,8 +236,11 @@ def _commitment(field: str, zh: str, en: str):
         top = p["mechanisms.points_each"]
         app = ev.application
         if app is None:
-            return once(p, field + ".none", lambda: _scored(0, top, "无申请，无{0}承诺",
-                                                            "no application, so no {1} commitment", (zh, en)))
+            return once(
+                p,
+                field + ".none",
+                lambda: _scored(0, top, "无申请，无{0}承诺", "no application, so no {1} commitment", (zh, en)),
+            )
         if getattr(app.commitments, field):
             return _scored(top, top, "承诺{0}", "commits to {1}", (zh, en), (app.ref,))
         return _scored(0, top, "未承诺{0}", "no {1} commitment", (zh, en), (app.ref,))
@@ -205,15 +249,27 @@ def _commitment(field: str, zh: str, en: str):
     return score
 
 
-advance_compensation = check("mechanisms.advance_compensation", "先行赔付", "Advance compensation", "scored",
-                      _committed("advance_compensation", "mechanisms.points_each"))(
-    _commitment("advance_compensation", "先行赔付", "advance compensation"))
-first_inquiry = check("mechanisms.first_inquiry_responsibility", "首问负责", "First-inquiry responsibility", "scored",
-                      _committed("first_inquiry_responsibility", "mechanisms.points_each"))(
-    _commitment("first_inquiry_responsibility", "首问负责", "first-inquiry responsibility"))
-service_station = check("mechanisms.service_station", "投诉服务站", "Complaint service station", "scored",
-                      _committed("service_station", "mechanisms.points_each"))(
-    _commitment("service_station", "设立投诉服务站", "a complaint service station"))
+advance_compensation = check(
+    "mechanisms.advance_compensation",
+    "先行赔付",
+    "Advance compensation",
+    "scored",
+    _committed("advance_compensation", "mechanisms.points_each"),
+)(_commitment("advance_compensation", "先行赔付", "advance compensation"))
+first_inquiry = check(
+    "mechanisms.first_inquiry_responsibility",
+    "首问负责",
+    "First-inquiry responsibility",
+    "scored",
+    _committed("first_inquiry_responsibility", "mechanisms.points_each"),
+)(_commitment("first_inquiry_responsibility", "首问负责", "first-inquiry responsibility"))
+service_station = check(
+    "mechanisms.service_station",
+    "投诉服务站",
+    "Complaint service station",
+    "scored",
+    _committed("service_station", "mechanisms.points_each"),
+)(_commitment("service_station", "设立投诉服务站", "a complaint service station"))
 
 
 def _commitments(ev: Evidence) -> tuple[Commitments | None, tuple[str, ...]]:
@@ -234,8 +290,11 @@ def return_promise(ev: Evidence, p: Params) -> Result:
     top, least = p["mechanisms.points_each"], p["mechanisms.min_return_days"]
     c, refs = _commitments(ev)
     if c is None:
-        return once(p, "return_promise.none", lambda: _scored(0, top, "无申请，无退货承诺",
-                                                              "no application, so no return promise"))
+        return once(
+            p,
+            "return_promise.none",
+            lambda: _scored(0, top, "无申请，无退货承诺", "no application, so no return promise"),
+        )
     if c.return_days is not None and c.return_days >= least:
         return _scored(top, top, "承诺{0}天无理由退货", "promises {0}-day returns", (c.return_days,), refs)
     return _scored(0, top, "退货承诺不足{0}天", "return promise under {0} days", (least,), refs)
@@ -257,8 +316,14 @@ def longevity(ev: Evidence, p: Params) -> Result:
     if reg is None:
         return _no_registration(top)
     years = full_years(reg.established_on, ev.as_of)
-    return _scored(min(top, p["longevity.points_per_year"] * years), top, "成立于{0}，满{1}年",
-                   "established {0}, {1} full year(s)", (reg.established_on, years), (ev.registration_ref,))
+    return _scored(
+        min(top, p["longevity.points_per_year"] * years),
+        top,
+        "成立于{0}，满{1}年",
+        "established {0}, {1} full year(s)",
+        (reg.established_on, years),
+        (ev.registration_ref,),
+    )
 
 
 @fast(key=("commitments",))
@@ -274,8 +339,9 @@ def long_return_period(ev: Evidence, p: Params) -> Result:
     top, days = p["bonus.long_return_points"], p["bonus.long_return_days"]
     c, refs = _commitments(ev)
     if c is None:
-        return once(p, "long_return.none", lambda: _scored(0, top, "退货期不足{0}天", "return period under {0} days",
-                                                           (days,)))
+        return once(
+            p, "long_return.none", lambda: _scored(0, top, "退货期不足{0}天", "return period under {0} days", (days,))
+        )
     if c.return_days is not None and c.return_days >= days:
         return _scored(top, top, "承诺{0}天退货", "{0}-day returns", (c.return_days,), refs)
     return _scored(0, top, "退货期不足{0}天", "return period under {0} days", (days,), refs)
@@ -295,13 +361,31 @@ def _bonus_flag(field: str, zh: str, en: str, points: str):
     return score
 
 
-returns_any_branch = check("bonus.returns_any_branch", "异地门店退货", "Returns at any branch", "bonus",
-                           _committed("returns_any_branch", "bonus.any_branch_points"))(
-    _bonus_flag("returns_any_branch", "任一门店可退货", "returns at any branch", "bonus.any_branch_points"))
-refund_within_48h = check("bonus.refund_within_48h", "48小时退款", "Refund within 48 hours", "bonus",
-                          _committed("refund_within_48h", "bonus.refund_48h_points"))(
-    _bonus_flag("refund_within_48h", "48小时内退款", "refunds within 48 hours", "bonus.refund_48h_points"))
+returns_any_branch = check(
+    "bonus.returns_any_branch",
+    "异地门店退货",
+    "Returns at any branch",
+    "bonus",
+    _committed("returns_any_branch", "bonus.any_branch_points"),
+)(_bonus_flag("returns_any_branch", "任一门店可退货", "returns at any branch", "bonus.any_branch_points"))
+refund_within_48h = check(
+    "bonus.refund_within_48h",
+    "48小时退款",
+    "Refund within 48 hours",
+    "bonus",
+    _committed("refund_within_48h", "bonus.refund_48h_points"),
+)(_bonus_flag("refund_within_48h", "48小时内退款", "refunds within 48 hours", "bonus.refund_48h_points"))
 
-SCORED = (penalties, abnormal_history, reconciliation, closed_promptly, odr, advance_compensation, first_inquiry,
-          service_station, return_promise, longevity)
+SCORED = (
+    penalties,
+    abnormal_history,
+    reconciliation,
+    closed_promptly,
+    odr,
+    advance_compensation,
+    first_inquiry,
+    service_station,
+    return_promise,
+    longevity,
+)
 BONUS = (long_return_period, returns_any_branch, refund_within_48h)

@@ -4,6 +4,7 @@ The batch path builds a million Evidence objects from rows the ingest already
 validated; `model_construct` spends most of its time on alias and default handling
 these models do not use. Every field must be given.
 """
+
 from __future__ import annotations
 
 from typing import Any, TypeVar

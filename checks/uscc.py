@@ -3,6 +3,7 @@
 18 characters: registering authority (1), entity type (1), GB/T 2260 region (6),
 organisation code (9, its last character a GB 11714 check digit), check digit (1).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -18,8 +19,7 @@ ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 AUTHORITIES = "123456789ANY"
 # GB/T 2260 province-level prefixes (positions 3-4).
 PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82".split()
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82".split()
 )
 FORBIDDEN = "IOSVZ"
 
@@ -35,7 +35,9 @@ class UsccError(AssuredError, ValueError):
         super().__init__(f"invalid USCC {code!r}: {where}: {reason}")
 
 
-_ORG_VALUE = {ch: (int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+_ORG_VALUE = {
+    ch: (int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+}
 _ORG_DIGIT = {c % 11: ("X" if c == 10 else "0" if c == 11 else str(c)) for c in range(1, 12)}
 
 

@@ -3,6 +3,7 @@ check without its data gives `missing`, which makes the verdict `pending`, never
 
 Each check is declared once with both its parts side by side: the screening part
 (`checks.fast`, statuses from raw rows) above the reference (reasons from Evidence)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,10 +27,16 @@ from checks.policy import Params, Resolved
 from checks.uscc import UsccError, validate_uscc
 
 STATUS_ZH = {"active": "存续", "suspended": "停业", "revoked": "吊销", "deregistered": "注销"}
-LIST_ZH = {"serious_dishonest": "严重违法失信名单", "abnormal_operations": "经营异常名录",
-           "complaint_blacklist": "投诉黑名单"}
-LIST_EN = {"serious_dishonest": "serious illegal and dishonest list", "abnormal_operations": "abnormal-operation list",
-           "complaint_blacklist": "complaint black list"}
+LIST_ZH = {
+    "serious_dishonest": "严重违法失信名单",
+    "abnormal_operations": "经营异常名录",
+    "complaint_blacklist": "投诉黑名单",
+}
+LIST_EN = {
+    "serious_dishonest": "serious illegal and dishonest list",
+    "abnormal_operations": "abnormal-operation list",
+    "complaint_blacklist": "complaint black list",
+}
 
 
 def _ok(zh: str, en: str, args: tuple = (), refs: tuple[str, ...] = ()) -> Result:
@@ -67,8 +74,12 @@ def registration_active(ev: Evidence, p: Params) -> Result:
     if reg is None:
         return _missing("未找到登记信息", "no registration record on file")
     if reg.status != "active":
-        return _veto("登记状态为{0}，非存续", "registration status is {1}, not active",
-                     (STATUS_ZH.get(reg.status, reg.status), reg.status), ref)
+        return _veto(
+            "登记状态为{0}，非存续",
+            "registration status is {1}, not active",
+            (STATUS_ZH.get(reg.status, reg.status), reg.status),
+            ref,
+        )
     return _ok("统一社会信用代码有效，登记状态为存续", "code valid and registration active", (), ref)
 
 
@@ -80,8 +91,12 @@ def _current_listing(ev: Evidence, name: str) -> Result:
         if x.current and x.list == name:
             hits = [y for y in ev.listings if y.current and y.list == name]
             since = ", ".join(str(y.listed_on) for y in hits)
-            return _veto("现列入{0}（{2}起）", "currently on the {1} since {2}", (LIST_ZH[name], LIST_EN[name], since),
-                         tuple(y.ref for y in hits))
+            return _veto(
+                "现列入{0}（{2}起）",
+                "currently on the {1} since {2}",
+                (LIST_ZH[name], LIST_EN[name], since),
+                tuple(y.ref for y in hits),
+            )
     return _NOT_LISTED[name]
 
 
@@ -122,10 +137,18 @@ def credit_class_required(ev: Evidence, p: Params) -> Result:
     if cc is None:
         return _missing("无信用风险分类记录", "no credit-risk class on record")
     if cc.risk_class != required:
-        return _veto("最新信用风险分类为{0}类（{1}），要求{2}类", "latest credit-risk class is {0} ({1}), {2} required",
-                     (cc.risk_class, cc.classified_on, required), (cc.ref,))
-    return _ok("最新信用风险分类为{0}类（{1}）", "latest credit-risk class is {0} ({1})",
-               (required, cc.classified_on), (cc.ref,))
+        return _veto(
+            "最新信用风险分类为{0}类（{1}），要求{2}类",
+            "latest credit-risk class is {0} ({1}), {2} required",
+            (cc.risk_class, cc.classified_on, required),
+            (cc.ref,),
+        )
+    return _ok(
+        "最新信用风险分类为{0}类（{1}）",
+        "latest credit-risk class is {0} ({1})",
+        (required, cc.classified_on),
+        (cc.ref,),
+    )
 
 
 @fast(rows=("penalties",))
@@ -148,12 +171,15 @@ def no_severe_penalty(ev: Evidence, p: Params) -> Result:
     years = p["vetoes.severe_penalty_years"]
     if any(x.severe for x in ev.penalties):
         since = add_years(ev.as_of, -years)
-        hits = [x for x in ev.penalties
-                if x.severe and x.reason is not PenaltyReason.REVOKED and x.decided_on > since]
+        hits = [x for x in ev.penalties if x.severe and x.reason is not PenaltyReason.REVOKED and x.decided_on > since]
         if hits:
             listed = ", ".join(f"{x.decision_no} ({x.decided_on})" for x in hits)
-            return _veto("{0}年内受到严重行政处罚：{1}", "severe penalty within {0} years: {1}", (years, listed),
-                         tuple(x.ref for x in hits))
+            return _veto(
+                "{0}年内受到严重行政处罚：{1}",
+                "severe penalty within {0} years: {1}",
+                (years, listed),
+                tuple(x.ref for x in hits),
+            )
     return once(p, "V5.pass", lambda: _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,)))
 
 
@@ -174,12 +200,22 @@ def complaints_handled(ev: Evidence, p: Params) -> Result:
     c = ev.complaints
     days = p["handling.blacklist_days"]
     if c.open_past_limit:
-        return _veto("{0}至{1}有{2}件投诉超过{3}天未办结",
-                     "{2} complaint(s) received from {0} to {1} left open past {3} days",
-                     (c.window_start, c.as_of, c.open_past_limit, days), c.refs)
-    return once(p, "V6.pass", lambda: _ok("未列入投诉黑名单，无超过{0}天未办结的投诉",
-                                          "not black-listed and no complaint left open past {0} days",
-                                          (days,), (c.ref,)))
+        return _veto(
+            "{0}至{1}有{2}件投诉超过{3}天未办结",
+            "{2} complaint(s) received from {0} to {1} left open past {3} days",
+            (c.window_start, c.as_of, c.open_past_limit, days),
+            c.refs,
+        )
+    return once(
+        p,
+        "V6.pass",
+        lambda: _ok(
+            "未列入投诉黑名单，无超过{0}天未办结的投诉",
+            "not black-listed and no complaint left open past {0} days",
+            (days,),
+            (c.ref,),
+        ),
+    )
 
 
 @fast(key=("commitments",))
@@ -201,12 +237,23 @@ def return_commitment(ev: Evidence, p: Params) -> Result:
     if c.return_days is None:
         return _veto("申请未承诺退货期", "the application commits to no return period", (), (app.ref,))
     if c.return_days < least:
-        return _veto("承诺退货期{0}天，少于{1}天", "committed return period {0} days, under {1}",
-                     (c.return_days, least), (app.ref,))
+        return _veto(
+            "承诺退货期{0}天，少于{1}天",
+            "committed return period {0} days, under {1}",
+            (c.return_days, least),
+            (app.ref,),
+        )
     if not c.displayed:
         return _veto("退货承诺未在店内明示", "the return commitment is not displayed in the store", (), (app.ref,))
     return _ok("承诺{0}天无理由退货并明示", "{0}-day returns committed and displayed", (c.return_days,), (app.ref,))
 
 
-VETOES = (registration_active, not_seriously_dishonest, not_abnormal, credit_class_required,
-          no_severe_penalty, complaints_handled, return_commitment)
+VETOES = (
+    registration_active,
+    not_seriously_dishonest,
+    not_abnormal,
+    credit_class_required,
+    no_severe_penalty,
+    complaints_handled,
+    return_commitment,
+)

@@ -6,6 +6,7 @@ The attachment lives outside the page's content stream, so the digest does not d
 Output is byte-identical for the same input: invariant document id, creation date from the data.
 `make_certificate` is the whole issue: lint (data and layout), reserve, render, sign, embed.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -82,19 +83,24 @@ def zh_date(d) -> str:
 
 def zh_official_date(d) -> str:
     """二〇二六年七月一日, as written under an official seal."""
+
     def small(n: int) -> str:
         tens, ones = divmod(n, 10)
-        return ("" if tens == 0 else ("十" if tens == 1 else ZH_DIGITS[tens] + "十")) + (ZH_DIGITS[ones] if ones or n == 0 else "")
+        return ("" if tens == 0 else ("十" if tens == 1 else ZH_DIGITS[tens] + "十")) + (
+            ZH_DIGITS[ones] if ones or n == 0 else ""
+        )
+
     return "".join(ZH_DIGITS[int(c)] for c in str(d.year)) + f"年{small(d.month)}月{small(d.day)}日"
 
 
 def body_text(data: CertificateData) -> str:
     title = data.info.title_zh
     if data.programme == Programme.SEVEN_DAY_RETURN:
-        return (f"\u3000\u3000经审核，该店（{data.store_name}）承诺线下购物{data.return_days}天无理由退货，"
-                f"退货范围、条件和期限已在店内公示，达到示范店标准，特授予“{title}”称号。")
-    return (f"\u3000\u3000经审核，该单位在诚信经营、消费维权和售后服务等方面达到放心消费创建标准，"
-            f"特授予“{title}”称号。")
+        return (
+            f"\u3000\u3000经审核，该店（{data.store_name}）承诺线下购物{data.return_days}天无理由退货，"
+            f"退货范围、条件和期限已在店内公示，达到示范店标准，特授予“{title}”称号。"
+        )
+    return f"\u3000\u3000经审核，该单位在诚信经营、消费维权和售后服务等方面达到放心消费创建标准，特授予“{title}”称号。"
 
 
 def field_lines(data: CertificateData) -> list[tuple[str, str, str]]:
@@ -102,8 +108,11 @@ def field_lines(data: CertificateData) -> list[tuple[str, str, str]]:
     rows = [("uscc", "统一社会信用代码", data.uscc)]
     if data.store_name:
         rows.append(("store_name", "门店名称", data.store_name))
-    rows += [("address", "经营地址", data.address), ("number", "证书编号", data.number_zh),
-             ("valid_until", "有效期限", f"{zh_date(data.valid_from)}至{zh_date(data.valid_until)}")]
+    rows += [
+        ("address", "经营地址", data.address),
+        ("number", "证书编号", data.number_zh),
+        ("valid_until", "有效期限", f"{zh_date(data.valid_from)}至{zh_date(data.valid_until)}"),
+    ]
     return rows
 
 
@@ -121,18 +130,28 @@ def layout(data: CertificateData) -> Layout:
     problems = []
     name = wrap(data.business_name, NAME_SIZE, NAME_WIDTH)
     if len(name) > NAME_LINES:
-        problems.append(LintProblem("business_name", data.business_name,
-                                    f"needs {len(name)} lines at {NAME_SIZE}pt, the box holds {NAME_LINES}"))
+        problems.append(
+            LintProblem(
+                "business_name",
+                data.business_name,
+                f"needs {len(name)} lines at {NAME_SIZE}pt, the box holds {NAME_LINES}",
+            )
+        )
     body = wrap(body_text(data), BODY_SIZE, BODY_WIDTH)
     if len(body) > BODY_LINES:
-        problems.append(LintProblem("store_name", data.store_name,
-                                    f"body text needs {len(body)} lines, the box holds {BODY_LINES}"))
+        problems.append(
+            LintProblem("store_name", data.store_name, f"body text needs {len(body)} lines, the box holds {BODY_LINES}")
+        )
     fields = field_lines(data)
     for field, label, value in fields:
         if FIELD_VALUE_DX + font.width(value, FIELD_SIZE) > FIELD_WIDTH:
-            problems.append(LintProblem(field, value, f"{label} does not fit its {FIELD_WIDTH}pt line at {FIELD_SIZE}pt"))
+            problems.append(
+                LintProblem(field, value, f"{label} does not fit its {FIELD_WIDTH}pt line at {FIELD_SIZE}pt")
+            )
     if font.width(data.authority, AUTHORITY_SIZE) > AUTHORITY_WIDTH:
-        problems.append(LintProblem("authority", data.authority, f"does not fit {AUTHORITY_WIDTH}pt at {AUTHORITY_SIZE}pt"))
+        problems.append(
+            LintProblem("authority", data.authority, f"does not fit {AUTHORITY_WIDTH}pt at {AUTHORITY_SIZE}pt")
+        )
     return Layout(name, body, fields, problems)
 
 
@@ -220,8 +239,17 @@ class Writer:
         self.font = cjk_font()
         self.state = (None, 0, 0.0)  # fill colour, render mode, character spacing
 
-    def __call__(self, x: float, y: float, s: str, size: float, align: str = "left", colour=INK,
-                 bold: bool = False, char_space: float = 0.0) -> None:
+    def __call__(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float,
+        align: str = "left",
+        colour=INK,
+        bold: bool = False,
+        char_space: float = 0.0,
+    ) -> None:
         if align != "left":
             w = self.font.width(s, size) + char_space * (len(s) - 1)
             x -= w if align == "right" else w / 2
@@ -356,7 +384,9 @@ def _seal(c, authority: str) -> None:
         a, turn = math.radians(angle), math.radians(angle - 90)
         cos, sin = math.cos(turn), math.sin(turn)
         half = font.width(ch, size) / 2
-        t.setTextTransform(cos, sin, -sin, cos, SEAL_X + r * math.cos(a) - half * cos, SEAL_Y + r * math.sin(a) - half * sin)
+        t.setTextTransform(
+            cos, sin, -sin, cos, SEAL_X + r * math.cos(a) - half * cos, SEAL_Y + r * math.sin(a) - half * sin
+        )
         for name, run in font.runs(ch):
             t.setFont(name, size)
             t.textOut(run)
@@ -370,20 +400,36 @@ def _seal(c, authority: str) -> None:
 
 def _footer(w: Writer, data: CertificateData) -> None:
     w(FIELD_X, 62, f"核验：扫描左侧二维码或访问 {data.verification_url}", 8, colour=GREY)
-    w(FIELD_X, 50, f"本证书附有电子签名的机器可读副本（{ATTACHMENT_NAME}），"
-                   "可运行 assured verify 核验签名、状态与有效期。", 8, colour=GREY)
+    w(
+        FIELD_X,
+        50,
+        f"本证书附有电子签名的机器可读副本（{ATTACHMENT_NAME}），可运行 assured verify 核验签名、状态与有效期。",
+        8,
+        colour=GREY,
+    )
     w(PAGE_W - 50, 50, f"序列号 {data.serial}", 7, "right", GREY)
 
 
 def _embed_file(c, name: str, content: bytes, subtype: str, description: str) -> None:
     """An embedded file (PDF 32000 7.11.4) in the document's name tree, outside the page stream."""
     doc = c._doc
-    stream = PDFStream(PDFDictionary({"Type": PDFName("EmbeddedFile"), "Subtype": "/" + subtype,
-                                      "Params": PDFDictionary({"Size": len(content)})}), content)
+    stream = PDFStream(
+        PDFDictionary(
+            {"Type": PDFName("EmbeddedFile"), "Subtype": "/" + subtype, "Params": PDFDictionary({"Size": len(content)})}
+        ),
+        content,
+    )
     ref = doc.Reference(stream)
-    spec = doc.Reference(PDFDictionary({
-        "Type": PDFName("Filespec"), "F": PDFString(name), "UF": PDFString(name),
-        "Desc": PDFString(description), "AFRelationship": PDFName("Data"),
-        "EF": PDFDictionary({"F": ref, "UF": ref}),
-    }))
+    spec = doc.Reference(
+        PDFDictionary(
+            {
+                "Type": PDFName("Filespec"),
+                "F": PDFString(name),
+                "UF": PDFString(name),
+                "Desc": PDFString(description),
+                "AFRelationship": PDFName("Data"),
+                "EF": PDFDictionary({"F": ref, "UF": ref}),
+            }
+        )
+    )
     doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": PDFArray([PDFString(name), spec])})})

@@ -4,6 +4,7 @@ template, and text and legends inside charts.
 The CJK face may lack Latin letters and digits (`documents.fonts`), so text is always set run by
 run, each run in a font that has its characters. Output is deterministic (`invariant=1`).
 """
+
 from __future__ import annotations
 
 import io
@@ -33,21 +34,36 @@ def styles(size: float, leading: float, **variants: dict) -> dict[str, Paragraph
 def markup(text: object) -> str:
     """Paragraph markup setting each run of `text` in a font that has its characters."""
     font = cjk_font()
-    return "".join(escape(run) if name == font.name else f'<font name="{name}">{escape(run)}</font>'
-                   for name, run in font.runs(str(text)))
+    return "".join(
+        escape(run) if name == font.name else f'<font name="{name}">{escape(run)}</font>'
+        for name, run in font.runs(str(text))
+    )
 
 
 def paragraph(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup(text), style)
 
 
-def table(cells: Sequence[Sequence], widths: Sequence[float], *, font: tuple[str, float] | None = None,
-          header=HEADER_BLUE, grid: tuple[float, object] = (0.3, colors.grey)) -> Table:
+def table(
+    cells: Sequence[Sequence],
+    widths: Sequence[float],
+    *,
+    font: tuple[str, float] | None = None,
+    header=HEADER_BLUE,
+    grid: tuple[float, object] = (0.3, colors.grey),
+) -> Table:
     """A table whose first row is a tinted header repeated on every page; a grid; cells top-aligned."""
     t = Table([list(row) for row in cells], colWidths=list(widths), repeatRows=1)
-    t.setStyle(TableStyle(([("FONT", (0, 0), (-1, -1), *font)] if font else [])
-                          + [("GRID", (0, 0), (-1, -1), *grid), ("BACKGROUND", (0, 0), (-1, 0), header),
-                             ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    t.setStyle(
+        TableStyle(
+            ([("FONT", (0, 0), (-1, -1), *font)] if font else [])
+            + [
+                ("GRID", (0, 0), (-1, -1), *grid),
+                ("BACKGROUND", (0, 0), (-1, 0), header),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
     return t
 
 
@@ -55,8 +71,17 @@ def build(story: list, title: str, pagesize=A4, margins: tuple[float, float] = (
     """The story as PDF bytes; `margins` is (left and right, top and bottom)."""
     side, top = margins
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=pagesize, leftMargin=side, rightMargin=side, topMargin=top, bottomMargin=top,
-                      title=title, author="assured", invariant=1).build(story)
+    SimpleDocTemplate(
+        buf,
+        pagesize=pagesize,
+        leftMargin=side,
+        rightMargin=side,
+        topMargin=top,
+        bottomMargin=top,
+        title=title,
+        author="assured",
+        invariant=1,
+    ).build(story)
     return buf.getvalue()
 
 

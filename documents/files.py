@@ -1,4 +1,5 @@
 """Writing a file atomically: a reader sees the old file or the whole new one, never half a file."""
+
 from __future__ import annotations
 
 import os

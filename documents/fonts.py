@@ -5,6 +5,7 @@ streams) are memoised by their character list: reportlab otherwise copies the wh
 table, rebuilds and recompresses the same subset for every document, which dominates the cost
 of a certificate.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,7 +44,7 @@ class CjkFont:
     embedded: bool
     glyphs: frozenset[int] | None  # code points the CJK font has; None: all
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 (a font lives as long as the process)
     def runs(self, text: str) -> tuple[tuple[str, str], ...]:
         """Split text into (font name, run) so that each character is set in a font that has it."""
         if self.glyphs is None:
@@ -57,7 +58,7 @@ class CjkFont:
                 out.append((font, ch))
         return tuple(out)
 
-    @lru_cache(maxsize=8192)
+    @lru_cache(maxsize=8192)  # noqa: B019 (a font lives as long as the process)
     def width(self, text: str, size: float) -> float:
         return sum(pdfmetrics.stringWidth(run, font, size) for font, run in self.runs(text))
 
@@ -82,8 +83,11 @@ def cjk_font() -> CjkFont:
 
 def _register(found: tuple[Path, int] | None) -> CjkFont:
     if found is None:
-        log.warning("no TrueType CJK font found (install fonts-droid-fallback or fonts-wqy-zenhei); "
-                    "certificates use the non-embedded %s, which viewers must supply", FALLBACK)
+        log.warning(
+            "no TrueType CJK font found (install fonts-droid-fallback or fonts-wqy-zenhei); "
+            "certificates use the non-embedded %s, which viewers must supply",
+            FALLBACK,
+        )
         pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK))
         return CjkFont(FALLBACK, None, False, None)
     path, index = found

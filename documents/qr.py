@@ -8,22 +8,40 @@ so per code it only computes the Reed-Solomon blocks and fills the data modules.
 the same matrix as segno's for the same version, level and mask (tested).
 Any of the eight masks decodes; evaluating all eight would double the work.
 """
+
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 
 from checks.errors import AssuredError, Kind
 
 MASK = 2
 # version -> (EC codewords per block, ((blocks, data codewords per block), ...)) at level M
 BLOCKS_M = {
-    1: (10, ((1, 16),)), 2: (16, ((1, 28),)), 3: (26, ((1, 44),)), 4: (18, ((2, 32),)), 5: (24, ((2, 43),)),
-    6: (16, ((4, 27),)), 7: (18, ((4, 31),)), 8: (22, ((2, 38), (2, 39))), 9: (22, ((3, 36), (2, 37))),
+    1: (10, ((1, 16),)),
+    2: (16, ((1, 28),)),
+    3: (26, ((1, 44),)),
+    4: (18, ((2, 32),)),
+    5: (24, ((2, 43),)),
+    6: (16, ((4, 27),)),
+    7: (18, ((4, 31),)),
+    8: (22, ((2, 38), (2, 39))),
+    9: (22, ((3, 36), (2, 37))),
     10: (26, ((4, 43), (1, 44))),
 }
-ALIGNMENT = {1: (), 2: (6, 18), 3: (6, 22), 4: (6, 26), 5: (6, 30), 6: (6, 34), 7: (6, 22, 38), 8: (6, 24, 42),
-             9: (6, 26, 46), 10: (6, 28, 50)}
+ALIGNMENT = {
+    1: (),
+    2: (6, 18),
+    3: (6, 22),
+    4: (6, 26),
+    5: (6, 30),
+    6: (6, 34),
+    7: (6, 22, 38),
+    8: (6, 24, 42),
+    9: (6, 26, 46),
+    10: (6, 28, 50),
+}
 FORMAT_BITS_M = 0  # level bits: L=1, M=0, Q=3, H=2
 
 EXP = [0] * 512
@@ -47,7 +65,7 @@ def _mul(a: int, b: int) -> int:
     return EXP[LOG[a] + LOG[b]] if a and b else 0
 
 
-@lru_cache(maxsize=None)
+@cache
 def _divisor(degree: int) -> tuple[int, ...]:
     result = [0] * (degree - 1) + [1]
     root = 1
@@ -93,7 +111,7 @@ def data_codewords(payload: bytes, version: int) -> list[int]:
     bits = "0100" + format(len(payload), f"0{count_bits}b") + "".join(f"{b:08b}" for b in payload)
     bits += "0" * min(4, capacity * 8 - len(bits))
     bits += "0" * (-len(bits) % 8)
-    data = [int(bits[i:i + 8], 2) for i in range(0, len(bits), 8)]
+    data = [int(bits[i : i + 8], 2) for i in range(0, len(bits), 8)]
     return data + [0xEC, 0x11] * ((capacity - len(data)) // 2) + [0xEC] * ((capacity - len(data)) % 2)
 
 
@@ -103,7 +121,7 @@ def with_ecc(data: list[int], version: int) -> list[int]:
     blocks, at = [], 0
     for count, size in groups:
         for _ in range(count):
-            blocks.append(data[at:at + size])
+            blocks.append(data[at : at + size])
             at += size
     eccs = [_ecc(b, degree) for b in blocks]
     out = [b[i] for i in range(max(map(len, blocks))) for b in blocks if i < len(b)]
@@ -111,12 +129,21 @@ def with_ecc(data: list[int], version: int) -> list[int]:
 
 
 def _mask_bit(mask: int, r: int, c: int) -> int:
-    return int([(r + c) % 2 == 0, r % 2 == 0, c % 3 == 0, (r + c) % 3 == 0, (r // 2 + c // 3) % 2 == 0,
-                (r * c) % 2 + (r * c) % 3 == 0, ((r * c) % 2 + (r * c) % 3) % 2 == 0,
-                ((r + c) % 2 + (r * c) % 3) % 2 == 0][mask])
+    return int(
+        [
+            (r + c) % 2 == 0,
+            r % 2 == 0,
+            c % 3 == 0,
+            (r + c) % 3 == 0,
+            (r // 2 + c // 3) % 2 == 0,
+            (r * c) % 2 + (r * c) % 3 == 0,
+            ((r * c) % 2 + (r * c) % 3) % 2 == 0,
+            ((r + c) % 2 + (r * c) % 3) % 2 == 0,
+        ][mask]
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(version: int, mask: int):
     """(function modules with format/version info, data positions in placement order, their mask bits)."""
     size = 17 + 4 * version
@@ -211,8 +238,9 @@ def fill(codewords: list[int], version: int) -> list[list[int]]:
 def qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     """(modules per side, ((row, first column, length), ...)) of the dark modules."""
     matrix = qr_matrix(text)
-    return len(matrix), tuple((row, m.start(), m.end() - m.start())
-                              for row, line in enumerate(matrix) for m in _DARK.finditer(bytes(line)))
+    return len(matrix), tuple(
+        (row, m.start(), m.end() - m.start()) for row, line in enumerate(matrix) for m in _DARK.finditer(bytes(line))
+    )
 
 
 _DARK = re.compile(rb"\x01+")

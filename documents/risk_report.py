@@ -3,6 +3,7 @@
 `render_report_pdf(report)` takes the dict of `checks.risk.scan.build_report`. The report's
 texts are already masked; nothing else personal is printed.
 """
+
 from __future__ import annotations
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -23,8 +24,13 @@ CHART_TEXT = 8  # points: labels and legends inside charts
 
 
 def _styles() -> dict:
-    return styles(9, 13, title=dict(fontSize=16, leading=22, spaceAfter=6),
-                  h2=dict(fontSize=12, leading=18, spaceBefore=8, spaceAfter=4), small=dict(fontSize=7.5, leading=10))
+    return styles(
+        9,
+        13,
+        title=dict(fontSize=16, leading=22, spaceAfter=6),
+        h2=dict(fontSize=12, leading=18, spaceBefore=8, spaceAfter=4),
+        small=dict(fontSize=7.5, leading=10),
+    )
 
 
 def _table(rows: list[list], widths: list[float], st: dict) -> Table:
@@ -76,8 +82,14 @@ def _line_chart(series: list[dict], title: str) -> Drawing:
     plot.yValueAxis.valueMin = 0
     d.add(plot)
     draw_text(d, 40, 160, title, 9)
-    legend(d, 40, 5, [(PALETTE[i], f"{DIMENSION_ZH[s['dimension']]} {s['key']}") for i, s in enumerate(series[:4])],
-           CHART_TEXT, 22)
+    legend(
+        d,
+        40,
+        5,
+        [(PALETTE[i], f"{DIMENSION_ZH[s['dimension']]} {s['key']}") for i, s in enumerate(series[:4])],
+        CHART_TEXT,
+        22,
+    )
     return d
 
 
@@ -90,8 +102,11 @@ def render_report_pdf(report: dict) -> bytes:
     w, b = report["window"], report["baseline"]
     story = [
         para("消费投诉风险预警报告", "title"),
-        para(f"数据截至 {report['as_of']}；窗口期 {w['from']} 至 {w['to']}（{w['complaints']:,} 件）；"
-             f"基准期 {b['from']} 至 {b['to']}（{b['complaints']:,} 件）。投诉文本中的个人信息已脱敏。", "body"),
+        para(
+            f"数据截至 {report['as_of']}；窗口期 {w['from']} 至 {w['to']}（{w['complaints']:,} 件）；"
+            f"基准期 {b['from']} 至 {b['to']}（{b['complaints']:,} 件）。投诉文本中的个人信息已脱敏。",
+            "body",
+        ),
         para("一、新兴词语（新词碰撞）", "h2"),
         para("按对数似然比 G² 排序；比率为窗口期与基准期每千件投诉中出现该词的件数之比。", "small"),
     ]
@@ -100,9 +115,18 @@ def render_report_pdf(report: dict) -> bytes:
         story.append(_term_chart(terms))
         rows = [["词语", "窗口期件数", "基准期件数", "比率", "G²", "新词", "集中行业", "集中地区"]]
         for t in terms:
-            rows.append([t["term"], t["window_count"], t["baseline_count"], t["rate_ratio"], t["g2"],
-                         "是" if t["new"] else "", "、".join(i["code"] for i in t["industries"]),
-                         "、".join(r["code"] for r in t["regions"])])
+            rows.append(
+                [
+                    t["term"],
+                    t["window_count"],
+                    t["baseline_count"],
+                    t["rate_ratio"],
+                    t["g2"],
+                    "是" if t["new"] else "",
+                    "、".join(i["code"] for i in t["industries"]),
+                    "、".join(r["code"] for r in t["regions"]),
+                ]
+            )
         story.append(_table(rows, [28 * mm, 17 * mm, 17 * mm, 15 * mm, 17 * mm, 10 * mm, 33 * mm, 33 * mm], st))
         story.append(para("典型投诉（已脱敏）", "h2"))
         for t in terms[:5]:
@@ -113,31 +137,57 @@ def render_report_pdf(report: dict) -> bytes:
     story.append(para("二、投诉主题聚类", "h2"))
     rows = [["主题", "标签", "件数", "基准期", "增长倍数", "新兴", "主导词（占比）", "集中行业"]]
     for t in report["topics"]:
-        rows.append([t["topic"], t["label"], t["size"], t["baseline_size"], t["growth"], "是" if t["emerging"] else "",
-                     f"{t['dominant_term']}（{t['dominant_share']:.0%}）" if t["dominant_term"] else "",
-                     "、".join(i["code"] for i in t["industries"])])
+        rows.append(
+            [
+                t["topic"],
+                t["label"],
+                t["size"],
+                t["baseline_size"],
+                t["growth"],
+                "是" if t["emerging"] else "",
+                f"{t['dominant_term']}（{t['dominant_share']:.0%}）" if t["dominant_term"] else "",
+                "、".join(i["code"] for i in t["industries"]),
+            ]
+        )
     story.append(_table(rows, [12 * mm, 42 * mm, 14 * mm, 16 * mm, 16 * mm, 10 * mm, 30 * mm, 30 * mm], st))
     for t in [t for t in report["topics"] if t["emerging"]][:3]:
         story.append(para(f"主题 {t['topic']}（{t['label']}）代表性投诉：", "body"))
         for e in t["representatives"]:
             story.append(para(f"{e['received_on']} {e['text']}", "small"))
     story.append(para("三、趋势与异常", "h2"))
-    story.append(para("每期为窗口期长度；预测采用 Holt 线性指数平滑，预警线为预测值加 k 倍残差标准差"
-                      "（不低于泊松波动）。最新一期超出预警线即为异常。", "small"))
+    story.append(
+        para(
+            "每期为窗口期长度；预测采用 Holt 线性指数平滑，预警线为预测值加 k 倍残差标准差"
+            "（不低于泊松波动）。最新一期超出预警线即为异常。",
+            "small",
+        )
+    )
     anomalies = report["anomalies"]
     if anomalies:
         story.append(_line_chart(anomalies, "异常序列（实线：各期件数；虚线：至预警上限）"))
         rows = [["维度", "代码", "最新一期", "预测", "预警上限"]]
         for a in anomalies:
-            rows.append([DIMENSION_ZH[a["dimension"]], a["key"], a["counts"][-1], a["forecast"]["value"],
-                         a["forecast"]["upper"]])
+            rows.append(
+                [
+                    DIMENSION_ZH[a["dimension"]],
+                    a["key"],
+                    a["counts"][-1],
+                    a["forecast"]["value"],
+                    a["forecast"]["upper"],
+                ]
+            )
         story.append(_table(rows, [25 * mm, 35 * mm, 30 * mm, 30 * mm, 30 * mm], st))
     else:
         story.append(para("本期无超出预警线的序列。", "body"))
     story.append(para("四、风险提示经营者", "h2"))
     flags = report["flagged_businesses"]
-    story.append(para(f"窗口期内涉及新兴词语或新兴主题的投诉达到 {report['parameters']['flag_min_complaints']} "
-                      f"件及以上的经营者共 {len(flags)} 家。风险提示仅供审核参考，不作否决依据。", "body"))
+    story.append(
+        para(
+            f"窗口期内涉及新兴词语或新兴主题的投诉达到 {report['parameters']['flag_min_complaints']} "
+            f"件及以上的经营者共 {len(flags)} 家。风险提示仅供审核参考，不作否决依据。",
+            "body",
+        )
+    )
     if flags:
         rows = [["统一社会信用代码", "相关投诉件数", "涉及词语", "涉及主题"]]
         for f in flags[:60]:

@@ -1,4 +1,5 @@
 """Application flow: refresh evidence → assess → store → route, then letters and delivery."""
+
 from __future__ import annotations
 
 import datetime as dt

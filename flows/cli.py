@@ -4,6 +4,7 @@ failure is an `AssuredError`, caught once and mapped to an exit code by its kind
 Heavy libraries (Prefect, Dask, reportlab, scikit-learn, the web server) are imported in
 the commands that run them, so `assured --help` stays fast.
 """
+
 from __future__ import annotations
 
 import sys
@@ -33,8 +34,17 @@ EXIT_CODES = {
     Kind.unavailable: 2,
 }
 # `assured --help` lists the commands in this order, then the command groups in this order.
-AREAS = (registry_cmds, generate_cmds, demo_cmds, checks_cmds, workflow_cmds, risk_cmds, certificates_cmds,
-         publish_cmds, monitoring_cmds)
+AREAS = (
+    registry_cmds,
+    generate_cmds,
+    demo_cmds,
+    checks_cmds,
+    workflow_cmds,
+    risk_cmds,
+    certificates_cmds,
+    publish_cmds,
+    monitoring_cmds,
+)
 
 app = typer.Typer(
     name="assured",

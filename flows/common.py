@@ -1,4 +1,5 @@
 """What every flow shares: the registry for the current settings, and chunking."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -26,4 +27,4 @@ def chunks(items: Sequence[T], parts: int, min_size: int = 1) -> list[list[T]]:
         return []
     n = max(1, min(parts, len(items) // max(min_size, 1) or 1))
     size = -(-len(items) // n)
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]

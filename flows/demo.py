@@ -3,6 +3,7 @@
 Each step is one call into the packages or one flow; `assured demo` runs them in
 order on a fresh demo home and prints where everything is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -63,8 +64,13 @@ def _online_candidates(n: int) -> list[str]:
 
 
 def _apply_online(usccs: list[str]) -> list[int]:
-    commitments = ["displayed", "advance_compensation", "first_inquiry_responsibility", "service_station",
-                   "returns_any_branch"]
+    commitments = [
+        "displayed",
+        "advance_compensation",
+        "first_inquiry_responsibility",
+        "service_station",
+        "returns_any_branch",
+    ]
     ids = []
     with begin_write(registry()) as session:
         for i, uscc in enumerate(usccs):
@@ -81,8 +87,9 @@ def _verify(numbers: list[str], today: dt.date) -> list[dict]:
         store = DbStatusStore(session)
         for number in numbers:
             cert = issued_certificate(session, number)
-            report = verify_pdf(Path(cert.pdf_path).read_bytes(), ring.verification_keys(), ring.issuer,
-                                store.get, today)
+            report = verify_pdf(
+                Path(cert.pdf_path).read_bytes(), ring.verification_keys(), ring.issuer, store.get, today
+            )
             out.append({"number": number, "valid": report.valid, "status": report.status})
     return out
 
@@ -114,8 +121,12 @@ def run(businesses: int, seed: int, console: Console) -> dict:
             ids = queries.application_ids(session, "in_review", stage)
         decisions = [Decision(application_id=i, reviewer=name, decision="approve") for i in ids]
         if stage == "city" and len(decisions) > 3:  # one returned for re-examination, for the record
-            decisions[0] = Decision(application_id=ids[0], reviewer=name, decision="return",
-                                    comment="门店退货公示牌与承诺不一致，请核实后重新提交")
+            decisions[0] = Decision(
+                application_id=ids[0],
+                reviewer=name,
+                decision="return",
+                comment="门店退货公示牌与承诺不一致，请核实后重新提交",
+            )
         review_batch(decisions)
     step(6, f"announce (公示) on {PUBLISHED}")
     announcements = []
@@ -128,9 +139,13 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     objected = announcements[0]["applications"][0] if announcements else None
     if objected is not None:
         with begin_write(registry()) as session:
-            obj = file_objection(session, objected, "门店曾拒绝七日内退货", "匿名消费者", PUBLISHED + dt.timedelta(days=1))
+            obj = file_objection(
+                session, objected, "门店曾拒绝七日内退货", "匿名消费者", PUBLISHED + dt.timedelta(days=1)
+            )
         with begin_write(registry()) as session:
-            resolve_objection(session, obj.id, False, REVIEWERS[2][0], "经现场核查，门店已按承诺办理退货，异议不成立", stages)
+            resolve_objection(
+                session, obj.id, False, REVIEWERS[2][0], "经现场核查，门店已按承诺办理退货，异议不成立", stages
+            )
     window_end = max((dt.date.fromisoformat(a["window_ends_on"]) for a in announcements), default=PUBLISHED)
     today = window_end + dt.timedelta(days=1)
     step(8, f"the clock moves past the window ({window_end}): issue and deliver on {today}")
@@ -144,12 +159,19 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     with registry()() as session:
         counts = queries.status_counts(session)
     return {
-        "home": str(home), "database": settings.db_url, "businesses": businesses,
-        "rows": sum(f["rows"] for f in manifest["files"].values()), "ingest": ingested,
-        "applications": dict(sorted(counts.items())), "assessed": dict(Counter(statuses.values())),
-        "announcements": announcements, "issued": len([r for r in issued if r["status"] == "issued"]),
-        "verified": checked, "certificates": str(settings.out_path / "certificates"),
+        "home": str(home),
+        "database": settings.db_url,
+        "businesses": businesses,
+        "rows": sum(f["rows"] for f in manifest["files"].values()),
+        "ingest": ingested,
+        "applications": dict(sorted(counts.items())),
+        "assessed": dict(Counter(statuses.values())),
+        "announcements": announcements,
+        "issued": len([r for r in issued if r["status"] == "issued"]),
+        "verified": checked,
+        "certificates": str(settings.out_path / "certificates"),
         "recheck": {k: rechecked[k] for k in ("certificates", "actions", "worklist")},
         "disclosures": {"out": published["out"], "counts": published["counts"]},
-        "outbox": str(settings.outbox_path), "letters": str(settings.out_path / "letters"),
+        "outbox": str(settings.outbox_path),
+        "letters": str(settings.out_path / "letters"),
     }

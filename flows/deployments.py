@@ -4,6 +4,7 @@ With `prefect server start` running and PREFECT_API_URL pointing at it, `assured
 registers these and runs what reviewers trigger from the UI. Pydantic parameters with
 titles become the forms; Literal choices become drop-downs.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,15 +42,29 @@ class ApplicationForm(BaseModel):
     refund_within_48h: bool = Field(False, title="Refund within 48 hours")
 
 
-COMMITMENT_FLAGS = ("displayed", "advance_compensation", "first_inquiry_responsibility", "service_station",
-                    "returns_any_branch", "refund_within_48h")
+COMMITMENT_FLAGS = (
+    "displayed",
+    "advance_compensation",
+    "first_inquiry_responsibility",
+    "service_station",
+    "returns_any_branch",
+    "refund_within_48h",
+)
 
 
 @task(cache_policy=NO_CACHE)
 def submit_form(form: ApplicationForm, on: dt.date) -> int:
     with begin_write(registry()) as session:
-        row = online_row(session, form.uscc, form.program, form.store_name, form.contact_email, form.return_days,
-                         [f for f in COMMITMENT_FLAGS if getattr(form, f)], on)
+        row = online_row(
+            session,
+            form.uscc,
+            form.program,
+            form.store_name,
+            form.contact_email,
+            form.return_days,
+            [f for f in COMMITMENT_FLAGS if getattr(form, f)],
+            on,
+        )
         report = submit_rows(session, [row], "online")
         if report.rejected:
             raise WorkflowError(report.rejected[0]["reason"])

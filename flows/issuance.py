@@ -8,6 +8,7 @@
 A crash between any two steps is repaired by running `assured issue` again: each step
 finds the work of the ones before it and redoes only what is missing.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -46,10 +47,14 @@ def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
     failpoints.hit("issue.after_files")
     subject, body = emails.certificate_issued(data, settings.authority_zh)
     with begin_write(factory) as session:
-        superseded = C.record_issued(session, app_id, number, pdf_path, twin_path, issued.pdf, subject, body,
-                                     settings)
-    return {"application_id": app_id, "number": number, "status": "issued", "pdf": str(pdf_path),
-            "superseded": superseded}
+        superseded = C.record_issued(session, app_id, number, pdf_path, twin_path, issued.pdf, subject, body, settings)
+    return {
+        "application_id": app_id,
+        "number": number,
+        "status": "issued",
+        "pdf": str(pdf_path),
+        "superseded": superseded,
+    }
 
 
 @task(cache_policy=NO_CACHE)

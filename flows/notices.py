@@ -5,6 +5,7 @@ Each reads its content from the registry (`registry.notices`), renders with
 `documents.letters`, writes under the output folder and queues delivery with its
 e-mail (`documents.emails`).
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,15 +35,18 @@ def _write(path: Path, data: bytes) -> Path:
 def letter_for(session: Session, app_id: int, settings: Settings) -> Path:
     """The reasons letter of a rejected application, written and queued for delivery."""
     letter, recipient = N.rejection_letter(session, app_id, settings.authority_zh)
-    path = _write(settings.out_path / "letters" / letter.uscc / f"rejection-{letter.application_id}.pdf",
-                  render_rejection_letter(letter))
+    path = _write(
+        settings.out_path / "letters" / letter.uscc / f"rejection-{letter.application_id}.pdf",
+        render_rejection_letter(letter),
+    )
     subject, body = emails.rejection_letter(letter.business_name, letter.application_id, settings.authority_zh)
     N.queue_letter(session, delivery.Document(letter.uscc, path, subject, body, recipient), letter, settings)
     return path
 
 
-def announcement_files(session: Session, ann: Announcement, apps: list[Application],
-                       settings: Settings) -> tuple[Path, Path]:
+def announcement_files(
+    session: Session, ann: Announcement, apps: list[Application], settings: Settings
+) -> tuple[Path, Path]:
     """The announcement's list as PDF and CSV under the output folder."""
     listing = N.announcement_list(session, ann, apps, settings.authority_zh)
     folder = settings.out_path / "announcements"
@@ -57,20 +61,39 @@ def announcement_files(session: Session, ann: Announcement, apps: list[Applicati
     return csv_path, pdf
 
 
-def write_status_notice(session: Session, cert: Certificate, to: str, reason_code: str | None, on: dt.date,
-                        settings: Settings, findings: tuple = (), note: str = "") -> delivery.Document:
+def write_status_notice(
+    session: Session,
+    cert: Certificate,
+    to: str,
+    reason_code: str | None,
+    on: dt.date,
+    settings: Settings,
+    findings: tuple = (),
+    note: str = "",
+) -> delivery.Document:
     """The notice of a status change (or expiry) to the business, rendered and written (reads only;
     deterministic, so writing it again gives the same file)."""
     notice, recipient = N.status_notice(session, cert, to, reason_code, on, settings.authority_zh, findings, note)
-    path = _write(settings.out_path / "notices" / cert.uscc / f"{cert.number}-{to}-{on.isoformat()}.pdf",
-                  render_status_notice(notice))
-    subject, body = emails.status_notice(cert.program, notice.business_name, cert.number_zh, to, on,
-                                         notice.reason_zh, settings.authority_zh)
+    path = _write(
+        settings.out_path / "notices" / cert.uscc / f"{cert.number}-{to}-{on.isoformat()}.pdf",
+        render_status_notice(notice),
+    )
+    subject, body = emails.status_notice(
+        cert.program, notice.business_name, cert.number_zh, to, on, notice.reason_zh, settings.authority_zh
+    )
     return delivery.Document(cert.uscc, path, subject, body, recipient)
 
 
-def status_notice(session: Session, cert: Certificate, to: str, reason_code: str | None, on: dt.date,
-                  settings: Settings, findings: tuple = (), note: str = "") -> Path:
+def status_notice(
+    session: Session,
+    cert: Certificate,
+    to: str,
+    reason_code: str | None,
+    on: dt.date,
+    settings: Settings,
+    findings: tuple = (),
+    note: str = "",
+) -> Path:
     """Write the notice and queue it, in the caller's transaction."""
     doc = write_status_notice(session, cert, to, reason_code, on, settings, findings, note)
     N.queue_notice(session, doc, cert.number, to, reason_code, settings)

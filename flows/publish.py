@@ -6,6 +6,7 @@ A thin flow: each task opens its own session, reads aggregates (`registry.disclo
 shapes them (`checks.disclosures`) or renders and writes them (`documents.disclosures`).
 Files are written atomically; the same data and date give byte-identical files.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,9 +61,14 @@ def read_lists(as_of: dt.date) -> dict:
     for c in certs:
         if not c["history"]:
             continue
-        record = CertificateRecord(c["number"], c["serial"], c["status_index"], c["valid_from"], c["valid_until"],
-                                   tuple(StatusEvent(h["on"], h["state"], h["reason"], h["note"])
-                                         for h in c["history"]))
+        record = CertificateRecord(
+            c["number"],
+            c["serial"],
+            c["status_index"],
+            c["valid_from"],
+            c["valid_until"],
+            tuple(StatusEvent(h["on"], h["state"], h["reason"], h["note"]) for h in c["history"]),
+        )
         red_rows.append(c | {"status": record.status_on(as_of)})
     return {"red": red_list(red_rows), "black": black_list(listings, revoked, REASONS)}
 
@@ -92,8 +98,17 @@ def _payload(as_of: dt.date, period: Period, items: list, **extra) -> dict:
 
 
 @task(cache_policy=NO_CACHE)
-def write_all(out: str, as_of: dt.date, period: Period, min_complaints: int, lists: dict, enterprises: list,
-              cube: list, flags: list, units: MemberUnits) -> dict:
+def write_all(
+    out: str,
+    as_of: dt.date,
+    period: Period,
+    min_complaints: int,
+    lists: dict,
+    enterprises: list,
+    cube: list,
+    flags: list,
+    units: MemberUnits,
+) -> dict:
     folder = Path(out)
     authority = get_settings().authority_zh
     stats = statistics(cube, period)
@@ -115,8 +130,10 @@ def write_all(out: str, as_of: dt.date, period: Period, min_complaints: int, lis
     put("complaint_disclosure.csv", csv_bytes(enterprises, DISCLOSURE_COLUMNS))
     put("complaint_disclosure.pdf", P.render_complaint_disclosure(disclosure, top=PDF_TOP))
     stat_rows = statistics_rows(stats)
-    put("industry_statistics.json", json_bytes({"as_of": as_of.isoformat(), **stats,
-                                                  "count": len(stat_rows), "items": stat_rows}))
+    put(
+        "industry_statistics.json",
+        json_bytes({"as_of": as_of.isoformat(), **stats, "count": len(stat_rows), "items": stat_rows}),
+    )
     put("industry_statistics.csv", csv_bytes(stat_rows, STAT_COLUMNS))
     put("industry_statistics.pdf", P.render_statistics(stats))
     blacklisted = [e for e in lists["black"] if e["entry"] == "complaint_blacklist"]
@@ -128,12 +145,19 @@ def write_all(out: str, as_of: dt.date, period: Period, min_complaints: int, lis
     for name, data in sorted(written.items()):
         write_atomic(folder / name, data)
     return {
-        "as_of": as_of.isoformat(), "out": str(folder), "period": period.as_json(),
-        "counts": {"red_list": len(lists["red"]), "black_list": len(lists["black"]),
-                   "complaint_blacklist": len(blacklisted),
-                   "revoked": len(lists["black"]) - len(blacklisted), "enterprises": len(enterprises),
-                   "letters": len(units.all())},
-        "totals": stats["totals"], "reference_rate": REFERENCE["rate"],
+        "as_of": as_of.isoformat(),
+        "out": str(folder),
+        "period": period.as_json(),
+        "counts": {
+            "red_list": len(lists["red"]),
+            "black_list": len(lists["black"]),
+            "complaint_blacklist": len(blacklisted),
+            "revoked": len(lists["black"]) - len(blacklisted),
+            "enterprises": len(enterprises),
+            "letters": len(units.all()),
+        },
+        "totals": stats["totals"],
+        "reference_rate": REFERENCE["rate"],
         "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(written.items())},
     }
 
@@ -148,5 +172,6 @@ def publish_flow(out: str, as_of: dt.date | None = None, min_complaints: int = D
     enterprises = read_enterprises(period, min_complaints)
     cube = read_cube(period)
     flags = read_flags(as_of)
-    return write_all(out, as_of, period, min_complaints, quote(lists), quote(enterprises), quote(cube),
-                     quote(flags), units)
+    return write_all(
+        out, as_of, period, min_complaints, quote(lists), quote(enterprises), quote(cube), quote(flags), units
+    )

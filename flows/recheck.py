@@ -7,6 +7,7 @@ sub-batch in one short transaction: findings, status change, audit entry and the
 for delivery together, so a re-run after a crash resumes without doing anything twice. Then it
 republishes the status lists, delivers the notices and writes the reviewers' worklist.
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,15 +40,27 @@ from registry.settings import get_settings
 from registry.workflow_models import Certificate
 
 WRITE_BATCH = 500
-WORKLIST_FIELDS = ("uscc", "number", "program", "check_id", "kind", "action", "reason_code", "title_zh",
-                   "reason_zh", "reason_en", "evidence")
+WORKLIST_FIELDS = (
+    "uscc",
+    "number",
+    "program",
+    "check_id",
+    "kind",
+    "action",
+    "reason_code",
+    "title_zh",
+    "reason_zh",
+    "reason_en",
+    "evidence",
+)
 
 
 def _apply(session: Session, cert: Watched, decision: Decision, as_of: dt.date, notice, settings) -> None:
     M.store_findings(session, cert, as_of, decision)
     if decision.action == "suspend":
-        DbStatusStore(session, "recheck").change(cert.number, "suspended", decision.reason_code, as_of,
-                                                 decision.cause.reason_zh[:300])
+        DbStatusStore(session, "recheck").change(
+            cert.number, "suspended", decision.reason_code, as_of, decision.cause.reason_zh[:300]
+        )
     if notice is not None:
         queue_notice(session, notice, cert.number, NOTICE_TO[decision.action], decision.reason_code, settings)
 
@@ -60,11 +73,22 @@ def _decisions(session: Session, pending: list, as_of: dt.date, previous: dt.dat
     ids = [c.id for c, _ in pending]
     ctx = M.context(session, ids, sorted({c.uscc for c, _ in pending}), as_of, previous)
     state = M.statuses(session, ids)
-    return {cert.id: (state[cert.id], decide(state[cert.id], cert.valid_until, assessment, p,
-                                             warned_before=ctx.warned_before.get(cert.id, frozenset()),
-                                             expiry_noted=cert.id in ctx.expiry_noted,
-                                             risk_notice=ctx.risk.get(cert.uscc)))
-            for cert, assessment in pending if state.get(cert.id) in ("valid", "suspended")}
+    return {
+        cert.id: (
+            state[cert.id],
+            decide(
+                state[cert.id],
+                cert.valid_until,
+                assessment,
+                p,
+                warned_before=ctx.warned_before.get(cert.id, frozenset()),
+                expiry_noted=cert.id in ctx.expiry_noted,
+                risk_notice=ctx.risk.get(cert.uscc),
+            ),
+        )
+        for cert, assessment in pending
+        if state.get(cert.id) in ("valid", "suspended")
+    }
 
 
 def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, settings) -> Counter:
@@ -72,9 +96,13 @@ def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, set
     transaction, then store findings, status changes and queued notices in one short one."""
     with registry()() as session:
         decided = _decisions(session, pending, as_of, previous, p)
-        notices = {cid: write_status_notice(session, session.get(Certificate, cid), NOTICE_TO[d.action],
-                                            d.reason_code, as_of, settings, d.findings)
-                   for cid, (_, d) in decided.items() if d.action in NOTICE_TO}
+        notices = {
+            cid: write_status_notice(
+                session, session.get(Certificate, cid), NOTICE_TO[d.action], d.reason_code, as_of, settings, d.findings
+            )
+            for cid, (_, d) in decided.items()
+            if d.action in NOTICE_TO
+        }
     counts: Counter = Counter()
     with begin_write(registry()) as session:
         now = M.statuses(session, list(decided))
@@ -139,18 +167,20 @@ def start_recheck(as_of: dt.date) -> tuple[dt.date | None, list[Watched]]:
 
 
 @task(cache_policy=NO_CACHE)
-def finish_recheck(as_of: dt.date, previous: dt.date | None, certificates: int, tasks: int,
-                   delivered: dict) -> dict:
+def finish_recheck(as_of: dt.date, previous: dt.date | None, certificates: int, tasks: int, delivered: dict) -> dict:
     """The reviewers' worklist written under the output folder, and the recheck's summary stored."""
     with begin_write(registry()) as session:
         rows = M.worklist(session, as_of)
         paths = _write_worklist(rows, get_settings().out_path / "rechecks" / as_of.isoformat())
         summary = {
-            "as_of": as_of.isoformat(), "previous": previous.isoformat() if previous else None,
-            "certificates": certificates, "tasks": tasks,
+            "as_of": as_of.isoformat(),
+            "previous": previous.isoformat() if previous else None,
+            "certificates": certificates,
+            "tasks": tasks,
             "actions": dict(sorted(Counter(r["action"] for r in rows if r["action"] != "noted").items())),
             "checks": dict(sorted(Counter(r["check_id"] for r in rows).items())),
-            "delivered": delivered, "worklist": [str(p) for p in paths],
+            "delivered": delivered,
+            "worklist": [str(p) for p in paths],
         }
         M.finish(session, as_of, summary)
     return summary | {"findings": rows}
@@ -161,8 +191,11 @@ def _plan(certs: list[Watched], parts: int) -> list[tuple[str, list[Watched]]]:
     by_program: dict[str, list[Watched]] = defaultdict(list)
     for c in certs:
         by_program[c.program].append(c)
-    return [(program, part) for program, group in sorted(by_program.items())
-            for part in chunks(group, parts=parts, min_size=2000)]
+    return [
+        (program, part)
+        for program, group in sorted(by_program.items())
+        for part in chunks(group, parts=parts, min_size=2000)
+    ]
 
 
 @flow(name="recheck")
@@ -184,8 +217,11 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
 
 def daily_deployment():
     """The recheck as a deployment on a daily schedule (served by `assured serve`)."""
-    return recheck_flow.to_deployment("recheck-daily", schedule=Cron("30 2 * * *", timezone="Asia/Shanghai"),
-                                      description="Daily recheck of every certified business (动态管理)")
+    return recheck_flow.to_deployment(
+        "recheck-daily",
+        schedule=Cron("30 2 * * *", timezone="Asia/Shanghai"),
+        description="Daily recheck of every certified business (动态管理)",
+    )
 
 
 def reviewer_change(number: str, to: str, reviewer: str, reason: str | None, note: str, on: dt.date) -> dict:
@@ -197,5 +233,12 @@ def reviewer_change(number: str, to: str, reviewer: str, reason: str | None, not
         cert, record, code, note = M.change_by_reviewer(session, number, to, reviewer, reason, note, on, stages())
         path = status_notice(session, cert, to, code, on, settings, note=note)
         publish_lists(DbStatusStore(session))
-    return {"number": cert.number, "status": record.state, "reason": code, "note": note, "on": on.isoformat(),
-            "notice": str(path), "delivered": deliver_pending.fn()}
+    return {
+        "number": cert.number,
+        "status": record.state,
+        "reason": code,
+        "note": note,
+        "on": on.isoformat(),
+        "notice": str(path),
+        "delivered": deliver_pending.fn(),
+    }

@@ -1,4 +1,5 @@
 """Review decisions and the announcement: each a flow run against durable registry state."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,9 @@ class Decision(BaseModel):
     """A reviewer's decision on one application's current stage (the form in Prefect's UI)."""
 
     application_id: int = Field(title="Application number", ge=1)
-    reviewer: str = Field(title="Reviewer", description="your name as registered with `assured reviewers add`",
-                          min_length=1)
+    reviewer: str = Field(
+        title="Reviewer", description="your name as registered with `assured reviewers add`", min_length=1
+    )
     decision: Literal["approve", "reject", "return"] = Field(title="Decision")
     comment: str = Field("", title="Comment", description="required to reject or return")
 
@@ -70,9 +72,15 @@ def publish_announcement(program: str, published_on: dt.date) -> dict:
     with begin_write(registry()) as session:
         ann, apps = announce(session, program, published_on, window, actor="system")
         ann.csv_path, ann.pdf_path = (str(p) for p in announcement_files(session, ann, apps, get_settings()))
-        return {"announcement": ann.id, "program": program, "applications": [a.id for a in apps],
-                "published_on": ann.published_on.isoformat(), "window_ends_on": ann.window_ends_on.isoformat(),
-                "csv": ann.csv_path, "pdf": ann.pdf_path}
+        return {
+            "announcement": ann.id,
+            "program": program,
+            "applications": [a.id for a in apps],
+            "published_on": ann.published_on.isoformat(),
+            "window_ends_on": ann.window_ends_on.isoformat(),
+            "csv": ann.csv_path,
+            "pdf": ann.pdf_path,
+        }
 
 
 @flow(name="announce")

@@ -5,6 +5,7 @@ few tasks: read the window's complaints, analyse them (phrases, terms, topics),
 stream the baseline through the counters, build the report, write JSON and PDF.
 `weekly_deployment()` gives the deployment that runs it every Monday morning.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,8 +17,15 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from checks import calendar
-from checks.risk.scan import (BaselineCounts, ComplaintText, ScanParams, WindowStage, build_report, risk_notice,
-                               scan_window)
+from checks.risk.scan import (
+    BaselineCounts,
+    ComplaintText,
+    ScanParams,
+    WindowStage,
+    build_report,
+    risk_notice,
+    scan_window,
+)
 from documents.files import write_atomic
 from documents.risk_report import render_report_pdf
 from flows.common import registry
@@ -26,6 +34,7 @@ from registry.db import begin_write, make_engine
 from registry.ingest import insert_ignoring_duplicates
 from registry.settings import get_settings
 from registry.workflow_models import RiskFlag
+
 
 def _jieba_cache() -> Path:
     return get_settings().home_path / "tmp" / "jieba"
@@ -70,8 +79,10 @@ def write_report(report: dict, out_dir: str) -> dict[str, str]:
 def store_flags(report: dict) -> int:
     """Keep each flagged business's notice in the registry, where the application's history shows it."""
     scanned_on = dt.date.fromisoformat(report["as_of"])
-    rows = [{"uscc": f["uscc"], "scanned_on": scanned_on, "notice": risk_notice(report, f["uscc"])}
-            for f in report.get("flagged_businesses", ())]
+    rows = [
+        {"uscc": f["uscc"], "scanned_on": scanned_on, "notice": risk_notice(report, f["uscc"])}
+        for f in report.get("flagged_businesses", ())
+    ]
     if rows:
         with begin_write(registry()) as session:
             insert_ignoring_duplicates(session.connection(), RiskFlag.__table__, rows)
@@ -79,8 +90,9 @@ def store_flags(report: dict) -> int:
 
 
 @flow(name="risk-scan")
-def risk_scan_flow(as_of: dt.date | None = None, window_days: int = 30, baseline_months: int = 12,
-                   out_dir: str | None = None) -> dict:
+def risk_scan_flow(
+    as_of: dt.date | None = None, window_days: int = 30, baseline_months: int = 12, out_dir: str | None = None
+) -> dict:
     """Emerging terms, topics, trend anomalies and flagged businesses from complaint text; JSON + PDF."""
     params = ScanParams(as_of or calendar.today(), window_days, baseline_months)
     rows = read_window(params)
@@ -94,5 +106,6 @@ def risk_scan_flow(as_of: dt.date | None = None, window_days: int = 30, baseline
 
 def weekly_deployment():
     """The scan every Monday at 06:00 (local time of the serving process), for `prefect.serve`."""
-    return risk_scan_flow.to_deployment(name="risk-scan-weekly", cron="0 6 * * 1",
-                                        description="Weekly risk early-warning scan of complaint text")
+    return risk_scan_flow.to_deployment(
+        name="risk-scan-weekly", cron="0 6 * * 1", description="Weekly risk early-warning scan of complaint text"
+    )

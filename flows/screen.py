@@ -7,6 +7,7 @@ task each (never one task per business). Each task streams its range through
 building Evidence or reasons; it writes its rows to a part file and returns counts; the
 flow joins the parts in order and summarises.
 """
+
 from __future__ import annotations
 
 import csv
@@ -61,8 +62,9 @@ class Summary:
 
 
 @task(cache_policy=NO_CACHE)
-def screen_range(program: str, as_of: dt.date, region: str | None, after: str | None, upto: str | None,
-                 part: str) -> Summary:
+def screen_range(
+    program: str, as_of: dt.date, region: str | None, after: str | None, upto: str | None, part: str
+) -> Summary:
     policy = load_policy(program)
     kernel = Kernel(policy, as_of)
     write = _csv_lines if Path(part).suffix == ".csv" else _jsonl_lines
@@ -70,8 +72,7 @@ def screen_range(program: str, as_of: dt.date, region: str | None, after: str | 
     raw_scores: Counter = Counter()  # per distinct score, bucketed at the end
     summary = Summary()
     with open(part, "w", encoding="utf-8", newline="") as fh, registry()() as session:
-        for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region, after=after,
-                                      upto=upto):
+        for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region, after=after, upto=upto):
             results = kernel.run(chunk)
             fh.write(write(chunk.registrations, results, kernel.checks))
             # C-speed tallies per chunk
@@ -100,20 +101,34 @@ def _csv_lines(registrations: Sequence[tuple], results: Sequence[tuple], checks:
     chunk at once), and each mask's id cells are joined once. Otherwise `csv.writer` writes it."""
     tails = {mask: ["|".join(ids) for ids in checks(mask)] for mask in {r[3] for r in results}}
     if _NEEDS_QUOTING("".join([f"{reg[0]}{reg[4]}{reg[5]}" for reg in registrations])) or any(
-            _NEEDS_QUOTING("".join(t)) for t in tails.values()):
+        _NEEDS_QUOTING("".join(t)) for t in tails.values()
+    ):
         buf = io.StringIO()
-        csv.writer(buf).writerows([(reg[0], reg[4], reg[5], verdict, score, bonus, *tails[mask])
-                                   for reg, (verdict, score, bonus, mask) in zip(registrations, results)])
+        csv.writer(buf).writerows(
+            [
+                (reg[0], reg[4], reg[5], verdict, score, bonus, *tails[mask])
+                for reg, (verdict, score, bonus, mask) in zip(registrations, results)
+            ]
+        )
         return buf.getvalue()
     tails = {mask: ",".join(t) for mask, t in tails.items()}
-    return "".join([f"{reg[0]},{reg[4]},{reg[5]},{verdict},{score!r},{bonus!r},{tails[mask]}\r\n"
-                    for reg, (verdict, score, bonus, mask) in zip(registrations, results)])
+    return "".join(
+        [
+            f"{reg[0]},{reg[4]},{reg[5]},{verdict},{score!r},{bonus!r},{tails[mask]}\r\n"
+            for reg, (verdict, score, bonus, mask) in zip(registrations, results)
+        ]
+    )
 
 
 def _jsonl_lines(registrations: Sequence[tuple], results: Sequence[tuple], checks: Callable[[int], tuple]) -> str:
-    return "".join(json.dumps(dict(zip(FIELDS, (reg[0], reg[4], reg[5], verdict, score, bonus,
-                                                *(list(ids) for ids in checks(mask))))), ensure_ascii=False) + "\n"
-                   for reg, (verdict, score, bonus, mask) in zip(registrations, results))
+    return "".join(
+        json.dumps(
+            dict(zip(FIELDS, (reg[0], reg[4], reg[5], verdict, score, bonus, *(list(ids) for ids in checks(mask))))),
+            ensure_ascii=False,
+        )
+        + "\n"
+        for reg, (verdict, score, bonus, mask) in zip(registrations, results)
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -142,8 +157,13 @@ def dask_runner(workers: int, address: str | None = None):
 
     if address:
         return DaskTaskRunner(address=address)
-    cluster = {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": None,
-               "env": {"PREFECT_API_URL": _api_url()}}
+    cluster = {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "dashboard_address": None,
+        "env": {"PREFECT_API_URL": _api_url()},
+    }
     return DaskTaskRunner(cluster_kwargs=cluster)
 
 
@@ -166,18 +186,31 @@ def _api_url() -> str:
 # contend for the interpreter lock (measured on 1M businesses: 85 s with 4 threads, 66 s in
 # one). Spreading them is the Dask runner's job.
 @flow(name="screen", task_runner=ThreadPoolTaskRunner(max_workers=1))
-def screen_flow(program: Literal["model_unit", "seven_day_return"], as_of: dt.date, out: str,
-                region: str | None = None, parts: int = 4) -> dict:
+def screen_flow(
+    program: Literal["model_unit", "seven_day_return"],
+    as_of: dt.date,
+    out: str,
+    region: str | None = None,
+    parts: int = 4,
+) -> dict:
     """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl).
     Run with `screen_flow.with_options(task_runner=dask_runner(n))` to spread the chunks over processes."""
     ranges = plan(parts, region)
     stem, suffix = out.rsplit(".", 1)
     part_files = [f"{stem}.part{i}.{suffix}" for i in range(len(ranges))]
-    futures = [screen_range.submit(program, as_of, region, after, upto, part)
-               for (after, upto), part in zip(ranges, part_files)]
+    futures = [
+        screen_range.submit(program, as_of, region, after, upto, part)
+        for (after, upto), part in zip(ranges, part_files)
+    ]
     summary = Summary()
     for f in futures:
         summary.add(f.result())
     path = join_parts(part_files, out)
-    return {"program": program, "as_of": as_of.isoformat(), "region": region, "out": path,
-            "tasks": len(ranges), **summary.to_json()}
+    return {
+        "program": program,
+        "as_of": as_of.isoformat(),
+        "region": region,
+        "out": path,
+        "tasks": len(ranges),
+        **summary.to_json(),
+    }

@@ -2,6 +2,7 @@
 
 Pages show the business, programme, status and validity only: no personal data.
 """
+
 from __future__ import annotations
 
 import html
@@ -18,12 +19,23 @@ from checks import calendar
 from checks.programmes import PROGRAMMES
 from registry.certificates import status_store
 
-STATUS_ZH = {"valid": ("有效", "#1a7f37"), "suspended": ("已暂停", "#b35900"), "revoked": ("已撤销", "#c62828"),
-             "superseded": ("已换发新证书，本证书停止使用", "#6b6b6b"),
-             "expired": ("已过期", "#6b6b6b"), "invalid": ("无效（核验未通过）", "#c62828"),
-             "unknown": ("未找到", "#6b6b6b")}
-STEP_ZH = {"format": "格式", "issuer_key": "发证机关密钥", "signature": "电子签名", "binding": "PDF 与签名副本一致",
-           "status": "证书状态", "validity": "有效期"}
+STATUS_ZH = {
+    "valid": ("有效", "#1a7f37"),
+    "suspended": ("已暂停", "#b35900"),
+    "revoked": ("已撤销", "#c62828"),
+    "superseded": ("已换发新证书，本证书停止使用", "#6b6b6b"),
+    "expired": ("已过期", "#6b6b6b"),
+    "invalid": ("无效（核验未通过）", "#c62828"),
+    "unknown": ("未找到", "#6b6b6b"),
+}
+STEP_ZH = {
+    "format": "格式",
+    "issuer_key": "发证机关密钥",
+    "signature": "电子签名",
+    "binding": "PDF 与签名副本一致",
+    "status": "证书状态",
+    "validity": "有效期",
+}
 MAX_UPLOAD = 5 * 1024 * 1024
 
 PAGE = """<!doctype html>
@@ -79,32 +91,45 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
 
     def page(twin: dict | None, report: Report | None, number: str) -> HTMLResponse:
         if report is None:
-            body = (f'<p><span class="badge" style="background:#6b6b6b">未找到</span></p>'
-                    f"<p>没有编号为 {_esc(number)} 的证书。请核对编号，或联系发证机关。</p>")
+            body = (
+                f'<p><span class="badge" style="background:#6b6b6b">未找到</span></p>'
+                f"<p>没有编号为 {_esc(number)} 的证书。请核对编号，或联系发证机关。</p>"
+            )
             return HTMLResponse(PAGE.format(title="证书核验", body=body), status_code=404)
         info = summary(twin, report)
         label, colour = STATUS_ZH[report.status]
-        rows = [("证书类别", info["programme_title"]), ("经营者名称", info["business"]), ("门店名称", info["store"]),
-                ("证书编号", info["number_zh"]), ("有效期", f"{info['valid_from']} 至 {info['valid_until']}"),
-                ("发证机关", info["authority"])]
+        rows = [
+            ("证书类别", info["programme_title"]),
+            ("经营者名称", info["business"]),
+            ("门店名称", info["store"]),
+            ("证书编号", info["number_zh"]),
+            ("有效期", f"{info['valid_from']} 至 {info['valid_until']}"),
+            ("发证机关", info["authority"]),
+        ]
         table = "".join(f"<tr><th>{k}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
         steps = "".join(
             f'<li class="{"ok" if s.ok else "bad"}">{"✓" if s.ok else "✗"} '
-            f'{"未上传 PDF：核验登记的电子证书" if s.code == "NO_PDF" else STEP_ZH.get(s.step, s.step)}'
-            f" <small>({_esc(s.code)})</small></li>" for s in report.steps)
-        body = (f'<p><span class="badge" style="background:{colour}">{label}</span></p>'
-                f"<table>{table}</table><h3>核验步骤</h3><ul>{steps}</ul>"
-                f'<footer>核验日期 {calendar.today()}。也可上传证书 PDF 核验：<form action="/verify" method="post" '
-                f'enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
-                f'<button>核验 PDF</button></form></footer>')
+            f"{'未上传 PDF：核验登记的电子证书' if s.code == 'NO_PDF' else STEP_ZH.get(s.step, s.step)}"
+            f" <small>({_esc(s.code)})</small></li>"
+            for s in report.steps
+        )
+        body = (
+            f'<p><span class="badge" style="background:{colour}">{label}</span></p>'
+            f"<table>{table}</table><h3>核验步骤</h3><ul>{steps}</ul>"
+            f'<footer>核验日期 {calendar.today()}。也可上传证书 PDF 核验：<form action="/verify" method="post" '
+            f'enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
+            f"<button>核验 PDF</button></form></footer>"
+        )
         return HTMLResponse(PAGE.format(title=f"证书核验 {_esc(info['number_zh'] or number)}", body=body))
 
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
-        body = ('<form action="/go" method="get"><p>证书编号：<input name="number" size="34" '
-                'placeholder="鄂放心〔2026〕第420100-000123号"> <button>查询</button></p></form>'
-                '<form action="/verify" method="post" enctype="multipart/form-data"><p>上传证书 PDF：'
-                '<input type="file" name="file" accept="application/pdf"> <button>核验</button></p></form>')
+        body = (
+            '<form action="/go" method="get"><p>证书编号：<input name="number" size="34" '
+            'placeholder="鄂放心〔2026〕第420100-000123号"> <button>查询</button></p></form>'
+            '<form action="/verify" method="post" enctype="multipart/form-data"><p>上传证书 PDF：'
+            '<input type="file" name="file" accept="application/pdf"> <button>核验</button></p></form>'
+        )
         return HTMLResponse(PAGE.format(title="放心消费证书核验", body=body))
 
     @app.get("/go")
@@ -156,8 +181,19 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     @app.get("/issuer")
     def issuer() -> JSONResponse:
         ring = keys.load(keys_folder)
-        return JSONResponse({"id": ring.issuer, "assertionMethod": [
-            {"id": k.id, "type": "Multikey", "controller": ring.issuer, "publicKeyMultibase": k.public_multibase}
-            for k in ring.keys]})
+        return JSONResponse(
+            {
+                "id": ring.issuer,
+                "assertionMethod": [
+                    {
+                        "id": k.id,
+                        "type": "Multikey",
+                        "controller": ring.issuer,
+                        "publicKeyMultibase": k.public_multibase,
+                    }
+                    for k in ring.keys
+                ],
+            }
+        )
 
     return app

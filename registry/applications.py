@@ -4,6 +4,7 @@ Every function takes the caller's session (one unit of work), checks the rule it
 enforces, changes state and appends an audit entry. A refusal is a `WorkflowError`
 whose message names the application, the person and the rule.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,8 @@ from registry.records import APPLICATIONS, ApplicationRecord
 from registry.workflow_models import (
     Announcement,
     AnnouncementItem,
-    AssessmentRecord,
     Application,
+    AssessmentRecord,
     Objection,
     ReviewDecision,
     Reviewer,
@@ -46,7 +47,7 @@ class WorkflowError(AssuredError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
@@ -57,14 +58,21 @@ def add_working_days(day: dt.date, n: int) -> dt.date:
     return day
 
 
-def set_status(session: Session, app: Application, status: str, actor: str, reason: str = "",
-               stage: str | None = None, **detail) -> None:
+def set_status(
+    session: Session, app: Application, status: str, actor: str, reason: str = "", stage: str | None = None, **detail
+) -> None:
     before = app.status
     app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, _now()
     app.open_key = None if status in ("rejected", "issued", "withdrawn") else f"{app.uscc}:{app.program}"
     session.flush()
-    audit.record(session, actor, f"application.{status}", "application", app.id,
-                 {"from": before, "to": status, "stage": stage, "reason": reason, **detail})
+    audit.record(
+        session,
+        actor,
+        f"application.{status}",
+        "application",
+        app.id,
+        {"from": before, "to": status, "stage": stage, "reason": reason, **detail},
+    )
 
 
 def get_application(session: Session, app_id: int) -> Application:
@@ -76,6 +84,7 @@ def get_application(session: Session, app_id: int) -> Application:
 
 # -- intake -----------------------------------------------------------------------------------
 
+
 def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
     """One open application per business and programme; the business must be registered."""
     if session.get(Registration, rec.uscc) is None:
@@ -83,26 +92,52 @@ def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
     open_key = f"{rec.uscc}:{rec.program}"
     existing = session.scalar(select(Application).where(Application.open_key == open_key))
     if existing is not None:
-        raise WorkflowError(f"uscc {rec.uscc}: application {existing.id} for {rec.program} is still open "
-                            f"({existing.status})", kind=Kind.conflict)
-    app = Application(uscc=rec.uscc, program=rec.program, channel=rec.channel, submitted_on=rec.submitted_on,
-                      store_name=rec.store_name, contact_email=rec.contact_email,
-                      commitments=rec.commitments.model_dump(mode="json"), status="submitted", open_key=open_key)
+        raise WorkflowError(
+            f"uscc {rec.uscc}: application {existing.id} for {rec.program} is still open ({existing.status})",
+            kind=Kind.conflict,
+        )
+    app = Application(
+        uscc=rec.uscc,
+        program=rec.program,
+        channel=rec.channel,
+        submitted_on=rec.submitted_on,
+        store_name=rec.store_name,
+        contact_email=rec.contact_email,
+        commitments=rec.commitments.model_dump(mode="json"),
+        status="submitted",
+        open_key=open_key,
+    )
     try:
         with session.begin_nested():
             session.add(app)
             session.flush()
     except IntegrityError:
-        raise WorkflowError(f"uscc {rec.uscc}: an application for {rec.program} is already open", kind=Kind.conflict) from None
-    audit.record(session, actor, "application.submitted", "application", app.id,
-                 {"uscc": rec.uscc, "program": rec.program, "channel": rec.channel})
+        raise WorkflowError(
+            f"uscc {rec.uscc}: an application for {rec.program} is already open", kind=Kind.conflict
+        ) from None
+    audit.record(
+        session,
+        actor,
+        "application.submitted",
+        "application",
+        app.id,
+        {"uscc": rec.uscc, "program": rec.program, "channel": rec.channel},
+    )
     return app
 
 
 # -- reviewers and decisions ------------------------------------------------------------------
 
-def add_reviewer(session: Session, name: str, stage: str, region_prefix: str, stages: tuple[str, ...],
-                 ties: list[str] | None = None, actor: str = "admin") -> Reviewer:
+
+def add_reviewer(
+    session: Session,
+    name: str,
+    stage: str,
+    region_prefix: str,
+    stages: tuple[str, ...],
+    ties: list[str] | None = None,
+    actor: str = "admin",
+) -> Reviewer:
     if stage not in stages:
         raise WorkflowError(f"--stage {stage!r}: review stages are {', '.join(stages)}")
     if not (region_prefix.isdigit() and 2 <= len(region_prefix) <= 6):
@@ -131,8 +166,9 @@ def business_region(session: Session, uscc: str) -> str:
     return session.scalar(select(Registration.region_code).where(Registration.uscc == uscc)) or uscc[2:8]
 
 
-def eligible_reviewer(session: Session, name: str, uscc: str, *, stage: str | None = None,
-                      subject: str | None = None) -> Reviewer:
+def eligible_reviewer(
+    session: Session, name: str, uscc: str, *, stage: str | None = None, subject: str | None = None
+) -> Reviewer:
     """The reviewer `name`, checked: registered, active, at `stage` when one is required,
     covering the business's region and not tied to it. `subject` names what is decided in a
     refusal (default: the business)."""
@@ -143,19 +179,22 @@ def eligible_reviewer(session: Session, name: str, uscc: str, *, stage: str | No
     if not reviewer.active:
         raise WorkflowError(f"reviewer {name!r} is disabled")
     if stage is not None and reviewer.stage != stage:
-        raise WorkflowError(f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} needs a "
-                            f"{stage}-stage reviewer")
+        raise WorkflowError(
+            f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} needs a {stage}-stage reviewer"
+        )
     region = business_region(session, uscc)
     if not region.startswith(reviewer.region_prefix):
-        raise WorkflowError(f"reviewer {name!r} covers region {reviewer.region_prefix}; {subject} is from "
-                            f"region {region}")
+        raise WorkflowError(
+            f"reviewer {name!r} covers region {reviewer.region_prefix}; {subject} is from region {region}"
+        )
     if uscc in (reviewer.ties or []):
         raise WorkflowError(f"reviewer {name!r} is tied to {uscc} and must not decide")
     return reviewer
 
 
-def decide(session: Session, app_id: int, reviewer_name: str, decision: str, comment: str,
-           stages: tuple[str, ...]) -> Application:
+def decide(
+    session: Session, app_id: int, reviewer_name: str, decision: str, comment: str, stages: tuple[str, ...]
+) -> Application:
     """One reviewer's decision on the application's current stage, with every rule checked."""
     if decision not in DECISIONS:
         raise WorkflowError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
@@ -164,21 +203,37 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
         eligible_reviewer(session, reviewer_name, app.uscc, subject=f"application {app_id}")
         raise WorkflowError(f"application {app_id} is {app.status}, not in review")
     reviewer = eligible_reviewer(session, reviewer_name, app.uscc, stage=app.stage, subject=f"application {app_id}")
-    earlier = session.scalar(select(ReviewDecision.stage).where(
-        ReviewDecision.application_id == app_id, ReviewDecision.reviewer_id == reviewer.id,
-        ReviewDecision.stage != app.stage))
+    earlier = session.scalar(
+        select(ReviewDecision.stage).where(
+            ReviewDecision.application_id == app_id,
+            ReviewDecision.reviewer_id == reviewer.id,
+            ReviewDecision.stage != app.stage,
+        )
+    )
     if earlier is not None:
-        raise WorkflowError(f"reviewer {reviewer_name!r} already decided the {earlier} stage of application "
-                            f"{app_id}; one person cannot decide two stages")
+        raise WorkflowError(
+            f"reviewer {reviewer_name!r} already decided the {earlier} stage of application "
+            f"{app_id}; one person cannot decide two stages"
+        )
     if decision != "approve" and not comment.strip():
         raise WorkflowError(f"a {decision} needs --comment saying why")
     try:
         with session.begin_nested():
-            session.add(ReviewDecision(application_id=app_id, review_round=app.review_round, stage=app.stage,
-                                       reviewer_id=reviewer.id, decision=decision, comment=comment))
+            session.add(
+                ReviewDecision(
+                    application_id=app_id,
+                    review_round=app.review_round,
+                    stage=app.stage,
+                    reviewer_id=reviewer.id,
+                    decision=decision,
+                    comment=comment,
+                )
+            )
             session.flush()
     except IntegrityError:
-        raise WorkflowError(f"application {app_id}: the {app.stage} stage was already decided", kind=Kind.conflict) from None
+        raise WorkflowError(
+            f"application {app_id}: the {app.stage} stage was already decided", kind=Kind.conflict
+        ) from None
     actor = f"reviewer:{reviewer_name}"
     detail = {"decision": decision, "decided_stage": app.stage, "round": app.review_round, "comment": comment}
     if decision == "approve":
@@ -197,26 +252,40 @@ def decide(session: Session, app_id: int, reviewer_name: str, decision: str, com
 
 # -- announcement (公示) and objections ---------------------------------------------------------
 
-def announce(session: Session, program: str, published_on: dt.date, window_days: int,
-             actor: str) -> tuple[Announcement, list[Application]]:
-    apps = list(session.scalars(select(Application).where(
-        Application.program == program, Application.status == "approved").order_by(Application.id)))
+
+def announce(
+    session: Session, program: str, published_on: dt.date, window_days: int, actor: str
+) -> tuple[Announcement, list[Application]]:
+    apps = list(
+        session.scalars(
+            select(Application)
+            .where(Application.program == program, Application.status == "approved")
+            .order_by(Application.id)
+        )
+    )
     if not apps:
         raise WorkflowError(f"no approved {program} applications to announce")
-    ann = Announcement(program=program, published_on=published_on,
-                       window_ends_on=add_working_days(published_on, window_days))
+    ann = Announcement(
+        program=program, published_on=published_on, window_ends_on=add_working_days(published_on, window_days)
+    )
     session.add(ann)
     session.flush()
     for app in apps:
         session.add(AnnouncementItem(announcement_id=ann.id, application_id=app.id))
-        set_status(session, app, "announced", actor, f"announcement {ann.id} until {ann.window_ends_on}",
-                   announcement=ann.id)
+        set_status(
+            session, app, "announced", actor, f"announcement {ann.id} until {ann.window_ends_on}", announcement=ann.id
+        )
     return ann, apps
 
 
 def _current_announcement(session: Session, app_id: int) -> Announcement | None:
-    return session.scalar(select(Announcement).join(AnnouncementItem).where(
-        AnnouncementItem.application_id == app_id).order_by(Announcement.id.desc()).limit(1))
+    return session.scalar(
+        select(Announcement)
+        .join(AnnouncementItem)
+        .where(AnnouncementItem.application_id == app_id)
+        .order_by(Announcement.id.desc())
+        .limit(1)
+    )
 
 
 def file_objection(session: Session, app_id: int, reason: str, by: str, on: dt.date) -> Objection:
@@ -228,31 +297,54 @@ def file_objection(session: Session, app_id: int, reason: str, by: str, on: dt.d
         raise WorkflowError(f"application {app_id} is {app.status}, not under announcement")
     if on > ann.window_ends_on:
         raise WorkflowError(f"application {app_id}: the objection window closed on {ann.window_ends_on}")
-    obj = Objection(application_id=app_id, announcement_id=ann.id, reason=reason, filed_by=by or "anonymous",
-                    filed_on=on, status="open")
+    obj = Objection(
+        application_id=app_id,
+        announcement_id=ann.id,
+        reason=reason,
+        filed_by=by or "anonymous",
+        filed_on=on,
+        status="open",
+    )
     session.add(obj)
     session.flush()
-    audit.record(session, f"public:{obj.filed_by}", "objection.filed", "application", app_id,
-                 {"objection": obj.id, "reason": reason})
+    audit.record(
+        session,
+        f"public:{obj.filed_by}",
+        "objection.filed",
+        "application",
+        app_id,
+        {"objection": obj.id, "reason": reason},
+    )
     return obj
 
 
-def resolve_objection(session: Session, objection_id: int, uphold: bool, reviewer_name: str, comment: str,
-                      stages: tuple[str, ...]) -> Objection:
+def resolve_objection(
+    session: Session, objection_id: int, uphold: bool, reviewer_name: str, comment: str, stages: tuple[str, ...]
+) -> Objection:
     obj = session.get(Objection, objection_id)
     if obj is None:
         raise WorkflowError(f"objection {objection_id}: no such objection", kind=Kind.not_found)
     if obj.status != "open":
         raise WorkflowError(f"objection {objection_id} was already {obj.status}", kind=Kind.conflict)
-    eligible_reviewer(session, reviewer_name, get_application(session, obj.application_id).uscc,
-                      subject=f"application {obj.application_id}")
+    eligible_reviewer(
+        session,
+        reviewer_name,
+        get_application(session, obj.application_id).uscc,
+        subject=f"application {obj.application_id}",
+    )
     if not comment.strip():
         raise WorkflowError("resolving an objection needs --comment")
     obj.status = "upheld" if uphold else "dismissed"
     obj.resolved_by, obj.resolution_comment, obj.resolved_at = reviewer_name, comment, _now()
     actor = f"reviewer:{reviewer_name}"
-    audit.record(session, actor, f"objection.{obj.status}", "application", obj.application_id,
-                 {"objection": obj.id, "comment": comment})
+    audit.record(
+        session,
+        actor,
+        f"objection.{obj.status}",
+        "application",
+        obj.application_id,
+        {"objection": obj.id, "comment": comment},
+    )
     if uphold:
         app = get_application(session, obj.application_id)
         app.review_round += 1
@@ -267,8 +359,9 @@ def release_after_window(session: Session, today: dt.date, actor: str = "system"
         ann = _current_announcement(session, app.id)
         if ann is None or today <= ann.window_ends_on:
             continue
-        open_objection = session.scalar(select(Objection.id).where(
-            Objection.application_id == app.id, Objection.status == "open"))
+        open_objection = session.scalar(
+            select(Objection.id).where(Objection.application_id == app.id, Objection.status == "open")
+        )
         if open_objection is None:
             set_status(session, app, "issuable", actor, f"announcement window closed {ann.window_ends_on}")
             released.append(app)
@@ -277,15 +370,24 @@ def release_after_window(session: Session, today: dt.date, actor: str = "system"
 
 # -- assessment and routing -------------------------------------------------------------------
 
+
 def store_assessment(session: Session, assessment, application_id: int | None) -> AssessmentRecord:
     """Keep the assessment with its evidence snapshot and policy fingerprint (re-derivable)."""
     evidence = assessment.evidence
     rec = AssessmentRecord(
-        application_id=application_id, uscc=assessment.uscc, program=assessment.program,
-        as_of=assessment.as_of, verdict=assessment.verdict.value, score=assessment.score, bonus=assessment.bonus,
-        policy_id=assessment.policy_id, policy_effective_from=assessment.policy_effective_from,
-        policy_sha256=assessment.policy_sha256, evidence_sha256=evidence.sha256(),
-        evidence=evidence.model_dump(mode="json"), result={**assessment.to_json(), "pass_mark": assessment.pass_mark},
+        application_id=application_id,
+        uscc=assessment.uscc,
+        program=assessment.program,
+        as_of=assessment.as_of,
+        verdict=assessment.verdict.value,
+        score=assessment.score,
+        bonus=assessment.bonus,
+        policy_id=assessment.policy_id,
+        policy_effective_from=assessment.policy_effective_from,
+        policy_sha256=assessment.policy_sha256,
+        evidence_sha256=evidence.sha256(),
+        evidence=evidence.model_dump(mode="json"),
+        result={**assessment.to_json(), "pass_mark": assessment.pass_mark},
     )
     session.add(rec)
     session.flush()
@@ -302,8 +404,9 @@ def route(session: Session, app: Application, assessment, stages: tuple[str, ...
         set_status(session, app, "rejected", actor, "ineligible: " + ", ".join(failed), failed=failed, **detail)
     elif verdict == "pending":
         missing = [o.id for o in assessment.outcomes if o.status.value == "missing"]
-        set_status(session, app, "pending_data", actor, "waiting for data: " + ", ".join(missing),
-                   missing=missing, **detail)
+        set_status(
+            session, app, "pending_data", actor, "waiting for data: " + ", ".join(missing), missing=missing, **detail
+        )
     else:
         set_status(session, app, "in_review", actor, "eligible: first review stage", stage=stages[0], **detail)
     return app.status
@@ -311,11 +414,17 @@ def route(session: Session, app: Application, assessment, stages: tuple[str, ...
 
 def processable_ids(session: Session) -> list[int]:
     """Applications the application flow (re)assesses: new, waiting for data, or returned."""
-    return list(session.scalars(select(Application.id).where(
-        Application.status.in_(("submitted", "pending_data", "returned"))).order_by(Application.id)))
+    return list(
+        session.scalars(
+            select(Application.id)
+            .where(Application.status.in_(("submitted", "pending_data", "returned")))
+            .order_by(Application.id)
+        )
+    )
 
 
 # -- counter batches and the online form --------------------------------------------------------
+
 
 @dataclass
 class IntakeReport:
@@ -330,8 +439,11 @@ def submit_rows(session: Session, rows, actor: str) -> IntakeReport:
         if isinstance(result, Rejected):
             report.rejected.append({"line": row.line, "reason": f"{result.field}: {result.reason}"})
             continue
-        rec = ApplicationRecord.model_validate_json(row.json_text) if row.json_text is not None \
+        rec = (
+            ApplicationRecord.model_validate_json(row.json_text)
+            if row.json_text is not None
             else ApplicationRecord.model_validate(row.mapping)
+        )
         try:
             report.accepted.append(submit(session, rec, actor).id)
         except WorkflowError as exc:
@@ -339,8 +451,16 @@ def submit_rows(session: Session, rows, actor: str) -> IntakeReport:
     return report
 
 
-def online_row(session: Session, uscc: str, program: str, store_name: str | None, email: str | None,
-               return_days: int | None, commitments: list[str], submitted_on: dt.date):
+def online_row(
+    session: Session,
+    uscc: str,
+    program: str,
+    store_name: str | None,
+    email: str | None,
+    return_days: int | None,
+    commitments: list[str],
+    submitted_on: dt.date,
+):
     """The online form as one application row; defaults come from the registration."""
     try:
         code = validate_uscc(uscc)
@@ -353,15 +473,22 @@ def online_row(session: Session, uscc: str, program: str, store_name: str | None
     unknown = [c for c in commitments if c not in known]
     if unknown:
         raise WorkflowError(f"--commitment {unknown[0]!r}: expected one of {', '.join(sorted(known))}")
-    record = {"uscc": code, "program": program, "channel": "online", "submitted_on": submitted_on.isoformat(),
-              "store_name": store_name or reg.name, "contact_email": email or reg.contact_email,
-              "commitments": {"return_days": return_days, **{c: True for c in commitments}}}
+    record = {
+        "uscc": code,
+        "program": program,
+        "channel": "online",
+        "submitted_on": submitted_on.isoformat(),
+        "store_name": store_name or reg.name,
+        "contact_email": email or reg.contact_email,
+        "commitments": {"return_days": return_days, **{c: True for c in commitments}},
+    }
     text = json.dumps(record, ensure_ascii=False)
     return Row(1, text, json_text=text)
 
 
-def assess_application(session: Session, app_id: int, as_of: dt.date | None, stages: tuple[str, ...],
-                       actor: str = "system") -> Application:
+def assess_application(
+    session: Session, app_id: int, as_of: dt.date | None, stages: tuple[str, ...], actor: str = "system"
+) -> Application:
     """Gather evidence, assess under the programme's policy, store the assessment, route."""
     app = get_application(session, app_id)
     if app.status not in ("submitted", "pending_data", "returned"):
@@ -371,8 +498,19 @@ def assess_application(session: Session, app_id: int, as_of: dt.date | None, sta
     evidence = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
     assessment = assess(evidence, policy)
     record = store_assessment(session, assessment, app.id)
-    audit.record(session, actor, "assessment.stored", "application", app.id,
-                 {"assessment": record.id, "verdict": record.verdict, "score": record.score,
-                  "policy_sha256": record.policy_sha256, "evidence_sha256": record.evidence_sha256})
+    audit.record(
+        session,
+        actor,
+        "assessment.stored",
+        "application",
+        app.id,
+        {
+            "assessment": record.id,
+            "verdict": record.verdict,
+            "score": record.score,
+            "policy_sha256": record.policy_sha256,
+            "evidence_sha256": record.evidence_sha256,
+        },
+    )
     route(session, app, assessment, stages, actor)
     return app

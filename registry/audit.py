@@ -3,6 +3,7 @@
 Each entry's hash is sha256(previous hash + canonical JSON of the entry), so
 editing, deleting or reordering any entry breaks the chain from there on.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,32 +21,58 @@ AUDIT_LOCK = 0x61756469  # "audi": the advisory lock key that serialises audit a
 
 
 def _utc_naive(at: dt.datetime) -> dt.datetime:
-    return at.astimezone(dt.timezone.utc).replace(tzinfo=None) if at.tzinfo else at
+    return at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
 
 
-def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, entity: str,
-               entity_id: str, detail: dict) -> str:
+def entry_hash(
+    prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, entity: str, entity_id: str, detail: dict
+) -> str:
     body = json.dumps(
-        {"seq": seq, "at": _utc_naive(at).isoformat(timespec="microseconds"), "actor": actor, "action": action,
-         "entity": entity, "entity_id": entity_id, "detail": detail},
-        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+        {
+            "seq": seq,
+            "at": _utc_naive(at).isoformat(timespec="microseconds"),
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": detail,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
-def record(session: Session, actor: str, action: str, entity: str, entity_id: object, detail: dict | None = None,
-           at: dt.datetime | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: object,
+    detail: dict | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEntry:
     """Append one entry in the caller's transaction. Appends are serialised (SQLite: the write
     lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest."""
     if session.bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-    at = _utc_naive(at or dt.datetime.now(dt.timezone.utc))
+    at = _utc_naive(at or dt.datetime.now(dt.UTC))
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
-    entry = AuditEntry(seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-                       detail=detail, prev_hash=prev,
-                       hash=entry_hash(prev, seq, at, actor, action, entity, str(entity_id), detail))
+    entry = AuditEntry(
+        seq=seq,
+        at=at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_id=str(entity_id),
+        detail=detail,
+        prev_hash=prev,
+        hash=entry_hash(prev, seq, at, actor, action, entity, str(entity_id), detail),
+    )
     session.add(entry)
     session.flush()
     return entry

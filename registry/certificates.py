@@ -2,6 +2,7 @@
 `certificate_status_changes` tables (the system of record), the reservation of an application's
 number and serial before anything is signed, the issued files, renewals, the published status
 lists and the issuer's key ring."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,25 +51,46 @@ def _free_index(session: Session) -> int:
             return index
 
 
-def record_reservation(session: Session, data: CertificateData, application_id: int | None,
-                       actor: str = "system") -> Certificate:
+def record_reservation(
+    session: Session, data: CertificateData, application_id: int | None, actor: str = "system"
+) -> Certificate:
     """Lint, then store number, serial and a random status index before anything is signed."""
     lint(data)
     number = data.parsed_number
-    taken = session.scalar(select(Certificate.number).where(
-        (Certificate.number == number.ascii) | (Certificate.serial == data.serial)))
+    taken = session.scalar(
+        select(Certificate.number).where((Certificate.number == number.ascii) | (Certificate.serial == data.serial))
+    )
     if taken is not None:
         raise StatusError(f"number {number.ascii} or serial {data.serial} is already used by certificate {taken}")
-    cert = Certificate(application_id=application_id, uscc=data.uscc, program=data.programme, number=number.ascii,
-                       number_zh=number.text, serial=data.serial, status_index=_free_index(session),
-                       status="reserved", issued_on=data.issued_on, valid_from=data.valid_from,
-                       valid_until=data.valid_until, data=data.model_dump(mode="json"))
+    cert = Certificate(
+        application_id=application_id,
+        uscc=data.uscc,
+        program=data.programme,
+        number=number.ascii,
+        number_zh=number.text,
+        serial=data.serial,
+        status_index=_free_index(session),
+        status="reserved",
+        issued_on=data.issued_on,
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        data=data.model_dump(mode="json"),
+    )
     session.add(cert)
     session.flush()
-    session.add(CertificateStatusChange(certificate_id=cert.id, status="valid", reason_code="issued", note="",
-                                        actor=actor, on=data.issued_on))
-    audit.record(session, actor, "certificate.reserved", "certificate", number.ascii,
-                 {"serial": data.serial, "application": application_id, "uscc": data.uscc})
+    session.add(
+        CertificateStatusChange(
+            certificate_id=cert.id, status="valid", reason_code="issued", note="", actor=actor, on=data.issued_on
+        )
+    )
+    audit.record(
+        session,
+        actor,
+        "certificate.reserved",
+        "certificate",
+        number.ascii,
+        {"serial": data.serial, "application": application_id, "uscc": data.uscc},
+    )
     return cert
 
 
@@ -88,17 +110,29 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
     if cert is not None:
         return cert
     reg = session.get(Registration, app.uscc)
-    number = CertificateNumber(app.program, today.year, settings.authority_region,
-                               _next_sequence(session, app.program, today.year, settings.authority_region))
+    number = CertificateNumber(
+        app.program,
+        today.year,
+        settings.authority_region,
+        _next_sequence(session, app.program, today.year, settings.authority_region),
+    )
     valid_until = add_years(today, _validity_years(app.program, today)) - dt.timedelta(days=1)
     serial = new_serial()
     data = CertificateData(
-        programme=app.program, number=number.ascii, serial=serial, business_name=reg.name, uscc=app.uscc,
+        programme=app.program,
+        number=number.ascii,
+        serial=serial,
+        business_name=reg.name,
+        uscc=app.uscc,
         store_name=app.store_name if app.program == "seven_day_return" or app.store_name != reg.name else None,
         address=reg.address,
         return_days=app.commitments.get("return_days") if app.program == "seven_day_return" else None,
-        score=app.score, authority=settings.authority_zh, issued_on=today, valid_from=today,
-        valid_until=valid_until, verification_url=f"{settings.verify_base_url.rstrip('/')}/verify/{number.ascii}",
+        score=app.score,
+        authority=settings.authority_zh,
+        issued_on=today,
+        valid_from=today,
+        valid_until=valid_until,
+        verification_url=f"{settings.verify_base_url.rstrip('/')}/verify/{number.ascii}",
     )
     return record_reservation(session, data, app.id)  # lint first: a failing certificate is never stored
 
@@ -117,16 +151,32 @@ def reserve_for(session: Session, app_id: int, today: dt.date, settings: Setting
     return reserve(session, app, today, settings), False
 
 
-def record_issued(session: Session, app_id: int, number: str, pdf_path: Path, twin_path: Path, pdf: bytes,
-                  subject: str, body: str, settings: Settings) -> str | None:
+def record_issued(
+    session: Session,
+    app_id: int,
+    number: str,
+    pdf_path: Path,
+    twin_path: Path,
+    pdf: bytes,
+    subject: str,
+    body: str,
+    settings: Settings,
+) -> str | None:
     """The certificate valid (superseding the business's earlier one of the programme), the
     application issued, and the certificate queued for delivery with its cover e-mail; the
     number of the certificate it superseded, if any."""
     app = session.get(Application, app_id)
     cert = mark_issued(session, number, pdf_path, twin_path, pdf)
     superseded = session.get(Certificate, cert.supersedes_id).number if cert.supersedes_id else None
-    set_status(session, app, "issued", "system", f"certificate {cert.number}", number=cert.number,
-               **({"supersedes": superseded} if superseded else {}))
+    set_status(
+        session,
+        app,
+        "issued",
+        "system",
+        f"certificate {cert.number}",
+        number=cert.number,
+        **({"supersedes": superseded} if superseded else {}),
+    )
     delivery.queue(session, delivery.Document(cert.uscc, pdf_path, subject, body, app.contact_email), settings)
     return superseded
 
@@ -173,13 +223,25 @@ def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, 
 def supersede(session: Session, cert: Certificate) -> list[str]:
     """A renewal: the business's earlier certificates of the programme that still hold (valid or
     suspended) are superseded by `cert` (final; set in the revocation list)."""
-    older = session.scalars(select(Certificate).where(
-        Certificate.uscc == cert.uscc, Certificate.program == cert.program, Certificate.id != cert.id,
-        Certificate.status.in_(("valid", "suspended"))).order_by(Certificate.id)).all()
+    older = session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.uscc == cert.uscc,
+            Certificate.program == cert.program,
+            Certificate.id != cert.id,
+            Certificate.status.in_(("valid", "suspended")),
+        )
+        .order_by(Certificate.id)
+    ).all()
     store = DbStatusStore(session)
     for old in older:
-        on = max(cert.issued_on, session.scalar(select(func.max(CertificateStatusChange.on)).where(
-            CertificateStatusChange.certificate_id == old.id)) or cert.issued_on)
+        on = max(
+            cert.issued_on,
+            session.scalar(
+                select(func.max(CertificateStatusChange.on)).where(CertificateStatusChange.certificate_id == old.id)
+            )
+            or cert.issued_on,
+        )
         store.change(old.number, "superseded", "superseded", on, f"superseded by {cert.number}")
         cert.supersedes_id = old.id
     return [old.number for old in older]
@@ -189,8 +251,13 @@ def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     """Re-sign and write the revocation and suspension status lists under the output folder
     (with the issuer's key ring, created on first use like issuance does)."""
     s = get_settings()
-    return publish_status(store, ring or key_ring(s), s.verify_base_url.rstrip("/"),
-                          s.out_path / "certificates" / "status", s.authority_zh)
+    return publish_status(
+        store,
+        ring or key_ring(s),
+        s.verify_base_url.rstrip("/"),
+        s.out_path / "certificates" / "status",
+        s.authority_zh,
+    )
 
 
 class DbStatusStore:
@@ -201,15 +268,20 @@ class DbStatusStore:
         self.session, self.actor = session, actor
 
     def _row(self, number: str) -> Certificate | None:
-        return self.session.scalar(select(Certificate).where(
-            (Certificate.number == number) | (Certificate.number_zh == number)))
+        return self.session.scalar(
+            select(Certificate).where((Certificate.number == number) | (Certificate.number_zh == number))
+        )
 
     def _record(self, row: Certificate) -> CertificateRecord:
-        changes = self.session.scalars(select(CertificateStatusChange).where(
-            CertificateStatusChange.certificate_id == row.id).order_by(CertificateStatusChange.id))
+        changes = self.session.scalars(
+            select(CertificateStatusChange)
+            .where(CertificateStatusChange.certificate_id == row.id)
+            .order_by(CertificateStatusChange.id)
+        )
         history = tuple(StatusEvent(c.on.isoformat(), c.status, c.reason_code, c.note) for c in changes)
-        return CertificateRecord(row.number, row.serial, row.status_index, row.valid_from.isoformat(),
-                                 row.valid_until.isoformat(), history)
+        return CertificateRecord(
+            row.number, row.serial, row.status_index, row.valid_from.isoformat(), row.valid_until.isoformat(), history
+        )
 
     def reserve(self, number, serial, valid_from, valid_until, on) -> CertificateRecord:
         row = self._row(number)
@@ -235,11 +307,20 @@ class DbStatusStore:
         if row is None or row.status == "reserved":
             raise StatusError(f"no issued certificate {number}")
         record = transition(self._record(row), to, reason, on, note)
-        self.session.add(CertificateStatusChange(certificate_id=row.id, status=to, reason_code=reason, note=note,
-                                                 actor=self.actor, on=on))
+        self.session.add(
+            CertificateStatusChange(
+                certificate_id=row.id, status=to, reason_code=reason, note=note, actor=self.actor, on=on
+            )
+        )
         row.status = to
-        audit.record(self.session, self.actor, f"certificate.{to}", "certificate", row.number,
-                     {"reason": reason, "note": note, "on": on.isoformat(), "uscc": row.uscc})
+        audit.record(
+            self.session,
+            self.actor,
+            f"certificate.{to}",
+            "certificate",
+            row.number,
+            {"reason": reason, "note": note, "on": on.isoformat(), "uscc": row.uscc},
+        )
         self.session.flush()
         return record
 
@@ -248,7 +329,14 @@ class DbStatusStore:
         history: dict[int, list[StatusEvent]] = defaultdict(list)
         for c in self.session.scalars(select(CertificateStatusChange).order_by(CertificateStatusChange.id)):
             history[c.certificate_id].append(StatusEvent(c.on.isoformat(), c.status, c.reason_code, c.note))
-        for row in self.session.scalars(select(Certificate).where(Certificate.status != "reserved")
-                                        .order_by(Certificate.id)):
-            yield CertificateRecord(row.number, row.serial, row.status_index, row.valid_from.isoformat(),
-                                    row.valid_until.isoformat(), tuple(history[row.id]))
+        for row in self.session.scalars(
+            select(Certificate).where(Certificate.status != "reserved").order_by(Certificate.id)
+        ):
+            yield CertificateRecord(
+                row.number,
+                row.serial,
+                row.status_index,
+                row.valid_from.isoformat(),
+                row.valid_until.isoformat(),
+                tuple(history[row.id]),
+            )

@@ -4,6 +4,7 @@ One Core select (complaints LEFT JOIN registrations, so a complaint about an
 unregistered code still counts), read in chunks: memory stays flat however
 many complaints the window holds.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,8 +16,7 @@ from checks.risk.scan import ComplaintText
 from registry.models import Complaint, Registration
 
 
-def complaint_texts(engine: Engine, start: dt.date, end: dt.date, chunk: int = 20_000
-                    ) -> Iterator[list[ComplaintText]]:
+def complaint_texts(engine: Engine, start: dt.date, end: dt.date, chunk: int = 20_000) -> Iterator[list[ComplaintText]]:
     """Chunks of complaints received from `start` to `end` (both included), oldest first."""
     c, r = Complaint.__table__.c, Registration.__table__.c
     query = (

@@ -1,4 +1,5 @@
 """Engine, the one session factory, and schema upgrades (Alembic)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -6,6 +6,7 @@ by delivery. E-mail is at-least-once: a crash between the server accepting a
 message and the row being marked can resend it, with the same Message-ID so mail
 clients fold the copies.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,9 +42,18 @@ class Document:
 def queue(session: Session, doc: Document, settings: Settings) -> None:
     """Queue a document on each channel in use (idempotent per document and channel)."""
     channels = ["outbox"] + (["email"] if settings.smtp_host and doc.recipient else [])
-    rows = [{"uscc": doc.uscc, "document": str(doc.path), "subject": doc.subject, "channel": ch,
-             "recipient": doc.recipient if ch == "email" else str(settings.outbox_path / doc.uscc),
-             "status": "pending", "attempts": 0} for ch in channels]
+    rows = [
+        {
+            "uscc": doc.uscc,
+            "document": str(doc.path),
+            "subject": doc.subject,
+            "channel": ch,
+            "recipient": doc.recipient if ch == "email" else str(settings.outbox_path / doc.uscc),
+            "status": "pending",
+            "attempts": 0,
+        }
+        for ch in channels
+    ]
     insert_ignoring_duplicates(session.connection(), Delivery.__table__, rows)
     body_path = doc.path.with_suffix(".txt")
     if not body_path.exists():
@@ -93,8 +103,13 @@ class DeliveryReport:
 
 
 def pending_ids(session: Session, settings: Settings) -> list[int]:
-    return list(session.scalars(select(Delivery.id).where(
-        Delivery.status == "pending", Delivery.attempts < settings.delivery_attempts).order_by(Delivery.id)))
+    return list(
+        session.scalars(
+            select(Delivery.id)
+            .where(Delivery.status == "pending", Delivery.attempts < settings.delivery_attempts)
+            .order_by(Delivery.id)
+        )
+    )
 
 
 def attempt(session: Session, delivery_id: int, settings: Settings) -> bool:
@@ -114,10 +129,22 @@ def attempt(session: Session, delivery_id: int, settings: Settings) -> bool:
         d.last_error = f"{type(exc).__name__}: {exc}"[:500]
         if d.attempts >= settings.delivery_attempts:
             d.status = "failed"
-            audit.record(session, "system", "delivery.failed", "delivery", d.id,
-                         {"document": d.document, "channel": d.channel, "error": d.last_error})
+            audit.record(
+                session,
+                "system",
+                "delivery.failed",
+                "delivery",
+                d.id,
+                {"document": d.document, "channel": d.channel, "error": d.last_error},
+            )
         return False
-    d.status, d.delivered_at, d.last_error = "delivered", dt.datetime.now(dt.timezone.utc), None
-    audit.record(session, "system", "delivery.delivered", "delivery", d.id,
-                 {"document": Path(d.document).name, "channel": d.channel, "uscc": d.uscc})
+    d.status, d.delivered_at, d.last_error = "delivered", dt.datetime.now(dt.UTC), None
+    audit.record(
+        session,
+        "system",
+        "delivery.delivered",
+        "delivery",
+        d.id,
+        {"document": Path(d.document).name, "channel": d.channel, "uscc": d.uscc},
+    )
     return True

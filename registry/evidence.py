@@ -11,6 +11,7 @@ Which application counts: the business's latest application to the programme
 submitted on or before the as-of date (latest `submitted_on`, then highest id),
 unless the caller names one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,7 +25,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from checks.calendar import add_years
 from checks.columnar import Chunk, Kernel, Screened
-from checks.complaints import CITED_IDS, ComplaintCounts, ComplaintRow, ComplaintWindow, complaint_window, count_complaints
+from checks.complaints import (
+    CITED_IDS,
+    ComplaintCounts,
+    ComplaintRow,
+    ComplaintWindow,
+    complaint_window,
+    count_complaints,
+)
 from checks.evidence import Evidence, build_evidence
 from checks.penalties import lookback_start
 from checks.policy import Policy, load_policy
@@ -34,19 +42,52 @@ from registry.workflow_models import Application
 DEFAULT_CHUNK = 2000
 SCREEN_CHUNK = 5000
 
-_REGISTRATION = (Registration.uscc, Registration.name, Registration.entity_type, Registration.status,
-                 Registration.established_on, Registration.region_code, Registration.industry_code,
-                 Registration.odr_enrolled_on)
-_PENALTY = (Penalty.uscc, Penalty.decision_no, Penalty.decided_on, Penalty.procedure, Penalty.kinds,
-            Penalty.fine_yuan, Penalty.category, Penalty.repaired_on, Penalty.revoked_on)
-_LISTING = (CreditListing.uscc, CreditListing.list, CreditListing.listed_on, CreditListing.removed_on,
-            CreditListing.reason)
+_REGISTRATION = (
+    Registration.uscc,
+    Registration.name,
+    Registration.entity_type,
+    Registration.status,
+    Registration.established_on,
+    Registration.region_code,
+    Registration.industry_code,
+    Registration.odr_enrolled_on,
+)
+_PENALTY = (
+    Penalty.uscc,
+    Penalty.decision_no,
+    Penalty.decided_on,
+    Penalty.procedure,
+    Penalty.kinds,
+    Penalty.fine_yuan,
+    Penalty.category,
+    Penalty.repaired_on,
+    Penalty.revoked_on,
+)
+_LISTING = (
+    CreditListing.uscc,
+    CreditListing.list,
+    CreditListing.listed_on,
+    CreditListing.removed_on,
+    CreditListing.reason,
+)
 # `checks.columnar.REGISTRATION` order (no name; the latest class is added by the query)
-_SCREEN_REGISTRATION = (Registration.uscc, Registration.entity_type, Registration.status, Registration.established_on,
-                        Registration.region_code, Registration.industry_code, Registration.odr_enrolled_on)
+_SCREEN_REGISTRATION = (
+    Registration.uscc,
+    Registration.entity_type,
+    Registration.status,
+    Registration.established_on,
+    Registration.region_code,
+    Registration.industry_code,
+    Registration.odr_enrolled_on,
+)
 _CLASS = (CreditClass.uscc, CreditClass.risk_class, CreditClass.classified_on)
-_APPLICATION = (Application.uscc, Application.program, Application.channel, Application.submitted_on,
-                Application.commitments)
+_APPLICATION = (
+    Application.uscc,
+    Application.program,
+    Application.channel,
+    Application.submitted_on,
+    Application.commitments,
+)
 
 
 def _policy(program: str, policy: Policy | None) -> Policy:
@@ -63,14 +104,16 @@ def _overrides(session: Session) -> frozenset[str]:
 
 # -- filters shared by both paths ---------------------------------------------------------------
 
+
 def _penalty_filter(as_of: dt.date, policy: Policy) -> ColumnElement[bool]:
     return and_(Penalty.decided_on > lookback_start(as_of, policy.at(as_of)), Penalty.decided_on <= as_of)
 
 
 def _listing_filter(as_of: dt.date, policy: Policy) -> ColumnElement[bool]:
     since = add_years(as_of, -policy.at(as_of)["compliance.abnormal_history.window_years"])
-    return and_(CreditListing.listed_on <= as_of,
-                or_(CreditListing.removed_on.is_(None), CreditListing.removed_on > since))
+    return and_(
+        CreditListing.listed_on <= as_of, or_(CreditListing.removed_on.is_(None), CreditListing.removed_on > since)
+    )
 
 
 def _window_filter(w: ComplaintWindow) -> ColumnElement[bool]:
@@ -79,8 +122,16 @@ def _window_filter(w: ComplaintWindow) -> ColumnElement[bool]:
 
 # -- one business -------------------------------------------------------------------------------
 
-def evidence_for(session: Session, uscc: str, as_of: dt.date, program: str, policy: Policy | None = None, *,
-                 application_id: int | None = None) -> Evidence:
+
+def evidence_for(
+    session: Session,
+    uscc: str,
+    as_of: dt.date,
+    program: str,
+    policy: Policy | None = None,
+    *,
+    application_id: int | None = None,
+) -> Evidence:
     """The evidence for one business. An unknown code gives evidence without a registration
     (V1 `missing`); callers that must refuse unknown codes check the registry first."""
     policy = _policy(program, policy)
@@ -88,13 +139,17 @@ def evidence_for(session: Session, uscc: str, as_of: dt.date, program: str, poli
     conn = session.connection()  # Core rows: no ORM bookkeeping per query
     reg = conn.execute(select(*_REGISTRATION).where(Registration.uscc == uscc)).one_or_none()
     penalties = conn.execute(select(*_PENALTY[1:]).where(Penalty.uscc == uscc, _penalty_filter(as_of, policy))).all()
-    listings = conn.execute(select(*_LISTING[1:]).where(CreditListing.uscc == uscc,
-                                                          _listing_filter(as_of, policy))).all()
-    classes = conn.execute(select(*_CLASS[1:]).where(CreditClass.uscc == uscc,
-                                                        CreditClass.classified_on <= as_of)).all()
+    listings = conn.execute(
+        select(*_LISTING[1:]).where(CreditListing.uscc == uscc, _listing_filter(as_of, policy))
+    ).all()
+    classes = conn.execute(
+        select(*_CLASS[1:]).where(CreditClass.uscc == uscc, CreditClass.classified_on <= as_of)
+    ).all()
     complaints = conn.execute(
-        select(Complaint.complaint_id, Complaint.kind, Complaint.status, Complaint.received_on, Complaint.closed_on)
-        .where(Complaint.uscc == uscc, _window_filter(w))).all()
+        select(
+            Complaint.complaint_id, Complaint.kind, Complaint.status, Complaint.received_on, Complaint.closed_on
+        ).where(Complaint.uscc == uscc, _window_filter(w))
+    ).all()
     app_query = select(*_APPLICATION[1:]).where(Application.uscc == uscc, Application.program == program)
     if application_id is not None:
         app_query = app_query.where(Application.id == application_id)
@@ -103,12 +158,21 @@ def evidence_for(session: Session, uscc: str, as_of: dt.date, program: str, poli
     app = conn.execute(app_query.order_by(Application.submitted_on.desc(), Application.id.desc()).limit(1)).first()
     overridden = conn.execute(select(UsccOverride.uscc).where(UsccOverride.uscc == uscc)).first() is not None
     return build_evidence(
-        uscc, reg, penalties, count_complaints((ComplaintRow(*r) for r in complaints), w) if complaints else None,
-        listings, classes, app, as_of, policy, uscc_overrides=frozenset({uscc}) if overridden else frozenset(),
+        uscc,
+        reg,
+        penalties,
+        count_complaints((ComplaintRow(*r) for r in complaints), w) if complaints else None,
+        listings,
+        classes,
+        app,
+        as_of,
+        policy,
+        uscc_overrides=frozenset({uscc}) if overridden else frozenset(),
     )
 
 
 # -- a region in chunks -------------------------------------------------------------------------
+
 
 def _days(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
     """Whole days from `earlier` to `later` (SQLite keeps dates as ISO text)."""
@@ -122,8 +186,9 @@ def _left_open(session: Session, w: ComplaintWindow) -> ColumnElement[bool]:
     c = Complaint
     closed = and_(c.closed_on.is_not(None), c.closed_on <= w.as_of)
     open_until = case((closed, c.closed_on), else_=literal(w.as_of, Date))
-    return and_(c.kind == "complaint", c.status != "not_accepted",
-                _days(session, open_until, c.received_on) > w.open_limit_days)
+    return and_(
+        c.kind == "complaint", c.status != "not_accepted", _days(session, open_until, c.received_on) > w.open_limit_days
+    )
 
 
 def _in_chunk(column: ColumnElement[str], usccs: Sequence[str], contiguous: bool) -> ColumnElement[bool]:
@@ -150,8 +215,14 @@ def complaint_counts_query(session: Session, w: ComplaintWindow, which: ColumnEl
             count(is_complaint),
             count(and_(is_complaint, c.status == "not_accepted")),
             count(and_(is_complaint, c.status == "reconciled", or_(c.closed_on.is_(None), closed))),
-            count(and_(is_complaint, c.status != "not_accepted", closed,
-                       _days(session, c.closed_on, c.received_on) <= w.closed_within_days)),
+            count(
+                and_(
+                    is_complaint,
+                    c.status != "not_accepted",
+                    closed,
+                    _days(session, c.closed_on, c.received_on) <= w.closed_within_days,
+                )
+            ),
             count(_left_open(session, w)),
             count(c.kind == "consultation"),
             count(c.kind == "report"),
@@ -162,19 +233,29 @@ def complaint_counts_query(session: Session, w: ComplaintWindow, which: ColumnEl
     )
 
 
-def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
-                   region_prefix: str | None = None, chunk_size: int = DEFAULT_CHUNK,
-                   after: str | None = None, upto: str | None = None,
-                   usccs: Sequence[str] | None = None, _only: Sequence[str] | None = None) -> Iterator[Evidence]:
+def evidence_batch(
+    session: Session,
+    as_of: dt.date,
+    program: str,
+    policy: Policy | None = None,
+    *,
+    region_prefix: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    after: str | None = None,
+    upto: str | None = None,
+    usccs: Sequence[str] | None = None,
+    _only: Sequence[str] | None = None,
+) -> Iterator[Evidence]:
     """Evidence for every registered business (of a region, or in the USCC range `(after, upto]`,
     or of the given `usccs` only), in USCC order, streaming chunk by chunk: per chunk one query
     per record kind, complaints aggregated in SQL. Memory stays bounded by the chunk size."""
     if usccs is not None:
         wanted = sorted(set(usccs))
         for i in range(0, len(wanted), chunk_size):
-            part = wanted[i:i + chunk_size]
-            yield from evidence_batch(session, as_of, program, policy, region_prefix=region_prefix,
-                                      chunk_size=chunk_size, _only=part)
+            part = wanted[i : i + chunk_size]
+            yield from evidence_batch(
+                session, as_of, program, policy, region_prefix=region_prefix, chunk_size=chunk_size, _only=part
+            )
         return
     policy = _policy(program, policy)
     p = policy.at(as_of)
@@ -185,8 +266,11 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
     contiguous = not region_prefix and _only is None
     # Only the latest class on or before the as-of date matters: fetch just that one.
     older = aliased(CreditClass)
-    latest_class = (select(func.max(older.classified_on))
-                    .where(older.uscc == CreditClass.uscc, older.classified_on <= as_of).scalar_subquery())
+    latest_class = (
+        select(func.max(older.classified_on))
+        .where(older.uscc == CreditClass.uscc, older.classified_on <= as_of)
+        .scalar_subquery()
+    )
     last = after
     while True:
         regs = conn.execute(_page(_REGISTRATION, chunk_size, last, upto, region_prefix, _only)).all()
@@ -194,41 +278,78 @@ def evidence_batch(session: Session, as_of: dt.date, program: str, policy: Polic
             return
         usccs = [r.uscc for r in regs]
         last = usccs[-1]
-        counts = {r[0]: r[1:] for r in conn.execute(
-            complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous)))}
+        counts = {
+            r[0]: r[1:]
+            for r in conn.execute(complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous)))
+        }
         late_ids: dict[str, list[str]] = defaultdict(list)
         if late_usccs := [u for u, v in counts.items() if v[4]]:
-            for uscc, cid in conn.execute(select(Complaint.uscc, Complaint.complaint_id).where(
-                    Complaint.uscc.in_(late_usccs), _window_filter(w), _left_open(session, w))):
+            for uscc, cid in conn.execute(
+                select(Complaint.uscc, Complaint.complaint_id).where(
+                    Complaint.uscc.in_(late_usccs), _window_filter(w), _left_open(session, w)
+                )
+            ):
                 late_ids[uscc].append(cid)
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
-        classes = _group(conn.execute(select(*_CLASS).where(_in_chunk(CreditClass.uscc, usccs, contiguous),
-                                                              CreditClass.classified_on == latest_class)))
+        classes = _group(
+            conn.execute(
+                select(*_CLASS).where(
+                    _in_chunk(CreditClass.uscc, usccs, contiguous), CreditClass.classified_on == latest_class
+                )
+            )
+        )
         for reg in regs:
             u = reg.uscc
             got = counts.get(u)
             if got is not None:
                 got = ComplaintCounts(*got, tuple(sorted(late_ids[u])[:CITED_IDS]) if got[4] else ())
-            yield build_evidence(u, reg, penalties.get(u, ()), got, listings.get(u, ()), classes.get(u, ()),
-                                 apps.get(u), as_of, policy, uscc_overrides=overrides)
+            yield build_evidence(
+                u,
+                reg,
+                penalties.get(u, ()),
+                got,
+                listings.get(u, ()),
+                classes.get(u, ()),
+                apps.get(u),
+                as_of,
+                policy,
+                uscc_overrides=overrides,
+            )
 
 
-def screening_batch(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
-                    region_prefix: str | None = None, chunk_size: int = SCREEN_CHUNK,
-                    after: str | None = None, upto: str | None = None) -> Iterator[list[Screened]]:
+def screening_batch(
+    session: Session,
+    as_of: dt.date,
+    program: str,
+    policy: Policy | None = None,
+    *,
+    region_prefix: str | None = None,
+    chunk_size: int = SCREEN_CHUNK,
+    after: str | None = None,
+    upto: str | None = None,
+) -> Iterator[list[Screened]]:
     """What `assess(evidence)` decides for every business `evidence_batch` would yield — verdict,
     score, bonus, vetoing / failing / missing check ids — in USCC order, a chunk at a time:
     `checks.columnar.Kernel` on `screening_chunks`. The tests hold it to `assess(evidence_for(...))`."""
     policy = _policy(program, policy)
     kernel = Kernel(policy, as_of)
-    for chunk in screening_chunks(session, as_of, program, policy, region_prefix=region_prefix,
-                                  chunk_size=chunk_size, after=after, upto=upto):
+    for chunk in screening_chunks(
+        session, as_of, program, policy, region_prefix=region_prefix, chunk_size=chunk_size, after=after, upto=upto
+    ):
         yield kernel.screen(chunk)
 
 
-def screening_chunks(session: Session, as_of: dt.date, program: str, policy: Policy | None = None, *,
-                     region_prefix: str | None = None, chunk_size: int = SCREEN_CHUNK,
-                     after: str | None = None, upto: str | None = None) -> Iterator[Chunk]:
+def screening_chunks(
+    session: Session,
+    as_of: dt.date,
+    program: str,
+    policy: Policy | None = None,
+    *,
+    region_prefix: str | None = None,
+    chunk_size: int = SCREEN_CHUNK,
+    after: str | None = None,
+    upto: str | None = None,
+) -> Iterator[Chunk]:
     """The raw rows `checks.columnar.Kernel` decides from, for every business `evidence_batch`
     would yield, in USCC order, a chunk at a time.
 
@@ -243,19 +364,28 @@ def screening_chunks(session: Session, as_of: dt.date, program: str, policy: Pol
     conn = session.connection()
     filters = _penalty_filter(as_of, policy), _listing_filter(as_of, policy)
     contiguous = not region_prefix
-    latest_class = (select(CreditClass.risk_class)
-                    .where(CreditClass.uscc == Registration.uscc, CreditClass.classified_on <= as_of)
-                    .order_by(CreditClass.classified_on.desc()).limit(1).scalar_subquery())
+    latest_class = (
+        select(CreditClass.risk_class)
+        .where(CreditClass.uscc == Registration.uscc, CreditClass.classified_on <= as_of)
+        .order_by(CreditClass.classified_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     last = after
     while True:
-        regs = _registration_rows(conn, _page((*_SCREEN_REGISTRATION, latest_class), chunk_size, last, upto,
-                                              region_prefix))
+        regs = _registration_rows(
+            conn, _page((*_SCREEN_REGISTRATION, latest_class), chunk_size, last, upto, region_prefix)
+        )
         if not regs:
             return
         usccs = [r[0] for r in regs]
         last = usccs[-1]
-        counts = {r[0]: r[1:] for r in conn.execute(
-            complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous))).all()}
+        counts = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                complaint_counts_query(session, w, _in_chunk(Complaint.uscc, usccs, contiguous))
+            ).all()
+        }
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
         yield Chunk(regs, counts, penalties, listings, apps, overrides)
 
@@ -271,13 +401,29 @@ def _registration_rows(conn, query) -> list[tuple]:
     finally:
         result.close()
     day = dt.date.fromisoformat
-    return [(u, entity, status, day(established) if established.__class__ is str else established, region,
-             industry, day(odr) if odr.__class__ is str else odr, risk)
-            for u, entity, status, established, region, industry, odr, risk in raw]
+    return [
+        (
+            u,
+            entity,
+            status,
+            day(established) if established.__class__ is str else established,
+            region,
+            industry,
+            day(odr) if odr.__class__ is str else odr,
+            risk,
+        )
+        for u, entity, status, established, region, industry, odr, risk in raw
+    ]
 
 
-def _page(columns, chunk_size: int, last: str | None, upto: str | None, region_prefix: str | None,
-          only: Sequence[str] | None = None):
+def _page(
+    columns,
+    chunk_size: int,
+    last: str | None,
+    upto: str | None,
+    region_prefix: str | None,
+    only: Sequence[str] | None = None,
+):
     """The next page of registrations in USCC order: after `last`, up to `upto`, of a region or of
     the given codes only."""
     query = select(*columns).order_by(Registration.uscc).limit(chunk_size)
@@ -292,20 +438,28 @@ def _page(columns, chunk_size: int, last: str | None, upto: str | None, region_p
     return query
 
 
-def _chunk_records(conn, usccs: Sequence[str], contiguous: bool, filters: tuple, program: str,
-                   as_of: dt.date) -> tuple[dict, dict, dict]:
+def _chunk_records(
+    conn, usccs: Sequence[str], contiguous: bool, filters: tuple, program: str, as_of: dt.date
+) -> tuple[dict, dict, dict]:
     """A chunk's penalties and listings by business (under the policy's filters) and each
     business's latest application to the programme on or before the as-of date."""
     penalty_filter, listing_filter = filters
-    penalties = _group(conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous),
-                                                             penalty_filter)))
-    listings = _group(conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous),
-                                                            listing_filter)))
+    penalties = _group(
+        conn.execute(select(*_PENALTY).where(_in_chunk(Penalty.uscc, usccs, contiguous), penalty_filter))
+    )
+    listings = _group(
+        conn.execute(select(*_LISTING).where(_in_chunk(CreditListing.uscc, usccs, contiguous), listing_filter))
+    )
     apps = {}
-    for row in conn.execute(select(*_APPLICATION)
-                            .where(_in_chunk(Application.uscc, usccs, contiguous), Application.program == program,
-                                   Application.submitted_on <= as_of)
-                            .order_by(Application.uscc, Application.submitted_on, Application.id)).all():
+    for row in conn.execute(
+        select(*_APPLICATION)
+        .where(
+            _in_chunk(Application.uscc, usccs, contiguous),
+            Application.program == program,
+            Application.submitted_on <= as_of,
+        )
+        .order_by(Application.uscc, Application.submitted_on, Application.id)
+    ).all():
         apps[row.uscc] = row  # the latest one wins
     return penalties, listings, apps
 

@@ -1,5 +1,6 @@
 """Crash drills: `ASSURED_FAILPOINTS=issue.after_reserve,…` ends the process abruptly (as a
 kill would) when execution reaches a named point. Unset in normal operation."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ reason, never dropped and never half-stored. Good rows are upserted by natural
 key, so re-ingesting the same file changes nothing. For every run
 `read == stored + updated + unchanged + quarantined`.
 """
+
 from __future__ import annotations
 
 import csv
@@ -13,8 +14,8 @@ import json
 import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -145,7 +146,8 @@ def _csv_rows(fh, path: Path, kind: Kind) -> Iterator[Row]:
     missing = [f for f in kind.fields if f not in header and kind.record.model_fields[f].is_required()]
     if unknown or missing:
         parts = ([f"unknown column(s) {', '.join(unknown)}"] if unknown else []) + (
-            [f"missing column(s) {', '.join(missing)}"] if missing else [])
+            [f"missing column(s) {', '.join(missing)}"] if missing else []
+        )
         raise IngestError(f"{path}: {'; '.join(parts)} for kind {kind.name}")
     as_json = kind.json_fields
     for cells in reader:
@@ -177,9 +179,7 @@ def _rejection(row: Row, exc: ValidationError) -> Rejected:
     value = first.get("input")
     if first["type"] == "json_invalid" or not first["loc"]:
         value = row.raw
-    reason = "; ".join(
-        (".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"] for e in errors
-    )
+    reason = "; ".join((".".join(str(p) for p in e["loc"]) + ": " if e["loc"] else "") + e["msg"] for e in errors)
     return Rejected(row.line, field_name, _short(value), reason, row.raw)
 
 
@@ -315,8 +315,10 @@ class Upserter:
             else:
                 self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
         if updates:
-            params = [tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
-                      for full in updates.values()]
+            params = [
+                tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
+                for full in updates.values()
+            ]
             self.conn.exec_driver_sql(self.update_sql, params)
 
 
@@ -329,8 +331,15 @@ def uscc_overrides(session: Session) -> frozenset[str]:
     return frozenset(session.scalars(select(models.UsccOverride.uscc)))
 
 
-def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
-                context: dict | None = None, run: models.IngestRun | None = None, parallel: bool = False) -> Counts:
+def ingest_rows(
+    session: Session,
+    rows: Iterable[Row],
+    kind: Kind,
+    source: str,
+    context: dict | None = None,
+    run: models.IngestRun | None = None,
+    parallel: bool = False,
+) -> Counts:
     """Validate and upsert rows inside the caller's transaction; quarantine the bad ones."""
     if context is None:
         context = {"uscc_overrides": uscc_overrides(session)}
@@ -344,8 +353,11 @@ def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
     deferred = upserter.defer_indexes_if_empty()
     for results in validated_chunks(rows, kind, context, parallel):
         good = [r for r in results if not isinstance(r, Rejected)]
-        bad = [{"run_id": run.id, "source": source, "kind": kind.name, "raw_hash": row_hash((r.raw,)), **asdict(r)}
-               for r in results if isinstance(r, Rejected)]
+        bad = [
+            {"run_id": run.id, "source": source, "kind": kind.name, "raw_hash": row_hash((r.raw,)), **asdict(r)}
+            for r in results
+            if isinstance(r, Rejected)
+        ]
         counts.read += len(results)
         counts.quarantined += len(bad)
         if good:
@@ -356,7 +368,7 @@ def ingest_rows(session: Session, rows: Iterable[Row], kind: Kind, source: str,
         index.create(conn)
     for name in ("read", "stored", "updated", "unchanged", "quarantined"):
         setattr(run, name, getattr(run, name) + getattr(counts, name))
-    run.finished_at = dt.datetime.now(dt.timezone.utc)
+    run.finished_at = dt.datetime.now(dt.UTC)
     return counts
 
 

@@ -3,6 +3,7 @@
 Record tables carry `row_hash`, a 64-bit digest of the validated record, so a
 re-ingest can tell new, changed and unchanged rows apart in one lookup.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -50,8 +51,18 @@ class Registration(Base):
     __tablename__ = "registrations"
     # Screening walks every registration in USCC order reading these columns only: a covering
     # index makes that an index-only walk instead of one table lookup per business.
-    __table_args__ = (Index("ix_registrations_screening", "uscc", "entity_type", "status", "established_on",
-                            "region_code", "industry_code", "odr_enrolled_on"),)
+    __table_args__ = (
+        Index(
+            "ix_registrations_screening",
+            "uscc",
+            "entity_type",
+            "status",
+            "established_on",
+            "region_code",
+            "industry_code",
+            "odr_enrolled_on",
+        ),
+    )
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[text]
     entity_type: Mapped[short]
@@ -124,8 +135,10 @@ class CreditClass(Base):
 
     __tablename__ = "credit_classes"
     # (uscc, classified_on, risk_class): the latest class of a business in one index-only lookup
-    __table_args__ = (UniqueConstraint("uscc", "classified_on"),
-                      Index("ix_credit_classes_latest", "uscc", "classified_on", "risk_class"))
+    __table_args__ = (
+        UniqueConstraint("uscc", "classified_on"),
+        Index("ix_credit_classes_latest", "uscc", "classified_on", "risk_class"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uscc: Mapped[uscc]
     risk_class: Mapped[str] = mapped_column(String(1))

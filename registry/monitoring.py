@@ -1,6 +1,7 @@
 """The registry side of dynamic management: which certificates are watched, what the previous
 recheck said about them, and the findings each recheck stores (one row per check that fired,
 unique per certificate and date, so a re-run after a crash adds nothing twice)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,13 @@ from registry.evidence import evidence_for
 from registry.ingest import insert_ignoring_duplicates
 from registry.workflow_models import Certificate, CertificateStatusChange, MonitoringFinding, Recheck, RiskFlag
 
-ACTION_DONE = {"suspend": "suspended", "warn": "warned", "expire": "expired", "reinstatable": "reinstatable",
-               "none": "none"}
+ACTION_DONE = {
+    "suspend": "suspended",
+    "warn": "warned",
+    "expire": "expired",
+    "reinstatable": "reinstatable",
+    "none": "none",
+}
 
 
 @dataclass(frozen=True)
@@ -38,12 +44,21 @@ class Watched:
 def watched(session: Session, as_of: dt.date) -> list[Watched]:
     """Every certificate monitoring looks at (valid or suspended, and not already noted as
     expired by an earlier recheck), by programme and USCC."""
-    noted = select(MonitoringFinding.certificate_id).where(MonitoringFinding.check_id == EXPIRED,
-                                                           MonitoringFinding.recheck_on < as_of)
-    rows = session.execute(select(Certificate.id, Certificate.uscc, Certificate.program, Certificate.number,
-                                  Certificate.status, Certificate.valid_until)
-                           .where(Certificate.status.in_(MONITORED), Certificate.id.not_in(noted))
-                           .order_by(Certificate.program, Certificate.uscc, Certificate.id))
+    noted = select(MonitoringFinding.certificate_id).where(
+        MonitoringFinding.check_id == EXPIRED, MonitoringFinding.recheck_on < as_of
+    )
+    rows = session.execute(
+        select(
+            Certificate.id,
+            Certificate.uscc,
+            Certificate.program,
+            Certificate.number,
+            Certificate.status,
+            Certificate.valid_until,
+        )
+        .where(Certificate.status.in_(MONITORED), Certificate.id.not_in(noted))
+        .order_by(Certificate.program, Certificate.uscc, Certificate.id)
+    )
     return [Watched(*r) for r in rows]
 
 
@@ -56,7 +71,7 @@ def start(session: Session, as_of: dt.date) -> dt.date | None:
 
 def finish(session: Session, as_of: dt.date, summary: dict) -> None:
     rec = session.scalar(select(Recheck).where(Recheck.as_of == as_of))
-    rec.finished_at, rec.summary = dt.datetime.now(dt.timezone.utc), summary
+    rec.finished_at, rec.summary = dt.datetime.now(dt.UTC), summary
 
 
 @dataclass
@@ -68,22 +83,40 @@ class Context:
     risk: dict[str, dict]
 
 
-def context(session: Session, cert_ids: Sequence[int], usccs: Sequence[str], as_of: dt.date,
-            previous: dt.date | None, risk_days: int = 30) -> Context:
+def context(
+    session: Session,
+    cert_ids: Sequence[int],
+    usccs: Sequence[str],
+    as_of: dt.date,
+    previous: dt.date | None,
+    risk_days: int = 30,
+) -> Context:
     warned: dict[int, set[str]] = defaultdict(set)
     if previous is not None:
-        for cid, check in session.execute(select(MonitoringFinding.certificate_id, MonitoringFinding.check_id).where(
-                MonitoringFinding.recheck_on == previous, MonitoringFinding.kind == "warning",
-                MonitoringFinding.certificate_id.in_(cert_ids))):
+        for cid, check in session.execute(
+            select(MonitoringFinding.certificate_id, MonitoringFinding.check_id).where(
+                MonitoringFinding.recheck_on == previous,
+                MonitoringFinding.kind == "warning",
+                MonitoringFinding.certificate_id.in_(cert_ids),
+            )
+        ):
             warned[cid].add(check)
-    noted = set(session.scalars(select(MonitoringFinding.certificate_id).where(
-        MonitoringFinding.check_id == EXPIRED, MonitoringFinding.recheck_on < as_of,
-        MonitoringFinding.certificate_id.in_(cert_ids))))
+    noted = set(
+        session.scalars(
+            select(MonitoringFinding.certificate_id).where(
+                MonitoringFinding.check_id == EXPIRED,
+                MonitoringFinding.recheck_on < as_of,
+                MonitoringFinding.certificate_id.in_(cert_ids),
+            )
+        )
+    )
     since = min(previous, as_of - dt.timedelta(days=risk_days)) if previous else as_of - dt.timedelta(days=risk_days)
     risk = {}
-    for uscc, notice in session.execute(select(RiskFlag.uscc, RiskFlag.notice).where(
-            RiskFlag.uscc.in_(usccs), RiskFlag.scanned_on > since, RiskFlag.scanned_on <= as_of)
-            .order_by(RiskFlag.uscc, RiskFlag.scanned_on)):
+    for uscc, notice in session.execute(
+        select(RiskFlag.uscc, RiskFlag.notice)
+        .where(RiskFlag.uscc.in_(usccs), RiskFlag.scanned_on > since, RiskFlag.scanned_on <= as_of)
+        .order_by(RiskFlag.uscc, RiskFlag.scanned_on)
+    ):
         risk[uscc] = notice  # the latest scan wins
     return Context({k: frozenset(v) for k, v in warned.items()}, noted, risk)
 
@@ -91,19 +124,32 @@ def context(session: Session, cert_ids: Sequence[int], usccs: Sequence[str], as_
 def store_findings(session: Session, cert: Watched, as_of: dt.date, decision: Decision) -> None:
     """The decision's findings as rows (a re-run inserts nothing twice)."""
     action = ACTION_DONE[decision.action]
-    rows = [{"recheck_on": as_of, "certificate_id": cert.id, "uscc": cert.uscc, "program": cert.program,
-             "check_id": f.check_id, "kind": f.kind,
-             "action": action if f is decision.cause and decision.action != "none" else "noted",
-             "reason_code": decision.reason_code if f is decision.cause else None, "detail": f.detail()}
-            for f in decision.findings]
+    rows = [
+        {
+            "recheck_on": as_of,
+            "certificate_id": cert.id,
+            "uscc": cert.uscc,
+            "program": cert.program,
+            "check_id": f.check_id,
+            "kind": f.kind,
+            "action": action if f is decision.cause and decision.action != "none" else "noted",
+            "reason_code": decision.reason_code if f is decision.cause else None,
+            "detail": f.detail(),
+        }
+        for f in decision.findings
+    ]
     if rows:
         insert_ignoring_duplicates(session.connection(), MonitoringFinding.__table__, rows)
 
 
 def findings_on(session: Session, as_of: dt.date) -> list[MonitoringFinding]:
-    return list(session.scalars(select(MonitoringFinding).where(MonitoringFinding.recheck_on == as_of)
-                                .order_by(MonitoringFinding.uscc, MonitoringFinding.certificate_id,
-                                          MonitoringFinding.check_id)))
+    return list(
+        session.scalars(
+            select(MonitoringFinding)
+            .where(MonitoringFinding.recheck_on == as_of)
+            .order_by(MonitoringFinding.uscc, MonitoringFinding.certificate_id, MonitoringFinding.check_id)
+        )
+    )
 
 
 def statuses(session: Session, ids: Sequence[int]) -> dict[int, str]:
@@ -114,11 +160,22 @@ def statuses(session: Session, ids: Sequence[int]) -> dict[int, str]:
 def worklist(session: Session, as_of: dt.date) -> list[dict]:
     """The recheck's findings as the reviewers' worklist rows (stable order)."""
     numbers = dict(session.execute(select(Certificate.id, Certificate.number)).all())
-    return [{"uscc": f.uscc, "number": numbers[f.certificate_id], "program": f.program, "check_id": f.check_id,
-             "kind": f.kind, "action": f.action, "reason_code": f.reason_code or "",
-             "title_zh": f.detail.get("title_zh", ""), "reason_zh": f.detail.get("reason_zh", ""),
-             "reason_en": f.detail.get("reason_en", ""), "evidence": "|".join(f.detail.get("evidence", ()))}
-            for f in findings_on(session, as_of)]
+    return [
+        {
+            "uscc": f.uscc,
+            "number": numbers[f.certificate_id],
+            "program": f.program,
+            "check_id": f.check_id,
+            "kind": f.kind,
+            "action": f.action,
+            "reason_code": f.reason_code or "",
+            "title_zh": f.detail.get("title_zh", ""),
+            "reason_zh": f.detail.get("reason_zh", ""),
+            "reason_en": f.detail.get("reason_en", ""),
+            "evidence": "|".join(f.detail.get("evidence", ())),
+        }
+        for f in findings_on(session, as_of)
+    ]
 
 
 def standing(session: Session, cert: Certificate, on: dt.date) -> Decision:
@@ -131,8 +188,16 @@ def standing(session: Session, cert: Certificate, on: dt.date) -> Decision:
 REVIEWER_DEFAULT_REASON = {"valid": "review_cleared", "suspended": "reviewer_decision"}
 
 
-def change_by_reviewer(session: Session, number: str, to: str, reviewer: str, reason: str | None, note: str,
-                       on: dt.date, stages: tuple[str, ...]) -> tuple[Certificate, CertificateRecord, str, str]:
+def change_by_reviewer(
+    session: Session,
+    number: str,
+    to: str,
+    reviewer: str,
+    reason: str | None,
+    note: str,
+    on: dt.date,
+    stages: tuple[str, ...],
+) -> tuple[Certificate, CertificateRecord, str, str]:
     """suspend / revoke / reinstate by a reviewer, checked against the reviewer registry (revocation
     needs a final-stage reviewer and confirms a suspension; reinstatement needs every event
     cleared), then the status change with its audit entry. Returns the certificate, its record,
@@ -141,27 +206,37 @@ def change_by_reviewer(session: Session, number: str, to: str, reviewer: str, re
     if cert.status in FINAL:
         what = "revocation is final" if cert.status == "revoked" else "a renewed certificate replaced it"
         raise WorkflowError(f"certificate {cert.number} is {cert.status}: {what}")
-    eligible_reviewer(session, reviewer, cert.uscc, stage=stages[-1] if to == "revoked" else None,
-                      subject=f"certificate {cert.number}")
+    eligible_reviewer(
+        session,
+        reviewer,
+        cert.uscc,
+        stage=stages[-1] if to == "revoked" else None,
+        subject=f"certificate {cert.number}",
+    )
     if to == "revoked" and cert.status != "suspended":
-        raise WorkflowError(f"certificate {cert.number} is {cert.status}: revocation confirms a suspension "
-                            f"(suspend it first)")
+        raise WorkflowError(
+            f"certificate {cert.number} is {cert.status}: revocation confirms a suspension (suspend it first)"
+        )
     if to == "valid":
         if on > cert.valid_until:
             raise WorkflowError(f"certificate {cert.number} expired on {cert.valid_until}: apply for renewal")
         blocking = [f for f in standing(session, cert, on).findings if f.kind in ("veto", "warning")]
         if blocking:
-            raise WorkflowError(f"certificate {cert.number} cannot be reinstated on {on}: " + "; ".join(
-                f"{f.check_id} {f.reason_en}" for f in blocking))
+            raise WorkflowError(
+                f"certificate {cert.number} cannot be reinstated on {on}: "
+                + "; ".join(f"{f.check_id} {f.reason_en}" for f in blocking)
+            )
     if reason in REASONS:
         code = reason
     else:
         if to != "valid" and not (reason or "").strip():
-            raise WorkflowError(f"--reason: say why (a reason code such as {', '.join(list(REASONS)[1:4])}, "
-                                f"or words)")
+            raise WorkflowError(f"--reason: say why (a reason code such as {', '.join(list(REASONS)[1:4])}, or words)")
         code = REVIEWER_DEFAULT_REASON.get(to) or session.scalar(
-            select(CertificateStatusChange.reason_code).where(CertificateStatusChange.certificate_id == cert.id)
-            .order_by(CertificateStatusChange.id.desc()).limit(1))
+            select(CertificateStatusChange.reason_code)
+            .where(CertificateStatusChange.certificate_id == cert.id)
+            .order_by(CertificateStatusChange.id.desc())
+            .limit(1)
+        )
         note = "; ".join(x for x in ((reason or "").strip(), note.strip()) if x)
     record = DbStatusStore(session, f"reviewer:{reviewer}").change(cert.number, to, code, on, note)
     return cert, record, code, note

@@ -1,5 +1,6 @@
 """Read models for the CLI, the UI and the demo: applications as rows, one application's history,
 the demo's online applicants and what stands at each review stage."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -22,16 +23,29 @@ from registry.workflow_models import (
 
 
 def application_rows(session: Session, status: str | None = None, program: str | None = None) -> list[dict]:
-    q = select(Application, Certificate.number).outerjoin(
-        Certificate, Certificate.application_id == Application.id).order_by(Application.id)
+    q = (
+        select(Application, Certificate.number)
+        .outerjoin(Certificate, Certificate.application_id == Application.id)
+        .order_by(Application.id)
+    )
     if status:
         q = q.where(Application.status == status)
     if program:
         q = q.where(Application.program == program)
     return [
-        {"id": a.id, "uscc": a.uscc, "program": a.program, "channel": a.channel, "status": a.status,
-         "stage": a.stage, "verdict": a.verdict, "score": a.score, "certificate_number": number,
-         "submitted_on": a.submitted_on.isoformat(), "store_name": a.store_name}
+        {
+            "id": a.id,
+            "uscc": a.uscc,
+            "program": a.program,
+            "channel": a.channel,
+            "status": a.status,
+            "stage": a.stage,
+            "verdict": a.verdict,
+            "score": a.score,
+            "certificate_number": number,
+            "submitted_on": a.submitted_on.isoformat(),
+            "store_name": a.store_name,
+        }
         for a, number in session.execute(q)
     ]
 
@@ -39,36 +53,74 @@ def application_rows(session: Session, status: str | None = None, program: str |
 def application_history(session: Session, app_id: int) -> dict:
     app = get_application(session, app_id)
     [row] = [r for r in application_rows(session) if r["id"] == app_id] or [{}]
-    latest = session.scalar(select(AssessmentRecord).where(AssessmentRecord.application_id == app_id)
-                            .order_by(AssessmentRecord.id.desc()).limit(1))
-    decisions = session.execute(select(ReviewDecision, Reviewer.name).join(Reviewer).where(
-        ReviewDecision.application_id == app_id).order_by(ReviewDecision.id)).all()
-    objections = session.scalars(select(Objection).where(Objection.application_id == app_id)
-                                 .order_by(Objection.id)).all()
+    latest = session.scalar(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.application_id == app_id)
+        .order_by(AssessmentRecord.id.desc())
+        .limit(1)
+    )
+    decisions = session.execute(
+        select(ReviewDecision, Reviewer.name)
+        .join(Reviewer)
+        .where(ReviewDecision.application_id == app_id)
+        .order_by(ReviewDecision.id)
+    ).all()
+    objections = session.scalars(
+        select(Objection).where(Objection.application_id == app_id).order_by(Objection.id)
+    ).all()
     history = [
-        {"at": e.at.isoformat(timespec="seconds"), "actor": e.actor, "action": e.action,
-         "reason": e.detail.get("reason") or e.detail.get("comment")}
-        for e in session.scalars(select(AuditEntry).where(
-            AuditEntry.entity == "application", AuditEntry.entity_id == str(app_id)).order_by(AuditEntry.seq))
+        {
+            "at": e.at.isoformat(timespec="seconds"),
+            "actor": e.actor,
+            "action": e.action,
+            "reason": e.detail.get("reason") or e.detail.get("comment"),
+        }
+        for e in session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "application", AuditEntry.entity_id == str(app_id))
+            .order_by(AuditEntry.seq)
+        )
     ]
-    flag = session.scalar(select(RiskFlag).where(RiskFlag.uscc == app.uscc)
-                          .order_by(RiskFlag.scanned_on.desc()).limit(1))
+    flag = session.scalar(
+        select(RiskFlag).where(RiskFlag.uscc == app.uscc).order_by(RiskFlag.scanned_on.desc()).limit(1)
+    )
     return {
         **row,
         "risk_notice": None if flag is None else flag.notice,  # advisory, beside the score; never a veto
         "status_reason": app.status_reason,
         "review_round": app.review_round,
         "commitments": app.commitments,
-        "assessment": None if latest is None else {
-            "verdict": latest.verdict, "score": latest.score, "bonus": latest.bonus, "as_of": latest.as_of.isoformat(),
+        "assessment": None
+        if latest is None
+        else {
+            "verdict": latest.verdict,
+            "score": latest.score,
+            "bonus": latest.bonus,
+            "as_of": latest.as_of.isoformat(),
             "policy": f"{latest.policy_id}@{latest.policy_effective_from} sha256 {latest.policy_sha256[:12]}",
             "outcomes": latest.result.get("outcomes", []),
         },
-        "decisions": [{"round": d.review_round, "stage": d.stage, "reviewer": name, "decision": d.decision,
-                       "comment": d.comment, "at": d.decided_at.isoformat(timespec="seconds")}
-                      for d, name in decisions],
-        "objections": [{"id": o.id, "status": o.status, "reason": o.reason, "filed_by": o.filed_by,
-                        "resolution": o.resolution_comment} for o in objections],
+        "decisions": [
+            {
+                "round": d.review_round,
+                "stage": d.stage,
+                "reviewer": name,
+                "decision": d.decision,
+                "comment": d.comment,
+                "at": d.decided_at.isoformat(timespec="seconds"),
+            }
+            for d, name in decisions
+        ],
+        "objections": [
+            {
+                "id": o.id,
+                "status": o.status,
+                "reason": o.reason,
+                "filed_by": o.filed_by,
+                "resolution": o.resolution_comment,
+            }
+            for o in objections
+        ],
         "history": history,
     }
 
@@ -89,8 +141,18 @@ def status_counts(session: Session) -> Counter:
 def online_candidates(session: Session, n: int) -> list[str]:
     """Low-risk registered businesses without an application (the demo's online applicants)."""
     applied = select(Application.uscc)
-    return list(session.scalars(
-        select(Registration.uscc).join(CreditClass, CreditClass.uscc == Registration.uscc)
-        .where(Registration.status == "active", Registration.odr_enrolled_on.is_not(None),
-               CreditClass.risk_class == "A", Registration.uscc.not_in(applied))
-        .group_by(Registration.uscc).order_by(Registration.uscc).limit(n)))
+    return list(
+        session.scalars(
+            select(Registration.uscc)
+            .join(CreditClass, CreditClass.uscc == Registration.uscc)
+            .where(
+                Registration.status == "active",
+                Registration.odr_enrolled_on.is_not(None),
+                CreditClass.risk_class == "A",
+                Registration.uscc.not_in(applied),
+            )
+            .group_by(Registration.uscc)
+            .order_by(Registration.uscc)
+            .limit(n)
+        )
+    )

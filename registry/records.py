@@ -3,6 +3,7 @@
 Each kind has a pydantic model that validates one row, the natural key that
 identifies it, and the mapping from a validated row to table columns.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -142,14 +143,18 @@ class Kind:
 
     @cached_property
     def list_fields(self) -> frozenset[str]:
-        return frozenset(n for n, f in self.record.model_fields.items()
-                         if getattr(f.annotation, "__origin__", None) is list)
+        return frozenset(
+            n for n, f in self.record.model_fields.items() if getattr(f.annotation, "__origin__", None) is list
+        )
 
     @cached_property
     def json_fields(self) -> frozenset[str]:
         """Fields a CSV cell carries as JSON text (lists and nested objects)."""
-        nested = frozenset(n for n, f in self.record.model_fields.items()
-                           if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel))
+        nested = frozenset(
+            n
+            for n, f in self.record.model_fields.items()
+            if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)
+        )
         return self.list_fields | nested
 
     @cached_property

@@ -1,4 +1,5 @@
 """The one settings object. Environment variables `ASSURED_*`, optional `.env`."""
+
 from __future__ import annotations
 
 import os
@@ -30,13 +31,20 @@ class Settings(BaseSettings):
     mail_from: str = Field("noreply@assured.local", description="sender address of delivered mail")
     delivery_attempts: int = Field(5, description="delivery attempts before a delivery is reported failed")
     authority_zh: str = Field("湖北省市场监督管理局", description="issuing authority, as printed")
-    authority_en: str = Field("Hubei Provincial Administration for Market Regulation", description="issuing authority (English)")
+    authority_en: str = Field(
+        "Hubei Provincial Administration for Market Regulation", description="issuing authority (English)"
+    )
     authority_region: str = Field("420000", description="GB/T 2260 code of the issuing authority (in numbers)")
-    verify_base_url: str = Field("http://127.0.0.1:8000", description="public verification site, as printed in QR codes")
+    verify_base_url: str = Field(
+        "http://127.0.0.1:8000", description="public verification site, as printed in QR codes"
+    )
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
-    member_units_path: Path | None = Field(None, validation_alias="ASSURED_MEMBER_UNITS",
-                                           description="YAML mapping of industries to joint-meeting member units "
-                                                       "(default checks/policies/member_units.yaml)")
+    member_units_path: Path | None = Field(
+        None,
+        validation_alias="ASSURED_MEMBER_UNITS",
+        description="YAML mapping of industries to joint-meeting member units "
+        "(default checks/policies/member_units.yaml)",
+    )
 
     @property
     def home_path(self) -> Path:

@@ -4,6 +4,7 @@ Contract (DESIGN.md): `GET {base}/{kind}?since=CURSOR&limit=N` returns
 `{"items": [...], "next": CURSOR|null}`; `GET {base}/{kind}?uscc=X` returns the
 records of one business. Our server's cursor is the line number to read next.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -102,8 +103,13 @@ class FaultPlan:
         return "fail" if n <= self.fail_first else None
 
 
-def make_server(folder: Path, host: str = "127.0.0.1", port: int = 0, faults: FaultPlan | None = None,
-                log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:
+def make_server(
+    folder: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    faults: FaultPlan | None = None,
+    log: Callable[[str], None] | None = None,
+) -> ThreadingHTTPServer:
     files = {k: RecordFile(folder / f"{k}.jsonl") for k in KINDS if (folder / f"{k}.jsonl").is_file()}
     if not files:
         raise SourceError(f"{folder}: no record files ({', '.join(f'{k}.jsonl' for k in KINDS)})", kind=Kind.bad_input)
@@ -138,8 +144,14 @@ def make_server(folder: Path, host: str = "127.0.0.1", port: int = 0, faults: Fa
                 if since < 0 or not 0 < limit <= MAX_LIMIT:
                     raise ValueError
             except ValueError:
-                return self._send(400, {"error": f"since must be a cursor from this source and limit 1..{MAX_LIMIT}",
-                                        "since": q.get("since"), "limit": q.get("limit")})
+                return self._send(
+                    400,
+                    {
+                        "error": f"since must be a cursor from this source and limit 1..{MAX_LIMIT}",
+                        "since": q.get("since"),
+                        "limit": q.get("limit"),
+                    },
+                )
             items, nxt = files[kind].page(since, limit)
             self._send(200, {"items": items, "next": None if nxt is None else str(nxt)})
 
@@ -149,10 +161,16 @@ def make_server(folder: Path, host: str = "127.0.0.1", port: int = 0, faults: Fa
 def http_session(retries: int, backoff: float = 0.5) -> requests.Session:
     """One session for a whole sync: retries with exponential backoff on connect errors, 5xx, 429."""
     retry = Retry(
-        total=retries, connect=retries, read=retries, status=retries,
-        backoff_factor=backoff, backoff_max=30,
-        status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",),
-        respect_retry_after_header=True, raise_on_status=False,
+        total=retries,
+        connect=retries,
+        read=retries,
+        status=retries,
+        backoff_factor=backoff,
+        backoff_max=30,
+        status_forcelist=(429, 500, 502, 503, 504),
+        allowed_methods=("GET",),
+        respect_retry_after_header=True,
+        raise_on_status=False,
     )
     session = requests.Session()
     adapter = HTTPAdapter(max_retries=retry)
@@ -186,8 +204,15 @@ def _rows(items: list, first_line: int) -> list[Row]:
     return rows
 
 
-def sync_kind(factory: sessionmaker[Session], http: requests.Session, base_url: str, kind: str,
-              page_size: int, timeout: float, on_page: Callable[[int], None] | None = None) -> Counts:
+def sync_kind(
+    factory: sessionmaker[Session],
+    http: requests.Session,
+    base_url: str,
+    kind: str,
+    page_size: int,
+    timeout: float,
+    on_page: Callable[[int], None] | None = None,
+) -> Counts:
     """Pull one kind page by page; each page and its cursor commit together, so a re-run
     after any failure resumes at the first page not stored — no duplicates, nothing missed."""
     source = base_url.rstrip("/")
@@ -207,12 +232,19 @@ def sync_kind(factory: sessionmaker[Session], http: requests.Session, base_url: 
         page = fetch_page(http, url, params, timeout)
         first_line = int(since) + 1 if since and since.isdigit() else 1
         with factory.begin() as session:
-            counts = ingest_rows(session, _rows(page["items"], first_line), KINDS[kind], url, context,
-                                 run=session.get(models.IngestRun, run_id))
+            counts = ingest_rows(
+                session,
+                _rows(page["items"], first_line),
+                KINDS[kind],
+                url,
+                context,
+                run=session.get(models.IngestRun, run_id),
+            )
             total.add(counts)
             cursor = page["next"] if page["next"] is not None else since
-            session.merge(models.SyncCursor(source=source, kind=kind, cursor=cursor,
-                                            updated_at=dt.datetime.now(dt.timezone.utc)))
+            session.merge(
+                models.SyncCursor(source=source, kind=kind, cursor=cursor, updated_at=dt.datetime.now(dt.UTC))
+            )
         if on_page:
             on_page(len(page["items"]))
         if page["next"] is None:
@@ -220,14 +252,15 @@ def sync_kind(factory: sessionmaker[Session], http: requests.Session, base_url: 
         since = page["next"]
 
 
-def refresh_business(session: Session, http: requests.Session, base_url: str, uscc: str, timeout: float,
-                     max_age: dt.timedelta) -> bool:
+def refresh_business(
+    session: Session, http: requests.Session, base_url: str, uscc: str, timeout: float, max_age: dt.timedelta
+) -> bool:
     """Pull one business's records from the source when the last pull is older than `max_age`."""
     from registry.workflow_models import SourceRefresh
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     seen = session.get(SourceRefresh, uscc)
-    if seen is not None and now - seen.refreshed_at.replace(tzinfo=dt.timezone.utc) < max_age:
+    if seen is not None and now - seen.refreshed_at.replace(tzinfo=dt.UTC) < max_age:
         return False
     source = base_url.rstrip("/")
     context = {"uscc_overrides": uscc_overrides(session)}

@@ -3,6 +3,7 @@
 The application's state lives here — durable and auditable — and each step
 (assessment, decision, announcement, objection, issue, delivery) is a row.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -147,8 +148,9 @@ class Certificate(Base):
 
     __tablename__ = "certificates"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"), unique=True,
-                                                       doc="none for a certificate made by hand")
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), unique=True, doc="none for a certificate made by hand"
+    )
     uscc: Mapped[uscc]
     program: Mapped[short]
     number: Mapped[str] = mapped_column(String(80), unique=True, doc="ASCII form, HB-FX-2026-420000-000001")

@@ -4,6 +4,7 @@
 server started for the session (one fresh database per test); the default is a
 SQLite file under the test's home.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,9 +15,7 @@ from dataclasses import dataclass
 import pytest
 
 from flows.cli import main
-
 from registry.settings import get_settings
-
 
 BACKEND = os.environ.get("ASSURED_TEST_BACKEND", "sqlite")
 
@@ -122,8 +121,19 @@ def generate(cli, tmp_path):
 
     def make(businesses: int = 300, seed: int = 1, bad_rows: float = 0.0, fmt: str = "jsonl", name: str = "src"):
         out = tmp_path / name
-        args = ["generate", "--businesses", businesses, "--seed", seed, "--out", out, "--format", fmt,
-                "--as-of", "2026-06-30"]
+        args = [
+            "generate",
+            "--businesses",
+            businesses,
+            "--seed",
+            seed,
+            "--out",
+            out,
+            "--format",
+            fmt,
+            "--as-of",
+            "2026-06-30",
+        ]
         if bad_rows:
             args += ["--bad-rows", bad_rows]
         result = cli(*args)

@@ -3,6 +3,7 @@
 `checks` is pure (no rendering, database, Prefect or HTTP, and none of the other packages);
 `certificates` works on plain data and imports none of registry, flows or documents.
 """
+
 from __future__ import annotations
 
 import ast

@@ -7,6 +7,7 @@ Definitions (docs/domain.md, Complaints): a complaint is a row of kind `complain
 `reconciled / (received - not_accepted)`. The reference is the Hubei 315 platform's
 31,844 / 34,321 = 92.78 %.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,28 +16,60 @@ from collections.abc import Iterable, Sequence
 
 from checks.risk.masking import mask_personal_data
 
-REFERENCE = {"reconciled": 31_844, "received": 34_321, "rate": round(31_844 / 34_321, 4),
-             "source_zh": "湖北省315消费者权益保护平台 2023年1-10月", "source_en": "Hubei 315 platform, 1-10/2023"}
+REFERENCE = {
+    "reconciled": 31_844,
+    "received": 34_321,
+    "rate": round(31_844 / 34_321, 4),
+    "source_zh": "湖北省315消费者权益保护平台 2023年1-10月",
+    "source_en": "Hubei 315 platform, 1-10/2023",
+}
 
 # GB/T 4754-2017 sections (门类).
 SECTIONS: dict[str, str] = {
-    "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业", "E": "建筑业",
-    "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业", "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业", "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业", "P": "教育", "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织", "T": "国际组织",
+    "A": "农、林、牧、渔业",
+    "B": "采矿业",
+    "C": "制造业",
+    "D": "电力、热力、燃气及水生产和供应业",
+    "E": "建筑业",
+    "F": "批发和零售业",
+    "G": "交通运输、仓储和邮政业",
+    "H": "住宿和餐饮业",
+    "I": "信息传输、软件和信息技术服务业",
+    "J": "金融业",
+    "K": "房地产业",
+    "L": "租赁和商务服务业",
+    "M": "科学研究和技术服务业",
+    "N": "水利、环境和公共设施管理业",
+    "O": "居民服务、修理和其他服务业",
+    "P": "教育",
+    "Q": "卫生和社会工作",
+    "R": "文化、体育和娱乐业",
+    "S": "公共管理、社会保障和社会组织",
+    "T": "国际组织",
 }
 # Hubei's prefecture-level divisions (GB/T 2260); a region's city is its first 4 digits + "00".
 CITIES: dict[str, str] = {
-    "420100": "武汉市", "420200": "黄石市", "420300": "十堰市", "420500": "宜昌市", "420600": "襄阳市",
-    "420700": "鄂州市", "420800": "荆门市", "420900": "孝感市", "421000": "荆州市", "421100": "黄冈市",
-    "421200": "咸宁市", "421300": "随州市", "422800": "恩施土家族苗族自治州", "429000": "省直辖县级行政区划",
+    "420100": "武汉市",
+    "420200": "黄石市",
+    "420300": "十堰市",
+    "420500": "宜昌市",
+    "420600": "襄阳市",
+    "420700": "鄂州市",
+    "420800": "荆门市",
+    "420900": "孝感市",
+    "421000": "荆州市",
+    "421100": "黄冈市",
+    "421200": "咸宁市",
+    "421300": "随州市",
+    "422800": "恩施土家族苗族自治州",
+    "429000": "省直辖县级行政区划",
 }
 UNREGISTERED = "未登记"
 SAMPLE_CHARS = 160
 
 
 # -- periods ------------------------------------------------------------------------------------
+
 
 def _add_months(year: int, month: int, n: int) -> tuple[int, int]:
     k = year * 12 + month - 1 + n
@@ -59,8 +92,10 @@ class Period:
 
     @property
     def months(self) -> list[str]:
-        return [f"{y:04d}-{m:02d}" for y, m in (_add_months(self.as_of.year, self.as_of.month, -k)
-                                                  for k in range(11, -1, -1))]
+        return [
+            f"{y:04d}-{m:02d}"
+            for y, m in (_add_months(self.as_of.year, self.as_of.month, -k) for k in range(11, -1, -1))
+        ]
 
     @property
     def previous_months(self) -> list[str]:
@@ -84,11 +119,16 @@ class Period:
         return _year_earlier(self.as_of)
 
     def as_json(self) -> dict:
-        return {"from": self.start.isoformat(), "to": self.end.isoformat(),
-                "previous_from": self.previous_start.isoformat(), "previous_to": self.previous_end.isoformat()}
+        return {
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "previous_from": self.previous_start.isoformat(),
+            "previous_to": self.previous_end.isoformat(),
+        }
 
 
 # -- counts and rates ---------------------------------------------------------------------------
+
 
 def rate(reconciled: int, received: int, not_accepted: int) -> float | None:
     """reconciled / (received - not_accepted), or None when nothing was accepted."""
@@ -97,8 +137,13 @@ def rate(reconciled: int, received: int, not_accepted: int) -> float | None:
 
 
 def counts(received: int = 0, not_accepted: int = 0, reconciled: int = 0) -> dict:
-    return {"received": received, "not_accepted": not_accepted, "accepted": received - not_accepted,
-            "reconciled": reconciled, "reconciliation_rate": rate(reconciled, received, not_accepted)}
+    return {
+        "received": received,
+        "not_accepted": not_accepted,
+        "accepted": received - not_accepted,
+        "reconciled": reconciled,
+        "reconciliation_rate": rate(reconciled, received, not_accepted),
+    }
 
 
 def add_counts(total: list[int], row: Sequence[int]) -> None:
@@ -123,6 +168,7 @@ def change(now: int, before: int) -> float | None:
 
 
 # -- masking ------------------------------------------------------------------------------------
+
 
 def mask_text(text: str, names: Iterable[str] = ()) -> str:
     """Complaint text fit to publish: phone, ID, e-mail, long numbers and names before 先生/女士

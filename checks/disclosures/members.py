@@ -1,5 +1,6 @@
 """消费维权联席会议成员单位: which sector regulator receives the notification letter for
 complaints about businesses of which industries (`checks/policies/member_units.yaml`)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,19 +52,23 @@ _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 def _unit(raw: Any, where: str, path: Path, default: bool = False) -> MemberUnit:
     if not isinstance(raw, dict):
-        raise MemberUnitsError(f"member units file {path}: {where}: expected a mapping with id, name_zh, name_en"
-                               f"{'' if default else ', industries'}")
+        raise MemberUnitsError(
+            f"member units file {path}: {where}: expected a mapping with id, name_zh, name_en"
+            f"{'' if default else ', industries'}"
+        )
     allowed = {"id", "name_zh", "name_en"} | (set() if default else {"industries"})
     for key in raw:
         if key not in allowed:
-            raise MemberUnitsError(f"member units file {path}: {where}.{key}: unknown key "
-                                   f"(allowed: {', '.join(sorted(allowed))})")
+            raise MemberUnitsError(
+                f"member units file {path}: {where}.{key}: unknown key (allowed: {', '.join(sorted(allowed))})"
+            )
     for key in ("id", "name_zh", "name_en"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise MemberUnitsError(f"member units file {path}: {where}.{key}: missing or not a non-empty text")
     if not _ID.match(raw["id"]):
-        raise MemberUnitsError(f"member units file {path}: {where}.id: {raw['id']!r} is not a lower-case "
-                               f"identifier (a-z, 0-9, _)")
+        raise MemberUnitsError(
+            f"member units file {path}: {where}.id: {raw['id']!r} is not a lower-case identifier (a-z, 0-9, _)"
+        )
     industries: list[str] = []
     if not default:
         values = raw.get("industries")
@@ -71,8 +76,10 @@ def _unit(raw: Any, where: str, path: Path, default: bool = False) -> MemberUnit
             raise MemberUnitsError(f"member units file {path}: {where}.industries: expected a non-empty list")
         for i, key in enumerate(values):
             if not isinstance(key, str) or not _KEY.match(key):
-                raise MemberUnitsError(f"member units file {path}: {where}.industries[{i}]: {key!r} is not a "
-                                       f"GB/T 4754 section letter (A-T) or industry code (e.g. F52, L7291)")
+                raise MemberUnitsError(
+                    f"member units file {path}: {where}.industries[{i}]: {key!r} is not a "
+                    f"GB/T 4754 section letter (A-T) or industry code (e.g. F52, L7291)"
+                )
             industries.append(key)
     return MemberUnit(raw["id"], raw["name_zh"].strip(), raw["name_en"].strip(), tuple(industries))
 
@@ -105,7 +112,9 @@ def load_member_units(path: Path | str | None = None) -> MemberUnits:
         seen_ids.add(unit.id)
         for j, key in enumerate(unit.industries):
             if key in seen_keys:
-                raise MemberUnitsError(f"member units file {path}: units[{i}].industries[{j}]: {key!r} already "
-                                       f"belongs to {seen_keys[key]!r}")
+                raise MemberUnitsError(
+                    f"member units file {path}: units[{i}].industries[{j}]: {key!r} already "
+                    f"belongs to {seen_keys[key]!r}"
+                )
             seen_keys[key] = unit.id
     return MemberUnits(str(path), default, units)

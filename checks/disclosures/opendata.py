@@ -1,4 +1,5 @@
 """The open-data files: deterministic JSON and CSV bytes and the README of fields."""
+
 from __future__ import annotations
 
 import csv
@@ -52,13 +53,16 @@ FIELDS: dict[str, str] = {
     "uscc": "统一社会信用代码 / unified social credit code",
     "region_code": "行政区划代码（GB/T 2260） / region code",
     "industry_code": "行业代码（GB/T 4754） / industry code",
-    "valid_from": "有效期起 / valid from", "valid_until": "有效期至 / valid until",
+    "valid_from": "有效期起 / valid from",
+    "valid_until": "有效期至 / valid until",
     "status": "截至公示日的状态：valid 有效，suspended 暂停，expired 已到期 / status on the as-of date",
     "status_zh": "状态（中文） / status in Chinese",
     "entry": "类型：complaint_blacklist 投诉黑名单，revoked_certificate 撤销称号 / entry type",
     "entry_zh": "类型（中文） / entry type in Chinese",
     "listed_on": "列入日期或撤销日期 / date listed or revoked",
-    "reason_code": "原因代码 / reason code", "reason_zh": "原因 / reason (Chinese)", "reason_en": "reason (English)",
+    "reason_code": "原因代码 / reason code",
+    "reason_zh": "原因 / reason (Chinese)",
+    "reason_en": "reason (English)",
     "note": "说明（已脱敏） / note (personal data masked)",
     "certificate_number": "被撤销证书编号 / revoked certificate number",
     "certificate_number_zh": "被撤销证书编号（中文） / revoked certificate number, Chinese form",
@@ -71,7 +75,8 @@ FIELDS: dict[str, str] = {
     "top_categories": "主要投诉类别（前三，件数） / top 3 categories with counts",
     "samples": "典型投诉摘要（个人信息已脱敏） / sample complaint texts, personal data masked",
     "dimension": "统计维度：total, section 行业门类, industry 行业代码, region 市州, category 类别, month 月份 / dimension",
-    "key": "维度取值 / key within the dimension", "label": "名称 / label",
+    "key": "维度取值 / key within the dimension",
+    "label": "名称 / label",
 }
 FILES: dict[str, tuple[str, str, Sequence[str]]] = {
     "red_list": ("红名单", "red list: certified model units and seven-day-return stores", RED_COLUMNS),
@@ -83,7 +88,8 @@ FILES: dict[str, tuple[str, str, Sequence[str]]] = {
 
 def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUnits) -> str:
     lines = [
-        f"# 消费投诉信息公示 / Consumer complaint disclosures — {as_of.isoformat()}", "",
+        f"# 消费投诉信息公示 / Consumer complaint disclosures — {as_of.isoformat()}",
+        "",
         f"统计期 / period: {period.start} – {period.end}（对比期 / compared with {period.previous_start} – "
         f"{period.previous_end}）。投诉指类型为 complaint 的记录，不含咨询和举报；和解率 = 和解件数 /（收到件数 − 不予受理件数）。"
         f"参考值 92.78%（31,844 / 34,321，{REFERENCE['source_zh']}）。",
@@ -92,8 +98,10 @@ def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUni
         "",
         "个人信息已脱敏：手机号、固定电话、身份证号、电子邮箱、长数字、“某先生/女士”前的姓名，法定代表人姓名不予公示。",
         "Personal data is masked: phone numbers, ID numbers, e-mail addresses, long numbers, names before 先生/女士; "
-        "legal representatives are never published.", "",
-        "## 文件 / Files", "",
+        "legal representatives are never published.",
+        "",
+        "## 文件 / Files",
+        "",
     ]
     for stem, (zh, en, _) in FILES.items():
         lines.append(f"- `{stem}.pdf`, `{stem}.csv`, `{stem}.json` — {zh} / {en}")
@@ -102,9 +110,12 @@ def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUni
         f"enterprises with at least {min_complaints} complaints in the period (the PDF shows the top ones only)",
         "- `letters/<unit>.pdf`, `letters/<unit>.json` — 诉求信息通报函，每个消费维权联席会议成员单位一份 / "
         "notification letter per member unit of the joint meeting",
-        "", "CSV 为 UTF-8（带 BOM）；JSON 为 {\"as_of\", \"period\", \"count\", \"items\"}。"
-        " / CSV is UTF-8 with a BOM; JSON is {\"as_of\", \"period\", \"count\", \"items\"}.", "",
-        "## 字段 / Fields", "",
+        "",
+        'CSV 为 UTF-8（带 BOM）；JSON 为 {"as_of", "period", "count", "items"}。'
+        ' / CSV is UTF-8 with a BOM; JSON is {"as_of", "period", "count", "items"}.',
+        "",
+        "## 字段 / Fields",
+        "",
     ]
     for stem, (zh, _, columns) in FILES.items():
         lines.append(f"### {stem} ({zh})")
@@ -113,5 +124,7 @@ def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUni
         lines.append("")
     lines += ["## 成员单位 / Member units", "", f"映射文件 / mapping: `{Path(units.path).name}`", ""]
     for u in units.all():
-        lines.append(f"- `{u.id}` {u.name_zh} / {u.name_en}: {', '.join(u.industries) or '其他行业 / all other industries'}")
+        lines.append(
+            f"- `{u.id}` {u.name_zh} / {u.name_en}: {', '.join(u.industries) or '其他行业 / all other industries'}"
+        )
     return "\n".join(lines) + "\n"

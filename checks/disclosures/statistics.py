@@ -1,5 +1,6 @@
 """Industry complaint statistics (行业投诉统计) and the notification letters (诉求信息通报函) built
 from the same complaint cube."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -52,8 +53,14 @@ def statistics(cube: Sequence[CubeRow], period: Period) -> dict:
     by_month = _rollup(cube, lambda r: r[3], now | before)
     months = []
     for m, p in zip(period.months, period.previous_months):
-        months.append({"key": m, "label": m, **counts(*by_month.get(m, [0, 0, 0])),
-                       "previous_year_received": by_month.get(p, [0, 0, 0])[0]})
+        months.append(
+            {
+                "key": m,
+                "label": m,
+                **counts(*by_month.get(m, [0, 0, 0])),
+                "previous_year_received": by_month.get(p, [0, 0, 0])[0],
+            }
+        )
     platform = counts(*total)
     return {
         "period": period.as_json(),
@@ -61,20 +68,29 @@ def statistics(cube: Sequence[CubeRow], period: Period) -> dict:
         "previous_totals": counts(*prev),
         "change": change(total[0], prev[0]),
         "reference": REFERENCE,
-        "rate_vs_reference": None if platform["reconciliation_rate"] is None
+        "rate_vs_reference": None
+        if platform["reconciliation_rate"] is None
         else round(platform["reconciliation_rate"] - REFERENCE["rate"], 4),
-        "by_section": _entries(_rollup(cube, lambda r: section(r[0]), now),
-                               lambda k: SECTIONS.get(k, UNREGISTERED)),
+        "by_section": _entries(_rollup(cube, lambda r: section(r[0]), now), lambda k: SECTIONS.get(k, UNREGISTERED)),
         "by_industry": _entries(_rollup(cube, lambda r: r[0] or "", now), _industry_label),
-        "by_region": _entries(_rollup(cube, lambda r: (r[1] + "00") if r[1] else "", now),
-                              lambda k: CITIES.get(k, k or UNREGISTERED)),
+        "by_region": _entries(
+            _rollup(cube, lambda r: (r[1] + "00") if r[1] else "", now), lambda k: CITIES.get(k, k or UNREGISTERED)
+        ),
         "by_category": _entries(_rollup(cube, lambda r: r[2] or "", now), lambda k: k or "未分类"),
         "by_month": months,
     }
 
 
-STAT_COLUMNS = ("dimension", "key", "label", "received", "not_accepted", "accepted", "reconciled",
-                "reconciliation_rate")
+STAT_COLUMNS = (
+    "dimension",
+    "key",
+    "label",
+    "received",
+    "not_accepted",
+    "accepted",
+    "reconciled",
+    "reconciliation_rate",
+)
 
 
 def statistics_rows(stats: Mapping) -> list[dict]:
@@ -89,8 +105,15 @@ def statistics_rows(stats: Mapping) -> list[dict]:
 ATTENTION = 10  # businesses per attention list in a letter
 
 
-def letters(cube: Sequence[CubeRow], enterprises: Sequence[Mapping], blacklisted: Sequence[Mapping],
-            flags: Sequence[Mapping], units: MemberUnits, period: Period, min_complaints: int) -> list[dict]:
+def letters(
+    cube: Sequence[CubeRow],
+    enterprises: Sequence[Mapping],
+    blacklisted: Sequence[Mapping],
+    flags: Sequence[Mapping],
+    units: MemberUnits,
+    period: Period,
+    min_complaints: int,
+) -> list[dict]:
     """诉求信息通报函: one per member unit, with its sector's complaints, trends and the businesses
     needing attention. `enterprises` are `enterprise_disclosure` entries; `blacklisted` the black
     list's complaint_blacklist entries; `flags` risk flags with uscc, business_name, industry_code,
@@ -121,36 +144,68 @@ def letters(cube: Sequence[CubeRow], enterprises: Sequence[Mapping], blacklisted
         months = stats["by_month"]
         complete = months[-2] if len(months) > 1 else None  # the last complete month
         trend = {
-            "period_received": stats["totals"]["received"], "previous_received": stats["previous_totals"]["received"],
+            "period_received": stats["totals"]["received"],
+            "previous_received": stats["previous_totals"]["received"],
             "change": stats["change"],
-            "last_month": months[-1]["key"], "last_month_received": months[-1]["received"],
+            "last_month": months[-1]["key"],
+            "last_month_received": months[-1]["received"],
             "last_month_previous_year": months[-1]["previous_year_received"],
             "last_month_change_year_on_year": change(months[-1]["received"], months[-1]["previous_year_received"]),
             "previous_month": complete["key"] if complete else None,
             "previous_month_received": complete["received"] if complete else None,
             "month_on_month": change(months[-1]["received"], complete["received"]) if complete else None,
         }
-        out.append({
-            "unit": {"id": unit.id, "name_zh": unit.name_zh, "name_en": unit.name_en,
-                     "industries": list(unit.industries) or ["*"]},
-            "as_of": period.as_of.isoformat(), "period": period.as_json(), "min_complaints": min_complaints,
-            "totals": stats["totals"], "previous_totals": stats["previous_totals"], "trend": trend,
-            "by_month": months, "by_industry": stats["by_industry"], "by_category": stats["by_category"][:8],
-            "by_region": stats["by_region"],
-            "attention": {
-                "most_complaints": [_brief(e) for e in mine[:ATTENTION]],
-                "lowest_rates": [_brief(e) for e in sorted(rated, key=lambda e: (e["reconciliation_rate"],
-                                                                                  -e["received"], e["uscc"]))[:ATTENTION]],
-                "blacklisted": [{k: b[k] for k in ("uscc", "business_name", "region_code", "industry_code",
-                                                    "listed_on", "reason_zh")}
-                                for b in sorted(black.get(unit.id, []), key=lambda b: (b["listed_on"], b["uscc"]),
-                                                reverse=True)],
-                "risk_flagged": sorted(flagged.get(unit.id, []), key=lambda f: (-f["complaints"], f["uscc"])),
-            },
-        })
+        out.append(
+            {
+                "unit": {
+                    "id": unit.id,
+                    "name_zh": unit.name_zh,
+                    "name_en": unit.name_en,
+                    "industries": list(unit.industries) or ["*"],
+                },
+                "as_of": period.as_of.isoformat(),
+                "period": period.as_json(),
+                "min_complaints": min_complaints,
+                "totals": stats["totals"],
+                "previous_totals": stats["previous_totals"],
+                "trend": trend,
+                "by_month": months,
+                "by_industry": stats["by_industry"],
+                "by_category": stats["by_category"][:8],
+                "by_region": stats["by_region"],
+                "attention": {
+                    "most_complaints": [_brief(e) for e in mine[:ATTENTION]],
+                    "lowest_rates": [
+                        _brief(e)
+                        for e in sorted(rated, key=lambda e: (e["reconciliation_rate"], -e["received"], e["uscc"]))[
+                            :ATTENTION
+                        ]
+                    ],
+                    "blacklisted": [
+                        {
+                            k: b[k]
+                            for k in ("uscc", "business_name", "region_code", "industry_code", "listed_on", "reason_zh")
+                        }
+                        for b in sorted(black.get(unit.id, []), key=lambda b: (b["listed_on"], b["uscc"]), reverse=True)
+                    ],
+                    "risk_flagged": sorted(flagged.get(unit.id, []), key=lambda f: (-f["complaints"], f["uscc"])),
+                },
+            }
+        )
     return out
 
 
 def _brief(e: Mapping) -> dict:
-    return {k: e[k] for k in ("uscc", "business_name", "region_code", "industry_code", "received", "accepted",
-                              "reconciled", "reconciliation_rate")}
+    return {
+        k: e[k]
+        for k in (
+            "uscc",
+            "business_name",
+            "region_code",
+            "industry_code",
+            "received",
+            "accepted",
+            "reconciled",
+            "reconciliation_rate",
+        )
+    }

@@ -19,13 +19,14 @@ character before the honorific is masked anyway (over-masking beats a leak).
 
 Pure and cheap: each pattern runs only when a quick test says it could match.
 """
+
 from __future__ import annotations
 
 import re
 
 PLACEHOLDERS = ("[邮箱]", "[身份证号]", "[手机号]", "[电话]", "[号码]")
 
-_D = "[0-9０-９]"          # a digit, half- or full-width
+_D = "[0-9０-９]"  # a digit, half- or full-width
 _SEP = "[ \u3000\\-－—–]?"  # an optional separator between digit groups
 _NOT_DIGIT_BEFORE = "(?<![0-9０-９])"
 _NOT_DIGIT_AFTER = "(?![0-9０-９])"
@@ -40,8 +41,10 @@ _MOBILE = re.compile(
     _NOT_DIGIT_BEFORE + r"(?:(?:\+|＋)?86" + _SEP + ")?" + f"[1１][3-9３-９]{_D}(?:{_SEP}{_D}){{8}}" + _NOT_DIGIT_AFTER
 )
 _LANDLINE = re.compile(
-    _NOT_DIGIT_BEFORE + f"(?:[(（][0０]{_D}{{2,3}}[)）]{_SEP}|[0０]{_D}{{2,3}}{_SEP})"
-    + f"{_D}{{3,4}}{_SEP}{_D}{{4}}" + _NOT_DIGIT_AFTER
+    _NOT_DIGIT_BEFORE
+    + f"(?:[(（][0０]{_D}{{2,3}}[)）]{_SEP}|[0０]{_D}{{2,3}}{_SEP})"
+    + f"{_D}{{3,4}}{_SEP}{_D}{{4}}"
+    + _NOT_DIGIT_AFTER
 )
 _LONG_NUMBER = re.compile(f"{_D}(?:{_SEP}{_D}){{13,}}")
 _MAYBE_NUMBER = re.compile(f"{_D}(?:{_SEP}{_D}){{6}}")
@@ -56,8 +59,26 @@ _SURNAMES = frozenset(
     "窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
     "苑迟邝"
 )
-_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒",
-                      "夏侯", "令狐", "端木", "西门", "南宫", "独孤")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "诸葛",
+    "上官",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "令狐",
+    "端木",
+    "西门",
+    "南宫",
+    "独孤",
+)
 # Characters after which a name plausibly starts (消费者张先生, 投诉人李女士, 与王先生).
 _BEFORE_NAME = frozenset("者人户客主我与和及向给称的是位名姓叫系由对被据经请同跟找为")
 

@@ -21,6 +21,7 @@ most of its occurrences (`absorb` share), so 闪退扣费 is reported, not 退�
 Counting is by distinct clause with its multiplicity, so repeated wording costs
 once; a cap on distinct clauses keeps the cost bounded on large windows.
 """
+
 from __future__ import annotations
 
 import math
@@ -64,9 +65,15 @@ def _entropy(neighbours: Counter, edges: int) -> float:
     return h + edges * math.log(total) / total  # each edge a neighbour of its own
 
 
-def discover_phrases(clauses: Iterable[str], *, min_count: int = 5, min_pmi: float = 2.0,
-                     min_entropy: float = 1.0, absorb: float = 0.8,
-                     max_distinct: int = 200_000) -> list[Phrase]:
+def discover_phrases(
+    clauses: Iterable[str],
+    *,
+    min_count: int = 5,
+    min_pmi: float = 2.0,
+    min_entropy: float = 1.0,
+    absorb: float = 0.8,
+    max_distinct: int = 200_000,
+) -> list[Phrase]:
     """Phrases of 2-6 characters found in `clauses` (normalised text), most frequent first."""
     distinct: Counter[str] = Counter()
     for clause in clauses:
@@ -82,7 +89,7 @@ def discover_phrases(clauses: Iterable[str], *, min_count: int = 5, min_pmi: flo
         n_run = len(run)
         for i in range(n_run):
             for n in range(1, min(MAX_N, n_run - i) + 1):
-                g = run[i:i + n]
+                g = run[i : i + n]
                 grams[g] += mult
                 if n < MIN_N:
                     continue

@@ -15,6 +15,7 @@ term's count, in window and baseline alike, is the number of complaints whose
 normalised text contains it (`TermMatcher`), so the baseline — twelve times
 the window — is never segmented; only its sample for topic growth is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -123,8 +124,8 @@ class Timings:
 class WindowStage:
     params: ScanParams
     rows: list[ComplaintText]
-    docs: list[frozenset[str]]      # each complaint's terms from segmentation (for topics)
-    hits: list[frozenset[str]]      # each complaint's countable terms it contains (for counts)
+    docs: list[frozenset[str]]  # each complaint's terms from segmentation (for topics)
+    hits: list[frozenset[str]]  # each complaint's countable terms it contains (for counts)
     phrases: list
     analyzer: Analyzer
     matcher: TermMatcher
@@ -199,8 +200,9 @@ class BaselineCounts:
         self.window.timings.baseline_seconds += time.perf_counter() - started
 
 
-def _concentration(rows: Sequence[ComplaintText], idx: Sequence[int], attr: str, overall: Counter,
-                   n_all: int, top: int = 3) -> list[dict]:
+def _concentration(
+    rows: Sequence[ComplaintText], idx: Sequence[int], attr: str, overall: Counter, n_all: int, top: int = 3
+) -> list[dict]:
     counts = Counter(getattr(rows[i], attr) or "unknown" for i in idx)
     out = []
     for key, c in counts.most_common(top):
@@ -210,9 +212,14 @@ def _concentration(rows: Sequence[ComplaintText], idx: Sequence[int], attr: str,
 
 
 def _example(row: ComplaintText) -> dict:
-    return {"complaint_id": row.complaint_id, "uscc": row.uscc, "received_on": row.received_on.isoformat(),
-            "industry_code": row.industry_code, "region_code": row.region_code,
-            "text": mask_personal_data(row.text)}
+    return {
+        "complaint_id": row.complaint_id,
+        "uscc": row.uscc,
+        "received_on": row.received_on.isoformat(),
+        "industry_code": row.industry_code,
+        "region_code": row.region_code,
+        "text": mask_personal_data(row.text),
+    }
 
 
 def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: Counter, by_city: Counter):
@@ -240,13 +247,23 @@ def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: 
         emerging = (ratio >= p.min_ratio and g2 >= p.min_g2) or dominant_share >= 0.5
         if emerging:
             emerging_topics.add(t)
-        topics_out.append({
-            "topic": t, "label": "、".join(tm.top_terms(t, 3)), "top_terms": tm.top_terms(t),
-            "size": size, "baseline_size": before, "growth": round(ratio, 2), "g2": round(g2, 2),
-            "emerging": emerging, "dominant_term": dominant, "dominant_share": round(dominant_share, 3),
-            "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
-            "regions": _concentration(rows, idx, "city", by_city, n_w),
-            "representatives": [_example(rows[i]) for i in tm.representatives(t)]})
+        topics_out.append(
+            {
+                "topic": t,
+                "label": "、".join(tm.top_terms(t, 3)),
+                "top_terms": tm.top_terms(t),
+                "size": size,
+                "baseline_size": before,
+                "growth": round(ratio, 2),
+                "g2": round(g2, 2),
+                "emerging": emerging,
+                "dominant_term": dominant,
+                "dominant_share": round(dominant_share, 3),
+                "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
+                "regions": _concentration(rows, idx, "city", by_city, n_w),
+                "representatives": [_example(rows[i]) for i in tm.representatives(t)],
+            }
+        )
     topics_out.sort(key=lambda t: (not t["emerging"], -t["g2"] if t["emerging"] else -t["size"], t["topic"]))
     return tm, topics_out, emerging_topics
 
@@ -258,8 +275,20 @@ def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
     n_w, n_b = len(rows), baseline.n
     by_industry = Counter(r.industry_code or "unknown" for r in rows)
     by_city = Counter(r.city for r in rows)
-    scores = emerging_terms(window.term_counts, n_w, baseline.term_counts, n_b, min_count=p.min_term_count,
-                            min_ratio=p.min_ratio, min_g2=p.min_g2, limit=p.top_terms) if n_w and n_b else []
+    scores = (
+        emerging_terms(
+            window.term_counts,
+            n_w,
+            baseline.term_counts,
+            n_b,
+            min_count=p.min_term_count,
+            min_ratio=p.min_ratio,
+            min_g2=p.min_g2,
+            limit=p.top_terms,
+        )
+        if n_w and n_b
+        else []
+    )
     term_rows: dict[str, list[int]] = {s.term: [] for s in scores}
     for i, d in enumerate(window.hits):
         for t in term_rows:
@@ -269,44 +298,79 @@ def build_report(window: WindowStage, baseline: BaselineCounts) -> dict:
     for s in scores:
         idx = term_rows[s.term]
         latest = sorted(idx, key=lambda i: (rows[i].received_on, rows[i].complaint_id), reverse=True)[:3]
-        terms_out.append(asdict(s) | {
-            "in_dictionary": in_dictionary(s.term),
-            "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
-            "regions": _concentration(rows, idx, "city", by_city, n_w),
-            "examples": [_example(rows[i]) for i in latest]})
+        terms_out.append(
+            asdict(s)
+            | {
+                "in_dictionary": in_dictionary(s.term),
+                "industries": _concentration(rows, idx, "industry_code", by_industry, n_w),
+                "regions": _concentration(rows, idx, "city", by_city, n_w),
+                "examples": [_example(rows[i]) for i in latest],
+            }
+        )
     started_topics = time.perf_counter()
     tm, topics_out, emerging_topics = _topics(window, baseline, scores, by_industry, by_city)
     window.timings.topic_seconds = time.perf_counter() - started_topics
     series = trend_series(window.trend_counts, k=p.band_k, min_count=p.anomaly_min_count)
-    trends_out = [{"dimension": s.dimension, "key": s.key, "counts": list(s.counts),
-                   "forecast": asdict(s.forecast), "anomaly": s.anomaly} for s in series]
-    flags = flag_businesses(rows, window.hits, [s.term for s in scores],
-                            tm.labels if tm is not None else None, emerging_topics, p.flag_min_complaints)
+    trends_out = [
+        {
+            "dimension": s.dimension,
+            "key": s.key,
+            "counts": list(s.counts),
+            "forecast": asdict(s.forecast),
+            "anomaly": s.anomaly,
+        }
+        for s in series
+    ]
+    flags = flag_businesses(
+        rows,
+        window.hits,
+        [s.term for s in scores],
+        tm.labels if tm is not None else None,
+        emerging_topics,
+        p.flag_min_complaints,
+    )
     window.timings.report_seconds = time.perf_counter() - started
     a = window.analyzer
     return {
         "as_of": p.as_of.isoformat(),
         "parameters": {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in asdict(p).items()},
         "window": {"from": p.window_start.isoformat(), "to": p.as_of.isoformat(), "complaints": n_w},
-        "baseline": {"from": p.baseline_start.isoformat(),
-                     "to": (p.window_start - dt.timedelta(days=1)).isoformat(), "complaints": n_b},
-        "periods": [{"from": (p.as_of - dt.timedelta(days=(k + 1) * p.window_days - 1)).isoformat(),
-                     "to": (p.as_of - dt.timedelta(days=k * p.window_days)).isoformat()}
-                    for k in range(p.periods, -1, -1)],
+        "baseline": {
+            "from": p.baseline_start.isoformat(),
+            "to": (p.window_start - dt.timedelta(days=1)).isoformat(),
+            "complaints": n_b,
+        },
+        "periods": [
+            {
+                "from": (p.as_of - dt.timedelta(days=(k + 1) * p.window_days - 1)).isoformat(),
+                "to": (p.as_of - dt.timedelta(days=k * p.window_days)).isoformat(),
+            }
+            for k in range(p.periods, -1, -1)
+        ],
         "discovered_phrases": [asdict(ph) for ph in window.phrases[:50]],
         "emerging_terms": terms_out,
         "topics": topics_out,
         "trends": trends_out,
         "anomalies": [t for t in trends_out if t["anomaly"]],
         "flagged_businesses": flags,
-        "stats": asdict(window.timings) | {"segment_seconds": round(a.segment_seconds, 3),
-                                           "clauses": a.clauses, "clauses_segmented": a.segmented,
-                                           "topics": tm.k if tm is not None else 0},
+        "stats": asdict(window.timings)
+        | {
+            "segment_seconds": round(a.segment_seconds, 3),
+            "clauses": a.clauses,
+            "clauses_segmented": a.segmented,
+            "topics": tm.k if tm is not None else 0,
+        },
     }
 
 
-def flag_businesses(rows: Sequence[ComplaintText], hits: Sequence[frozenset[str]], terms: Sequence[str],
-                    labels, emerging_topics: set[int], min_complaints: int) -> list[dict]:
+def flag_businesses(
+    rows: Sequence[ComplaintText],
+    hits: Sequence[frozenset[str]],
+    terms: Sequence[str],
+    labels,
+    emerging_topics: set[int],
+    min_complaints: int,
+) -> list[dict]:
     """Businesses with at least `min_complaints` window complaints or reports (not consultations)
     carrying an emerging term or falling in an emerging topic, most such complaints first."""
     by_business: dict[str, Counter] = defaultdict(Counter)
@@ -322,9 +386,16 @@ def flag_businesses(rows: Sequence[ComplaintText], hits: Sequence[frozenset[str]
             by_business[r.uscc].update(found)
             if topic is not None:
                 topic_hits[r.uscc].add(topic)
-    return [{"uscc": u, "complaints": c, "terms": [t for t, _ in by_business[u].most_common()],
-             "topics": sorted(topic_hits[u])}
-            for u, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if c >= min_complaints]
+    return [
+        {
+            "uscc": u,
+            "complaints": c,
+            "terms": [t for t, _ in by_business[u].most_common()],
+            "topics": sorted(topic_hits[u]),
+        }
+        for u, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if c >= min_complaints
+    ]
 
 
 def risk_notice(report: dict, uscc: str) -> dict | None:
@@ -337,7 +408,8 @@ def risk_notice(report: dict, uscc: str) -> dict | None:
             return flag | {
                 "as_of": report["as_of"],
                 "zh": f"风险提示：截至{report['as_of']}的{report['parameters']['window_days']}天内，"
-                      f"该经营者有{flag['complaints']}件投诉涉及新兴问题（{terms}）。仅供参考，不作否决依据。",
+                f"该经营者有{flag['complaints']}件投诉涉及新兴问题（{terms}）。仅供参考，不作否决依据。",
                 "en": f"Risk notice: {flag['complaints']} complaints in the {report['parameters']['window_days']} "
-                      f"days to {report['as_of']} concern emerging problems ({terms}). Advisory, not a veto."}
+                f"days to {report['as_of']} concern emerging problems ({terms}). Advisory, not a veto.",
+            }
     return None

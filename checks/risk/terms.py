@@ -18,6 +18,7 @@ It is *new* when the baseline never saw it.
 Overlapping terms (one inside the other: 闪退 in 闪退扣费) describe one
 problem, so only the better of them is kept: higher G², then longer.
 """
+
 from __future__ import annotations
 
 import math
@@ -55,9 +56,17 @@ def rate_ratio(a: int, n1: int, b: int, n2: int) -> float:
     return ((a + 0.5) / max(n1, 1)) / ((b + 0.5) / max(n2, 1))
 
 
-def emerging_terms(window: Mapping[str, int], n_window: int, baseline: Mapping[str, int], n_baseline: int, *,
-                   min_count: int = 5, min_ratio: float = 3.0, min_g2: float = 15.1,
-                   limit: int = 30) -> list[TermScore]:
+def emerging_terms(
+    window: Mapping[str, int],
+    n_window: int,
+    baseline: Mapping[str, int],
+    n_baseline: int,
+    *,
+    min_count: int = 5,
+    min_ratio: float = 3.0,
+    min_g2: float = 15.1,
+    limit: int = 30,
+) -> list[TermScore]:
     """Terms rising from the baseline to the window, strongest first (overlaps folded)."""
     scored = []
     for term, a in window.items():
@@ -70,8 +79,18 @@ def emerging_terms(window: Mapping[str, int], n_window: int, baseline: Mapping[s
         g2 = log_likelihood(a, n_window, b, n_baseline)
         if g2 < min_g2:
             continue
-        scored.append(TermScore(term, a, b, round(a / n_window, 6), round(b / n_baseline, 6) if n_baseline else 0.0,
-                                round(ratio, 2), round(g2, 2), b == 0))
+        scored.append(
+            TermScore(
+                term,
+                a,
+                b,
+                round(a / n_window, 6),
+                round(b / n_baseline, 6) if n_baseline else 0.0,
+                round(ratio, 2),
+                round(g2, 2),
+                b == 0,
+            )
+        )
     scored.sort(key=lambda s: (-s.g2, -len(s.term), s.term))
     kept: list[TermScore] = []
     for s in scored:

@@ -14,6 +14,7 @@ memoise per clause.
 jieba loads its dictionary once per process (`segmenter(cache_dir)`); its
 cache file goes to `cache_dir`, not to the system temp folder.
 """
+
 from __future__ import annotations
 
 import logging
@@ -106,8 +107,12 @@ class TermMatcher:
         hit = self.cache.get(clause)
         if hit is None:
             terms = self.terms
-            hit = frozenset(clause[i:i + n] for n in self.lengths for i in range(len(clause) - n + 1)
-                            if clause[i:i + n] in terms)
+            hit = frozenset(
+                clause[i : i + n]
+                for n in self.lengths
+                for i in range(len(clause) - n + 1)
+                if clause[i : i + n] in terms
+            )
             if len(self.cache) >= self.MAX_CACHED_CLAUSES:
                 self.cache.clear()
             self.cache[clause] = hit

@@ -19,6 +19,7 @@ scaled to the whole) are assigned to a topic only when they are as close to
 its centre as 90 % of the topic's own window complaints (the 10th percentile
 of their similarity); the rest belong to no topic.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -37,14 +38,22 @@ def _identity(doc):
 class TopicModel:
     """TF-IDF + MiniBatchKMeans over the window's term sets."""
 
-    def __init__(self, docs: Sequence[frozenset[str]], *, boost: Mapping[str, float] | None = None,
-                 min_df: int = 3, min_topic_docs: int = 30, seed: int = 0):
+    def __init__(
+        self,
+        docs: Sequence[frozenset[str]],
+        *,
+        boost: Mapping[str, float] | None = None,
+        min_df: int = 3,
+        min_topic_docs: int = 30,
+        seed: int = 0,
+    ):
         from sklearn.feature_extraction.text import TfidfVectorizer
         from threadpoolctl import threadpool_limits
 
         self.seed = seed
-        self.vectorizer = TfidfVectorizer(analyzer=_identity, lowercase=False, binary=True, min_df=min_df,
-                                          max_features=30_000, dtype=np.float32)
+        self.vectorizer = TfidfVectorizer(
+            analyzer=_identity, lowercase=False, binary=True, min_df=min_df, max_features=30_000, dtype=np.float32
+        )
         # (a frozenset's order varies between processes; the vectorizer sorts its vocabulary)
         self.vectorizer.fit(docs)
         self.terms = self.vectorizer.get_feature_names_out()
@@ -61,9 +70,12 @@ class TopicModel:
         self.labels = self.kmeans.labels_
         self.similarity = np.asarray(x.multiply(self.kmeans.cluster_centers_[self.labels]).sum(axis=1)).ravel()
         # less a hair: the same text scored by `assign` may differ in the last float32 bit
-        self.thresholds = np.array([
-            np.quantile(self.similarity[self.labels == t], 0.1) - 1e-4 if np.any(self.labels == t) else np.inf
-            for t in range(self.k)])
+        self.thresholds = np.array(
+            [
+                np.quantile(self.similarity[self.labels == t], 0.1) - 1e-4 if np.any(self.labels == t) else np.inf
+                for t in range(self.k)
+            ]
+        )
 
     def _matrix(self, docs: Sequence[frozenset[str]]):
         from scipy.sparse import diags
@@ -75,8 +87,9 @@ class TopicModel:
     def _fit(self, x, k: int, n_init: int):
         from sklearn.cluster import MiniBatchKMeans
 
-        return MiniBatchKMeans(n_clusters=k, random_state=self.seed, n_init=n_init, batch_size=2048,
-                               max_no_improvement=20).fit(x)
+        return MiniBatchKMeans(
+            n_clusters=k, random_state=self.seed, n_init=n_init, batch_size=2048, max_no_improvement=20
+        ).fit(x)
 
     def _choose_k(self, x, min_topic_docs: int) -> int:
         from sklearn.metrics import silhouette_score
@@ -88,15 +101,17 @@ class TopicModel:
         rng = np.random.default_rng(self.seed)
         fit_rows = rng.choice(n, SAMPLE_FIT, replace=False) if n > SAMPLE_FIT else np.arange(n)
         sample = x[fit_rows]
-        score_rows = rng.choice(len(fit_rows), SAMPLE_SCORE, replace=False) if len(fit_rows) > SAMPLE_SCORE \
+        score_rows = (
+            rng.choice(len(fit_rows), SAMPLE_SCORE, replace=False)
+            if len(fit_rows) > SAMPLE_SCORE
             else np.arange(len(fit_rows))
+        )
         best_k, best_score = ks[0], -2.0
         for k in ks:
             labels = self._fit(sample, k, n_init=1).labels_
             if len(set(labels[score_rows])) < 2:
                 continue
-            score = silhouette_score(sample[score_rows], labels[score_rows], metric="cosine",
-                                     random_state=self.seed)
+            score = silhouette_score(sample[score_rows], labels[score_rows], metric="cosine", random_state=self.seed)
             if score > best_score + 1e-9:
                 best_k, best_score = k, score
         return best_k

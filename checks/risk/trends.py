@@ -16,6 +16,7 @@ residuals' standard deviation and √forecast (a count cannot be steadier than
 Poisson). The latest period is an anomaly when it lies above the band and has
 at least `min_count` complaints.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,9 +40,9 @@ class Forecast:
 
 @dataclass(frozen=True)
 class Series:
-    dimension: str   # industry / region / category
+    dimension: str  # industry / region / category
     key: str
-    counts: tuple[int, ...]   # oldest first; the last is the window
+    counts: tuple[int, ...]  # oldest first; the last is the window
     forecast: Forecast
     anomaly: bool
 
@@ -65,8 +66,14 @@ def holt_forecast(history: Sequence[float], k: float = 3.0) -> Forecast:
     if len(y) < 3:
         value = float(y.mean()) if len(y) else 0.0
         sigma = max(float(y.std()) if len(y) else 0.0, math.sqrt(max(value, 1.0)))
-        return Forecast(round(value, 2), round(max(0.0, value - k * sigma), 2), round(value + k * sigma, 2),
-                        1.0, 0.0, round(sigma, 2))
+        return Forecast(
+            round(value, 2),
+            round(max(0.0, value - k * sigma), 2),
+            round(value + k * sigma, 2),
+            1.0,
+            0.0,
+            round(sigma, 2),
+        )
     best = None
     for alpha in GRID:
         for beta in GRID:
@@ -77,12 +84,19 @@ def holt_forecast(history: Sequence[float], k: float = 3.0) -> Forecast:
     _, alpha, beta, value, errors = best
     value = max(0.0, float(value))
     sigma = max(float(errors.std(ddof=1)) if len(errors) > 1 else 0.0, math.sqrt(max(value, 1.0)))
-    return Forecast(round(value, 2), round(max(0.0, value - k * sigma), 2), round(value + k * sigma, 2),
-                    alpha, beta, round(sigma, 2))
+    return Forecast(
+        round(value, 2),
+        round(max(0.0, value - k * sigma), 2),
+        round(value + k * sigma, 2),
+        alpha,
+        beta,
+        round(sigma, 2),
+    )
 
 
-def trend_series(counts: Mapping[tuple[str, str], Sequence[int]], *, k: float = 3.0,
-                 min_count: int = 10) -> list[Series]:
+def trend_series(
+    counts: Mapping[tuple[str, str], Sequence[int]], *, k: float = 3.0, min_count: int = 10
+) -> list[Series]:
     """One series per (dimension, key): the latest period against the forecast from the ones before."""
     out = []
     for (dimension, key), values in sorted(counts.items()):

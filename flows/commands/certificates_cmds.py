@@ -1,9 +1,10 @@
 """Certificate commands: keys, certificate make/status/publish, verify, web (status changes: monitoring_cmds)."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -35,7 +36,7 @@ def _ring() -> keys.KeyRing:
 
 @keys_app.command("init")
 def keys_init(
-    issuer: Annotated[Optional[str], typer.Option(help="issuer id (default <verify_base_url>/issuer)")] = None,
+    issuer: Annotated[str | None, typer.Option(help="issuer id (default <verify_base_url>/issuer)")] = None,
 ) -> None:
     """Create the key ring with its first Ed25519 key (private file mode 0600)."""
     s = get_settings()
@@ -100,8 +101,15 @@ def certificate_make(
         mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
         publish_lists(store, ring)
     if as_json:
-        emit_json({"number": data.number, "number_zh": data.number_zh, "serial": data.serial,
-                   "pdf": str(pdf_path), "credential": str(json_path)})
+        emit_json(
+            {
+                "number": data.number,
+                "number_zh": data.number_zh,
+                "serial": data.serial,
+                "pdf": str(pdf_path),
+                "credential": str(json_path),
+            }
+        )
     else:
         typer.echo(f"{data.number_zh} ({data.number}) -> {pdf_path}")
 
@@ -140,7 +148,7 @@ def publish() -> None:
 def verify(
     target: Annotated[str, typer.Argument(help="certificate PDF, credential JSON, or certificate number")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
-    today: Annotated[Optional[str], typer.Option(help="check validity as of this date")] = None,
+    today: Annotated[str | None, typer.Option(help="check validity as of this date")] = None,
 ) -> None:
     """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
     from registry.certificates import status_store  # reportlab, via documents.certificate
@@ -158,8 +166,9 @@ def verify(
                 try:
                     report = verify_twin(json.loads(content), None, *args)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    report = Report(False, "invalid", None,
-                                    (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),))
+                    report = Report(
+                        False, "invalid", None, (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),)
+                    )
         else:
             try:
                 number = CertificateNumber.parse(target).ascii

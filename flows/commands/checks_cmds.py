@@ -1,9 +1,10 @@
 """Assessment commands: assess one business, screen a region, policy what-if."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,8 +34,9 @@ STATUS_STYLE = {"pass": "green", "fail": "yellow", "veto": "bold red", "missing"
 DASK_FROM = 700_000
 
 commands = typer.Typer()
-policy_app = typer.Typer(name="policy", help="Policy files: what-if before a policy takes effect.",
-                         no_args_is_help=True)
+policy_app = typer.Typer(
+    name="policy", help="Policy files: what-if before a policy takes effect.", no_args_is_help=True
+)
 GROUPS = (policy_app,)
 
 
@@ -44,7 +46,7 @@ def _program(value: str) -> str:
     return value
 
 
-def _worth_dask(region: Optional[str], workers: int) -> bool:
+def _worth_dask(region: str | None, workers: int) -> bool:
     """Screen on a local Dask cluster by default? Only with a core per worker and a population
     large enough to repay the cluster's start-up."""
     if workers < 2 or (os.cpu_count() or 1) < workers:
@@ -57,17 +59,24 @@ def _worth_dask(region: Optional[str], workers: int) -> bool:
 
 
 def print_assessment(result: dict, console: Console) -> None:
-    console.print(f"[bold]{result['uscc']}[/] {result['program']} as of {result['as_of']}: "
-                  f"[bold]{result['verdict']}[/] score {result['score']:g} (bonus {result['bonus']:g}) — policy "
-                  f"{result['policy']['id']} effective {result['policy']['effective_from']}, "
-                  f"sha256 {result['policy']['sha256'][:12]}")
+    console.print(
+        f"[bold]{result['uscc']}[/] {result['program']} as of {result['as_of']}: "
+        f"[bold]{result['verdict']}[/] score {result['score']:g} (bonus {result['bonus']:g}) — policy "
+        f"{result['policy']['id']} effective {result['policy']['effective_from']}, "
+        f"sha256 {result['policy']['sha256'][:12]}"
+    )
     table = Table(show_lines=False)
     for col in ("check", "title", "status", "points", "reason"):
         table.add_column(col, overflow="fold")
     for o in result["outcomes"]:
         style = STATUS_STYLE.get(o["status"], "")
-        table.add_row(o["id"], o["title_zh"], f"[{style}]{o['status']}[/]",
-                      f"{o['points']:g}/{o['max_points']:g}" if o["max_points"] else "", o["reason_zh"])
+        table.add_row(
+            o["id"],
+            o["title_zh"],
+            f"[{style}]{o['status']}[/]",
+            f"{o['points']:g}/{o['max_points']:g}" if o["max_points"] else "",
+            o["reason_zh"],
+        )
     console.print(table)
 
 
@@ -75,7 +84,7 @@ def print_assessment(result: dict, console: Console) -> None:
 def assess(
     uscc: Annotated[str, typer.Argument(help="the business's unified social credit code")],
     program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
-    as_of: Annotated[Optional[str], typer.Option(help="assess as of YYYY-MM-DD (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="assess as of YYYY-MM-DD (default today)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Assess one business: every check with its reason, the verdict, score and policy."""
@@ -96,15 +105,19 @@ def assess(
 @commands.command()
 def screen(
     program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
-    region: Annotated[Optional[str], typer.Option(help="region code prefix, e.g. 4201")] = None,
-    as_of: Annotated[Optional[str], typer.Option(help="screen as of YYYY-MM-DD (default today)")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="rows file, .csv or .jsonl (default under output dir)")] = None,
-    parts: Annotated[Optional[int], typer.Option(help="chunk tasks (default 4; 2 per Dask worker)")] = None,
-    parallel: Annotated[Optional[str], typer.Option(
-        help="`dask`: run the chunks on a Dask cluster; `none`: in this process. Default: dask with "
-             f"--workers processes from {DASK_FROM:,} businesses on a machine with that many cores")] = None,
+    region: Annotated[str | None, typer.Option(help="region code prefix, e.g. 4201")] = None,
+    as_of: Annotated[str | None, typer.Option(help="screen as of YYYY-MM-DD (default today)")] = None,
+    out: Annotated[Path | None, typer.Option(help="rows file, .csv or .jsonl (default under output dir)")] = None,
+    parts: Annotated[int | None, typer.Option(help="chunk tasks (default 4; 2 per Dask worker)")] = None,
+    parallel: Annotated[
+        str | None,
+        typer.Option(
+            help="`dask`: run the chunks on a Dask cluster; `none`: in this process. Default: dask with "
+            f"--workers processes from {DASK_FROM:,} businesses on a machine with that many cores"
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(help="Dask worker processes of the local cluster")] = 2,
-    dask_address: Annotated[Optional[str], typer.Option(help="address of an existing Dask scheduler")] = None,
+    dask_address: Annotated[str | None, typer.Option(help="address of an existing Dask scheduler")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Screen every business of a region (a Prefect flow in a few chunk tasks); summary of verdicts."""
@@ -131,8 +144,15 @@ def screen(
     out.parent.mkdir(parents=True, exist_ok=True)
     load_policy(program)
     console = Console(stderr=True)
-    with Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console, transient=True, disable=as_json) as bar:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=as_json,
+    ) as bar:
         job = bar.add_task(f"screening {program}", total=None)
         if parallel is None:  # chunks on other processes cannot reach this terminal's bar
             screening.progress = lambda n: bar.advance(job, n)
@@ -147,8 +167,10 @@ def screen(
         emit_json(result)
         return
     c = Console()
-    c.print(f"screened {result['businesses']:,} businesses ({program}, as of {result['as_of']}) "
-            f"in {result['tasks']} tasks → {result['out']}")
+    c.print(
+        f"screened {result['businesses']:,} businesses ({program}, as of {result['as_of']}) "
+        f"in {result['tasks']} tasks → {result['out']}"
+    )
     c.print("verdicts: " + ", ".join(f"{k} {v:,}" for k, v in result["verdicts"].items()))
     c.print("most common vetoes: " + ", ".join(f"{k} {v:,}" for k, v in result["top_vetoes"]))
     c.print("most common failing checks: " + ", ".join(f"{k} {v:,}" for k, v in result["top_failed_checks"]))
@@ -159,8 +181,8 @@ def screen(
 def policy_diff(
     draft: Annotated[Path, typer.Option(help="the draft policy YAML file")],
     program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
-    as_of: Annotated[Optional[str], typer.Option(help="score as of YYYY-MM-DD (default today)")] = None,
-    region: Annotated[Optional[str], typer.Option(help="region code prefix")] = None,
+    as_of: Annotated[str | None, typer.Option(help="score as of YYYY-MM-DD (default today)")] = None,
+    region: Annotated[str | None, typer.Option(help="region code prefix")] = None,
     limit: Annotated[int, typer.Option(help="flips to list in the table")] = 20,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -181,8 +203,10 @@ def policy_diff(
         emit_json(diff)
         return
     c = Console()
-    c.print(f"{diff['assessed']:,} businesses re-scored; {len(diff['flips']):,} flip verdict, "
-            f"{diff['score_changed']:,} change score")
+    c.print(
+        f"{diff['assessed']:,} businesses re-scored; {len(diff['flips']):,} flip verdict, "
+        f"{diff['score_changed']:,} change score"
+    )
     for t in diff["transitions"]:
         if t["before"] != t["after"]:
             c.print(f"  {t['before']} → {t['after']}: {t['count']:,}")
@@ -190,7 +214,9 @@ def policy_diff(
     for col in ("uscc", "before", "after", "score", "why"):
         table.add_column(col, overflow="fold")
     for f in diff["flips"][:limit]:
-        why = "; ".join(f"{ch['id']}: {ch['reason_zh']}" for ch in f["changes"]) or \
-            f"pass mark {f['pass_mark_before']:g} → {f['pass_mark_after']:g}"
+        why = (
+            "; ".join(f"{ch['id']}: {ch['reason_zh']}" for ch in f["changes"])
+            or f"pass mark {f['pass_mark_before']:g} → {f['pass_mark_after']:g}"
+        )
         table.add_row(f["uscc"], f["before"], f["after"], f"{f['score_before']:g} → {f['score_after']:g}", why)
     c.print(table)

@@ -1,4 +1,5 @@
 """What every command shares: the one-line failure, the date option and JSON output."""
+
 from __future__ import annotations
 
 import datetime as dt

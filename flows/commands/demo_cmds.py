@@ -1,4 +1,5 @@
 """`assured demo`: the main job on a fresh demo home."""
+
 from __future__ import annotations
 
 import time
@@ -31,22 +32,27 @@ def demo(
         emit_json(summary)
         return
     c = Console()
-    c.print(f"\n[bold]Done in {summary['seconds']} s.[/] {summary['businesses']:,} businesses, "
-            f"{summary['rows']:,} records ingested.")
+    c.print(
+        f"\n[bold]Done in {summary['seconds']} s.[/] {summary['businesses']:,} businesses, "
+        f"{summary['rows']:,} records ingested."
+    )
     c.print("applications by status: " + ", ".join(f"{k} {v}" for k, v in summary["applications"].items()))
     for a in summary["announcements"]:
-        c.print(f"announcement {a['announcement']} ({a['program']}): {len(a['applications'])} applicants, "
-                f"window until {a['window_ends_on']} — {a['pdf']}")
+        c.print(
+            f"announcement {a['announcement']} ({a['program']}): {len(a['applications'])} applicants, "
+            f"window until {a['window_ends_on']} — {a['pdf']}"
+        )
     c.print(f"certificates issued: {summary['issued']} → {summary['certificates']}")
     for v in summary["verified"]:
         c.print(f"  verify {v['number']}: {'valid' if v['valid'] else 'INVALID'} ({v['status']})")
     c.print(f"delivered documents (one folder per business): {summary['outbox']}")
     c.print(f"rejection letters: {summary['letters']}")
     r = summary["recheck"]
-    c.print(f"recheck: {r['certificates']} certified businesses, actions "
-            f"{', '.join(f'{k} {v}' for k, v in r['actions'].items()) or 'none'}; worklist {r['worklist'][0]}")
+    c.print(
+        f"recheck: {r['certificates']} certified businesses, actions "
+        f"{', '.join(f'{k} {v}' for k, v in r['actions'].items()) or 'none'}; worklist {r['worklist'][0]}"
+    )
     c.print(f"public disclosures: {summary['disclosures']['out']}")
     c.print(f"database: {summary['database']}")
-    c.print("see one application's history:  ASSURED_HOME=" + summary["home"] +
-            " assured applications show 1")
+    c.print("see one application's history:  ASSURED_HOME=" + summary["home"] + " assured applications show 1")
     c.print("verification page:              ASSURED_HOME=" + summary["home"] + " assured web")

@@ -1,4 +1,5 @@
 """`assured generate`: a synthetic province's record files."""
+
 from __future__ import annotations
 
 import sys
@@ -6,7 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -38,11 +39,15 @@ def generate(
     businesses: Annotated[int, typer.Option(help="number of businesses")] = 1000,
     seed: Annotated[int, typer.Option(help="random seed: same arguments, same bytes")] = 1,
     bad_rows: Annotated[float, typer.Option(help="fraction of rows per file replaced by invalid ones")] = 0.0,
-    as_of: Annotated[Optional[str], typer.Option(help="day the data stands on, YYYY-MM-DD (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="day the data stands on, YYYY-MM-DD (default today)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
     as_json: Annotated[bool, typer.Option("--json", help="print the manifest as JSON")] = False,
-    emerging: Annotated[Optional[list[str]], typer.Option(
-        help="inject a rising problem TERM@YYYY-MM (its phrase, three industries, growing to as-of); repeatable")] = None,
+    emerging: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="inject a rising problem TERM@YYYY-MM (its phrase, three industries, growing to as-of); repeatable"
+        ),
+    ] = None,
 ) -> None:
     """Write a Hubei-like province: registrations, penalties, complaints, credit lists and classes, applications."""
     day = date_option(as_of, "--as-of") or calendar.today()

@@ -1,7 +1,8 @@
 """Dynamic management commands: recheck, suspend, revoke, reinstate."""
+
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +20,7 @@ GROUPS: tuple[typer.Typer, ...] = ()
 
 @commands.command()
 def recheck(
-    as_of: Annotated[Optional[str], typer.Option(help="recheck as of YYYY-MM-DD (default today)")] = None,
+    as_of: Annotated[str | None, typer.Option(help="recheck as of YYYY-MM-DD (default today)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="summary and findings as JSON")] = False,
 ) -> None:
     """Recheck every certified business: suspend on a new veto, warn on a complaint spike or a low
@@ -30,8 +31,10 @@ def recheck(
     if as_json:
         emit_json(result)
         return
-    typer.echo(f"recheck {result['as_of']} (previous: {result['previous'] or 'none'}): "
-               f"{result['certificates']:,} certificates in {result['tasks']} tasks")
+    typer.echo(
+        f"recheck {result['as_of']} (previous: {result['previous'] or 'none'}): "
+        f"{result['certificates']:,} certificates in {result['tasks']} tasks"
+    )
     typer.echo("actions: " + (", ".join(f"{k} {v}" for k, v in result["actions"].items()) or "none"))
     for f in result["findings"]:
         if f["action"] != "noted":
@@ -39,8 +42,9 @@ def recheck(
     typer.echo(f"worklist: {result['worklist'][0]}")
 
 
-def _change(number: str, to: CertificateState, reviewer: str, reason: Optional[str], note: str,
-            on: Optional[str], as_json: bool) -> None:
+def _change(
+    number: str, to: CertificateState, reviewer: str, reason: str | None, note: str, on: str | None, as_json: bool
+) -> None:
     from flows.recheck import reviewer_change  # Prefect: only when a status changes
 
     ascii_number = CertificateNumber.parse(number).ascii
@@ -49,32 +53,46 @@ def _change(number: str, to: CertificateState, reviewer: str, reason: Optional[s
     if as_json:
         emit_json(result)
     else:
-        typer.echo(f"{result['number']}: {result['status']} ({result['reason']}) on {result['on']}; "
-                   f"notice {result['notice']}; status lists republished")
+        typer.echo(
+            f"{result['number']}: {result['status']} ({result['reason']}) on {result['on']}; "
+            f"notice {result['notice']}; status lists republished"
+        )
 
 
 @commands.command()
-def suspend(number: str, reviewer: Annotated[str, AS],
-            reason: Annotated[str, typer.Option(help=REASON_HELP)],
-            note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
-            as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def suspend(
+    number: str,
+    reviewer: Annotated[str, AS],
+    reason: Annotated[str, typer.Option(help=REASON_HELP)],
+    note: str = "",
+    on: Annotated[str | None, typer.Option(help="date, default today")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Suspend a certificate (reversible with reinstate); the business is notified."""
     _change(number, CertificateState.suspended, reviewer, reason, note, on, as_json)
 
 
 @commands.command()
-def revoke(number: str, reviewer: Annotated[str, AS],
-           reason: Annotated[str, typer.Option(help=REASON_HELP + " (words keep the suspension's code)")],
-           note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
-           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def revoke(
+    number: str,
+    reviewer: Annotated[str, AS],
+    reason: Annotated[str, typer.Option(help=REASON_HELP + " (words keep the suspension's code)")],
+    note: str = "",
+    on: Annotated[str | None, typer.Option(help="date, default today")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Confirm a suspension as revocation (final-stage reviewer). Irreversible and published."""
     _change(number, CertificateState.revoked, reviewer, reason, note, on, as_json)
 
 
 @commands.command()
-def reinstate(number: str, reviewer: Annotated[str, AS],
-              reason: Annotated[Optional[str], typer.Option(help=REASON_HELP)] = None,
-              note: str = "", on: Annotated[Optional[str], typer.Option(help="date, default today")] = None,
-              as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def reinstate(
+    number: str,
+    reviewer: Annotated[str, AS],
+    reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
+    note: str = "",
+    on: Annotated[str | None, typer.Option(help="date, default today")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Lift a suspension once nothing stands against the business (checked on fresh evidence)."""
     _change(number, CertificateState.valid, reviewer, reason, note, on, as_json)

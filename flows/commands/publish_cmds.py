@@ -1,9 +1,10 @@
 """`assured publish`: the public disclosures (red/black lists, complaint information, industry
 statistics, notification letters to the joint meeting's member units)."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -17,10 +18,13 @@ GROUPS: tuple[typer.Typer, ...] = ()
 
 @commands.command("publish")
 def publish(
-    out: Annotated[Optional[Path], typer.Option(help="folder for the files (default <home>/out/disclosures/<date>)")] = None,
-    as_of: Annotated[Optional[str], typer.Option(help="date of the disclosure, YYYY-MM-DD (default today)")] = None,
-    min_complaints: Annotated[int, typer.Option(help="complaint disclosure: enterprises with at least this many "
-                                                     "complaints in the 12 months")] = 10,
+    out: Annotated[
+        Path | None, typer.Option(help="folder for the files (default <home>/out/disclosures/<date>)")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="date of the disclosure, YYYY-MM-DD (default today)")] = None,
+    min_complaints: Annotated[
+        int, typer.Option(help="complaint disclosure: enterprises with at least this many complaints in the 12 months")
+    ] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
 ) -> None:
     """Red and black lists, complaint information, industry statistics and notification letters:
@@ -36,8 +40,11 @@ def publish(
 
     member_units()
     if not cjk_font().embedded:
-        typer.echo("warning: no TrueType CJK font installed (fonts-droid-fallback or fonts-wqy-zenhei); "
-                   "the PDFs use the non-embedded STSong-Light", err=True)
+        typer.echo(
+            "warning: no TrueType CJK font installed (fonts-droid-fallback or fonts-wqy-zenhei); "
+            "the PDFs use the non-embedded STSong-Light",
+            err=True,
+        )
     folder = out or get_settings().out_path / "disclosures" / day.isoformat()
     summary = publish_flow(out=str(folder), as_of=day, min_complaints=min_complaints)
     if as_json:
@@ -45,9 +52,13 @@ def publish(
         return
     c, t = summary["counts"], summary["totals"]
     rate = "—" if t["reconciliation_rate"] is None else f"{t['reconciliation_rate'] * 100:.2f}%"
-    typer.echo(f"as of {summary['as_of']}: red list {c['red_list']}, black list {c['black_list']} "
-               f"({c['complaint_blacklist']} black-listed, {c['revoked']} revoked), "
-               f"{c['enterprises']} enterprises disclosed, {c['letters']} letters")
-    typer.echo(f"complaints {summary['period']['from']}..{summary['period']['to']}: {t['received']:,}, "
-               f"reconciliation rate {rate} (reference 92.78%)")
+    typer.echo(
+        f"as of {summary['as_of']}: red list {c['red_list']}, black list {c['black_list']} "
+        f"({c['complaint_blacklist']} black-listed, {c['revoked']} revoked), "
+        f"{c['enterprises']} enterprises disclosed, {c['letters']} letters"
+    )
+    typer.echo(
+        f"complaints {summary['period']['from']}..{summary['period']['to']}: {t['received']:,}, "
+        f"reconciliation rate {rate} (reference 92.78%)"
+    )
     typer.echo(f"{len(summary['files'])} files in {summary['out']}")

@@ -1,8 +1,9 @@
 """Registry commands: init, ingest, quarantine, sources, sync."""
+
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -21,8 +22,9 @@ from registry.sources import FaultPlan, SourceError, http_session, make_server, 
 COUNT_COLUMNS = ("read", "stored", "updated", "unchanged", "quarantined")
 
 commands = typer.Typer()
-quarantine = typer.Typer(name="quarantine", help="Rows that failed validation, kept with where and why.",
-                         no_args_is_help=True)
+quarantine = typer.Typer(
+    name="quarantine", help="Rows that failed validation, kept with where and why.", no_args_is_help=True
+)
 sources = typer.Typer(name="sources", help="HTTP record sources.", no_args_is_help=True)
 GROUPS = (quarantine, sources)
 
@@ -50,7 +52,7 @@ def init() -> None:
 @commands.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help=".jsonl/.csv files or folders of them")],
-    kind: Annotated[Optional[str], typer.Option(help="record kind; default from the file name")] = None,
+    kind: Annotated[str | None, typer.Option(help="record kind; default from the file name")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="machine-readable counts")] = False,
 ) -> None:
     """Validate and upsert record files; bad rows go to quarantine with line and reason."""
@@ -71,7 +73,7 @@ def ingest(
 
 @quarantine.command("list")
 def quarantine_list(
-    kind: Annotated[Optional[str], typer.Option(help="only this record kind")] = None,
+    kind: Annotated[str | None, typer.Option(help="only this record kind")] = None,
     limit: Annotated[int, typer.Option(help="at most this many rows")] = 100,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -81,8 +83,15 @@ def quarantine_list(
         if kind:
             q = q.where(QuarantinedRow.kind == kind)
         rows = [
-            {"id": r.id, "source": r.source, "kind": r.kind, "line": r.line, "field": r.field,
-             "value": r.value, "reason": r.reason}
+            {
+                "id": r.id,
+                "source": r.source,
+                "kind": r.kind,
+                "line": r.line,
+                "field": r.field,
+                "value": r.value,
+                "reason": r.reason,
+            }
             for r in session.scalars(q)
         ]
     if as_json:
@@ -102,7 +111,7 @@ def sources_serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port (0 picks a free one)")] = 8315,
     fail_first: Annotated[int, typer.Option(hidden=True, help="drill: answer 500 to the first N requests")] = 0,
-    die_after: Annotated[Optional[int], typer.Option(hidden=True, help="drill: exit abruptly at request N")] = None,
+    die_after: Annotated[int | None, typer.Option(hidden=True, help="drill: exit abruptly at request N")] = None,
 ) -> None:
     """Serve record files through the HTTP source contract (cursor pages, ?uscc=)."""
     if not folder.is_dir():
@@ -120,9 +129,9 @@ def sources_serve(
 
 @commands.command()
 def sync(
-    base_url: Annotated[Optional[str], typer.Argument(help="source base URL (default ASSURED_SOURCE_URL)")] = None,
-    kinds: Annotated[Optional[str], typer.Option(help="comma-separated kinds (default all)")] = None,
-    page_size: Annotated[Optional[int], typer.Option(help="records per request")] = None,
+    base_url: Annotated[str | None, typer.Argument(help="source base URL (default ASSURED_SOURCE_URL)")] = None,
+    kinds: Annotated[str | None, typer.Option(help="comma-separated kinds (default all)")] = None,
+    page_size: Annotated[int | None, typer.Option(help="records per request")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Pull records from an HTTP source; resumes from its cursor after an interruption."""
@@ -139,8 +148,7 @@ def sync(
     results = []
     for kind in sorted(wanted, key=INGEST_ORDER.index):
         try:
-            counts = sync_kind(factory, http, base, kind, page_size or settings.sync_page_size,
-                               settings.http_timeout)
+            counts = sync_kind(factory, http, base, kind, page_size or settings.sync_page_size, settings.http_timeout)
         except SourceError as exc:
             fail(f"{exc}; stored pages are kept, re-run `assured sync` to resume", exc.kind)
         results.append(counts.as_dict())

@@ -1,9 +1,10 @@
 """Workflow commands: apply, applications, reviewers, review, announce, object, objections, audit."""
+
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,7 +13,6 @@ from sqlalchemy import select
 
 from checks import calendar
 from flows.commands.common import date_option, emit_json, fail
-from registry.queries import application_history, application_rows
 from registry.applications import (
     add_reviewer,
     disable_reviewer,
@@ -25,6 +25,7 @@ from registry.applications import (
 from registry.audit import verify
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
+from registry.queries import application_history, application_rows
 from registry.records import APPLICATIONS
 from registry.settings import get_settings
 from registry.workflow_models import ApplicationStatus, Objection, Reviewer
@@ -45,16 +46,20 @@ def _factory():
 
 @commands.command()
 def apply(
-    file: Annotated[Optional[Path], typer.Argument(help="counter batch: applications .jsonl or .csv")] = None,
-    uscc: Annotated[Optional[str], typer.Option(help="online: the applicant's USCC")] = None,
-    program: Annotated[Optional[str], typer.Option(help="model_unit or seven_day_return")] = None,
-    store_name: Annotated[Optional[str], typer.Option(help="store name (default: registered name)")] = None,
-    email: Annotated[Optional[str], typer.Option(help="contact e-mail (default: registered)")] = None,
-    return_days: Annotated[Optional[int], typer.Option(help="committed return period in days")] = None,
-    commitment: Annotated[Optional[list[str]], typer.Option(
-        help="commitments made: displayed, advance_compensation, first_inquiry_responsibility, "
-             "service_station, returns_any_branch, refund_within_48h (repeat)")] = None,
-    as_of: Annotated[Optional[str], typer.Option(help="evaluation date YYYY-MM-DD (default today)")] = None,
+    file: Annotated[Path | None, typer.Argument(help="counter batch: applications .jsonl or .csv")] = None,
+    uscc: Annotated[str | None, typer.Option(help="online: the applicant's USCC")] = None,
+    program: Annotated[str | None, typer.Option(help="model_unit or seven_day_return")] = None,
+    store_name: Annotated[str | None, typer.Option(help="store name (default: registered name)")] = None,
+    email: Annotated[str | None, typer.Option(help="contact e-mail (default: registered)")] = None,
+    return_days: Annotated[int | None, typer.Option(help="committed return period in days")] = None,
+    commitment: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="commitments made: displayed, advance_compensation, first_inquiry_responsibility, "
+            "service_station, returns_any_branch, refund_within_48h (repeat)"
+        ),
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="evaluation date YYYY-MM-DD (default today)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Submit applications (online: --uscc/--program; counter batch: FILE), then assess them."""
@@ -72,14 +77,19 @@ def apply(
         else:
             if not (uscc and program):
                 fail("online application needs --uscc and --program (or a batch FILE)")
-            row = online_row(session, uscc, program, store_name, email, return_days, commitment or [],
-                             day or calendar.today())
+            row = online_row(
+                session, uscc, program, store_name, email, return_days, commitment or [], day or calendar.today()
+            )
             report = submit_rows(session, [row], actor)
             if report.rejected:
                 fail(report.rejected[0]["reason"])
     statuses = application_flow(report.accepted, day) if report.accepted else {}
-    result = {"accepted": len(report.accepted), "rejected": len(report.rejected), "refusals": report.rejected,
-              "applications": [{"id": i, "status": s} for i, s in statuses.items()]}
+    result = {
+        "accepted": len(report.accepted),
+        "rejected": len(report.rejected),
+        "refusals": report.rejected,
+        "applications": [{"id": i, "status": s} for i, s in statuses.items()],
+    }
     if as_json:
         emit_json(result)
         return
@@ -92,7 +102,7 @@ def apply(
 
 @applications.command("process")
 def applications_process(
-    as_of: Annotated[Optional[str], typer.Option(help="evaluation date YYYY-MM-DD")] = None,
+    as_of: Annotated[str | None, typer.Option(help="evaluation date YYYY-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Re-assess applications that wait for data or were returned (after new data arrives)."""
@@ -110,8 +120,8 @@ def applications_process(
 
 @applications.command("list")
 def applications_list(
-    status: Annotated[Optional[str], typer.Option(help="only this status")] = None,
-    program: Annotated[Optional[str], typer.Option(help="only this programme")] = None,
+    status: Annotated[str | None, typer.Option(help="only this status")] = None,
+    program: Annotated[str | None, typer.Option(help="only this programme")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """List applications with status, stage, verdict, score and certificate number."""
@@ -159,7 +169,7 @@ def reviewers_add(
     name: Annotated[str, typer.Argument(help="reviewer's name (unique)")],
     stage: Annotated[str, typer.Option(help="the review stage this person decides")],
     region: Annotated[str, typer.Option(help="region code prefix covered, e.g. 420102, 4201, 42")],
-    tie: Annotated[Optional[list[str]], typer.Option(help="USCC of a business this person is tied to")] = None,
+    tie: Annotated[list[str] | None, typer.Option(help="USCC of a business this person is tied to")] = None,
 ) -> None:
     """Register a reviewer for one stage and region."""
     with begin_write(_factory()) as session:
@@ -171,8 +181,10 @@ def reviewers_add(
 def reviewers_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List reviewers."""
     with _factory()() as session:
-        rows = [{"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active,
-                 "ties": r.ties} for r in session.scalars(select(Reviewer).order_by(Reviewer.name))]
+        rows = [
+            {"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active, "ties": r.ties}
+            for r in session.scalars(select(Reviewer).order_by(Reviewer.name))
+        ]
     if as_json:
         emit_json(rows)
         return
@@ -204,8 +216,9 @@ def review(
     chosen = [n for n, v in (("approve", approve), ("reject", reject), ("return", send_back)) if v]
     if len(chosen) != 1:
         fail("give exactly one of --approve, --reject, --return")
-    result = review_decision(Decision(application_id=application_id, reviewer=reviewer, decision=chosen[0],
-                                      comment=comment))
+    result = review_decision(
+        Decision(application_id=application_id, reviewer=reviewer, decision=chosen[0], comment=comment)
+    )
     if as_json:
         emit_json(result)
     else:
@@ -216,7 +229,7 @@ def review(
 @commands.command()
 def announce(
     program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
-    on: Annotated[Optional[str], typer.Option("--on", help="publication date YYYY-MM-DD (default today)")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="publication date YYYY-MM-DD (default today)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """公示: publish approved applications (PDF + CSV, personal data masked) with an objection window."""
@@ -228,8 +241,10 @@ def announce(
     if as_json:
         emit_json(result)
     else:
-        typer.echo(f"announcement {result['announcement']}: {len(result['applications'])} {program} "
-                   f"applications until {result['window_ends_on']}\n  {result['pdf']}\n  {result['csv']}")
+        typer.echo(
+            f"announcement {result['announcement']}: {len(result['applications'])} {program} "
+            f"applications until {result['window_ends_on']}\n  {result['pdf']}\n  {result['csv']}"
+        )
 
 
 @commands.command()
@@ -237,7 +252,7 @@ def object(
     application_id: Annotated[int, typer.Argument(help="application number")],
     reason: Annotated[str, typer.Option(help="what is objected to")],
     by: Annotated[str, typer.Option(help="who objects (may be anonymous)")] = "anonymous",
-    on: Annotated[Optional[str], typer.Option("--on", help="filing date YYYY-MM-DD (default today)")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="filing date YYYY-MM-DD (default today)")] = None,
 ) -> None:
     """Record an objection to an announced application during its window."""
     with begin_write(_factory()) as session:
@@ -249,9 +264,18 @@ def object(
 def objections_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List objections with their status."""
     with _factory()() as session:
-        rows = [{"id": o.id, "application_id": o.application_id, "status": o.status, "reason": o.reason,
-                 "filed_by": o.filed_by, "filed_on": o.filed_on.isoformat(), "resolved_by": o.resolved_by}
-                for o in session.scalars(select(Objection).order_by(Objection.id))]
+        rows = [
+            {
+                "id": o.id,
+                "application_id": o.application_id,
+                "status": o.status,
+                "reason": o.reason,
+                "filed_by": o.filed_by,
+                "filed_on": o.filed_on.isoformat(),
+                "resolved_by": o.resolved_by,
+            }
+            for o in session.scalars(select(Objection).order_by(Objection.id))
+        ]
     if as_json:
         emit_json(rows)
     else:
@@ -271,14 +295,13 @@ def objections_resolve(
     if uphold == dismiss:
         fail("give exactly one of --uphold, --dismiss")
     with begin_write(_factory()) as session:
-        obj = resolve_objection(session, objection_id, uphold, reviewer, comment,
-                                tuple(get_settings().review_stages))
+        obj = resolve_objection(session, objection_id, uphold, reviewer, comment, tuple(get_settings().review_stages))
         typer.echo(f"objection {objection_id} {obj.status}")
 
 
 @commands.command()
 def issue(
-    today: Annotated[Optional[str], typer.Option(help="issue date YYYY-MM-DD (default today)")] = None,
+    today: Annotated[str | None, typer.Option(help="issue date YYYY-MM-DD (default today)")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Issue certificates for every issuable application (announcement window passed, no open
@@ -299,8 +322,10 @@ def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> 
     """Register and serve the deployments (apply, review, announce, issue, screen; the weekly risk
     scan) on a running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
     if not os.environ.get("PREFECT_API_URL"):
-        fail("no Prefect server: run `prefect server start` in another terminal, then "
-             "PREFECT_API_URL=http://127.0.0.1:4200/api assured serve")
+        fail(
+            "no Prefect server: run `prefect server start` in another terminal, then "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api assured serve"
+        )
     os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "INFO"
     # Prefect: only when serving, and imported after the logging level above is set
     from prefect import serve as prefect_serve

@@ -1,9 +1,10 @@
 """Alembic environment: runs on the connection `registry.db.upgrade` hands in."""
+
 from alembic import context
 from sqlalchemy import create_engine
 
-from registry.models import Base
 import registry.workflow_models  # noqa: F401  (registers the workflow tables on Base)
+from registry.models import Base
 
 config = context.config
 target_metadata = Base.metadata

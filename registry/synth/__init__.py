@@ -42,6 +42,7 @@ the like), or a line that is not JSON (in CSV: too few cells). `_bad_rows.json`
 maps each kind to `[{"line", "fault", "field"}, ...]`; lines are 1-based
 physical lines (a CSV's header is line 1).
 """
+
 from registry.synth.writer import FORMATS, GenerateError, Params, generate
 
 __all__ = ["FORMATS", "GenerateError", "Params", "generate"]

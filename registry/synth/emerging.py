@@ -7,6 +7,7 @@ has a known answer. The industries (three, fixed by TERM) and everything else
 come from a stream of their own, so the rest of the province is the same
 with or without the injection; the extra complaints' ids carry an `E`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,7 @@ from registry.synth import mix as M
 from registry.synth import tables as T
 from registry.synth.mix import pick, poisson
 
-INVOLVED = 0.3         # share of an affected industry's businesses caught up in the problem
+INVOLVED = 0.3  # share of an affected industry's businesses caught up in the problem
 PEAK = 1.0 / INVOLVED  # extra complaints of an involved business on as_of, per unit of its usual daily rate
 TEMPLATES = (
     "{who}于{day}在该{place}{verb}{product}时遭遇{term}，{demand}。",
@@ -93,12 +94,30 @@ class Injector:
                 d = self.first + int(span * r() ** 0.5)
             category = categories(r())
             text = pick(TEMPLATES, r()).format(
-                who="消费者", day=p.cn_day[d - p.cn_offset], place=place, verb=verb,
-                product=pick(industry.products, r()), term=self.term, demand=pick(T.DEMANDS[category], r()))
+                who="消费者",
+                day=p.cn_day[d - p.cn_offset],
+                place=place,
+                verb=verb,
+                product=pick(industry.products, r()),
+                term=self.term,
+                demand=pick(T.DEMANDS[category], r()),
+            )
             closed = d + 3 + int(10 * r())
             status = "reconciled" if closed <= today else "open"
             amount = float(round(industry.amount * pick(M.AMOUNT_SPREAD, r())))
             self.seq += 1
-            p.emit_complaint((f"{county}{p.compact[d]}E{self.seq:08d}", uscc, "complaint", "12315", p.iso[d],
-                              category, status, p.iso[closed] if status == "reconciled" else None, amount,
-                              amount if status == "reconciled" else 0.0, text))
+            p.emit_complaint(
+                (
+                    f"{county}{p.compact[d]}E{self.seq:08d}",
+                    uscc,
+                    "complaint",
+                    "12315",
+                    p.iso[d],
+                    category,
+                    status,
+                    p.iso[closed] if status == "reconciled" else None,
+                    amount,
+                    amount if status == "reconciled" else 0.0,
+                    text,
+                )
+            )

@@ -5,6 +5,7 @@ altered record; the `not_json` fault is applied by the writer, since what
 breaks a line depends on the file format (a cut-off JSON object, a CSV row
 with too few cells).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,15 +15,24 @@ from checks.uscc import ALPHABET
 
 ENUMS: dict[str, dict[str, tuple]] = {
     "registrations": {"entity_type": ("company", "sole_trader"), "status": ("closed", "Active")},
-    "penalties": {"procedure": ("summary",), "category": ("tobacco", "cosmetics"),
-                  "kinds": (["fine", "caution"], ["detention"])},
+    "penalties": {
+        "procedure": ("summary",),
+        "category": ("tobacco", "cosmetics"),
+        "kinds": (["fine", "caution"], ["detention"]),
+    },
     "complaints": {"kind": ("praise", "suggestion"), "channel": ("wechat", "fax"), "status": ("pending", "closed")},
     "credit_listings": {"list": ("watch_list", "red_list")},
     "credit_classes": {"risk_class": ("E", "AA", "a")},
     "applications": {"program": ("gold_star", "model-unit"), "channel": ("fax", "mail")},
 }
-DATES = {"registrations": "established_on", "penalties": "decided_on", "complaints": "received_on",
-         "credit_listings": "listed_on", "credit_classes": "classified_on", "applications": "submitted_on"}
+DATES = {
+    "registrations": "established_on",
+    "penalties": "decided_on",
+    "complaints": "received_on",
+    "credit_listings": "listed_on",
+    "credit_classes": "classified_on",
+    "applications": "submitted_on",
+}
 REQUIRED = {
     "registrations": ("uscc", "name", "entity_type", "established_on", "region_code"),
     "penalties": ("decision_no", "uscc", "decided_on", "kinds", "fine_yuan"),
@@ -33,16 +43,26 @@ REQUIRED = {
 }
 AMOUNTS = {"penalties": ("fine_yuan",), "complaints": ("amount_yuan", "recovered_yuan")}
 # kind -> (earlier date field, later date fields that must not precede it)
-ORDERED = {"penalties": ("decided_on", ("repaired_on", "revoked_on")),
-           "complaints": ("received_on", ("closed_on",)),
-           "credit_listings": ("listed_on", ("removed_on",))}
-FAULTS = ("uscc_check_digit", "unknown_enum", "malformed_date", "missing_field", "negative_amount",
-          "dates_reversed", "not_json")
+ORDERED = {
+    "penalties": ("decided_on", ("repaired_on", "revoked_on")),
+    "complaints": ("received_on", ("closed_on",)),
+    "credit_listings": ("listed_on", ("removed_on",)),
+}
+FAULTS = (
+    "uscc_check_digit",
+    "unknown_enum",
+    "malformed_date",
+    "missing_field",
+    "negative_amount",
+    "dates_reversed",
+    "not_json",
+)
 
 
 def faults_for(kind: str) -> tuple[str, ...]:
-    return tuple(f for f in FAULTS if (f != "negative_amount" or kind in AMOUNTS)
-                 and (f != "dates_reversed" or kind in ORDERED))
+    return tuple(
+        f for f in FAULTS if (f != "negative_amount" or kind in AMOUNTS) and (f != "dates_reversed" or kind in ORDERED)
+    )
 
 
 def corrupt(kind: str, record: dict, rng: random.Random) -> tuple[str, str, dict]:

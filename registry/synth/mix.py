@@ -3,6 +3,7 @@
 Every number that shapes the synthetic province lives here (the words live in
 `tables`); `province` only draws from these in a fixed order.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,18 +16,18 @@ from statistics import NormalDist
 from registry.synth import tables as T
 
 # Calibration targets (the reference figures in docs/domain.md and the volumes of a Hubei-sized province).
-ODR_RECONCILIATION = 0.9278      # 31,844 / 34,321 on the Hubei 315 platform, 1-10/2023
-COMPLAINTS_PER_BUSINESS = 3.0    # rows of complaints.jsonl (all kinds) per business
+ODR_RECONCILIATION = 0.9278  # 31,844 / 34,321 on the Hubei 315 platform, 1-10/2023
+COMPLAINTS_PER_BUSINESS = 3.0  # rows of complaints.jsonl (all kinds) per business
 PENALTIES_PER_BUSINESS = 0.3
 LISTINGS_PER_BUSINESS = 0.2
 APPLICATION_SHARE = 0.02
 
 EPOCH = dt.date(1990, 1, 1)
 FIRST_ESTABLISHED = dt.date(1995, 1, 1)
-USCC_ERA = dt.date(2015, 10, 1)      # codes issued after this carry an `MA` organisation body
+USCC_ERA = dt.date(2015, 10, 1)  # codes issued after this carry an `MA` organisation body
 ODR_START = dt.date(2019, 6, 1)
 FIRST_DAY, USCC_ERA_DAY = (FIRST_ESTABLISHED - EPOCH).days, (USCC_ERA - EPOCH).days
-COMPLAINT_WINDOW = 730               # complaints are received within 2 years before as_of
+COMPLAINT_WINDOW = 730  # complaints are received within 2 years before as_of
 PENALTY_WINDOW = 5 * 365
 LISTING_WINDOW = 6 * 365
 
@@ -57,17 +58,46 @@ ODR_RATE = {"enterprise": 0.09, "individual": 0.012, "cooperative": 0.005}
 STATUS = Choice([("active", 90), ("suspended", 2), ("revoked", 3), ("deregistered", 5)])
 # Risk tier: (penalty/listing multiplier, credit class A-D, credit list, propensity to apply for a title).
 # Multipliers and propensities average 1 over the tiers' shares (80/15/5).
-TIERS = Choice([
-    ((0.5, Choice([("A", 75), ("B", 22), ("C", 3)]),
-      Choice([("abnormal_operations", 94), ("complaint_blacklist", 5.5), ("serious_dishonest", 0.5)]), 1.15), 80),
-    ((2.0, Choice([("A", 30), ("B", 50), ("C", 17), ("D", 3)]),
-      Choice([("abnormal_operations", 88), ("complaint_blacklist", 9), ("serious_dishonest", 3)]), 0.5), 15),
-    ((6.0, Choice([("A", 5), ("B", 30), ("C", 40), ("D", 25)]),
-      Choice([("abnormal_operations", 78), ("complaint_blacklist", 10), ("serious_dishonest", 12)]), 0.1), 5)])
+TIERS = Choice(
+    [
+        (
+            (
+                0.5,
+                Choice([("A", 75), ("B", 22), ("C", 3)]),
+                Choice([("abnormal_operations", 94), ("complaint_blacklist", 5.5), ("serious_dishonest", 0.5)]),
+                1.15,
+            ),
+            80,
+        ),
+        (
+            (
+                2.0,
+                Choice([("A", 30), ("B", 50), ("C", 17), ("D", 3)]),
+                Choice([("abnormal_operations", 88), ("complaint_blacklist", 9), ("serious_dishonest", 3)]),
+                0.5,
+            ),
+            15,
+        ),
+        (
+            (
+                6.0,
+                Choice([("A", 5), ("B", 30), ("C", 40), ("D", 25)]),
+                Choice([("abnormal_operations", 78), ("complaint_blacklist", 10), ("serious_dishonest", 12)]),
+                0.1,
+            ),
+            5,
+        ),
+    ]
+)
 CLASSES = "ABCD"
 INDUSTRY = Choice([(i, i.weight) for i in T.INDUSTRIES])
-COUNTY = Choice([((city, code, name), weight * T.COUNTY_WEIGHT.get(code, 1.0) / len(counties))
-                 for city, (_, _, weight, counties) in T.CITIES.items() for code, name in counties])
+COUNTY = Choice(
+    [
+        ((city, code, name), weight * T.COUNTY_WEIGHT.get(code, 1.0) / len(counties))
+        for city, (_, _, weight, counties) in T.CITIES.items()
+        for code, name in counties
+    ]
+)
 FIRM_SUFFIX = Choice(T.FIRM_SUFFIX)
 
 KIND = Choice([("complaint", 70), ("report", 8), ("consultation", 22)])
@@ -79,17 +109,33 @@ UNRECONCILED_PLAIN = Choice([("mediated", 45), ("terminated", 30), ("mediation_f
 PLAIN_RECONCILIATION = 0.55
 NOT_ACCEPTED = {True: 0.03, False: 0.08}
 # Days from receipt to closing, by status: (minimum, spread) of min + spread * u**2.
-CLOSING = {"reconciled": (1, 12), "mediated": (5, 40), "mediation_failed": (30, 40), "terminated": (2, 30),
-           "not_accepted": (1, 7)}
+CLOSING = {
+    "reconciled": (1, 12),
+    "mediated": (5, 40),
+    "mediation_failed": (30, 40),
+    "terminated": (2, 30),
+    "not_accepted": (1, 7),
+}
 
-PENALTY_GENERAL = Choice([
-    (("fine",), 40), (("fine", "confiscation"), 25), (("warning",), 8), (("warning", "fine"), 8),
-    (("warning", "confiscation"), 3), (("public_criticism",), 3),
-    (("fine", "confiscation", "suspension"), 2), (("fine", "license_revocation"), 1),
-    (("fine", "confiscation", "license_revocation", "employment_ban"), 0.5)])
+PENALTY_GENERAL = Choice(
+    [
+        (("fine",), 40),
+        (("fine", "confiscation"), 25),
+        (("warning",), 8),
+        (("warning", "fine"), 8),
+        (("warning", "confiscation"), 3),
+        (("public_criticism",), 3),
+        (("fine", "confiscation", "suspension"), 2),
+        (("fine", "license_revocation"), 1),
+        (("fine", "confiscation", "license_revocation", "employment_ban"), 0.5),
+    ]
+)
 SEVERE = frozenset({"suspension", "license_revocation", "employment_ban"})
-REMOVAL = {"abnormal_operations": (0.65, 20, 600), "serious_dishonest": (0.25, 365, 700),
-           "complaint_blacklist": (0.55, 15, 200)}
+REMOVAL = {
+    "abnormal_operations": (0.65, 20, 600),
+    "serious_dishonest": (0.25, 365, 700),
+    "complaint_blacklist": (0.55, 15, 200),
+}
 LIST_REASON = {k: Choice(v) for k, v in T.LISTING_REASONS.items()}
 CLASS_COUNT = Choice([(1, 40), (2, 30), (3, 20), (4, 10)])
 RETURN_DAYS = Choice([(7, 55), (15, 15), (30, 12), (60, 3), (3, 8), (5, 7)])  # 3 and 5 are below the bar
@@ -112,8 +158,10 @@ def _normaliser(factor: str, by_size: bool) -> float:
 CATEGORY = {i.code: Choice(i.categories) for i in (*T.INDUSTRIES, *T.COOPERATIVES)}
 # Where elevators, boilers and pressure vessels make special-equipment penalties likely.
 SPECIAL_EQUIPMENT_USERS = frozenset({"H6110", "H6121", "F5211", "F5212"})
-NAME_PREFIX = {city: name[:-1] if name.endswith("市") else {"422800": "恩施", "429021": "神农架"}[city]
-               for city, (name, *_rest) in T.CITIES.items()}
+NAME_PREFIX = {
+    city: name[:-1] if name.endswith("市") else {"422800": "恩施", "429021": "神农架"}[city]
+    for city, (name, *_rest) in T.CITIES.items()
+}
 COMPLAINT_NORM = _normaliser("complaint_factor", by_size=True)
 PENALTY_NORM = _normaliser("penalty_factor", by_size=False)
 

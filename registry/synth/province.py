@@ -5,6 +5,7 @@ to `emit[kind]` as a tuple in the field order of `FIELDS[kind]`; `rows()`
 yields the same records as `(kind, values)`. One `random.Random(seed)` stream
 drives every draw in a fixed order, so the same seed and date give the same rows.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,18 +15,51 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 
 from checks.uscc import ALPHABET, make_uscc
-from registry.synth import tables as T
 from registry.synth import mix as M
+from registry.synth import tables as T
 from registry.synth.emerging import Emerging, Injector
 from registry.synth.mix import Choice, pick, poisson
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "registrations": ("uscc", "name", "entity_type", "status", "established_on", "region_code", "industry_code",
-                      "address", "legal_representative", "contact_email", "odr_enrolled_on"),
-    "penalties": ("decision_no", "uscc", "decided_on", "authority", "procedure", "kinds", "fine_yuan", "category",
-                  "violation", "repaired_on", "revoked_on"),
-    "complaints": ("complaint_id", "uscc", "kind", "channel", "received_on", "category", "status", "closed_on",
-                   "amount_yuan", "recovered_yuan", "text"),
+    "registrations": (
+        "uscc",
+        "name",
+        "entity_type",
+        "status",
+        "established_on",
+        "region_code",
+        "industry_code",
+        "address",
+        "legal_representative",
+        "contact_email",
+        "odr_enrolled_on",
+    ),
+    "penalties": (
+        "decision_no",
+        "uscc",
+        "decided_on",
+        "authority",
+        "procedure",
+        "kinds",
+        "fine_yuan",
+        "category",
+        "violation",
+        "repaired_on",
+        "revoked_on",
+    ),
+    "complaints": (
+        "complaint_id",
+        "uscc",
+        "kind",
+        "channel",
+        "received_on",
+        "category",
+        "status",
+        "closed_on",
+        "amount_yuan",
+        "recovered_yuan",
+        "text",
+    ),
     "credit_listings": ("uscc", "list", "listed_on", "removed_on", "reason"),
     "credit_classes": ("uscc", "risk_class", "classified_on"),
     "applications": ("uscc", "program", "channel", "submitted_on", "store_name", "contact_email", "commitments"),
@@ -47,13 +81,24 @@ AGE_SHAPE = {"enterprise": 1.4, "individual": 2.0, "cooperative": 2.0}
 class Province:
     """A Hubei-like province for `seed`, as it stands on `as_of`."""
 
-    def __init__(self, seed: int, as_of: dt.date, emit: Mapping[str, Callable[[tuple], object]],
-                 emerging: Sequence[Emerging] = ()):
+    def __init__(
+        self,
+        seed: int,
+        as_of: dt.date,
+        emit: Mapping[str, Callable[[tuple], object]],
+        emerging: Sequence[Emerging] = (),
+    ):
         self.rng = rng = random.Random(seed)
         self.emit_registration, self.emit_penalty, self.emit_complaint = (
-            emit["registrations"], emit["penalties"], emit["complaints"])
+            emit["registrations"],
+            emit["penalties"],
+            emit["complaints"],
+        )
         self.emit_listing, self.emit_class, self.emit_application = (
-            emit["credit_listings"], emit["credit_classes"], emit["applications"])
+            emit["credit_listings"],
+            emit["credit_classes"],
+            emit["applications"],
+        )
         self.today = (as_of - M.EPOCH).days
         # Ages are T*u**p (u uniform): the mean of min(1, age/W) is 1 - c*p/(p+1), c = (W/T)**(1/p).
         span = max(self.today - M.FIRST_DAY, M.COMPLAINT_WINDOW)
@@ -61,8 +106,10 @@ class Province:
         end = self.today + 1
         self.iso = [(M.EPOCH + dt.timedelta(d)).isoformat() for d in range(end)]
         self.compact = [d.replace("-", "") for d in self.iso]
-        self.cn_day = [f"{(M.EPOCH + dt.timedelta(d)).month}月{(M.EPOCH + dt.timedelta(d)).day}日"
-                       for d in range(end - M.COMPLAINT_WINDOW - 40, end)]
+        self.cn_day = [
+            f"{(M.EPOCH + dt.timedelta(d)).month}月{(M.EPOCH + dt.timedelta(d)).day}日"
+            for d in range(end - M.COMPLAINT_WINDOW - 40, end)
+        ]
         self.cn_offset = end - M.COMPLAINT_WINDOW - 40
         self.month_starts = []  # first days of the last 12 months, newest first
         year, month = as_of.year, as_of.month
@@ -110,13 +157,29 @@ class Province:
             lo, hi = max(est + 30, (M.ODR_START - M.EPOCH).days), today - 7
             if lo < hi:
                 odr = lo + int((hi - lo) * r() ** 1.5)
-        self.emit_registration((uscc, name, entity, status, self.iso[est], county, industry.code, address, rep,
-                                email, None if odr is None else self.iso[odr]))
+        self.emit_registration(
+            (
+                uscc,
+                name,
+                entity,
+                status,
+                self.iso[est],
+                county,
+                industry.code,
+                address,
+                rep,
+                email,
+                None if odr is None else self.iso[odr],
+            )
+        )
         n = poisson(rng, M.PENALTIES_PER_BUSINESS * tier_mult * industry.penalty_factor / M.PENALTY_NORM)
         revocation = status == "revoked" and r() < 0.35  # some revoked businesses lost their licence by decision
         for k in range(n + revocation):
-            self.emit_penalty(self._penalty(uscc, entity, industry, est, tier_mult, city, county, county_name,
-                                            status, revocation and k == n))
+            self.emit_penalty(
+                self._penalty(
+                    uscc, entity, industry, est, tier_mult, city, county, county_name, status, revocation and k == n
+                )
+            )
         # A business younger than the complaint window has had only that part of it to draw complaints;
         # dividing by the mix's mean share keeps the province's volume on target.
         active = min(1.0, (today - est + 1) / M.COMPLAINT_WINDOW) / self.mean_active[entity]
@@ -154,8 +217,9 @@ class Province:
 
     def _street(self) -> str:
         r = self.rng.random
-        unit = pick(T.UNIT_FORMS, r()).format(n=1 + int(r() * 888), b=1 + int(r() * 12),
-                                              u=1 + int(r() * 60), f=1 + int(r() * 5))
+        unit = pick(T.UNIT_FORMS, r()).format(
+            n=1 + int(r() * 888), b=1 + int(r() * 12), u=1 + int(r() * 60), f=1 + int(r() * 5)
+        )
         return pick(T.ROADS, r()) + unit
 
     def _person(self) -> str:
@@ -165,8 +229,19 @@ class Province:
 
     # ---- records of one business ----------------------------------------------------------------
 
-    def _penalty(self, uscc: str, entity: str, industry: T.Industry, est: int, tier_mult: float,
-                 city: str, county: str, county_name: str, status: str, revocation: bool) -> tuple:
+    def _penalty(
+        self,
+        uscc: str,
+        entity: str,
+        industry: T.Industry,
+        est: int,
+        tier_mult: float,
+        city: str,
+        county: str,
+        county_name: str,
+        status: str,
+        revocation: bool,
+    ) -> tuple:
         r = self.rng.random
         today = self.today
         lo = max(est, today - M.PENALTY_WINDOW)
@@ -211,8 +286,19 @@ class Province:
             elif not M.SEVERE.intersection(kinds) and r() < 0.25:
                 d = decided + (365 if category != "general" else 180) + int(300 * r())
                 repaired = self.iso[d] if d <= today else None
-        return (f"{key}{seq}号", uscc, self.iso[decided], authority, "simple" if simple else "general", list(kinds),
-                fine, category, f"{act}（依据{law}）", repaired, revoked)
+        return (
+            f"{key}{seq}号",
+            uscc,
+            self.iso[decided],
+            authority,
+            "simple" if simple else "general",
+            list(kinds),
+            fine,
+            category,
+            f"{act}（依据{law}）",
+            repaired,
+            revoked,
+        )
 
     def _fine(self, org: bool) -> float:
         r = self.rng.random
@@ -222,8 +308,7 @@ class Province:
             lo, hi, step = (500, 9_500, 100) if r() < 0.88 else (10_000, 150_000, 1000)
         return float(round(lo * (hi / lo) ** r() / step) * step)
 
-    def _complaints(self, n: int, uscc: str, county: str, industry: T.Industry, est: int,
-                    odr: int | None) -> None:
+    def _complaints(self, n: int, uscc: str, county: str, industry: T.Industry, est: int, odr: int | None) -> None:
         r = self.rng.random
         today, iso = self.today, self.iso
         lo = max(est, today - M.COMPLAINT_WINDOW + 1)
@@ -269,12 +354,25 @@ class Province:
                     recovered = round(amount * (0.2 + 0.8 * r()), 2)
                 text = self._text(kind, category, industry, place, verb, received, county)
             self.complaint_seq += 1
-            self.emit_complaint((f"{county}{self.compact[received]}{self.complaint_seq:09d}", uscc, kind,
-                                 channel, iso[received], category, status,
-                                 None if closed is None else iso[closed], amount, recovered, text))
+            self.emit_complaint(
+                (
+                    f"{county}{self.compact[received]}{self.complaint_seq:09d}",
+                    uscc,
+                    kind,
+                    channel,
+                    iso[received],
+                    category,
+                    status,
+                    None if closed is None else iso[closed],
+                    amount,
+                    recovered,
+                    text,
+                )
+            )
 
-    def _text(self, kind: str, category: str, industry: T.Industry, place: str, verb: str, received: int,
-              county: str) -> str:
+    def _text(
+        self, kind: str, category: str, industry: T.Industry, place: str, verb: str, received: int, county: str
+    ) -> str:
         """Complaint summary: who, when, what, the problem and the demand (some carry personal data)."""
         r = self.rng.random
         problem = pick(T.PROBLEMS[category], r())

@@ -1,4 +1,5 @@
 """Write a province to `<kind>.jsonl` or `<kind>.csv` files, streaming, with optional bad rows."""
+
 from __future__ import annotations
 
 import csv
@@ -131,7 +132,8 @@ class Sink:
         self.bad_faults = bytearray()
         self.bad_fields: list[str] = []
         self.write: Callable[[tuple], None] = (
-            self._write_some_bad if self.fraction else lambda values: append(encode(values)))
+            self._write_some_bad if self.fraction else lambda values: append(encode(values))
+        )
 
     def _write_some_bad(self, values: tuple) -> None:
         self.debt += self.fraction
@@ -180,8 +182,9 @@ def generate(out: Path, params: Params, progress: Callable[[int], object] | None
     out.mkdir(parents=True, exist_ok=True)
     sinks = {kind: Sink(out, kind, params) for kind in FIELDS}
     try:
-        business = Province(params.seed, params.as_of, {kind: sink.write for kind, sink in sinks.items()},
-                            params.problems()).business
+        business = Province(
+            params.seed, params.as_of, {kind: sink.write for kind, sink in sinks.items()}, params.problems()
+        ).business
         for start in range(0, params.businesses, FLUSH_EVERY):
             for i in range(start, min(start + FLUSH_EVERY, params.businesses)):
                 business(i)

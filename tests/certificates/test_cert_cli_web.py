@@ -1,4 +1,5 @@
 """The commands (keys, certificate make, verify) and the public verification site."""
+
 from __future__ import annotations
 
 import json
@@ -12,10 +13,16 @@ from pathlib import Path
 import pytest
 
 NUMBER = "HB-FX-2026-420100-000123"
-DATA = {"programme": "model_unit", "number": "鄂放心〔2026〕第420100-000123号",
-        "business_name": "武汉市江汉区长江百货商贸有限公司", "uscc": "91420103MA4KXX125D",
-        "address": "湖北省武汉市江汉区解放大道688号", "issued_on": "2026-07-01", "valid_from": "2026-07-01",
-        "valid_until": "2028-06-30"}
+DATA = {
+    "programme": "model_unit",
+    "number": "鄂放心〔2026〕第420100-000123号",
+    "business_name": "武汉市江汉区长江百货商贸有限公司",
+    "uscc": "91420103MA4KXX125D",
+    "address": "湖北省武汉市江汉区解放大道688号",
+    "issued_on": "2026-07-01",
+    "valid_from": "2026-07-01",
+    "valid_until": "2028-06-30",
+}
 
 
 @pytest.fixture
@@ -48,8 +55,11 @@ def test_verify_exits_non_zero_when_a_step_fails(cli, issued, reviewer):
     result = cli("verify", issued / f"{NUMBER}.pdf", "--today", "2026-08-01", "--json")
     assert result.code == 1
     report = result.json()
-    assert report["status"] == "suspended" and {"step": "status", "ok": False, "code": "SUSPENDED"}.items() <= \
-        next(s for s in report["steps"] if s["step"] == "status").items()
+    assert (
+        report["status"] == "suspended"
+        and {"step": "status", "ok": False, "code": "SUSPENDED"}.items()
+        <= next(s for s in report["steps"] if s["step"] == "status").items()
+    )
 
 
 def test_a_revoked_certificate_cannot_be_reinstated_from_the_command_line(cli, issued, reviewer):
@@ -95,8 +105,13 @@ def test_the_verification_page_shows_business_programme_status_and_validity(issu
     client = web_client(home)
     page = client.get(f"/verify/{NUMBER}")
     assert page.status_code == 200
-    for text in ("武汉市江汉区长江百货商贸有限公司", "放心消费创建示范单位", "有效", "2026-07-01 至 2028-06-30",
-                 "鄂放心〔2026〕第420100-000123号"):
+    for text in (
+        "武汉市江汉区长江百货商贸有限公司",
+        "放心消费创建示范单位",
+        "有效",
+        "2026-07-01 至 2028-06-30",
+        "鄂放心〔2026〕第420100-000123号",
+    ):
         assert text in page.text
     assert "解放大道" not in page.text  # the public page carries no address
     api = client.get(f"/api/verify/{NUMBER}").json()
@@ -127,10 +142,26 @@ def free_port() -> int:
 
 
 def screenshot(chromium: str, url: str, png: Path, profile: Path) -> None:
-    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    f"--user-data-dir={profile}", f"--screenshot={png}", "--window-size=1200,900", url],
-                   check=True, capture_output=True, timeout=90)
+    subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            f"--screenshot={png}",
+            "--window-size=1200,900",
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (apt-get install chromium)")
@@ -143,8 +174,11 @@ def test_the_page_renders_chinese_in_a_real_headless_browser(issued, home, tmp_p
 
     s = get_settings()
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(s.out_path / "certificates", s.keys_path),
-                                           host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(s.out_path / "certificates", s.keys_path), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -1,14 +1,15 @@
 """Status store and the published Bitstring Status Lists."""
+
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from certificates import proof
 from certificates.issue import publish_status
-from certificates.status import (LIST_SIZE, StatusError, bit, decode_bitstring, encode_bitstring)
+from certificates.status import LIST_SIZE, StatusError, bit, decode_bitstring, encode_bitstring
 from documents.certificate import make_certificate
 
 N = "HB-FX-2026-420100-000123"
@@ -25,7 +26,10 @@ def test_status_round_trip_set_read_suspend_reinstate(make_data, ring, store):
     rec = store.get(N)
     assert rec.state == "valid"
     assert [(e.state, e.reason) for e in rec.history] == [
-        ("valid", "issued"), ("suspended", "complaint_spike"), ("valid", "review_cleared")]
+        ("valid", "issued"),
+        ("suspended", "complaint_spike"),
+        ("valid", "review_cleared"),
+    ]
 
 
 def test_revocation_is_final(make_data, ring, store):
@@ -58,8 +62,12 @@ def test_the_serial_and_index_are_stored_before_signing_and_kept_on_a_rerun(make
 
 
 def test_each_certificate_gets_its_own_random_index(make_data, ring, store):
-    indices = [store.reserve(f"HB-FX-2026-420100-{i:06d}", f"s{i}", date(2026, 7, 1), date(2028, 6, 30),
-                             date(2026, 7, 1)).status_index for i in range(1, 201)]
+    indices = [
+        store.reserve(
+            f"HB-FX-2026-420100-{i:06d}", f"s{i}", date(2026, 7, 1), date(2028, 6, 30), date(2026, 7, 1)
+        ).status_index
+        for i in range(1, 201)
+    ]
     assert len(set(indices)) == 200
     assert sorted(indices) != indices
 
@@ -78,8 +86,14 @@ def test_published_lists_are_signed_and_carry_the_status_bits(make_data, ring, s
     make_certificate(make_data(2), ring, store)
     store.change("HB-FX-2026-420100-000001", "revoked", "false_application", date(2026, 8, 1))
     store.change("HB-FX-2026-420100-000002", "suspended", "complaint_spike", date(2026, 8, 1))
-    paths = publish_status(store, ring, "http://127.0.0.1:8000", tmp_path / "status", "湖北省市场监督管理局",
-                           datetime(2026, 8, 2, tzinfo=timezone.utc))
+    paths = publish_status(
+        store,
+        ring,
+        "http://127.0.0.1:8000",
+        tmp_path / "status",
+        "湖北省市场监督管理局",
+        datetime(2026, 8, 2, tzinfo=UTC),
+    )
     lists = {p.stem: json.loads(p.read_text()) for p in paths}
     for purpose, number in (("revocation", "000001"), ("suspension", "000002")):
         doc = lists[purpose]

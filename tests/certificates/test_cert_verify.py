@@ -1,4 +1,5 @@
 """Verification: each kind of tampering or status fails with its own code."""
+
 from __future__ import annotations
 
 import copy

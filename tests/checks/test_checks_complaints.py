@@ -1,4 +1,5 @@
 """Complaint figures over the policy windows: the reference definitions the SQL must match."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,35 +29,69 @@ def test_the_window_is_the_twelve_months_before_the_as_of_date(window):
 
 
 CASES = [
-    pytest.param([c("a", 10)], dict(received=1, reconciled=1, closed_within_limit=1, received_recent=1),
-                 id="a complaint reconciled in 3 days counts as received, reconciled and prompt"),
-    pytest.param([c("a", 10, kind="consultation")], dict(received=0, consultations=1),
-                 id="a consultation is not a complaint"),
-    pytest.param([c("a", 10, kind="report", status="open", closed_after=None)], dict(received=0, reports=1),
-                 id="a report is not a complaint and never counts as left open"),
-    pytest.param([c("a", 10, status="not_accepted", closed_after=5)], dict(received=1, not_accepted=1, received_recent=1),
-                 id="a not-accepted complaint is received but leaves the denominator"),
+    pytest.param(
+        [c("a", 10)],
+        dict(received=1, reconciled=1, closed_within_limit=1, received_recent=1),
+        id="a complaint reconciled in 3 days counts as received, reconciled and prompt",
+    ),
+    pytest.param(
+        [c("a", 10, kind="consultation")], dict(received=0, consultations=1), id="a consultation is not a complaint"
+    ),
+    pytest.param(
+        [c("a", 10, kind="report", status="open", closed_after=None)],
+        dict(received=0, reports=1),
+        id="a report is not a complaint and never counts as left open",
+    ),
+    pytest.param(
+        [c("a", 10, status="not_accepted", closed_after=5)],
+        dict(received=1, not_accepted=1, received_recent=1),
+        id="a not-accepted complaint is received but leaves the denominator",
+    ),
     pytest.param([c("a", 365)], dict(), id="a complaint received exactly 12 months ago is outside the window"),
-    pytest.param([c("a", 364)], dict(received=1, reconciled=1, closed_within_limit=1),
-                 id="a complaint received a day less than 12 months ago is inside"),
+    pytest.param(
+        [c("a", 364)],
+        dict(received=1, reconciled=1, closed_within_limit=1),
+        id="a complaint received a day less than 12 months ago is inside",
+    ),
     pytest.param([c("a", -1)], dict(), id="a complaint received after the as-of date is not yet known"),
-    pytest.param([c("a", 30, closed_after=7)], dict(received=1, reconciled=1, closed_within_limit=1),
-                 id="a complaint closed on day 7 is prompt"),
-    pytest.param([c("a", 30, closed_after=8)], dict(received=1, reconciled=1),
-                 id="a complaint closed on day 8 is not prompt"),
-    pytest.param([c("a", 30, status="mediated", closed_after=14)], dict(received=1),
-                 id="a complaint closed on day 14 is not left open past the limit"),
-    pytest.param([c("a", 30, status="mediated", closed_after=15)], dict(received=1, open_past_limit=1),
-                 id="a complaint closed on day 15 was left open past 14 days"),
-    pytest.param([c("a", 15, status="open", closed_after=None)], dict(received=1, received_recent=1, open_past_limit=1),
-                 id="a complaint still open 15 days after receipt is open past the limit"),
-    pytest.param([c("a", 14, status="open", closed_after=None)], dict(received=1, received_recent=1),
-                 id="a complaint still open 14 days after receipt is within the limit"),
-    pytest.param([c("a", 20, status="reconciled", closed_after=25)], dict(received=1, received_recent=1,
-                                                                            open_past_limit=1),
-                 id="a reconciliation dated after the as-of date is not yet known"),
-    pytest.param([c("a", 300, status="not_accepted", closed_after=None)], dict(received=1, not_accepted=1),
-                 id="a not-accepted complaint is never left open"),
+    pytest.param(
+        [c("a", 30, closed_after=7)],
+        dict(received=1, reconciled=1, closed_within_limit=1),
+        id="a complaint closed on day 7 is prompt",
+    ),
+    pytest.param(
+        [c("a", 30, closed_after=8)], dict(received=1, reconciled=1), id="a complaint closed on day 8 is not prompt"
+    ),
+    pytest.param(
+        [c("a", 30, status="mediated", closed_after=14)],
+        dict(received=1),
+        id="a complaint closed on day 14 is not left open past the limit",
+    ),
+    pytest.param(
+        [c("a", 30, status="mediated", closed_after=15)],
+        dict(received=1, open_past_limit=1),
+        id="a complaint closed on day 15 was left open past 14 days",
+    ),
+    pytest.param(
+        [c("a", 15, status="open", closed_after=None)],
+        dict(received=1, received_recent=1, open_past_limit=1),
+        id="a complaint still open 15 days after receipt is open past the limit",
+    ),
+    pytest.param(
+        [c("a", 14, status="open", closed_after=None)],
+        dict(received=1, received_recent=1),
+        id="a complaint still open 14 days after receipt is within the limit",
+    ),
+    pytest.param(
+        [c("a", 20, status="reconciled", closed_after=25)],
+        dict(received=1, received_recent=1, open_past_limit=1),
+        id="a reconciliation dated after the as-of date is not yet known",
+    ),
+    pytest.param(
+        [c("a", 300, status="not_accepted", closed_after=None)],
+        dict(received=1, not_accepted=1),
+        id="a not-accepted complaint is never left open",
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """Dated policy files: selection by as-of date, validation naming file, key and date."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,19 +31,28 @@ def test_the_shipped_policy_gives_every_value_a_date_and_a_source(program):
         assert all(v.source and v.effective_from for v in param.values)
 
 
-@pytest.mark.parametrize(("program", "pass_mark", "vetoes"), [
-    ("model_unit", 85, ["V1", "V2", "V3", "V4", "V5", "V6"]),
-    ("seven_day_return", 80, ["V1", "V2", "V3", "V5", "V6", "V7"]),
-])
+@pytest.mark.parametrize(
+    ("program", "pass_mark", "vetoes"),
+    [
+        ("model_unit", 85, ["V1", "V2", "V3", "V4", "V5", "V6"]),
+        ("seven_day_return", 80, ["V1", "V2", "V3", "V5", "V6", "V7"]),
+    ],
+)
 def test_the_default_policy_matches_domain_md(program, pass_mark, vetoes):
     p = load_policy(program).at(dt.date(2026, 6, 30))
     assert (p["pass_mark"], p["vetoes.enabled"]) == (pass_mark, vetoes)
-    block = {"compliance": p["compliance.penalties.max_points"] + p["compliance.abnormal_history.points"],
-             "complaints": p["complaints.reconciliation.max_points"] + p["complaints.closed_within.max_points"],
-             "mechanisms": 5 * p["mechanisms.points_each"], "longevity": p["longevity.max_points"]}
+    block = {
+        "compliance": p["compliance.penalties.max_points"] + p["compliance.abnormal_history.points"],
+        "complaints": p["complaints.reconciliation.max_points"] + p["complaints.closed_within.max_points"],
+        "mechanisms": 5 * p["mechanisms.points_each"],
+        "longevity": p["longevity.max_points"],
+    }
     assert block == {"compliance": 35, "complaints": 35, "mechanisms": 20, "longevity": 10}
     assert p["complaints.reconciliation.reference_rate"] == 0.9278
-    assert (p["penalties.lower_fine_natural_person_yuan"], p["penalties.lower_fine_organisation_yuan"]) == (10_000, 100_000)
+    assert (p["penalties.lower_fine_natural_person_yuan"], p["penalties.lower_fine_organisation_yuan"]) == (
+        10_000,
+        100_000,
+    )
     assert (p["lifecycle.announcement_working_days"], p["lifecycle.validity_years"]) == (5, 2)
 
 
@@ -51,8 +61,11 @@ def test_order_121_day_counts_are_marked_unverified_from_their_date():
     assert "handling.acceptance_working_days" not in policy.at(dt.date(2026, 4, 14)).unverified
     after = policy.at(dt.date(2026, 4, 15))
     assert {"handling.acceptance_working_days", "handling.mediation_working_days"} <= after.unverified
-    assert (after["handling.acceptance_working_days"], after["handling.mediation_working_days"],
-            after["handling.blacklist_days"]) == (7, 45, 14)
+    assert (
+        after["handling.acceptance_working_days"],
+        after["handling.mediation_working_days"],
+        after["handling.blacklist_days"],
+    ) == (7, 45, 14)
 
 
 def test_values_outside_the_assessment_do_not_move_its_effective_date():
@@ -64,7 +77,8 @@ def test_values_outside_the_assessment_do_not_move_its_effective_date():
 def test_values_are_chosen_by_the_as_of_date_never_the_latest(tmp_path):
     def newer(doc):
         doc["parameters"]["pass_mark"]["values"].append(
-            {"effective_from": dt.date(2027, 1, 1), "value": 90, "source": "draft notice"})
+            {"effective_from": dt.date(2027, 1, 1), "value": 90, "source": "draft notice"}
+        )
 
     policy = load_policy(write_variant(tmp_path, newer))
     assert policy.value("pass_mark", dt.date(2026, 12, 31)) == 85
@@ -76,35 +90,57 @@ def test_values_are_chosen_by_the_as_of_date_never_the_latest(tmp_path):
 def test_an_as_of_date_before_any_value_names_the_parameter_programme_and_date():
     with pytest.raises(PolicyError, match=re.escape("parameter 'pass_mark' not found for model_unit as of 2022-12-31")):
         load_policy("model_unit").value("pass_mark", dt.date(2022, 12, 31))
-    with pytest.raises(PolicyError, match=r"parameter '[a-z_.]+' not found for model_unit as of 2022-12-31 \(.*model_unit.yaml"):
+    with pytest.raises(
+        PolicyError, match=r"parameter '[a-z_.]+' not found for model_unit as of 2022-12-31 \(.*model_unit.yaml"
+    ):
         load_policy("model_unit").at(dt.date(2022, 12, 31))
 
 
 def test_an_unknown_parameter_name_is_named():
-    with pytest.raises(PolicyError, match=re.escape("parameter 'compliance.penalty_points' not found for model_unit as of 2026-01-01")):
+    with pytest.raises(
+        PolicyError, match=re.escape("parameter 'compliance.penalty_points' not found for model_unit as of 2026-01-01")
+    ):
         load_policy("model_unit").value("compliance.penalty_points", dt.date(2026, 1, 1))
 
 
 BAD_FILES = [
-    pytest.param(lambda d: d["parameters"]["pass_mark"]["values"][0].update(value="high"),
-                 r"model_unit.yaml: parameter 'pass_mark' effective 2023-01-01: .*got 'high'",
-                 id="a value of the wrong type names the file, parameter and date"),
-    pytest.param(lambda d: d["parameters"]["pass_mark"]["values"][0].pop("source"),
-                 r"model_unit.yaml: parameter 'pass_mark': values.0.source: Field required",
-                 id="a value without a source is refused"),
-    pytest.param(lambda d: d["parameters"]["pass_mark"]["values"].append(
-        {"effective_from": dt.date(2022, 1, 1), "value": 80, "source": "x"}),
-                 r"parameter 'pass_mark': values: .*effective_from dates must increase",
-                 id="dates that do not increase are refused"),
-    pytest.param(lambda d: d["parameters"]["compliance"].update(penalty_points={"description": "x", "values": [
-        {"effective_from": dt.date(2023, 1, 1), "value": 10, "source": "x"}]}),
-                 r"parameter 'compliance.penalty_points' is not a known parameter",
-                 id="an unknown parameter in the file is refused"),
-    pytest.param(lambda d: d["parameters"]["vetoes"]["enabled"]["values"][0].update(value=["V1", "V9"]),
-                 r"parameter 'vetoes.enabled' effective 2023-01-01: unknown veto 'V9'",
-                 id="an unknown veto id is refused"),
-    pytest.param(lambda d: d.pop("title_zh"), r"model_unit.yaml: title_zh: Field required",
-                 id="a file without its Chinese title is refused"),
+    pytest.param(
+        lambda d: d["parameters"]["pass_mark"]["values"][0].update(value="high"),
+        r"model_unit.yaml: parameter 'pass_mark' effective 2023-01-01: .*got 'high'",
+        id="a value of the wrong type names the file, parameter and date",
+    ),
+    pytest.param(
+        lambda d: d["parameters"]["pass_mark"]["values"][0].pop("source"),
+        r"model_unit.yaml: parameter 'pass_mark': values.0.source: Field required",
+        id="a value without a source is refused",
+    ),
+    pytest.param(
+        lambda d: d["parameters"]["pass_mark"]["values"].append(
+            {"effective_from": dt.date(2022, 1, 1), "value": 80, "source": "x"}
+        ),
+        r"parameter 'pass_mark': values: .*effective_from dates must increase",
+        id="dates that do not increase are refused",
+    ),
+    pytest.param(
+        lambda d: d["parameters"]["compliance"].update(
+            penalty_points={
+                "description": "x",
+                "values": [{"effective_from": dt.date(2023, 1, 1), "value": 10, "source": "x"}],
+            }
+        ),
+        r"parameter 'compliance.penalty_points' is not a known parameter",
+        id="an unknown parameter in the file is refused",
+    ),
+    pytest.param(
+        lambda d: d["parameters"]["vetoes"]["enabled"]["values"][0].update(value=["V1", "V9"]),
+        r"parameter 'vetoes.enabled' effective 2023-01-01: unknown veto 'V9'",
+        id="an unknown veto id is refused",
+    ),
+    pytest.param(
+        lambda d: d.pop("title_zh"),
+        r"model_unit.yaml: title_zh: Field required",
+        id="a file without its Chinese title is refused",
+    ),
 ]
 
 
@@ -121,7 +157,9 @@ def test_a_missing_policy_file_is_named(tmp_path):
 
 def test_a_required_parameter_missing_on_the_date_is_named(tmp_path):
     path = write_variant(tmp_path, lambda d: d["parameters"]["longevity"].pop("max_points"))
-    with pytest.raises(PolicyError, match=re.escape("parameter 'longevity.max_points' not found for model_unit as of 2026-06-30")):
+    with pytest.raises(
+        PolicyError, match=re.escape("parameter 'longevity.max_points' not found for model_unit as of 2026-06-30")
+    ):
         load_policy(path).at(dt.date(2026, 6, 30))
 
 
@@ -156,8 +194,12 @@ def test_a_programme_value_replaces_the_shared_one_and_a_change_to_either_file_c
     common = policy_path("model_unit").with_name("common.yaml")
     shared = _write(tmp_path / "common.yaml", yaml.safe_load(common.read_text(encoding="utf-8")))
     own = yaml.safe_load(policy_path("model_unit").read_text(encoding="utf-8"))
-    own["parameters"]["longevity"] = {"max_points": {"description": "cap", "values": [
-        {"effective_from": dt.date(2023, 1, 1), "value": 8, "source": "draft notice"}]}}
+    own["parameters"]["longevity"] = {
+        "max_points": {
+            "description": "cap",
+            "values": [{"effective_from": dt.date(2023, 1, 1), "value": 8, "source": "draft notice"}],
+        }
+    }
     path = _write(tmp_path / "model_unit.yaml", own)
     policy = load_policy(path)
     assert policy.value("longevity.max_points", dt.date(2026, 6, 30)) == 8

@@ -1,4 +1,5 @@
 """Personal data in complaint text is masked before anything is stored or shown."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """The risk scan on generated provinces: an injected emerging problem is found, a clean province
 stays quiet, businesses are flagged; precision and recall over seeds (slow)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,8 +25,10 @@ def province(seed: int, emerging: tuple[str, ...] = (), businesses: int = 3000) 
     p = Province(seed, AS_OF, emit, [Emerging.parse(spec, AS_OF) for spec in emerging])
     for i in range(businesses):
         p.business(i)
-    return [ComplaintText(c[0], c[1], dt.date.fromisoformat(c[4]), c[2], c[5], c[10], *registrations[c[1]])
-            for c in complaints]
+    return [
+        ComplaintText(c[0], c[1], dt.date.fromisoformat(c[4]), c[2], c[5], c[10], *registrations[c[1]])
+        for c in complaints
+    ]
 
 
 def scan(rows: list[ComplaintText]) -> dict:
@@ -80,7 +83,11 @@ def test_businesses_with_several_complaints_about_the_problem_are_flagged(inject
 
 
 def test_the_windows_and_periods_line_up(injected):
-    assert injected["window"] == {"from": "2026-06-01", "to": "2026-06-30", "complaints": injected["window"]["complaints"]}
+    assert injected["window"] == {
+        "from": "2026-06-01",
+        "to": "2026-06-30",
+        "complaints": injected["window"]["complaints"],
+    }
     assert injected["baseline"]["from"] == "2025-06-01" and injected["baseline"]["to"] == "2026-05-31"
     assert injected["periods"][-1] == {"from": "2026-06-01", "to": "2026-06-30"}
     assert all(len(t["counts"]) == len(injected["periods"]) for t in injected["trends"])
@@ -110,6 +117,8 @@ def test_precision_and_recall_over_seeds():
         false_alarms += len(clean["emerging_terms"])
         lines.append(f"seed {seed} {phrase}: top5 {[t['term'] for t in top]}; clean {len(clean['emerging_terms'])}")
     recall, precision = hits / len(PROBLEMS), relevant / max(reported, 1)
-    print("\n".join(lines) + f"\nrecall {recall:.2f} precision {precision:.2f} "
-          f"false alarms per clean province {false_alarms / len(PROBLEMS):.1f}")
+    print(
+        "\n".join(lines) + f"\nrecall {recall:.2f} precision {precision:.2f} "
+        f"false alarms per clean province {false_alarms / len(PROBLEMS):.1f}"
+    )
     assert recall >= 0.8 and precision >= 0.8

@@ -1,4 +1,5 @@
 """Text pipeline, phrase discovery, emerging-term statistics and trend forecasts (pure)."""
+
 from __future__ import annotations
 
 import random
@@ -14,14 +15,19 @@ PRODUCTS = ["手机", "平板电脑", "耳机", "充电宝", "羽绒服", "面�
 PROBLEMS = ["存在明显质量问题", "申请退货被拒绝", "退款迟迟未到账", "多次联系商家处理均被推诿", "与宣传描述不符"]
 # A new scam's name in varied contexts (at the start, after 遭遇/存在/被, before 问题 or a comma).
 NEW_PHRASE = "闪退扣费"
-CONTEXTS = ["购买的{p}后遭遇闪退扣费", "{p}存在闪退扣费问题", "商家对闪退扣费拒不处理", "{p}被闪退扣费多次",
-            "闪退扣费：{p}无法退款"]
+CONTEXTS = [
+    "购买的{p}后遭遇闪退扣费",
+    "{p}存在闪退扣费问题",
+    "商家对闪退扣费拒不处理",
+    "{p}被闪退扣费多次",
+    "闪退扣费：{p}无法退款",
+]
 
 
 def texts(n: int = 2000, share_new: float = 0.1, seed: int = 1) -> list[str]:
     rng = random.Random(seed)
     out = []
-    for i in range(n):
+    for _ in range(n):
         p = rng.choice(PRODUCTS)
         if rng.random() < share_new:
             out.append("消费者于3月5日在该店" + rng.choice(CONTEXTS).format(p=p) + "，要求退款。")

@@ -1,4 +1,5 @@
 """The printed certificate: text extractable, CJK font embedded, deterministic, long names wrap."""
+
 from __future__ import annotations
 
 import io

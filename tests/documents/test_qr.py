@@ -1,5 +1,6 @@
 """The QR encoder against segno: same function patterns, format and version information, error
 correction and placement; and the data codewords decode back to the text."""
+
 from __future__ import annotations
 
 import random
@@ -18,7 +19,7 @@ def segno_matrix(text: str) -> list[list[int]]:
 def codewords_in(matrix: list[list[int]], version: int) -> list[int]:
     _, positions, masks = qr._template(version, qr.MASK)
     bits = "".join(str(matrix[r][c] ^ m) for (r, c), m in zip(positions, masks))
-    return [int(bits[i:i + 8], 2) for i in range(0, len(bits) - len(bits) % 8, 8)]
+    return [int(bits[i : i + 8], 2) for i in range(0, len(bits) - len(bits) % 8, 8)]
 
 
 def deinterleave_data(codewords: list[int], version: int) -> list[int]:
@@ -47,7 +48,7 @@ def test_error_correction_and_placement_match_segno(text):
     assert version == qr._version_for(len(text))
     # segno pads one more zero byte after the terminator than the minimum; decoders ignore data
     # after the terminator, so both are valid: compare from segno's own data codewords onwards.
-    data = deinterleave_data(codewords_in(reference, version), version)[:qr._data_capacity(version)]
+    data = deinterleave_data(codewords_in(reference, version), version)[: qr._data_capacity(version)]
     assert qr.fill(qr.with_ecc(data, version), version) == reference
 
 
@@ -59,9 +60,9 @@ def test_the_data_codewords_decode_back_to_the_text(text):
     data = deinterleave_data(codewords_in(matrix, version), version)
     bits = "".join(f"{cw:08b}" for cw in data)
     count_bits = 8 if version < 10 else 16
-    assert bits[:4] == "0100" and int(bits[4:4 + count_bits], 2) == len(payload)
-    body = bits[4 + count_bits:4 + count_bits + 8 * len(payload)]
-    assert bytes(int(body[i:i + 8], 2) for i in range(0, len(body), 8)) == payload
+    assert bits[:4] == "0100" and int(bits[4 : 4 + count_bits], 2) == len(payload)
+    body = bits[4 + count_bits : 4 + count_bits + 8 * len(payload)]
+    assert bytes(int(body[i : i + 8], 2) for i in range(0, len(body), 8)) == payload
 
 
 def test_a_text_longer_than_version_10_is_refused():

@@ -1,12 +1,12 @@
 """Workflow fixtures: hand-made businesses, reviewers, applications (the Prefect harness is in
 tests/conftest.py, shared by every package)."""
+
 from __future__ import annotations
 
 import json
 import os
 
 import pytest
-
 
 AS_OF = "2026-06-30"
 
@@ -18,10 +18,19 @@ def _uscc(n: int, region: str = "420102") -> str:
 
 
 def _registration(uscc: str, name: str, region: str = "420102") -> dict:
-    return {"uscc": uscc, "name": name, "entity_type": "enterprise", "status": "active",
-            "established_on": "2015-03-01", "region_code": region, "industry_code": "F5211",
-            "address": "武汉市江岸区中山大道1号", "legal_representative": "张三",
-            "contact_email": f"{uscc.lower()}@example.cn", "odr_enrolled_on": "2020-01-01"}
+    return {
+        "uscc": uscc,
+        "name": name,
+        "entity_type": "enterprise",
+        "status": "active",
+        "established_on": "2015-03-01",
+        "region_code": region,
+        "industry_code": "F5211",
+        "address": "武汉市江岸区中山大道1号",
+        "legal_representative": "张三",
+        "contact_email": f"{uscc.lower()}@example.cn",
+        "odr_enrolled_on": "2020-01-01",
+    }
 
 
 @pytest.fixture
@@ -32,24 +41,58 @@ def shops(cli, tmp_path):
     good, abnormal, unclassified = _uscc(1), _uscc(2), _uscc(3, "420106")
     folder = tmp_path / "records"
     folder.mkdir()
-    regs = [_registration(good, "武汉放心超市有限公司"), _registration(abnormal, "武汉异常商贸有限公司"),
-            _registration(unclassified, "武汉新分类百货有限公司", "420106")]
+    regs = [
+        _registration(good, "武汉放心超市有限公司"),
+        _registration(abnormal, "武汉异常商贸有限公司"),
+        _registration(unclassified, "武汉新分类百货有限公司", "420106"),
+    ]
     (folder / "registrations.jsonl").write_text(
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in regs), encoding="utf-8")
-    (folder / "credit_classes.jsonl").write_text("".join(
-        json.dumps({"uscc": u, "risk_class": "A", "classified_on": "2026-06-01"}) + "\n" for u in (good, abnormal)))
-    (folder / "credit_listings.jsonl").write_text(json.dumps(
-        {"uscc": abnormal, "list": "abnormal_operations", "listed_on": "2026-02-01", "removed_on": None,
-         "reason": "未按规定报送年度报告"}, ensure_ascii=False) + "\n", encoding="utf-8")
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in regs), encoding="utf-8"
+    )
+    (folder / "credit_classes.jsonl").write_text(
+        "".join(
+            json.dumps({"uscc": u, "risk_class": "A", "classified_on": "2026-06-01"}) + "\n" for u in (good, abnormal)
+        )
+    )
+    (folder / "credit_listings.jsonl").write_text(
+        json.dumps(
+            {
+                "uscc": abnormal,
+                "list": "abnormal_operations",
+                "listed_on": "2026-02-01",
+                "removed_on": None,
+                "reason": "未按规定报送年度报告",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert cli("ingest", folder).code == 0
     return {"good": good, "abnormal": abnormal, "unclassified": unclassified, "folder": folder}
 
 
 def apply_online(cli, uscc: str, program: str = "model_unit") -> dict:
-    result = cli("apply", "--uscc", uscc, "--program", program, "--return-days", 15,
-                 "--commitment", "displayed", "--commitment", "advance_compensation",
-                 "--commitment", "first_inquiry_responsibility", "--commitment", "service_station",
-                 "--as-of", AS_OF, "--json")
+    result = cli(
+        "apply",
+        "--uscc",
+        uscc,
+        "--program",
+        program,
+        "--return-days",
+        15,
+        "--commitment",
+        "displayed",
+        "--commitment",
+        "advance_compensation",
+        "--commitment",
+        "first_inquiry_responsibility",
+        "--commitment",
+        "service_station",
+        "--as-of",
+        AS_OF,
+        "--json",
+    )
     assert result.code == 0, result.err
     [app] = result.json()["applications"]
     return app
@@ -72,6 +115,10 @@ def approve_all_stages(cli, app_id: int) -> None:
 
 @pytest.fixture
 def reviewers(cli):
-    for name, stage, region in (("county-a", "county", "420102"), ("county-b", "county", "420106"),
-                                ("city-a", "city", "4201"), ("province-a", "province", "42")):
+    for name, stage, region in (
+        ("county-a", "county", "420102"),
+        ("county-b", "county", "420106"),
+        ("city-a", "city", "4201"),
+        ("province-a", "province", "42"),
+    ):
         assert cli("reviewers", "add", name, "--stage", stage, "--region", region).code == 0

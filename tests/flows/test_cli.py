@@ -1,5 +1,6 @@
 """The CLI's frame: every exception class of the project is an AssuredError with a kind, the CLI
 has an exit code for every kind, and it starts without its heavy libraries."""
+
 import importlib
 import pkgutil
 import subprocess
@@ -21,9 +22,14 @@ def _project_exceptions() -> list[type]:
             if info.name.endswith("__main__") or ".migrations" in info.name:
                 continue  # runs the CLI / Alembic on import
             module = importlib.import_module(info.name)
-            found += [obj for obj in vars(module).values()
-                      if isinstance(obj, type) and issubclass(obj, BaseException) and obj.__module__ == info.name
-                      and obj is not AssuredError]  # the base: its kind is each raise's
+            found += [
+                obj
+                for obj in vars(module).values()
+                if isinstance(obj, type)
+                and issubclass(obj, BaseException)
+                and obj.__module__ == info.name
+                and obj is not AssuredError
+            ]  # the base: its kind is each raise's
     return found
 
 
@@ -48,6 +54,7 @@ def test_the_cli_starts_without_its_heavy_libraries():
     only in the commands that use them."""
     heavy = ("prefect", "dask", "reportlab", "sklearn", "fastapi", "uvicorn")
     code = f"import sys, flows.cli; print([m for m in {heavy!r} if m in sys.modules])"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).parents[2]).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
+    ).stdout
     assert out.strip() == "[]"

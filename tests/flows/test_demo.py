@@ -1,10 +1,13 @@
 """The main job: `assured demo` end to end on a small province, twice in a row."""
+
 import pytest
 
 from tests.conftest import BACKEND
 
-pytestmark = [pytest.mark.usefixtures("prefect_harness"),
-              pytest.mark.skipif(BACKEND != "sqlite", reason="the demo always runs on the embedded SQLite default")]
+pytestmark = [
+    pytest.mark.usefixtures("prefect_harness"),
+    pytest.mark.skipif(BACKEND != "sqlite", reason="the demo always runs on the embedded SQLite default"),
+]
 
 
 def test_the_demo_runs_end_to_end_twice_and_its_certificates_verify(cli, home):

@@ -1,4 +1,5 @@
 """From application to a delivered, verifiable certificate; issuance survives a crash at any step."""
+
 import json
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from registry.db import make_engine
 from registry.settings import get_settings
 from registry.workflow_models import Certificate
 from tests.conftest import sqlite_all_postgresql_one
-from tests.flows.conftest import approve_all_stages, apply_online
+from tests.flows.conftest import apply_online, approve_all_stages
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 PUBLISHED, AFTER_WINDOW = "2026-07-01", "2026-07-10"
@@ -26,12 +27,17 @@ def _announced(cli, shops, reviewers) -> int:
 
 def _certificates():
     with make_engine(get_settings().db_url).connect() as conn:
-        return [tuple(r) for r in conn.execute(select(Certificate.application_id, Certificate.number,
-                                                      Certificate.serial, Certificate.status))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(Certificate.application_id, Certificate.number, Certificate.serial, Certificate.status)
+            )
+        ]
 
 
 def test_an_eligible_applicant_gets_a_certificate_in_the_outbox_and_the_mailbox(
-        cli, shops, reviewers, smtp_server, monkeypatch):
+    cli, shops, reviewers, smtp_server, monkeypatch
+):
     monkeypatch.setenv("ASSURED_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("ASSURED_SMTP_PORT", str(smtp_server.port))
     get_settings.cache_clear()
@@ -65,25 +71,39 @@ def test_an_open_objection_holds_issuance_until_resolved(cli, shops, reviewers):
     assert late.code == 2 and "window closed" in late.err
     assert cli("issue", "--today", AFTER_WINDOW, "--json").json() == []
     [objection] = cli("objections", "list", "--json").json()
-    assert cli("objections", "resolve", objection["id"], "--as", "province-a", "--uphold",
-               "--comment", "核查属实").code == 0
+    assert (
+        cli("objections", "resolve", objection["id"], "--as", "province-a", "--uphold", "--comment", "核查属实").code
+        == 0
+    )
     shown = cli("applications", "show", n, "--json").json()
     assert (shown["status"], shown["stage"], shown["review_round"]) == ("in_review", "county", 2)
 
 
-@pytest.mark.parametrize("failpoint", sqlite_all_postgresql_one(
-    ["issue.after_reserve", "issue.after_sign", "issue.after_files"], "issue.after_reserve"))
+@pytest.mark.parametrize(
+    "failpoint",
+    sqlite_all_postgresql_one(["issue.after_reserve", "issue.after_sign", "issue.after_files"], "issue.after_reserve"),
+)
 def test_a_crash_during_issuance_then_a_rerun_gives_one_certificate_with_the_same_number(
-        cli, shops, reviewers, subprocess_env, failpoint):
+    cli, shops, reviewers, subprocess_env, failpoint
+):
     n = _announced(cli, shops, reviewers)
-    crashed = subprocess.run([sys.executable, "-m", "flows", "issue", "--today", AFTER_WINDOW],
-                             env={**subprocess_env, "ASSURED_FAILPOINTS": failpoint},
-                             capture_output=True, text=True, timeout=300)
+    crashed = subprocess.run(
+        [sys.executable, "-m", "flows", "issue", "--today", AFTER_WINDOW],
+        env={**subprocess_env, "ASSURED_FAILPOINTS": failpoint},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert crashed.returncode == 137, crashed.stderr
     [(app_id, number, serial, status)] = _certificates()  # reserved before anything was signed
     assert app_id == n and status == "reserved"
-    rerun = subprocess.run([sys.executable, "-m", "flows", "issue", "--today", AFTER_WINDOW, "--json"],
-                           env=subprocess_env, capture_output=True, text=True, timeout=300)
+    rerun = subprocess.run(
+        [sys.executable, "-m", "flows", "issue", "--today", AFTER_WINDOW, "--json"],
+        env=subprocess_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert rerun.returncode == 0, rerun.stderr
     assert [(r["application_id"], r["number"]) for r in json.loads(rerun.stdout)] == [(n, number)]
     assert _certificates() == [(n, number, serial, "valid")]

@@ -1,5 +1,6 @@
 """Dynamic management: the recheck suspends, warns, expires and clears; reviewers revoke and
 reinstate; a renewal supersedes. Real Prefect engine, real registry, real PDFs, real SMTP."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from registry.db import make_engine
 from registry.settings import get_settings
 from registry.workflow_models import AuditEntry, CertificateStatusChange, Delivery, MonitoringFinding
-from tests.flows.conftest import approve_all_stages, apply_online
+from tests.flows.conftest import apply_online, approve_all_stages
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 ISSUED_ON = "2026-07-10"
@@ -33,10 +34,22 @@ def _made(cli, shops, tmp_path) -> str:
     which the tests that need it (the renewal, the first one) still go through."""
     assert cli("keys", "init").code == 0
     data = tmp_path / "certificate.json"
-    data.write_text(json.dumps({
-        "programme": "model_unit", "number": "HB-FX-2026-420000-000001", "business_name": "武汉放心超市有限公司",
-        "uscc": shops["good"], "address": "武汉市江岸区中山大道1号", "issued_on": ISSUED_ON, "valid_from": ISSUED_ON,
-        "valid_until": "2028-07-09"}, ensure_ascii=False), encoding="utf-8")
+    data.write_text(
+        json.dumps(
+            {
+                "programme": "model_unit",
+                "number": "HB-FX-2026-420000-000001",
+                "business_name": "武汉放心超市有限公司",
+                "uscc": shops["good"],
+                "address": "武汉市江岸区中山大道1号",
+                "issued_on": ISSUED_ON,
+                "valid_from": ISSUED_ON,
+                "valid_until": "2028-07-09",
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     made = cli("certificate", "make", data, "--out", tmp_path / "made", "--json")
     assert made.code == 0, made.err
     return made.json()["number"]
@@ -45,8 +58,9 @@ def _made(cli, shops, tmp_path) -> str:
 def _ingest(cli, tmp_path, kind: str, rows: list[dict]) -> None:
     folder = tmp_path / f"later-{kind}-{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
-    (folder / f"{kind}.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                          encoding="utf-8")
+    (folder / f"{kind}.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     result = cli("ingest", folder)
     assert result.code == 0, result.err
 
@@ -74,15 +88,27 @@ def _complaints(uscc: str, received: list[str]) -> list[dict]:
     """Complaints settled two days after receipt (no V6, full reconciliation)."""
     import datetime as dt
 
-    return [{"complaint_id": f"C-{uscc[-6:]}-{i}", "uscc": uscc, "kind": "complaint", "channel": "12315",
-             "received_on": day, "category": "商品质量", "status": "reconciled",
-             "closed_on": (dt.date.fromisoformat(day) + dt.timedelta(days=2)).isoformat(),
-             "amount_yuan": 100.0, "recovered_yuan": 100.0, "text": "退货纠纷，已和解"}
-            for i, day in enumerate(received)]
+    return [
+        {
+            "complaint_id": f"C-{uscc[-6:]}-{i}",
+            "uscc": uscc,
+            "kind": "complaint",
+            "channel": "12315",
+            "received_on": day,
+            "category": "商品质量",
+            "status": "reconciled",
+            "closed_on": (dt.date.fromisoformat(day) + dt.timedelta(days=2)).isoformat(),
+            "amount_yuan": 100.0,
+            "recovered_yuan": 100.0,
+            "text": "退货纠纷，已和解",
+        }
+        for i, day in enumerate(received)
+    ]
 
 
 def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
-        cli, shops, reviewers, tmp_path, smtp_server, monkeypatch):
+    cli, shops, reviewers, tmp_path, smtp_server, monkeypatch
+):
     monkeypatch.setenv("ASSURED_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("ASSURED_SMTP_PORT", str(smtp_server.port))
     get_settings.cache_clear()
@@ -91,10 +117,26 @@ def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
     quiet = _recheck(cli, "2026-07-20")
     assert quiet["certificates"] == 1 and quiet["actions"] == {} and _status(cli, number, "2026-07-20") == "valid"
 
-    _ingest(cli, tmp_path, "penalties", [{
-        "decision_no": "鄂市监罚〔2026〕77号", "uscc": good, "decided_on": "2026-07-25", "authority": "武汉市市场监督管理局",
-        "procedure": "general", "kinds": ["fine", "suspension"], "fine_yuan": 200000.0, "category": "food",
-        "violation": "销售不符合食品安全标准的食品", "repaired_on": None, "revoked_on": None}])
+    _ingest(
+        cli,
+        tmp_path,
+        "penalties",
+        [
+            {
+                "decision_no": "鄂市监罚〔2026〕77号",
+                "uscc": good,
+                "decided_on": "2026-07-25",
+                "authority": "武汉市市场监督管理局",
+                "procedure": "general",
+                "kinds": ["fine", "suspension"],
+                "fine_yuan": 200000.0,
+                "category": "food",
+                "violation": "销售不符合食品安全标准的食品",
+                "repaired_on": None,
+                "revoked_on": None,
+            }
+        ],
+    )
     result = _recheck(cli, "2026-08-01")
     assert result["previous"] == "2026-07-20" and result["actions"] == {"suspended": 1}
     [finding] = [f for f in result["findings"] if f["action"] == "suspended"]
@@ -119,8 +161,9 @@ def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
     assert refused.code == 2 and "V5" in refused.err
     not_final_stage = cli("revoke", number, "--as", "county-a", "--reason", "处罚属实")
     assert not_final_stage.code == 2 and "province-stage reviewer" in not_final_stage.err
-    revoked = cli("revoke", number, "--as", "province-a", "--reason", "经核查处罚属实，撤销称号", "--on", "2026-08-05",
-                  "--json")
+    revoked = cli(
+        "revoke", number, "--as", "province-a", "--reason", "经核查处罚属实，撤销称号", "--on", "2026-08-05", "--json"
+    )
     assert revoked.code == 0, revoked.err
     assert revoked.json()["status"] == "revoked" and revoked.json()["reason"] == "severe_penalty"
     assert _status(cli, number, "2026-08-05") == "revoked"
@@ -148,7 +191,8 @@ def _audit():
 
 
 def test_a_complaint_spike_warns_then_suspends_if_it_persists_and_reinstates_once_cleared(
-        cli, shops, reviewers, tmp_path):
+    cli, shops, reviewers, tmp_path
+):
     good = shops["good"]
     number = _made(cli, shops, tmp_path)
     # six complaints in late July against no history: 6 ≥ 3 × (6 / 12) and ≥ 5
@@ -202,10 +246,26 @@ def test_past_valid_until_the_title_expires_and_the_business_is_told_once(cli, s
 
 def test_a_renewal_issues_a_new_certificate_that_supersedes_the_old(cli, shops, reviewers):
     old = _certified(cli, shops)
-    renewal = cli("apply", "--uscc", shops["good"], "--program", "model_unit", "--return-days", 15,
-                  "--commitment", "displayed", "--commitment", "advance_compensation",
-                  "--commitment", "first_inquiry_responsibility", "--commitment", "service_station",
-                  "--as-of", "2028-05-04", "--json")
+    renewal = cli(
+        "apply",
+        "--uscc",
+        shops["good"],
+        "--program",
+        "model_unit",
+        "--return-days",
+        15,
+        "--commitment",
+        "displayed",
+        "--commitment",
+        "advance_compensation",
+        "--commitment",
+        "first_inquiry_responsibility",
+        "--commitment",
+        "service_station",
+        "--as-of",
+        "2028-05-04",
+        "--json",
+    )
     assert renewal.code == 0, renewal.err
     [app] = renewal.json()["applications"]
     approve_all_stages(cli, app["id"])
@@ -219,12 +279,19 @@ def test_a_renewal_issues_a_new_certificate_that_supersedes_the_old(cli, shops, 
     assert _recheck(cli, "2028-05-21")["certificates"] == 1  # only the new one is watched
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    pytest.param(("--as", "nobody", "--reason", "x"), "reviewer 'nobody': not registered", id="an unknown reviewer"),
-    pytest.param(("--as", "county-b", "--reason", "x"), "covers region 420106", id="a reviewer of another region"),
-    pytest.param(("--as", "county-a", "--reason", "x", "--on", "2026-13-01"), "--on: '2026-13-01'", id="a bad date"),
-    pytest.param(("--as", "county-a", "--reason", " "), "--reason: say why", id="a blank reason"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("--as", "nobody", "--reason", "x"), "reviewer 'nobody': not registered", id="an unknown reviewer"
+        ),
+        pytest.param(("--as", "county-b", "--reason", "x"), "covers region 420106", id="a reviewer of another region"),
+        pytest.param(
+            ("--as", "county-a", "--reason", "x", "--on", "2026-13-01"), "--on: '2026-13-01'", id="a bad date"
+        ),
+        pytest.param(("--as", "county-a", "--reason", " "), "--reason: say why", id="a blank reason"),
+    ],
+)
 def test_a_suspension_with_bad_input_is_refused_naming_it(cli, shops, reviewers, tmp_path, args, message):
     number = _made(cli, shops, tmp_path)
     refused = cli("suspend", number, *args)
@@ -247,13 +314,31 @@ def test_assured_serve_schedules_the_recheck_daily():
 
 
 def test_a_recheck_killed_after_its_writes_resumes_without_doing_anything_twice(
-        cli, shops, reviewers, tmp_path, subprocess_env):
+    cli, shops, reviewers, tmp_path, subprocess_env
+):
     number = _made(cli, shops, tmp_path)
-    _ingest(cli, tmp_path, "credit_listings", [{"uscc": shops["good"], "list": "serious_dishonest",
-                                                "listed_on": "2026-07-20", "removed_on": None, "reason": "严重违法"}])
+    _ingest(
+        cli,
+        tmp_path,
+        "credit_listings",
+        [
+            {
+                "uscc": shops["good"],
+                "list": "serious_dishonest",
+                "listed_on": "2026-07-20",
+                "removed_on": None,
+                "reason": "严重违法",
+            }
+        ],
+    )
     cmd = [sys.executable, "-m", "flows", "recheck", "--as-of", "2026-08-01", "--json"]
-    crashed = subprocess.run(cmd, env={**subprocess_env, "ASSURED_FAILPOINTS": "recheck.after_write"},
-                             capture_output=True, text=True, timeout=300)
+    crashed = subprocess.run(
+        cmd,
+        env={**subprocess_env, "ASSURED_FAILPOINTS": "recheck.after_write"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert crashed.returncode == 137, crashed.stderr
     assert _status(cli, number, "2026-08-01") == "suspended"  # stored with its finding and queued notice
     assert _count(Delivery, Delivery.status == "pending") == 1  # … not yet delivered

@@ -1,5 +1,6 @@
 """`assured risk-scan` end to end: generate with an emerging problem, ingest, scan through the real
 Prefect flow; the report finds the problem and never shows a phone or ID number."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,11 @@ PHRASE = "闪退扣费"
 PHONES = ("13912345678", "13887654321")
 ID_NUMBER = "42010219800101123X"
 # The same people written the ways complainants write them.
-PERSONAL = (f"，联系电话{PHONES[0][:3]}-{PHONES[0][3:7]}-{PHONES[0][7:]}",
-            f"，手机{PHONES[1]}，身份证号{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:]}",
-            f"，王小明先生身份证{ID_NUMBER}")
+PERSONAL = (
+    f"，联系电话{PHONES[0][:3]}-{PHONES[0][3:7]}-{PHONES[0][7:]}",
+    f"，手机{PHONES[1]}，身份证号{ID_NUMBER[:6]} {ID_NUMBER[6:14]} {ID_NUMBER[14:]}",
+    f"，王小明先生身份证{ID_NUMBER}",
+)
 
 
 def _add_personal_data(complaints_file):
@@ -40,8 +43,19 @@ def _compact(text: str) -> str:
 @pytest.mark.prefect
 def test_risk_scan_reports_the_injected_problem_and_masks_personal_data(cli, tmp_path, prefect_harness):
     src, out = tmp_path / "src", tmp_path / "report"
-    made = cli("generate", "--businesses", 3000, "--seed", 1, "--out", src, "--as-of", "2026-06-30",
-               "--emerging", f"{PHRASE}@2026-05")
+    made = cli(
+        "generate",
+        "--businesses",
+        3000,
+        "--seed",
+        1,
+        "--out",
+        src,
+        "--as-of",
+        "2026-06-30",
+        "--emerging",
+        f"{PHRASE}@2026-05",
+    )
     assert made.code == 0, made.err
     assert _add_personal_data(src / "complaints.jsonl") > 20
     assert cli("ingest", src).code == 0

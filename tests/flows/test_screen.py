@@ -1,4 +1,5 @@
 """Screening under Prefect equals assessing business by business; the assess command's contract."""
+
 import csv
 import json
 
@@ -30,8 +31,11 @@ def test_screening_gives_the_same_verdicts_as_assess_one_by_one(prefect_harness,
         one = cli("assess", row["uscc"], "--program", "model_unit", "--as-of", AS_OF, "--json")
         assert one.code == 0, one.err
         one = one.json()
-        assert (one["verdict"], one["score"], one["bonus"]) == (row["verdict"], float(row["score"]),
-                                                                 float(row["bonus"]))
+        assert (one["verdict"], one["score"], one["bonus"]) == (
+            row["verdict"],
+            float(row["score"]),
+            float(row["bonus"]),
+        )
         for status, column in (("veto", "vetoes"), ("fail", "failed"), ("missing", "missing")):
             assert "|".join(o["id"] for o in one["outcomes"] if o["status"] == status) == row[column]
     # the same rows as JSON lines, the id columns as lists
@@ -54,18 +58,24 @@ def test_the_assess_json_carries_every_outcome_with_reasons(cli, province):
         assert o["status"] in ("pass", "fail", "veto", "missing") and o["reason_zh"] and o["reason_en"]
 
 
-@pytest.mark.parametrize("code, message", [
-    ("91420100MA4K00002X", "position 18"),
-    ("12345", "length 5"),
-    ("91420100MA4K00002Y", "no registration on record"),
-])
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("91420100MA4K00002X", "position 18"),
+        ("12345", "length 5"),
+        ("91420100MA4K00002Y", "no registration on record"),
+    ],
+)
 def test_assess_refuses_an_invalid_or_unknown_code_in_one_line(cli, province, code, message):
     result = cli("assess", code, "--as-of", AS_OF)
     assert result.code == 2 and message in result.err and result.err.count("\n") == 1
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="runs once, in the SQLite pass: the Dask workers read through the "
-                    "same SQL as one process (bench/postgres.py screens a PostgreSQL province on Dask)")
+@pytest.mark.skipif(
+    BACKEND != "sqlite",
+    reason="runs once, in the SQLite pass: the Dask workers read through the "
+    "same SQL as one process (bench/postgres.py screens a PostgreSQL province on Dask)",
+)
 def test_screening_on_a_dask_cluster_equals_the_single_process_run(prefect_harness, cli, province, tmp_path):
     single, parallel = tmp_path / "single.csv", tmp_path / "dask.csv"
     assert cli("screen", "--as-of", AS_OF, "--out", single, "--parts", 3, "--json").code == 0
@@ -96,12 +106,16 @@ def test_screening_rows_are_what_the_csv_module_writes_even_for_fields_that_need
     from flows.screen import _csv_lines
 
     cells = {1: (("V1",), ("compliance.penalties", "longevity"), ()), 2: ((), (), ("V4",))}
-    plain = [("91420100MA4K00001X", "e", "a", None, "420102", "F5211"), ("92420100MA4K0000", "e", "a", None, "420103", "H")]
-    odd = [("9142,0100", "e", "a", None, "42\"01", "F\r\n1"), ("x", "e", "a", None, "", "")]
+    plain = [
+        ("91420100MA4K00001X", "e", "a", None, "420102", "F5211"),
+        ("92420100MA4K0000", "e", "a", None, "420103", "H"),
+    ]
+    odd = [("9142,0100", "e", "a", None, '42"01', "F\r\n1"), ("x", "e", "a", None, "", "")]
     results = [("eligible", 87.5, 0.0, 1), ("pending", 60.33, 3.0, 2)]
     for regs in (plain, odd):
         expected = io.StringIO()
-        csv.writer(expected).writerows([(r[0], r[4], r[5], v, s, b, *("|".join(i) for i in cells[m]))
-                                        for r, (v, s, b, m) in zip(regs, results)])
+        csv.writer(expected).writerows(
+            [(r[0], r[4], r[5], v, s, b, *("|".join(i) for i in cells[m])) for r, (v, s, b, m) in zip(regs, results)]
+        )
         assert _csv_lines(regs, results, cells.__getitem__) == expected.getvalue()
         assert [row[:3] for row in csv.reader(io.StringIO(expected.getvalue()))] == [[r[0], r[4], r[5]] for r in regs]

@@ -1,5 +1,6 @@
 """`assured serve` against a real `prefect server start`: deployments registered, a run
 triggered through the API completes (the reviewers' two-terminal set-up)."""
+
 import os
 import socket
 import subprocess
@@ -36,20 +37,29 @@ def _wait(url: str, seconds: float) -> None:
 def test_a_served_deployment_runs_when_triggered_through_the_api(cli, shops, tmp_path):
     port = _port()
     api = f"http://127.0.0.1:{port}/api"
-    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_API_URL": api,
-           "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+        "PREFECT_API_URL": api,
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    }
     bin_dir = os.path.dirname(sys.executable)
-    server = subprocess.Popen([os.path.join(bin_dir, "prefect"), "server", "start", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [os.path.join(bin_dir, "prefect"), "server", "start", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     served = None
     try:
         _wait(f"{api}/health", 120)
-        served = subprocess.Popen([sys.executable, "-m", "flows", "serve"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        served = subprocess.Popen(
+            [sys.executable, "-m", "flows", "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         trigger = f"""
 import sys
 from prefect.deployments import run_deployment
-r = run_deployment("apply/apply", timeout=150, parameters={{"form": {{"uscc": "{shops['good']}",
+r = run_deployment("apply/apply", timeout=150, parameters={{"form": {{"uscc": "{shops["good"]}",
     "program": "model_unit", "return_days": 15, "displayed": True, "advance_compensation": True,
     "first_inquiry_responsibility": True, "service_station": True}}, "as_of": "{AS_OF}"}})
 print(r.state.name)

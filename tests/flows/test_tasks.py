@@ -1,6 +1,7 @@
 """The thin tasks one by one, through `task.fn()` on a real registry (no Prefect run): each wraps
 one I/O step or one registry call, so each is checked for what it hands back and what it leaves
 in the registry or under the output folder."""
+
 from __future__ import annotations
 
 import csv
@@ -28,8 +29,15 @@ STAGES = (("county-a", "county"), ("city-a", "city"), ("province-a", "province")
 
 
 def _form(uscc: str) -> ApplicationForm:
-    return ApplicationForm(uscc=uscc, program="model_unit", return_days=15, displayed=True,
-                           advance_compensation=True, first_inquiry_responsibility=True, service_station=True)
+    return ApplicationForm(
+        uscc=uscc,
+        program="model_unit",
+        return_days=15,
+        displayed=True,
+        advance_compensation=True,
+        first_inquiry_responsibility=True,
+        service_station=True,
+    )
 
 
 def _submitted(shops, key: str = "good") -> int:
@@ -96,8 +104,9 @@ def test_deliver_pending_delivers_a_queued_document_to_the_outbox(shops):
     [path] = write_letters.fn([_assessed(shops, "abnormal")])
     assert deliver_pending.fn() == {"delivered": 1, "failed": 0}
     outbox = get_settings().outbox_path / shops["abnormal"]
-    assert sorted(p.name for p in outbox.iterdir()) == sorted([path.rsplit("/", 1)[1],
-                                                                path.rsplit("/", 1)[1][:-4] + ".txt"])
+    assert sorted(p.name for p in outbox.iterdir()) == sorted(
+        [path.rsplit("/", 1)[1], path.rsplit("/", 1)[1][:-4] + ".txt"]
+    )
 
 
 def test_deliver_pending_with_nothing_queued_delivers_nothing(home):
@@ -150,7 +159,8 @@ def test_issue_chunk_issues_the_certificate_and_writes_its_files(shops, reviewer
 def test_issue_chunk_again_finds_the_certificate_already_issued(shops, reviewers):
     [first] = _issued(shops)
     assert issue_chunk.fn([first["application_id"]], AFTER_WINDOW) == [
-        {"application_id": first["application_id"], "number": first["number"], "status": "already issued"}]
+        {"application_id": first["application_id"], "number": first["number"], "status": "already issued"}
+    ]
     assert len(_rows(Certificate)) == 1
 
 

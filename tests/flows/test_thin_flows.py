@@ -1,6 +1,7 @@
 """Flows only orchestrate: no SQL statement is built in a module of `flows/` (queries and state
 changes are the registry's), and no module of `flows/` or `registry/` hides an import inside a
 function (a cycle is broken, not dodged)."""
+
 from __future__ import annotations
 
 import ast
@@ -35,8 +36,9 @@ def sql_statements(tree: ast.Module) -> list[str]:
     found, modules = [], set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
-            found += [f"{node.lineno}: from {node.module} import {a.name}" for a in node.names
-                      if a.name in SQL_BUILDERS]
+            found += [
+                f"{node.lineno}: from {node.module} import {a.name}" for a in node.names if a.name in SQL_BUILDERS
+            ]
         elif isinstance(node, ast.Import):
             modules |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] == "sqlalchemy"}
     for node in ast.walk(tree):
@@ -68,19 +70,28 @@ def test_a_flows_module_builds_no_sql(path):
 
 @pytest.mark.parametrize("path", [p for p in FLOWS + REGISTRY if _rel(p) not in NOT_YET], ids=_rel)
 def test_a_module_imports_at_its_top(path):
-    hidden = [f"{line}: {module}" for line, module in imports_in_functions(_tree(path))
-              if (_rel(path), module) not in LAZY_ALLOWED]
+    hidden = [
+        f"{line}: {module}"
+        for line, module in imports_in_functions(_tree(path))
+        if (_rel(path), module) not in LAZY_ALLOWED
+    ]
     assert hidden == []
 
 
-@pytest.mark.parametrize(("source", "found"), [
-    ("from sqlalchemy import select\n", ["1: from sqlalchemy import select"]),
-    ("from sqlalchemy.dialects.sqlite import insert as ins\n", ["1: from sqlalchemy.dialects.sqlite import insert"]),
-    ("import sqlalchemy as sa\nsa.update(t)\n", ["2: sa.update("]),
-    ("import sqlalchemy\nsqlalchemy.sql.delete(t)\n", ["2: sqlalchemy.sql.delete("]),
-    ("from collections import Counter\nc = Counter()\nc.update([1])\n{}.update(a=1)\n", []),
-    ("from sqlalchemy.orm import Session\n", []),
-])
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from sqlalchemy import select\n", ["1: from sqlalchemy import select"]),
+        (
+            "from sqlalchemy.dialects.sqlite import insert as ins\n",
+            ["1: from sqlalchemy.dialects.sqlite import insert"],
+        ),
+        ("import sqlalchemy as sa\nsa.update(t)\n", ["2: sa.update("]),
+        ("import sqlalchemy\nsqlalchemy.sql.delete(t)\n", ["2: sqlalchemy.sql.delete("]),
+        ("from collections import Counter\nc = Counter()\nc.update([1])\n{}.update(a=1)\n", []),
+        ("from sqlalchemy.orm import Session\n", []),
+    ],
+)
 def test_the_sql_check_tells_statements_from_other_calls(source, found):
     assert sql_statements(ast.parse(source)) == found
 
@@ -96,9 +107,14 @@ def write_transactions_in_flows(tree: ast.Module) -> list[str]:
     out = []
     for fn in ast.walk(tree):
         if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                isinstance(d, ast.Call) and getattr(d.func, "id", None) == "flow" for d in fn.decorator_list):
-            out += [f"{fn.name}: {ast.unparse(node.func)}" for node in ast.walk(fn) if isinstance(node, ast.Call)
-                    and (getattr(node.func, "id", None) == "begin_write" or getattr(node.func, "attr", None) == "begin")]
+            isinstance(d, ast.Call) and getattr(d.func, "id", None) == "flow" for d in fn.decorator_list
+        ):
+            out += [
+                f"{fn.name}: {ast.unparse(node.func)}"
+                for node in ast.walk(fn)
+                if isinstance(node, ast.Call)
+                and (getattr(node.func, "id", None) == "begin_write" or getattr(node.func, "attr", None) == "begin")
+            ]
     return out
 
 
@@ -108,6 +124,8 @@ def test_a_flow_opens_no_transaction_itself(path):
 
 
 def test_the_transaction_check_sees_one_in_a_flow():
-    tree = ast.parse("@flow(name='x')\ndef f():\n    with begin_write(registry()) as s:\n        pass\n"
-                     "    registry().begin()\n@task()\ndef t():\n    begin_write(registry())\n")
+    tree = ast.parse(
+        "@flow(name='x')\ndef f():\n    with begin_write(registry()) as s:\n        pass\n"
+        "    registry().begin()\n@task()\ndef t():\n    begin_write(registry())\n"
+    )
     assert sorted(write_transactions_in_flows(tree)) == ["f: begin_write", "f: registry().begin"]

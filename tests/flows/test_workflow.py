@@ -1,4 +1,5 @@
 """The certification workflow through the CLI: intake, assessment routing, review rules, audit."""
+
 import subprocess
 import sys
 
@@ -30,21 +31,31 @@ def test_a_pending_applicant_completes_after_its_missing_data_is_ingested(cli, s
     assert "V4" in shown["status_reason"]
     (tmp_path / "late").mkdir()
     (tmp_path / "late" / "credit_classes.jsonl").write_text(
-        '{"uscc": "%s", "risk_class": "A", "classified_on": "2026-06-15"}\n' % shops["unclassified"])
+        f'{{"uscc": "{shops["unclassified"]}", "risk_class": "A", "classified_on": "2026-06-15"}}\n'
+    )
     assert cli("ingest", tmp_path / "late").code == 0
     processed = cli("applications", "process", "--as-of", AS_OF, "--json").json()
     assert processed == [{"id": app["id"], "status": "in_review"}]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    pytest.param(("--as", "city-a", "--approve"), "decides the city stage; application {n} needs a county-stage reviewer",
-                 id="a reviewer of another stage"),
-    pytest.param(("--as", "county-b", "--approve"), "covers region 420106; application {n} is from region 420102",
-                 id="a reviewer of another region"),
-    pytest.param(("--as", "nobody", "--approve"), "reviewer 'nobody': not registered", id="an unknown reviewer"),
-    pytest.param(("--as", "county-a", "--reject"), "a reject needs --comment", id="a reject without a comment"),
-    pytest.param(("--as", "county-a", "--return"), "a return needs --comment", id="a return without a comment"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(
+            ("--as", "city-a", "--approve"),
+            "decides the city stage; application {n} needs a county-stage reviewer",
+            id="a reviewer of another stage",
+        ),
+        pytest.param(
+            ("--as", "county-b", "--approve"),
+            "covers region 420106; application {n} is from region 420102",
+            id="a reviewer of another region",
+        ),
+        pytest.param(("--as", "nobody", "--approve"), "reviewer 'nobody': not registered", id="an unknown reviewer"),
+        pytest.param(("--as", "county-a", "--reject"), "a reject needs --comment", id="a reject without a comment"),
+        pytest.param(("--as", "county-a", "--return"), "a return needs --comment", id="a return without a comment"),
+    ],
+)
 def test_a_review_breaking_a_rule_is_refused_naming_it_and_stores_nothing(cli, shops, reviewers, args, message):
     app = apply_online(cli, shops["good"])
     assert app["status"] == "in_review"
@@ -79,9 +90,16 @@ def test_the_same_person_cannot_decide_two_stages(cli, shops, reviewers):
 def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, reviewers, subprocess_env):
     n = apply_online(cli, shops["good"])["id"]
     assert cli("reviewers", "add", "county-c", "--stage", "county", "--region", "4201").code == 0
-    procs = [subprocess.Popen([sys.executable, "-m", "flows", "review", str(n), "--as", who, "--approve"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env)
-             for who in ("county-a", "county-c")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flows", "review", str(n), "--as", who, "--approve"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=subprocess_env,
+        )
+        for who in ("county-a", "county-c")
+    ]
     outcomes = [(p.wait(timeout=180), p.stdout.read(), p.stderr.read()) for p in procs]
     assert sorted(code for code, _, _ in outcomes) == [0, 2], outcomes
     loser = next(err for code, _, err in outcomes if code == 2)

@@ -1,6 +1,7 @@
 """`assured publish` end to end on a hand-made registry: the files parse back and agree with counts
 taken independently (plain Python over the ingested records, direct SQL); red and black lists hold
 the right certificates; personal data appears nowhere; charts are drawn; two runs are identical."""
+
 from __future__ import annotations
 
 import csv
@@ -81,12 +82,21 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     assert e_row["business_name"] == "武汉诚信商场有限公司" and e_row["region_code"] == "420111"
     assert (e_row["valid_from"], e_row["valid_until"], e_row["programme"]) == ("2026-01-10", "2028-01-09", "model_unit")
     with make_engine(get_settings().db_url).connect() as db:  # the registry's own view (SQLite or PostgreSQL)
-        not_listed = {n for (n,) in db.execute(sql(
-            "SELECT number FROM certificates WHERE status IN ('reserved', 'revoked', 'superseded')"))}
-        complaints_sql = tuple(db.execute(sql(
-            "SELECT count(*), sum(CASE WHEN status = 'not_accepted' THEN 1 ELSE 0 END) FROM complaints WHERE "
-            "kind = 'complaint' AND received_on BETWEEN :start AND :end"),
-            {"start": dt.date.fromisoformat(START), "end": dt.date.fromisoformat(AS_OF)}).one())
+        not_listed = {
+            n
+            for (n,) in db.execute(
+                sql("SELECT number FROM certificates WHERE status IN ('reserved', 'revoked', 'superseded')")
+            )
+        }
+        complaints_sql = tuple(
+            db.execute(
+                sql(
+                    "SELECT count(*), sum(CASE WHEN status = 'not_accepted' THEN 1 ELSE 0 END) FROM complaints WHERE "
+                    "kind = 'complaint' AND received_on BETWEEN :start AND :end"
+                ),
+                {"start": dt.date.fromisoformat(START), "end": dt.date.fromisoformat(AS_OF)},
+            ).one()
+        )
     assert not_listed == {numbers["D"], numbers["H"], numbers["I"]} and not (not_listed & set(status))
     red_pdf = _pdf_text(out / "red_list.pdf")
     assert d["numbers_zh"]["E"] in red_pdf.replace("\n", "") and "武汉诚信商场有限公司" in red_pdf
@@ -95,13 +105,25 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     black = json.loads((out / "black_list.json").read_text(encoding="utf-8"))
     black_csv = _csv(out / "black_list.csv")
     assert black["count"] == len(black["items"]) == len(black_csv) == 2
-    current = {x["uscc"] for x in d["listings"] if x["list"] == "complaint_blacklist" and x["listed_on"] <= AS_OF
-               and (x["removed_on"] is None or x["removed_on"] > AS_OF)}
+    current = {
+        x["uscc"]
+        for x in d["listings"]
+        if x["list"] == "complaint_blacklist"
+        and x["listed_on"] <= AS_OF
+        and (x["removed_on"] is None or x["removed_on"] > AS_OF)
+    }
     assert {r["uscc"] for r in black_csv if r["entry"] == "complaint_blacklist"} == current == {u["B"]}
     [revoked] = [r for r in black_csv if r["entry"] == "revoked_certificate"]
-    assert (revoked["certificate_number"], revoked["uscc"], revoked["listed_on"]) == (numbers["D"], u["D"], "2026-05-10")
+    assert (revoked["certificate_number"], revoked["uscc"], revoked["listed_on"]) == (
+        numbers["D"],
+        u["D"],
+        "2026-05-10",
+    )
     assert (revoked["reason_code"], revoked["reason_zh"], revoked["reason_en"]) == (
-        "severe_penalty", "受到严重行政处罚", "severe administrative penalty")
+        "severe_penalty",
+        "受到严重行政处罚",
+        "severe administrative penalty",
+    )
     assert "停业整顿" in revoked["note"]
     assert "受到严重行政处罚" in _pdf_text(out / "black_list.pdf")
 
@@ -115,7 +137,8 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
         got = {k: int(row[k]) for k in ("received", "not_accepted", "reconciled")}
         assert got == want
         assert float(row["reconciliation_rate"]) == pytest.approx(
-            want["reconciled"] / (want["received"] - want["not_accepted"]), abs=1e-4)
+            want["reconciled"] / (want["received"] - want["not_accepted"]), abs=1e-4
+        )
     a = next(e for e in disc["items"] if e["uscc"] == u["A"])
     assert [c["category"] for c in a["top_categories"]] == ["质量", "退货退款", "价格"]
     assert a["top_categories"][0]["count"] == 7
@@ -127,8 +150,9 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     t = stats["totals"]
     assert (t["received"], t["not_accepted"]) == tuple(complaints_sql) == (total["received"], total["not_accepted"])
     assert t["reconciled"] == total["reconciled"]
-    assert t["reconciliation_rate"] == pytest.approx(total["reconciled"] / (total["received"] - total["not_accepted"]),
-                                                     abs=1e-4)
+    assert t["reconciliation_rate"] == pytest.approx(
+        total["reconciled"] / (total["received"] - total["not_accepted"]), abs=1e-4
+    )
     assert stats["reference"]["rate"] == 0.9278
     stat_csv = _csv(out / "industry_statistics.csv")
     assert len(stat_csv) == stats["count"]
@@ -137,8 +161,11 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     months = [r["key"] for r in stat_csv if r["dimension"] == "month"]
     assert months == [f"{y}-{m:02d}" for y, m in [(2025, m) for m in range(7, 13)] + [(2026, m) for m in range(1, 7)]]
     regions = {r["key"]: int(r["received"]) for r in stat_csv if r["dimension"] == "region"}
-    assert regions["420100"] == sum(1 for r in d["complaints"] if r["kind"] == "complaint"
-                                    and START <= r["received_on"] <= AS_OF and r["uscc"][2:6] == "4201")
+    assert regions["420100"] == sum(
+        1
+        for r in d["complaints"]
+        if r["kind"] == "complaint" and START <= r["received_on"] <= AS_OF and r["uscc"][2:6] == "4201"
+    )
     prev = sum(1 for r in d["complaints"] if r["kind"] == "complaint" and PREV_START <= r["received_on"] <= PREV_END)
     assert stats["previous_totals"]["received"] == prev == 3
 
@@ -155,14 +182,19 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     assert commerce["unit"]["name_zh"] == "商务局"
     assert u["A"] in [b["uscc"] for b in commerce["attention"]["most_complaints"]]
     assert commerce["totals"]["received"] == sum(
-        1 for r in d["complaints"] if r["kind"] == "complaint" and START <= r["received_on"] <= AS_OF
-        and r["uscc"] in {u[k] for k in "ADEFGHI" if k != "F"})  # F52xx businesses (F is catering, H62)
+        1
+        for r in d["complaints"]
+        if r["kind"] == "complaint"
+        and START <= r["received_on"] <= AS_OF
+        and r["uscc"] in {u[k] for k in "ADEFGHI" if k != "F"}
+    )  # F52xx businesses (F is catering, H62)
     tourism = json.loads((out / "letters" / "culture_tourism.json").read_text(encoding="utf-8"))
     assert [b["uscc"] for b in tourism["attention"]["blacklisted"]] == [u["B"]]
     tourism_pdf = _pdf_text(out / "letters" / "culture_tourism.pdf")
     assert "文化和旅游局" in tourism_pdf and "武汉畅游旅行社有限公司" in tourism_pdf and "各月投诉件数" in tourism_pdf
-    letters_total = sum(json.loads(p.read_text(encoding="utf-8"))["totals"]["received"]
-                        for p in (out / "letters").glob("*.json"))
+    letters_total = sum(
+        json.loads(p.read_text(encoding="utf-8"))["totals"]["received"] for p in (out / "letters").glob("*.json")
+    )
     assert letters_total == t["received"]  # every complaint goes to exactly one member unit
 
     # personal data: none of the injected items anywhere, in any file, nor in the PDFs' text
@@ -210,9 +242,11 @@ def test_an_earlier_date_shows_the_lists_as_they_were(cli, disclosure_data, tmp_
 
 def test_a_bad_member_unit_mapping_is_refused_naming_the_file_and_key(cli, tmp_path, monkeypatch):
     bad = tmp_path / "units.yaml"
-    bad.write_text("default: {id: amr, name_zh: 市场监督管理局, name_en: AMR}\n"
-                   "units:\n  - {id: commerce, name_zh: 商务局, name_en: Commerce, industries: [F52, X99]}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "default: {id: amr, name_zh: 市场监督管理局, name_en: AMR}\n"
+        "units:\n  - {id: commerce, name_zh: 商务局, name_en: Commerce, industries: [F52, X99]}\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("ASSURED_MEMBER_UNITS", str(bad))
     get_settings.cache_clear()
     result = cli("publish", "--out", tmp_path / "out", "--as-of", AS_OF)
@@ -224,9 +258,11 @@ def test_a_bad_member_unit_mapping_is_refused_naming_the_file_and_key(cli, tmp_p
 
 def test_a_configured_mapping_decides_the_letters(cli, disclosure_data, tmp_path, monkeypatch):
     units = tmp_path / "units.yaml"
-    units.write_text("default: {id: amr, name_zh: 市场监督管理局, name_en: AMR}\n"
-                     "units:\n  - {id: tourism, name_zh: 文化和旅游局, name_en: Tourism, industries: [L72]}\n",
-                     encoding="utf-8")
+    units.write_text(
+        "default: {id: amr, name_zh: 市场监督管理局, name_en: AMR}\n"
+        "units:\n  - {id: tourism, name_zh: 文化和旅游局, name_en: Tourism, industries: [L72]}\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("ASSURED_MEMBER_UNITS", str(units))
     get_settings.cache_clear()
     out = tmp_path / "out"

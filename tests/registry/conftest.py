@@ -1,4 +1,5 @@
 """Registry fixtures: a migrated, empty registry under the test's home, with a session on it."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Delivery: outbox always, e-mail through a real SMTP server, failures retried, never doubled."""
+
 import socket
 
 from sqlalchemy import select

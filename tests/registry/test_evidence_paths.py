@@ -1,4 +1,5 @@
 """Single and batch evidence agree exactly, on hand-made edge cases and on a generated province."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,10 +25,20 @@ PROGRAMS = ("model_unit", "seven_day_return")
 
 def _edge_dates(rng: random.Random) -> dt.date:
     """Dates that sit on the rules' boundaries about as often as anywhere else."""
-    edges = [AS_OF, AS_OF + dt.timedelta(days=1), add_months(AS_OF, -3), add_months(AS_OF, -12),
-             add_months(AS_OF, -12) + dt.timedelta(days=1), add_years(AS_OF, -2), add_years(AS_OF, -3),
-             add_years(AS_OF, -3) + dt.timedelta(days=1), AS_OF - dt.timedelta(days=14),
-             AS_OF - dt.timedelta(days=15), AS_OF - dt.timedelta(days=30), AS_OF - dt.timedelta(days=31)]
+    edges = [
+        AS_OF,
+        AS_OF + dt.timedelta(days=1),
+        add_months(AS_OF, -3),
+        add_months(AS_OF, -12),
+        add_months(AS_OF, -12) + dt.timedelta(days=1),
+        add_years(AS_OF, -2),
+        add_years(AS_OF, -3),
+        add_years(AS_OF, -3) + dt.timedelta(days=1),
+        AS_OF - dt.timedelta(days=14),
+        AS_OF - dt.timedelta(days=15),
+        AS_OF - dt.timedelta(days=30),
+        AS_OF - dt.timedelta(days=31),
+    ]
     if rng.random() < 0.5:
         return rng.choice(edges)
     return AS_OF - dt.timedelta(days=rng.randint(-20, 1300))
@@ -41,50 +52,130 @@ def populate(session, seed: int, businesses: int) -> list[str]:
         entity = rng.choice("1112")
         uscc = make_uscc(region, f"{seed:02d}{i:06d}", entity=entity)
         usccs.append(uscc)
-        session.add(Registration(
-            uscc=uscc, name=f"商户{i}", entity_type="individual" if entity == "2" else "enterprise",
-            status=rng.choice(["active"] * 8 + ["suspended", "deregistered"]),
-            established_on=_edge_dates(rng) - dt.timedelta(days=rng.randint(0, 4000)), region_code=region,
-            industry_code="F5211", address="武汉", legal_representative="张三", contact_email="a@b.cn",
-            odr_enrolled_on=rng.choice([None, None, _edge_dates(rng)]), row_hash=0))
+        session.add(
+            Registration(
+                uscc=uscc,
+                name=f"商户{i}",
+                entity_type="individual" if entity == "2" else "enterprise",
+                status=rng.choice(["active"] * 8 + ["suspended", "deregistered"]),
+                established_on=_edge_dates(rng) - dt.timedelta(days=rng.randint(0, 4000)),
+                region_code=region,
+                industry_code="F5211",
+                address="武汉",
+                legal_representative="张三",
+                contact_email="a@b.cn",
+                odr_enrolled_on=rng.choice([None, None, _edge_dates(rng)]),
+                row_hash=0,
+            )
+        )
         for k in range(rng.choice([0, 0, 1, 2, 3])):
             decided = _edge_dates(rng)
-            session.add(Penalty(
-                decision_no=f"P{seed}-{i}-{k}", uscc=uscc, decided_on=decided, authority="武汉市市场监督管理局",
-                procedure=rng.choice(["general", "general", "simple"]),
-                kinds=",".join(sorted(rng.sample(["warning", "public_criticism", "fine", "confiscation", "suspension",
-                                                  "license_revocation", "employment_ban"], rng.randint(1, 2)))),
-                fine_yuan=rng.choice([0.0, 5000.0, 9999.0, 10000.0, 99999.0, 100000.0, 300000.0]),
-                category=rng.choice(["general", "food", "drug", "special_equipment"]), violation="x",
-                repaired_on=rng.choice([None, decided + dt.timedelta(days=rng.randint(0, 500))]),
-                revoked_on=rng.choice([None, None, None, decided + dt.timedelta(days=rng.randint(0, 300))]),
-                row_hash=0))
+            session.add(
+                Penalty(
+                    decision_no=f"P{seed}-{i}-{k}",
+                    uscc=uscc,
+                    decided_on=decided,
+                    authority="武汉市市场监督管理局",
+                    procedure=rng.choice(["general", "general", "simple"]),
+                    kinds=",".join(
+                        sorted(
+                            rng.sample(
+                                [
+                                    "warning",
+                                    "public_criticism",
+                                    "fine",
+                                    "confiscation",
+                                    "suspension",
+                                    "license_revocation",
+                                    "employment_ban",
+                                ],
+                                rng.randint(1, 2),
+                            )
+                        )
+                    ),
+                    fine_yuan=rng.choice([0.0, 5000.0, 9999.0, 10000.0, 99999.0, 100000.0, 300000.0]),
+                    category=rng.choice(["general", "food", "drug", "special_equipment"]),
+                    violation="x",
+                    repaired_on=rng.choice([None, decided + dt.timedelta(days=rng.randint(0, 500))]),
+                    revoked_on=rng.choice([None, None, None, decided + dt.timedelta(days=rng.randint(0, 300))]),
+                    row_hash=0,
+                )
+            )
         for k in range(rng.choice([0, 0, 0, 1, 3, 8, 20])):
             received = _edge_dates(rng)
             closed = rng.choice([None, received + dt.timedelta(days=rng.choice([0, 6, 7, 8, 14, 15, 40]))])
-            session.add(Complaint(
-                complaint_id=f"C{seed}-{i}-{k:02d}", uscc=uscc,
-                kind=rng.choice(["complaint"] * 7 + ["report", "consultation"]),
-                channel=rng.choice(["12315", "odr", "platform315", "hotline"]), received_on=received, category="x",
-                status=rng.choice(["open", "reconciled", "reconciled", "mediated", "mediation_failed", "terminated",
-                                   "not_accepted"]),
-                closed_on=closed, amount_yuan=100.0, recovered_yuan=50.0, text="投诉", row_hash=0))
-        for name in rng.sample(["abnormal_operations", "serious_dishonest", "complaint_blacklist"], rng.choice([0, 0, 1, 2])):
+            session.add(
+                Complaint(
+                    complaint_id=f"C{seed}-{i}-{k:02d}",
+                    uscc=uscc,
+                    kind=rng.choice(["complaint"] * 7 + ["report", "consultation"]),
+                    channel=rng.choice(["12315", "odr", "platform315", "hotline"]),
+                    received_on=received,
+                    category="x",
+                    status=rng.choice(
+                        [
+                            "open",
+                            "reconciled",
+                            "reconciled",
+                            "mediated",
+                            "mediation_failed",
+                            "terminated",
+                            "not_accepted",
+                        ]
+                    ),
+                    closed_on=closed,
+                    amount_yuan=100.0,
+                    recovered_yuan=50.0,
+                    text="投诉",
+                    row_hash=0,
+                )
+            )
+        for name in rng.sample(
+            ["abnormal_operations", "serious_dishonest", "complaint_blacklist"], rng.choice([0, 0, 1, 2])
+        ):
             listed = _edge_dates(rng)
-            session.add(CreditListing(uscc=uscc, list=name, listed_on=listed, reason="x", row_hash=0,
-                                      removed_on=rng.choice([None, listed + dt.timedelta(days=rng.randint(0, 1500))])))
+            session.add(
+                CreditListing(
+                    uscc=uscc,
+                    list=name,
+                    listed_on=listed,
+                    reason="x",
+                    row_hash=0,
+                    removed_on=rng.choice([None, listed + dt.timedelta(days=rng.randint(0, 1500))]),
+                )
+            )
         shift = rng.randint(-20, 20)  # some classes land after the as-of date
         for k in range(rng.choice([0, 1, 2, 3])):
-            session.add(CreditClass(uscc=uscc, risk_class=rng.choice("AABCD"), row_hash=0,
-                                    classified_on=AS_OF - dt.timedelta(days=30 * k + shift)))
-        for k in range(rng.choice([0, 0, 0, 1, 2])):
-            session.add(Application(
-                uscc=uscc, program=rng.choice(PROGRAMS), channel="online", submitted_on=_edge_dates(rng),
-                store_name="店", contact_email="a@b.cn", status="submitted",
-                commitments={"return_days": rng.choice([None, 3, 7, 30]), "return_scope": None,
-                             "displayed": rng.random() < 0.7, "advance_compensation": rng.random() < 0.5,
-                             "first_inquiry_responsibility": True, "service_station": False,
-                             "returns_any_branch": rng.random() < 0.3, "refund_within_48h": False}))
+            session.add(
+                CreditClass(
+                    uscc=uscc,
+                    risk_class=rng.choice("AABCD"),
+                    row_hash=0,
+                    classified_on=AS_OF - dt.timedelta(days=30 * k + shift),
+                )
+            )
+        for _ in range(rng.choice([0, 0, 0, 1, 2])):
+            session.add(
+                Application(
+                    uscc=uscc,
+                    program=rng.choice(PROGRAMS),
+                    channel="online",
+                    submitted_on=_edge_dates(rng),
+                    store_name="店",
+                    contact_email="a@b.cn",
+                    status="submitted",
+                    commitments={
+                        "return_days": rng.choice([None, 3, 7, 30]),
+                        "return_scope": None,
+                        "displayed": rng.random() < 0.7,
+                        "advance_compensation": rng.random() < 0.5,
+                        "first_inquiry_responsibility": True,
+                        "service_station": False,
+                        "returns_any_branch": rng.random() < 0.3,
+                        "refund_within_48h": False,
+                    },
+                )
+            )
     session.add(UsccOverride(uscc=usccs[0], reason="test", added_by="test"))
     return sorted(usccs)
 
@@ -108,8 +199,16 @@ def test_the_edge_cases_exercise_every_complaint_figure(registry_session):
     populate(registry_session, 4, 150)
     registry_session.commit()
     batch = list(evidence_batch(registry_session, AS_OF, "model_unit", chunk_size=50))
-    for figure in ("received", "not_accepted", "reconciled", "closed_within_limit", "open_past_limit",
-                   "consultations", "reports", "received_recent"):
+    for figure in (
+        "received",
+        "not_accepted",
+        "reconciled",
+        "closed_within_limit",
+        "open_past_limit",
+        "consultations",
+        "reports",
+        "received_recent",
+    ):
         assert any(getattr(e.complaints, figure) for e in batch), figure
     assert any(e.application for e in batch) and any(p.counted for e in batch for p in e.penalties)
     assert any(e.uscc_overridden for e in batch)
@@ -122,8 +221,10 @@ def test_a_region_prefix_and_partitions_cover_exactly_their_businesses(registry_
     assert wuhan == [u for u in usccs if u[2:6] == "4201"] and wuhan
     ranges = partition(registry_session, 4)
     assert len(ranges) == 4
-    parts = [[e.uscc for e in evidence_batch(registry_session, AS_OF, "model_unit", after=a, upto=b, chunk_size=7)]
-             for a, b in ranges]
+    parts = [
+        [e.uscc for e in evidence_batch(registry_session, AS_OF, "model_unit", after=a, upto=b, chunk_size=7)]
+        for a, b in ranges
+    ]
     assert [u for part in parts for u in part] == usccs
     assert all(abs(len(part) - 90 / 4) <= 1 for part in parts)
 
@@ -132,7 +233,9 @@ def test_more_parts_than_businesses_gives_one_range_per_business(registry_sessio
     usccs = populate(registry_session, 7, 3)
     registry_session.commit()
     ranges = partition(registry_session, 8)
-    parts = [[e.uscc for e in evidence_batch(registry_session, AS_OF, "model_unit", after=a, upto=b)] for a, b in ranges]
+    parts = [
+        [e.uscc for e in evidence_batch(registry_session, AS_OF, "model_unit", after=a, upto=b)] for a, b in ranges
+    ]
     assert parts == [[u] for u in usccs]
     assert partition(registry_session, 1) == [(None, None)]
 
@@ -144,15 +247,36 @@ def test_evidence_for_an_unknown_business_has_no_registration(registry_session):
 
 def test_evidence_for_a_named_application_uses_that_application(registry_session):
     uscc = populate(registry_session, 6, 1)[0]
-    registry_session.add_all([
-        Application(uscc=uscc, program="model_unit", channel="online", submitted_on=dt.date(2026, 5, 1), store_name="店",
-                    contact_email="a@b.cn", status="submitted", commitments={"return_days": 15, "displayed": True}),
-        Application(uscc=uscc, program="model_unit", channel="offline", submitted_on=dt.date(2026, 6, 1), store_name="店",
-                    contact_email="a@b.cn", status="submitted", commitments={"return_days": 7, "displayed": True})])
+    registry_session.add_all(
+        [
+            Application(
+                uscc=uscc,
+                program="model_unit",
+                channel="online",
+                submitted_on=dt.date(2026, 5, 1),
+                store_name="店",
+                contact_email="a@b.cn",
+                status="submitted",
+                commitments={"return_days": 15, "displayed": True},
+            ),
+            Application(
+                uscc=uscc,
+                program="model_unit",
+                channel="offline",
+                submitted_on=dt.date(2026, 6, 1),
+                store_name="店",
+                contact_email="a@b.cn",
+                status="submitted",
+                commitments={"return_days": 7, "displayed": True},
+            ),
+        ]
+    )
     registry_session.commit()
-    first = registry_session.scalar(select(func.min(Application.id)).where(Application.uscc == uscc,
-                                                                           Application.channel == "online",
-                                                                           Application.submitted_on == dt.date(2026, 5, 1)))
+    first = registry_session.scalar(
+        select(func.min(Application.id)).where(
+            Application.uscc == uscc, Application.channel == "online", Application.submitted_on == dt.date(2026, 5, 1)
+        )
+    )
     assert evidence_for(registry_session, uscc, AS_OF, "model_unit").application.commitments.return_days == 7
     named = evidence_for(registry_session, uscc, AS_OF, "model_unit", application_id=first)
     assert named.application.commitments.return_days == 15
@@ -160,8 +284,9 @@ def test_evidence_for_a_named_application_uses_that_application(registry_session
 
 def test_a_policy_for_another_programme_is_refused(registry_session):
     with pytest.raises(ValueError, match="program 'model_unit' does not match policy 'seven_day_return'"):
-        evidence_for(registry_session, make_uscc("420100", "99999999"), AS_OF, "model_unit",
-                     load_policy("seven_day_return"))
+        evidence_for(
+            registry_session, make_uscc("420100", "99999999"), AS_OF, "model_unit", load_policy("seven_day_return")
+        )
 
 
 @pytest.mark.parametrize("seed", sqlite_all_postgresql_one([3, 8], 3))

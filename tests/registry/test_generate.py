@@ -1,4 +1,5 @@
 """Synthetic province: deterministic, valid against the record spec, calibrated, streamed, with exact bad rows."""
+
 import csv
 import datetime as dt
 import json
@@ -57,8 +58,15 @@ def test_every_row_passes_the_ingest_record_models_and_has_exactly_the_spec_fiel
         assert FIELDS[kind] == kind_spec.fields
         for rec in small[kind]:
             kind_spec.record.model_validate_json(json.dumps(rec, ensure_ascii=False))
-    assert FIELDS["applications"] == ("uscc", "program", "channel", "submitted_on", "store_name", "contact_email",
-                                      "commitments")
+    assert FIELDS["applications"] == (
+        "uscc",
+        "program",
+        "channel",
+        "submitted_on",
+        "store_name",
+        "contact_email",
+        "commitments",
+    )
 
 
 def test_every_uscc_is_valid_unique_in_hubei_and_matches_its_entity_type(small):
@@ -75,9 +83,13 @@ def test_every_uscc_is_valid_unique_in_hubei_and_matches_its_entity_type(small):
 
 
 def test_natural_keys_are_unique_so_every_good_row_is_stored(small):
-    keys = {"penalties": ("decision_no",), "complaints": ("complaint_id",),
-            "credit_listings": ("uscc", "list", "listed_on"), "credit_classes": ("uscc", "classified_on"),
-            "applications": ("uscc", "program")}
+    keys = {
+        "penalties": ("decision_no",),
+        "complaints": ("complaint_id",),
+        "credit_listings": ("uscc", "list", "listed_on"),
+        "credit_classes": ("uscc", "classified_on"),
+        "applications": ("uscc", "program"),
+    }
     for kind, key in keys.items():
         values = [tuple(r[k] for k in key) for r in small[kind]]
         assert len(values) == len(set(values)), kind
@@ -89,8 +101,14 @@ def test_enums_and_dates_stay_inside_the_spec_and_before_as_of(small):
     assert {r["entity_type"] for r in reg} == {"enterprise", "individual", "cooperative"}
     assert {c["kind"] for c in com} == {"complaint", "report", "consultation"}
     assert {c["channel"] for c in com} == {"12315", "odr", "platform315", "hotline"}
-    assert {c["status"] for c in com} == {"open", "reconciled", "mediated", "mediation_failed", "terminated",
-                                          "not_accepted"}
+    assert {c["status"] for c in com} == {
+        "open",
+        "reconciled",
+        "mediated",
+        "mediation_failed",
+        "terminated",
+        "not_accepted",
+    }
     assert {a["program"] for a in small["applications"]} == {"model_unit", "seven_day_return"}
     assert {a["channel"] for a in small["applications"]} == {"online", "offline"}
     dates = [r["established_on"] for r in reg] + [p["decided_on"] for p in pen] + [c["received_on"] for c in com]
@@ -126,8 +144,14 @@ def test_some_seven_day_applicants_commit_below_the_bar_and_most_above(province)
 
 def test_enrolled_businesses_reconcile_about_92_78_percent(province):
     enrolled = {r["uscc"]: r["odr_enrolled_on"] for r in province["registrations"] if r["odr_enrolled_on"]}
-    counted = [c for c in province["complaints"] if c["kind"] != "consultation" and c["status"] != "not_accepted"
-               and c["uscc"] in enrolled and c["received_on"] >= enrolled[c["uscc"]]]
+    counted = [
+        c
+        for c in province["complaints"]
+        if c["kind"] != "consultation"
+        and c["status"] != "not_accepted"
+        and c["uscc"] in enrolled
+        and c["received_on"] >= enrolled[c["uscc"]]
+    ]
     rate = sum(c["status"] == "reconciled" for c in counted) / len(counted)
     assert len(counted) > 2000
     assert abs(rate - ODR_RECONCILIATION) < 0.015, rate
@@ -171,8 +195,15 @@ def test_the_bad_row_sidecar_lists_exactly_the_rows_that_fail_validation(tmp_pat
                 failed = True
             assert failed == (n in listed), (kind, n, line)
         faults.update(e["fault"] for e in listed.values())
-    assert set(faults) == {"uscc_check_digit", "unknown_enum", "malformed_date", "missing_field", "negative_amount",
-                           "dates_reversed", "not_json"}
+    assert set(faults) == {
+        "uscc_check_digit",
+        "unknown_enum",
+        "malformed_date",
+        "missing_field",
+        "negative_amount",
+        "dates_reversed",
+        "not_json",
+    }
 
 
 def test_csv_carries_the_same_records_with_json_text_for_lists_and_objects(tmp_path):
@@ -189,10 +220,12 @@ def test_csv_carries_the_same_records_with_json_text_for_lists_and_objects(tmp_p
                 assert reader.line_num == n
                 if n in bad:
                     continue
-                decoded = {f: None if c == "" else json.loads(c) if c[:1] in "[{" else c
-                           for f, c in zip(FIELDS[kind], cells)}
-                assert decoded == {f: v if v is None or isinstance(v, (str, list, dict)) else str(v)
-                                   for f, v in rec.items()}
+                decoded = {
+                    f: None if c == "" else json.loads(c) if c[:1] in "[{" else c for f, c in zip(FIELDS[kind], cells)
+                }
+                assert decoded == {
+                    f: v if v is None or isinstance(v, (str, list, dict)) else str(v) for f, v in rec.items()
+                }
 
 
 def _peak_bytes(folder, businesses):
@@ -232,22 +265,31 @@ def test_table_strings_need_no_escaping_in_json_or_csv():
 
 
 def test_the_command_writes_the_folder_and_reports_counts(cli, tmp_path):
-    result = cli("generate", "--businesses", 50, "--seed", 2, "--out", tmp_path / "p", "--as-of", "2026-01-31",
-                 "--json")
+    result = cli(
+        "generate", "--businesses", 50, "--seed", 2, "--out", tmp_path / "p", "--as-of", "2026-01-31", "--json"
+    )
     assert result.code == 0, result.err
     manifest = result.json()
-    assert manifest["parameters"] == {"businesses": 50, "seed": 2, "as_of": "2026-01-31", "format": "jsonl",
-                                      "bad_rows": 0.0}
+    assert manifest["parameters"] == {
+        "businesses": 50,
+        "seed": 2,
+        "as_of": "2026-01-31",
+        "format": "jsonl",
+        "bad_rows": 0.0,
+    }
     assert manifest["files"]["registrations"]["rows"] == 50
     assert json.loads((tmp_path / "p" / "_manifest.json").read_text()) == manifest
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--as-of", "2026-02-30"], "--as-of: '2026-02-30' is not a date"),
-    (["--format", "xml"], "format: 'xml' is not one of jsonl, csv"),
-    (["--bad-rows", "1.5"], "bad_rows: 1.5 is not a fraction"),
-    (["--businesses", "0"], "businesses: 0 is outside"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--as-of", "2026-02-30"], "--as-of: '2026-02-30' is not a date"),
+        (["--format", "xml"], "format: 'xml' is not one of jsonl, csv"),
+        (["--bad-rows", "1.5"], "bad_rows: 1.5 is not a fraction"),
+        (["--businesses", "0"], "businesses: 0 is outside"),
+    ],
+)
 def test_bad_arguments_are_refused_in_one_line(cli, tmp_path, args, message):
     result = cli("generate", "--out", tmp_path / "p", *args)
     assert result.code == 2 and message in result.err and result.err.count("\n") == 1

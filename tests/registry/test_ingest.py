@@ -1,4 +1,5 @@
 """Ingest: every good row lands once, every bad row is quarantined with why, counts add up."""
+
 import json
 
 import pytest
@@ -85,18 +86,21 @@ def test_an_unreadable_file_stores_nothing_and_says_so_in_one_line(cli, generate
     folder = generate()
     path = folder / "complaints.jsonl"
     data = path.read_bytes()
-    path.write_bytes(data[: len(data) // 2] + b"\xff\xfe" + data[len(data) // 2:])
+    path.write_bytes(data[: len(data) // 2] + b"\xff\xfe" + data[len(data) // 2 :])
     result = cli("ingest", path)
     assert result.code == 2
     assert result.err.count("\n") == 1 and "not UTF-8" in result.err and "nothing from this file" in result.err
     assert table_dump(get_settings().db_url)["complaints"] == []
 
 
-@pytest.mark.parametrize("name, message", [
-    ("shops.jsonl", "cannot tell the kind"),
-    ("complaints.xml", "unsupported format"),
-    ("missing.jsonl", "no such file"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("shops.jsonl", "cannot tell the kind"),
+        ("complaints.xml", "unsupported format"),
+        ("missing.jsonl", "no such file"),
+    ],
+)
 def test_a_file_of_unknown_kind_or_format_is_refused(cli, tmp_path, name, message):
     path = tmp_path / name
     if name != "missing.jsonl":
@@ -127,7 +131,8 @@ def test_init_is_safe_to_run_twice_and_the_schema_matches_the_models(cli):
 
 
 def test_validating_in_a_worker_process_stores_exactly_what_sequential_ingest_stores(
-        cli, generate, monkeypatch, new_database):
+    cli, generate, monkeypatch, new_database
+):
     import registry.ingest
 
     folder = generate(bad_rows=0.05)

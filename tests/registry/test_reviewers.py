@@ -1,6 +1,7 @@
 """One reviewer-eligibility rule (`registry.applications.eligible_reviewer`) behind every decision a
 reviewer takes: the review of an application, a suspension and a revocation agree on who may act,
 including for a business with no registration row (its region is the one its code carries)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,10 +24,21 @@ USCC = make_uscc(CODE_REGION, "MA000001")
 
 def _business(session, registered_in: str | None) -> None:
     if registered_in is not None:
-        session.add(Registration(uscc=USCC, name="武汉放心超市有限公司", entity_type="enterprise", status="active",
-                                 established_on=dt.date(2015, 3, 1), region_code=registered_in,
-                                 industry_code="F5211", address="武汉市江岸区中山大道1号", legal_representative="张三",
-                                 contact_email="shop@example.cn", row_hash=0))
+        session.add(
+            Registration(
+                uscc=USCC,
+                name="武汉放心超市有限公司",
+                entity_type="enterprise",
+                status="active",
+                established_on=dt.date(2015, 3, 1),
+                region_code=registered_in,
+                industry_code="F5211",
+                address="武汉市江岸区中山大道1号",
+                legal_representative="张三",
+                contact_email="shop@example.cn",
+                row_hash=0,
+            )
+        )
     for stage in STAGES:
         for prefix in ("420102", "420106"):
             add_reviewer(session, f"{stage}-{prefix}", stage, prefix, STAGES)
@@ -34,9 +46,18 @@ def _business(session, registered_in: str | None) -> None:
 
 
 def _application(session) -> int:
-    app = Application(uscc=USCC, program="model_unit", channel="online", submitted_on=ON, store_name="武汉放心超市",
-                      contact_email="", commitments={}, status="in_review", stage="county",
-                      open_key=f"{USCC}:model_unit")
+    app = Application(
+        uscc=USCC,
+        program="model_unit",
+        channel="online",
+        submitted_on=ON,
+        store_name="武汉放心超市",
+        contact_email="",
+        commitments={},
+        status="in_review",
+        stage="county",
+        open_key=f"{USCC}:model_unit",
+    )
     session.add(app)
     session.flush()
     return app.id
@@ -45,9 +66,19 @@ def _application(session) -> int:
 def _certificate(session, status: str) -> str:
     number = CertificateNumber("model_unit", 2026, "420000", 1).ascii
     data = CertificateData(
-        programme="model_unit", number=number, serial=new_serial(), business_name="武汉放心超市有限公司", uscc=USCC,
-        address="武汉市江岸区中山大道1号", score=90.0, authority="湖北省市场监督管理局", issued_on=ON,
-        valid_from=ON, valid_until=dt.date(2029, 6, 30), verification_url=f"http://127.0.0.1:8000/verify/{number}")
+        programme="model_unit",
+        number=number,
+        serial=new_serial(),
+        business_name="武汉放心超市有限公司",
+        uscc=USCC,
+        address="武汉市江岸区中山大道1号",
+        score=90.0,
+        authority="湖北省市场监督管理局",
+        issued_on=ON,
+        valid_from=ON,
+        valid_until=dt.date(2029, 6, 30),
+        verification_url=f"http://127.0.0.1:8000/verify/{number}",
+    )
     record_reservation(session, data, None).status = "valid"
     if status == "suspended":
         DbStatusStore(session).change(number, "suspended", "reviewer_decision", ON, "核查")
@@ -59,17 +90,22 @@ def _review(session, prefix: str) -> None:
 
 
 def _suspend(session, prefix: str) -> None:
-    change_by_reviewer(session, _certificate(session, "valid"), "suspended", f"county-{prefix}", "现场核查属实", "",
-                       ON, STAGES)
+    change_by_reviewer(
+        session, _certificate(session, "valid"), "suspended", f"county-{prefix}", "现场核查属实", "", ON, STAGES
+    )
 
 
 def _revoke(session, prefix: str) -> None:
-    change_by_reviewer(session, _certificate(session, "suspended"), "revoked", f"province-{prefix}", "处罚属实", "",
-                       ON, STAGES)
+    change_by_reviewer(
+        session, _certificate(session, "suspended"), "revoked", f"province-{prefix}", "处罚属实", "", ON, STAGES
+    )
 
 
-CALL_SITES = [pytest.param(_review, id="review decision"), pytest.param(_suspend, id="suspend"),
-              pytest.param(_revoke, id="revoke")]
+CALL_SITES = [
+    pytest.param(_review, id="review decision"),
+    pytest.param(_suspend, id="suspend"),
+    pytest.param(_revoke, id="revoke"),
+]
 CASES = [
     pytest.param(None, "420102", None, id="no registration: the code's region is covered"),
     pytest.param(None, "420106", "from region 420102", id="no registration: the code's region is not covered"),
@@ -80,8 +116,7 @@ CASES = [
 
 @pytest.mark.parametrize("act", CALL_SITES)
 @pytest.mark.parametrize(("registered_in", "prefix", "refusal"), CASES)
-def test_every_reviewer_decision_applies_the_same_region_rule(registry_session, act, registered_in, prefix,
-                                                                refusal):
+def test_every_reviewer_decision_applies_the_same_region_rule(registry_session, act, registered_in, prefix, refusal):
     _business(registry_session, registered_in)
     if refusal is None:
         act(registry_session, prefix)

@@ -2,6 +2,7 @@
 exactly as `assess(evidence_for(...))`, business by business: on hand-made edge cases
 (penalties at the publicity and window boundaries, listings, missing classes, applications
 with commitments, an overridden code) and on generated provinces over several seeds."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,7 +21,9 @@ from tests.conftest import sqlite_all_postgresql_one
 AS_OF = dt.date(2026, 6, 30)
 PROGRAMS = ("model_unit", "seven_day_return")
 
-_spec = importlib.util.spec_from_file_location("evidence_path_cases", Path(__file__).with_name("test_evidence_paths.py"))
+_spec = importlib.util.spec_from_file_location(
+    "evidence_path_cases", Path(__file__).with_name("test_evidence_paths.py")
+)
 _cases = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_cases)
 populate = _cases.populate  # edge-dated records of every kind, shared with the single ≡ batch tests
@@ -30,16 +33,26 @@ def reference(session, uscc, as_of, program, policy):
     a = assess(evidence_for(session, uscc, as_of, program, policy), policy)
     ev = a.evidence
     reg = ev.registration
-    return (uscc, reg.region_code if reg else "", reg.industry_code if reg else "", a.verdict.value, a.score,
-            a.bonus, tuple(a.ids_with("veto")), tuple(a.ids_with("fail")), tuple(a.ids_with("missing")))
+    return (
+        uscc,
+        reg.region_code if reg else "",
+        reg.industry_code if reg else "",
+        a.verdict.value,
+        a.score,
+        a.bonus,
+        tuple(a.ids_with("veto")),
+        tuple(a.ids_with("fail")),
+        tuple(a.ids_with("missing")),
+    )
 
 
 def agree_everywhere(session, as_of, chunk_size):
     statuses = set()
     for program in PROGRAMS:
         policy = load_policy(program)
-        fast = [tuple(s) for chunk in screening_batch(session, as_of, program, policy, chunk_size=chunk_size)
-                for s in chunk]
+        fast = [
+            tuple(s) for chunk in screening_batch(session, as_of, program, policy, chunk_size=chunk_size) for s in chunk
+        ]
         assert fast
         for row in fast:
             assert row == reference(session, row[0], as_of, program, policy), row[0]
@@ -70,9 +83,18 @@ def test_screening_ranges_and_regions_cover_exactly_their_businesses(registry_se
     usccs = populate(registry_session, 5, 90)
     registry_session.commit()
     policy = load_policy("model_unit")
-    wuhan = [s.uscc for c in screening_batch(registry_session, AS_OF, "model_unit", policy, region_prefix="4201",
-                                             chunk_size=8) for s in c]
+    wuhan = [
+        s.uscc
+        for c in screening_batch(registry_session, AS_OF, "model_unit", policy, region_prefix="4201", chunk_size=8)
+        for s in c
+    ]
     assert wuhan == [u for u in usccs if u[2:6] == "4201"] and wuhan
-    parts = [[s.uscc for c in screening_batch(registry_session, AS_OF, "model_unit", policy, after=a, upto=b,
-                                              chunk_size=7) for s in c] for a, b in partition(registry_session, 4)]
+    parts = [
+        [
+            s.uscc
+            for c in screening_batch(registry_session, AS_OF, "model_unit", policy, after=a, upto=b, chunk_size=7)
+            for s in c
+        ]
+        for a, b in partition(registry_session, 4)
+    ]
     assert [u for part in parts for u in part] == usccs

@@ -1,4 +1,5 @@
 """One retry layer: a failing HTTP source is asked a bounded number of times, by the HTTP session only."""
+
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,7 +43,8 @@ def test_one_request_to_a_source_answering_503_is_tried_once_plus_its_retries(un
 
 
 def test_the_application_flow_asks_a_failing_source_no_more_than_the_session_retries(
-        cli, generate, unavailable, monkeypatch):
+    cli, generate, unavailable, monkeypatch
+):
     folder = generate(businesses=50)
     assert cli("ingest", folder).code == 0
     with (folder / "registrations.jsonl").open() as fh:

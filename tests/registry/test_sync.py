@@ -1,4 +1,5 @@
 """Sync from a real HTTP source: equals file ingest, survives 5xx, resumes after a kill."""
+
 import os
 import socket
 import subprocess
@@ -74,14 +75,16 @@ def _free_port():
 
 
 def _start(folder, port, *extra):
-    proc = subprocess.Popen([sys.executable, "-m", "flows", "sources", "serve", str(folder), "--port", str(port),
-                             *extra], stderr=subprocess.PIPE, env=os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "flows", "sources", "serve", str(folder), "--port", str(port), *extra],
+        stderr=subprocess.PIPE,
+        env=os.environ.copy(),
+    )
     proc.stderr.readline()  # "serving … at …" once listening
     return proc
 
 
-def test_a_server_killed_mid_sync_and_restarted_resumes_with_no_duplicates(cli, generate, monkeypatch,
-                                                                          new_database):
+def test_a_server_killed_mid_sync_and_restarted_resumes_with_no_duplicates(cli, generate, monkeypatch, new_database):
     folder = generate(businesses=200)
     expected = _file_ingest_dump(cli, folder, new_database)
     monkeypatch.setenv("ASSURED_HTTP_RETRIES", "1")

@@ -1,4 +1,5 @@
 """USCC (GB 32100-2015) validation: what passes, what fails, and the position named."""
+
 import random
 
 import pytest

@@ -1,5 +1,6 @@
 """Certificate fixtures shared by tests/certificates and tests/documents: a key ring, a status store and
 certificate data, all under tmp_path."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -31,10 +32,16 @@ def make_data():
         marker = "FX" if programme == "model_unit" else "QR"
         number = f"HB-{marker}-2026-420100-{seq:06d}"
         fields = dict(
-            programme=programme, number=number, serial=new_serial(),
-            business_name="武汉市江汉区长江百货商贸有限公司", uscc=make_uscc("420103", "MA4KXX12"),
-            address="湖北省武汉市江汉区解放大道688号", authority="湖北省市场监督管理局",
-            issued_on=date(2026, 7, 1), valid_from=date(2026, 7, 1), valid_until=date(2028, 6, 30),
+            programme=programme,
+            number=number,
+            serial=new_serial(),
+            business_name="武汉市江汉区长江百货商贸有限公司",
+            uscc=make_uscc("420103", "MA4KXX12"),
+            address="湖北省武汉市江汉区解放大道688号",
+            authority="湖北省市场监督管理局",
+            issued_on=date(2026, 7, 1),
+            valid_from=date(2026, 7, 1),
+            valid_until=date(2028, 6, 30),
             verification_url=f"{SITE}/verify/{number}",
         )
         if programme == "seven_day_return":

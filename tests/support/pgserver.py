@@ -4,6 +4,7 @@ PostgreSQL refuses to run as root, so as root the data folder belongs to the
 `postgres` user and the server runs as that user (`runuser`). Durability is off:
 it is a scratch server.
 """
+
 from __future__ import annotations
 
 import glob
@@ -51,8 +52,11 @@ class PgServer:
         return self.url.rsplit("/", 1)[0] + "/" + database
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
-                       capture_output=True, check=False)
+        subprocess.run(
+            [*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(self.data.parent, ignore_errors=True)
 
 
@@ -75,12 +79,25 @@ def start(base: Path | None = None) -> PgServer:
         as_user = ["runuser", "-u", "postgres", "--"]
     port = _free_port()
     run = lambda *cmd: subprocess.run([*as_user, *cmd], capture_output=True, text=True, check=False)  # noqa: E731
-    out = run(str(binary / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-              "--locale=C", "--no-sync")
+    out = run(
+        str(binary / "initdb"),
+        "-D",
+        str(data),
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    )
     if out.returncode != 0:
         raise PgUnavailable(f"initdb failed: {out.stderr.strip().splitlines()[-1:]}")
-    opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-            f"-c full_page_writes=off -c max_connections=200")
+    opts = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+        f"-c full_page_writes=off -c max_connections=200"
+    )
     out = run(str(binary / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "start")
     if out.returncode != 0:
         raise PgUnavailable(f"pg_ctl start failed: {out.stderr.strip()} (log: {root / 'log'})")
