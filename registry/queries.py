@@ -1,15 +1,16 @@
 """Read models for the CLI, the UI and the demo: applications as rows, one application's history,
-the demo's online applicants and what stands at each review stage."""
+the demo's online applicants, what stands at each review stage, reviewers, objections, quarantined
+rows and the size of a region's population."""
 
 from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from registry.applications import get_application
-from registry.models import CreditClass, Registration
+from registry.models import CreditClass, QuarantinedRow, Registration
 from registry.workflow_models import (
     Application,
     AssessmentRecord,
@@ -156,3 +157,54 @@ def online_candidates(session: Session, n: int) -> list[str]:
             .limit(n)
         )
     )
+
+
+def registration_count(session: Session, region: str | None = None) -> int:
+    """How many businesses are registered (in regions whose code starts with `region`)."""
+    q = select(func.count()).select_from(Registration)
+    if region:
+        q = q.where(Registration.region_code.startswith(region))
+    return session.scalar(q) or 0
+
+
+def reviewer_rows(session: Session) -> list[dict]:
+    """Every reviewer, by name."""
+    return [
+        {"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active, "ties": r.ties}
+        for r in session.scalars(select(Reviewer).order_by(Reviewer.name))
+    ]
+
+
+def objection_rows(session: Session) -> list[dict]:
+    """Every objection with its status, in filing order."""
+    return [
+        {
+            "id": o.id,
+            "application_id": o.application_id,
+            "status": o.status,
+            "reason": o.reason,
+            "filed_by": o.filed_by,
+            "filed_on": o.filed_on.isoformat(),
+            "resolved_by": o.resolved_by,
+        }
+        for o in session.scalars(select(Objection).order_by(Objection.id))
+    ]
+
+
+def quarantined_rows(session: Session, kind: str | None = None, limit: int = 100) -> list[dict]:
+    """The first `limit` quarantined rows (of one record kind): where they came from and why."""
+    q = select(QuarantinedRow).order_by(QuarantinedRow.id).limit(limit)
+    if kind:
+        q = q.where(QuarantinedRow.kind == kind)
+    return [
+        {
+            "id": r.id,
+            "source": r.source,
+            "kind": r.kind,
+            "line": r.line,
+            "field": r.field,
+            "value": r.value,
+            "reason": r.reason,
+        }
+        for r in session.scalars(q)
+    ]

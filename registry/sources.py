@@ -27,6 +27,7 @@ from checks.errors import AssuredError, Kind
 from registry import models
 from registry.ingest import Counts, Row, ingest_rows, uscc_overrides
 from registry.records import KINDS
+from registry.workflow_models import SourceRefresh
 
 MAX_LIMIT = 10_000
 
@@ -256,8 +257,6 @@ def refresh_business(
     session: Session, http: requests.Session, base_url: str, uscc: str, timeout: float, max_age: dt.timedelta
 ) -> bool:
     """Pull one business's records from the source when the last pull is older than `max_age`."""
-    from registry.workflow_models import SourceRefresh
-
     now = dt.datetime.now(dt.UTC)
     seen = session.get(SourceRefresh, uscc)
     if seen is not None and now - seen.refreshed_at.replace(tzinfo=dt.UTC) < max_age:

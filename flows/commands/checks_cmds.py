@@ -10,7 +10,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 from checks import calendar
 from checks.assess import assess as run_assessment
@@ -22,6 +21,7 @@ from flows.commands.common import date_option, emit_json, fail
 from registry.db import open_registry
 from registry.evidence import evidence_batch, evidence_for
 from registry.models import Registration
+from registry.queries import registration_count
 from registry.settings import get_settings
 
 PROGRAMS = ("model_unit", "seven_day_return")
@@ -51,11 +51,8 @@ def _worth_dask(region: str | None, workers: int) -> bool:
     large enough to repay the cluster's start-up."""
     if workers < 2 or (os.cpu_count() or 1) < workers:
         return False
-    query = select(func.count()).select_from(Registration)
-    if region:
-        query = query.where(Registration.region_code.startswith(region))
     with open_registry(get_settings().db_url)() as session:
-        return (session.scalar(query) or 0) >= DASK_FROM
+        return registration_count(session, region) >= DASK_FROM
 
 
 def print_assessment(result: dict, console: Console) -> None:

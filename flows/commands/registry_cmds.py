@@ -8,13 +8,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from checks.errors import Kind
 from flows.commands.common import emit_json, fail
 from registry.db import open_registry, upgrade
 from registry.ingest import IngestError, files_to_ingest, ingest_file
-from registry.models import QuarantinedRow
+from registry.queries import quarantined_rows
 from registry.records import INGEST_ORDER
 from registry.settings import get_settings
 from registry.sources import FaultPlan, SourceError, http_session, make_server, sync_kind
@@ -79,21 +78,7 @@ def quarantine_list(
 ) -> None:
     """List quarantined rows: file, line, field, value and reason."""
     with open_registry(get_settings().db_url)() as session:
-        q = select(QuarantinedRow).order_by(QuarantinedRow.id).limit(limit)
-        if kind:
-            q = q.where(QuarantinedRow.kind == kind)
-        rows = [
-            {
-                "id": r.id,
-                "source": r.source,
-                "kind": r.kind,
-                "line": r.line,
-                "field": r.field,
-                "value": r.value,
-                "reason": r.reason,
-            }
-            for r in session.scalars(q)
-        ]
+        rows = quarantined_rows(session, kind, limit)
     if as_json:
         emit_json(rows)
         return

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
 from checks import calendar
 from flows.commands.common import date_option, emit_json, fail
@@ -25,10 +24,10 @@ from registry.applications import (
 from registry.audit import verify
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
-from registry.queries import application_history, application_rows
+from registry.queries import application_history, application_rows, objection_rows, reviewer_rows
 from registry.records import APPLICATIONS
 from registry.settings import get_settings
-from registry.workflow_models import ApplicationStatus, Objection, Reviewer
+from registry.workflow_models import ApplicationStatus
 
 APP_COLUMNS = ("id", "uscc", "program", "channel", "status", "stage", "verdict", "score", "certificate_number")
 
@@ -181,10 +180,7 @@ def reviewers_add(
 def reviewers_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List reviewers."""
     with _factory()() as session:
-        rows = [
-            {"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active, "ties": r.ties}
-            for r in session.scalars(select(Reviewer).order_by(Reviewer.name))
-        ]
+        rows = reviewer_rows(session)
     if as_json:
         emit_json(rows)
         return
@@ -264,18 +260,7 @@ def object(
 def objections_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List objections with their status."""
     with _factory()() as session:
-        rows = [
-            {
-                "id": o.id,
-                "application_id": o.application_id,
-                "status": o.status,
-                "reason": o.reason,
-                "filed_by": o.filed_by,
-                "filed_on": o.filed_on.isoformat(),
-                "resolved_by": o.resolved_by,
-            }
-            for o in session.scalars(select(Objection).order_by(Objection.id))
-        ]
+        rows = objection_rows(session)
     if as_json:
         emit_json(rows)
     else:
