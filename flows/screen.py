@@ -27,6 +27,7 @@ from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from checks.columnar import Kernel
+from checks.extras import require
 from checks.policy import load_policy
 from flows.common import registry
 from registry.evidence import partition, screening_chunks
@@ -153,10 +154,10 @@ def join_parts(parts: list[str], out: str) -> str:
 
 def dask_runner(workers: int, address: str | None = None):
     """Chunk tasks on Dask: a local cluster of `workers` processes, or the cluster at `address`."""
-    from prefect_dask import DaskTaskRunner  # optional and heavy (dask, distributed): only when asked for
-
+    # optional and heavy (dask, distributed): imported only when asked for
+    prefect_dask = require("prefect_dask", "dask", "Screening on Dask")
     if address:
-        return DaskTaskRunner(address=address)
+        return prefect_dask.DaskTaskRunner(address=address)
     cluster = {
         "n_workers": workers,
         "threads_per_worker": 1,
@@ -164,7 +165,7 @@ def dask_runner(workers: int, address: str | None = None):
         "dashboard_address": None,
         "env": {"PREFECT_API_URL": _api_url()},
     }
-    return DaskTaskRunner(cluster_kwargs=cluster)
+    return prefect_dask.DaskTaskRunner(cluster_kwargs=cluster)
 
 
 def _api_url() -> str:

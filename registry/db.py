@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from checks.extras import require
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -44,6 +46,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    if url.startswith("postgresql"):
+        require("psycopg", "postgres", "PostgreSQL")
     return create_engine(url, pool_pre_ping=True)
 
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from checks.extras import require
 from checks.risk.masking import PLACEHOLDERS, mask_personal_data
 
 _FULL_TO_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -67,8 +68,7 @@ def is_term(token: str, stop: frozenset[str]) -> bool:
 @lru_cache(maxsize=2)
 def segmenter(cache_dir: Path | None = None):
     """The process's jieba tokenizer with the domain dictionary (loaded once; cache in `cache_dir`)."""
-    import jieba
-
+    jieba = require("jieba", "risk", "The risk scan")  # a second to import: only when a scan segments
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     if cache_dir is not None:

@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from checks.extras import require
+
 SAMPLE_FIT = 20_000
 SAMPLE_SCORE = 2_000
 K_CANDIDATES = (4, 6, 8, 10, 13, 16, 20, 25, 30)
@@ -47,6 +49,7 @@ class TopicModel:
         min_topic_docs: int = 30,
         seed: int = 0,
     ):
+        require("sklearn", "risk", "The risk scan")  # the 'risk' extra; imported only when topics are modelled
         from sklearn.feature_extraction.text import TfidfVectorizer
         from threadpoolctl import threadpool_limits
 

@@ -16,7 +16,6 @@ REGISTRY = sorted((ROOT / "registry").glob("*.py"))
 SQL_BUILDERS = {"select", "insert", "update", "delete"}
 # Imports allowed inside a function: heavy optional dependencies, imported only when used.
 LAZY_ALLOWED = {
-    ("flows/screen.py", "prefect_dask"),  # dask and distributed: only for `--workers`
     ("flows/screen.py", "prefect.server.api.server"),  # Prefect's server app: only when one is started here
 }
 
