@@ -37,7 +37,7 @@ class CertificateState(StrEnum):
     expired = "expired"
 
 
-FINAL = ("revoked", "superseded")
+FINAL = (CertificateState.revoked, CertificateState.superseded)
 LIST_SIZE = 131_072  # the spec's minimum, so one certificate's bit does not stand out
 PURPOSES = ("revocation", "suspension")
 
@@ -62,12 +62,12 @@ REASONS: dict[str, tuple[str, str]] = {
     "superseded": ("已换发新证书", "superseded by a renewed certificate"),
 }
 TRANSITIONS: dict[tuple[str, str], str] = {
-    ("valid", "suspended"): "suspend",
-    ("suspended", "valid"): "reinstate",
-    ("valid", "revoked"): "revoke",
-    ("suspended", "revoked"): "revoke",
-    ("valid", "superseded"): "supersede",
-    ("suspended", "superseded"): "supersede",
+    (CertificateState.valid, CertificateState.suspended): "suspend",
+    (CertificateState.suspended, CertificateState.valid): "reinstate",
+    (CertificateState.valid, CertificateState.revoked): "revoke",
+    (CertificateState.suspended, CertificateState.revoked): "revoke",
+    (CertificateState.valid, CertificateState.superseded): "supersede",
+    (CertificateState.suspended, CertificateState.superseded): "supersede",
 }
 
 
@@ -102,9 +102,9 @@ class CertificateRecord:
 
     def status_on(self, today: date) -> str:
         """valid | suspended | revoked | superseded | expired (any recorded change outranks expiry)."""
-        if self.state != "valid":
+        if self.state != CertificateState.valid:
             return self.state
-        return "expired" if today > date.fromisoformat(self.valid_until) else "valid"
+        return CertificateState.expired if today > date.fromisoformat(self.valid_until) else CertificateState.valid
 
     def as_json(self) -> dict:
         return dataclasses.asdict(self)
@@ -121,7 +121,7 @@ def transition(
     if reason not in REASONS:
         raise StatusError(f"reason {reason!r} is not one of: {', '.join(REASONS)}")
     if record.state in FINAL:
-        what = "revocation" if record.state == "revoked" else "a renewal's replacement"
+        what = "revocation" if record.state == CertificateState.revoked else "a renewal's replacement"
         raise StatusError(f"{record.number} was {record.state} on {record.history[-1].on}: {what} is final")
     if (record.state, to) not in TRANSITIONS:
         raise StatusError(f"{record.number} is {record.state}: cannot change to {to}")
@@ -195,7 +195,7 @@ class FileStatusStore:
                 index,
                 valid_from.isoformat(),
                 valid_until.isoformat(),
-                (StatusEvent(on.isoformat(), "valid", "issued"),),
+                (StatusEvent(on.isoformat(), CertificateState.valid, "issued"),),
             )
             records[number] = rec
             return rec
@@ -252,7 +252,7 @@ def bit(bits: bytes, index: int) -> bool:
 def list_bits(records: Iterable[CertificateRecord], purpose: str) -> list[int]:
     """Indices set in the `purpose` list: revoked (or superseded) certificates, or currently
     suspended ones."""
-    wanted = FINAL if purpose == "revocation" else ("suspended",)
+    wanted = FINAL if purpose == "revocation" else (CertificateState.suspended,)
     return [r.status_index for r in records if r.state in wanted]
 
 

@@ -15,7 +15,7 @@ from datetime import date
 from certificates import proof
 from certificates.data import CertificateNumber, NumberError
 from certificates.issue import ATTACHMENT_NAME, CREDENTIAL_TYPE, VC_CONTEXT, content_digest
-from certificates.status import CertificateRecord
+from certificates.status import CertificateRecord, CertificateState
 from checks.errors import AssuredError, Kind
 
 
@@ -176,7 +176,7 @@ def verify(
         steps.append(
             Step("status", False, "SERIAL_MISMATCH", f"{number} is registered with another serial than {serial}")
         )
-    elif record.state == "valid":
+    elif record.state == CertificateState.valid:
         steps.append(Step("status", True, "STATUS_OK", f"not revoked or suspended (since {record.history[-1].on})"))
     else:
         state = record.state

@@ -30,9 +30,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from checks.errors import AssuredError, Kind
+from checks.programmes import Programme
 
 POLICY_DIR = Path(__file__).with_name("policies")
-PROGRAMS = ("model_unit", "seven_day_return")
+PROGRAMS = tuple(Programme)
 VETO_IDS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7")
 
 _INT, _NUM, _STR, _LIST = (TypeAdapter(t, config=ConfigDict(strict=True)) for t in (int, float, str, list[str]))

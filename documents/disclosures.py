@@ -20,11 +20,14 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 
+from certificates.status import CertificateState
 from checks.programmes import PROGRAMMES, title_zh
 from documents.drawing import RED, build, draw_text, legend, paragraph, styles, table
 from documents.fonts import LATIN, cjk_font
 
 ROWS_PER_TABLE = 40
+# The states a listed title can have on the publication day (the list's columns, in order).
+LISTED_STATES = (CertificateState.valid, CertificateState.suspended, CertificateState.expired)
 ACCENT, GREY = colors.HexColor("#2c5f8a"), colors.HexColor("#b0b8c0")
 CHART_TEXT = 7.5  # points: labels and legends inside charts
 REFERENCE_RATE = 92.78
@@ -193,8 +196,8 @@ def render_red_list(doc: dict, authority: str) -> bytes:
         rows.append(
             [
                 PROGRAMMES[prog].title_zh,
-                *(str(by.get((prog, s), 0)) for s in ("valid", "suspended", "expired")),
-                str(sum(by.get((prog, s), 0) for s in ("valid", "suspended", "expired"))),
+                *(str(by.get((prog, s), 0)) for s in LISTED_STATES),
+                str(sum(by.get((prog, s), 0) for s in LISTED_STATES)),
             ]
         )
     d.table(["项目", "有效", "暂停", "已到期", "合计"], rows, [70 * mm, 25 * mm, 25 * mm, 25 * mm, 25 * mm])

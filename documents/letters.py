@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from certificates.status import CertificateState
 from checks.programmes import title_zh
 from documents.drawing import build, paragraph, styles, table
 from documents.fonts import cjk_font
@@ -169,19 +170,23 @@ class StatusNotice:
 
 
 NOTICE_KINDS = {  # to -> (title, verb, closing)
-    "suspended": (
+    CertificateState.suspended: (
         "证书暂停通知书",
         "暂停",
         "暂停期间不得使用该称号及证书。相关事项消除后，可向发证机关申请恢复；"
         "如对本决定有异议，可自收到本通知之日起依法申请复核。",
     ),
-    "revoked": (
+    CertificateState.revoked: (
         "证书撤销决定书",
         "撤销",
         "证书撤销后予以公布，你单位不得继续使用该称号及证书。如不服本决定，可依法申请行政复议或者提起行政诉讼。",
     ),
-    "valid": ("证书恢复通知书", "恢复有效", "证书恢复有效后，你单位继续接受动态监管。"),
-    "expired": ("证书到期通知", "有效期届满", "如需继续保留该称号，请按规定重新提交申请，审核通过后换发新证书。"),
+    CertificateState.valid: ("证书恢复通知书", "恢复有效", "证书恢复有效后，你单位继续接受动态监管。"),
+    CertificateState.expired: (
+        "证书到期通知",
+        "有效期届满",
+        "如需继续保留该称号，请按规定重新提交申请，审核通过后换发新证书。",
+    ),
 }
 
 

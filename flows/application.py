@@ -14,6 +14,7 @@ from registry.db import begin_write
 from registry.delivery import attempt, pending_ids
 from registry.settings import get_settings
 from registry.sources import http_session, refresh_business
+from registry.workflow_models import ApplicationStatus
 
 
 @task(cache_policy=NO_CACHE)  # no task retries: the HTTP session retries each request (registry.sources)
@@ -75,7 +76,7 @@ def application_flow(application_ids: list[int], as_of: dt.date | None = None) -
     statuses: dict[int, str] = {}
     for result in assess_chunk.map(parts, as_of=as_of).result():
         statuses.update(result)
-    rejected = [i for i, s in statuses.items() if s == "rejected"]
+    rejected = [i for i, s in statuses.items() if s == ApplicationStatus.rejected]
     if rejected:
         write_letters(rejected)
         deliver_pending()

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from certificates.verify import verify_pdf
+from checks.programmes import Programme
 from flows.application import application_flow
 from flows.common import registry
 from flows.issuance import issue_flow
@@ -31,6 +32,7 @@ from registry.records import APPLICATIONS
 from registry.settings import get_settings
 from registry.synth import Params
 from registry.synth import generate as write_province
+from registry.workflow_models import ApplicationStatus
 
 AS_OF = dt.date(2026, 6, 30)  # the day the generated province stands on
 PUBLISHED = dt.date(2026, 7, 1)  # announcement day
@@ -74,7 +76,7 @@ def _apply_online(usccs: list[str]) -> list[int]:
     ids = []
     with begin_write(registry()) as session:
         for i, uscc in enumerate(usccs):
-            program = "seven_day_return" if i % 2 else "model_unit"
+            program = Programme.SEVEN_DAY_RETURN if i % 2 else Programme.MODEL_UNIT
             row = online_row(session, uscc, program, None, None, 15 if i % 3 else 30, commitments, AS_OF)
             ids += submit(session, [row], "online").accepted
     return ids
@@ -118,7 +120,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
             add_reviewer(session, name, stage, "42", stages)
     for name, stage in REVIEWERS:
         with registry()() as session:
-            ids = queries.application_ids(session, "in_review", stage)
+            ids = queries.application_ids(session, ApplicationStatus.in_review, stage)
         decisions = [Decision(application_id=i, reviewer=name, decision="approve") for i in ids]
         if stage == "city" and len(decisions) > 3:  # one returned for re-examination, for the record
             decisions[0] = Decision(
@@ -130,7 +132,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
         review_batch(decisions)
     step(6, f"announce (公示) on {PUBLISHED}")
     announcements = []
-    for program in ("model_unit", "seven_day_return"):
+    for program in Programme:
         try:
             announcements.append(announce_flow(program, PUBLISHED))
         except WorkflowError as exc:
@@ -167,7 +169,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
         "applications": dict(sorted(counts.items())),
         "assessed": dict(Counter(statuses.values())),
         "announcements": announcements,
-        "issued": len([r for r in issued if r["status"] == "issued"]),
+        "issued": len([r for r in issued if r["status"] == ApplicationStatus.issued]),
         "verified": checked,
         "certificates": str(settings.out_path / "certificates"),
         "recheck": {k: rechecked[k] for k in ("certificates", "actions", "worklist")},

@@ -2,19 +2,19 @@
 
 With `prefect server start` running and PREFECT_API_URL pointing at it, `assured serve`
 registers these and runs what reviewers trigger from the UI. Pydantic parameters with
-titles become the forms; Literal choices become drop-downs.
+titles become the forms; Literal and enum choices become drop-downs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
 from checks import calendar
+from checks.programmes import Programme
 from flows.application import application_flow
 from flows.common import registry
 from flows.issuance import issue_flow
@@ -30,7 +30,7 @@ class ApplicationForm(BaseModel):
     """An online application, as a business or a counter clerk enters it."""
 
     uscc: str = Field(title="Unified social credit code (统一社会信用代码)", min_length=18, max_length=18)
-    program: Literal["model_unit", "seven_day_return"] = Field(title="Programme")
+    program: Programme = Field(title="Programme")
     store_name: str | None = Field(None, title="Store name (default: registered name)")
     contact_email: str | None = Field(None, title="Contact e-mail (default: registered)")
     return_days: int | None = Field(None, title="Committed return period (days)", ge=0, le=3650)

@@ -28,6 +28,7 @@ from registry.applications import release_after_window
 from registry.db import begin_write
 from registry.queries import application_ids
 from registry.settings import Settings, get_settings
+from registry.workflow_models import ApplicationStatus
 
 
 def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
@@ -51,7 +52,7 @@ def issue_one(app_id: int, today: dt.date, settings: Settings) -> dict:
     return {
         "application_id": app_id,
         "number": number,
-        "status": "issued",
+        "status": ApplicationStatus.issued,
         "pdf": str(pdf_path),
         "superseded": superseded,
     }
@@ -62,7 +63,7 @@ def release(today: dt.date) -> list[int]:
     """Applications whose announcement window has passed without open objections become issuable."""
     with begin_write(registry()) as session:
         release_after_window(session, today)
-        return application_ids(session, "issuable")
+        return application_ids(session, ApplicationStatus.issuable)
 
 
 @task(cache_policy=NO_CACHE)

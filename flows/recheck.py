@@ -21,9 +21,10 @@ from prefect.cache_policies import NO_CACHE
 from prefect.schedules import Cron
 from sqlalchemy.orm import Session
 
+from certificates.status import CertificateState
 from checks import calendar
 from checks.assess import assess
-from checks.monitoring import Decision, decide
+from checks.monitoring import MONITORED, Decision, decide
 from checks.policy import load_policy
 from flows.application import deliver_pending
 from flows.common import chunks, registry, stages
@@ -59,13 +60,13 @@ def _apply(session: Session, cert: Watched, decision: Decision, as_of: dt.date, 
     M.store_findings(session, cert, as_of, decision)
     if decision.action == "suspend":
         DbStatusStore(session, "recheck").change(
-            cert.number, "suspended", decision.reason_code, as_of, decision.cause.reason_zh[:300]
+            cert.number, CertificateState.suspended, decision.reason_code, as_of, decision.cause.reason_zh[:300]
         )
     if notice is not None:
         queue_notice(session, notice, cert.number, NOTICE_TO[decision.action], decision.reason_code, settings)
 
 
-NOTICE_TO = {"suspend": "suspended", "expire": "expired"}
+NOTICE_TO = {"suspend": CertificateState.suspended, "expire": CertificateState.expired}
 
 
 def _decisions(session: Session, pending: list, as_of: dt.date, previous: dt.date | None, p) -> dict[int, tuple]:
@@ -87,7 +88,7 @@ def _decisions(session: Session, pending: list, as_of: dt.date, previous: dt.dat
             ),
         )
         for cert, assessment in pending
-        if state.get(cert.id) in ("valid", "suspended")
+        if state.get(cert.id) in MONITORED
     }
 
 

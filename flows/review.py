@@ -11,12 +11,14 @@ from pydantic import BaseModel, Field
 
 from checks import calendar
 from checks.policy import load_policy
+from checks.programmes import Programme
 from flows.application import deliver_pending, write_letters
 from flows.common import chunks, registry, stages
 from flows.notices import announcement_files
 from registry.applications import announce, decide
 from registry.db import begin_write
 from registry.settings import get_settings
+from registry.workflow_models import ApplicationStatus
 
 
 class Decision(BaseModel):
@@ -42,7 +44,7 @@ def decide_all(decisions: list[Decision]) -> list[dict]:
 
 
 def _notify_rejections(results: list[dict]) -> None:
-    rejected = [r["application_id"] for r in results if r["status"] == "rejected"]
+    rejected = [r["application_id"] for r in results if r["status"] == ApplicationStatus.rejected]
     if rejected:
         write_letters(rejected)
         deliver_pending()
@@ -84,6 +86,6 @@ def publish_announcement(program: str, published_on: dt.date) -> dict:
 
 
 @flow(name="announce")
-def announce_flow(program: Literal["model_unit", "seven_day_return"], published_on: dt.date | None = None) -> dict:
+def announce_flow(program: Programme, published_on: dt.date | None = None) -> dict:
     """公示: publish the approved applications of a programme with an objection window."""
     return publish_announcement(program, published_on or calendar.today())

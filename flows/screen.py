@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -29,6 +28,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from checks.columnar import Kernel
 from checks.extras import require
 from checks.policy import load_policy
+from checks.programmes import Programme
 from flows.common import registry
 from registry.evidence import partition, screening_chunks
 
@@ -188,7 +188,7 @@ def _api_url() -> str:
 # one). Spreading them is the Dask runner's job.
 @flow(name="screen", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def screen_flow(
-    program: Literal["model_unit", "seven_day_return"],
+    program: Programme,
     as_of: dt.date,
     out: str,
     region: str | None = None,

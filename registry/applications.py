@@ -27,9 +27,11 @@ from registry.ingest import Rejected, Row, validate
 from registry.models import Registration
 from registry.records import APPLICATIONS, ApplicationRecord
 from registry.workflow_models import (
+    CLOSED_STATUSES,
     Announcement,
     AnnouncementItem,
     Application,
+    ApplicationStatus,
     AssessmentRecord,
     Objection,
     ReviewDecision,
@@ -38,6 +40,8 @@ from registry.workflow_models import (
 
 DEFAULT_STAGES = ("county", "city", "province")
 DECISIONS = ("approve", "reject", "return")
+# What the application flow (re)assesses: new, waiting for data, or returned.
+ASSESSABLE = (ApplicationStatus.submitted, ApplicationStatus.pending_data, ApplicationStatus.returned)
 
 
 class WorkflowError(AssuredError):
@@ -59,11 +63,17 @@ def add_working_days(day: dt.date, n: int) -> dt.date:
 
 
 def set_status(
-    session: Session, app: Application, status: str, actor: str, reason: str = "", stage: str | None = None, **detail
+    session: Session,
+    app: Application,
+    status: ApplicationStatus,
+    actor: str,
+    reason: str = "",
+    stage: str | None = None,
+    **detail,
 ) -> None:
     before = app.status
     app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, _now()
-    app.open_key = None if status in ("rejected", "issued", "withdrawn") else f"{app.uscc}:{app.program}"
+    app.open_key = None if status in CLOSED_STATUSES else f"{app.uscc}:{app.program}"
     session.flush()
     audit.record(
         session,
@@ -104,7 +114,7 @@ def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
         store_name=rec.store_name,
         contact_email=rec.contact_email,
         commitments=rec.commitments.model_dump(mode="json"),
-        status="submitted",
+        status=ApplicationStatus.submitted,
         open_key=open_key,
     )
     try:
@@ -199,7 +209,7 @@ def decide(
     if decision not in DECISIONS:
         raise WorkflowError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
     app = get_application(session, app_id)
-    if app.status != "in_review":
+    if app.status != ApplicationStatus.in_review:
         eligible_reviewer(session, reviewer_name, app.uscc, subject=f"application {app_id}")
         raise WorkflowError(f"application {app_id} is {app.status}, not in review")
     reviewer = eligible_reviewer(session, reviewer_name, app.uscc, stage=app.stage, subject=f"application {app_id}")
@@ -239,14 +249,16 @@ def decide(
     if decision == "approve":
         i = stages.index(app.stage)
         if i + 1 < len(stages):
-            set_status(session, app, "in_review", actor, f"{app.stage} approved", stage=stages[i + 1], **detail)
+            set_status(
+                session, app, ApplicationStatus.in_review, actor, f"{app.stage} approved", stage=stages[i + 1], **detail
+            )
         else:
-            set_status(session, app, "approved", actor, "all review stages approved", **detail)
+            set_status(session, app, ApplicationStatus.approved, actor, "all review stages approved", **detail)
     elif decision == "reject":
-        set_status(session, app, "rejected", actor, comment, **detail)
+        set_status(session, app, ApplicationStatus.rejected, actor, comment, **detail)
     else:
         app.review_round += 1
-        set_status(session, app, "returned", actor, comment, **detail)
+        set_status(session, app, ApplicationStatus.returned, actor, comment, **detail)
     return app
 
 
@@ -259,7 +271,7 @@ def announce(
     apps = list(
         session.scalars(
             select(Application)
-            .where(Application.program == program, Application.status == "approved")
+            .where(Application.program == program, Application.status == ApplicationStatus.approved)
             .order_by(Application.id)
         )
     )
@@ -273,7 +285,12 @@ def announce(
     for app in apps:
         session.add(AnnouncementItem(announcement_id=ann.id, application_id=app.id))
         set_status(
-            session, app, "announced", actor, f"announcement {ann.id} until {ann.window_ends_on}", announcement=ann.id
+            session,
+            app,
+            ApplicationStatus.announced,
+            actor,
+            f"announcement {ann.id} until {ann.window_ends_on}",
+            announcement=ann.id,
         )
     return ann, apps
 
@@ -293,7 +310,7 @@ def file_objection(session: Session, app_id: int, reason: str, by: str, on: dt.d
     if not reason.strip():
         raise WorkflowError("an objection needs --reason")
     ann = _current_announcement(session, app_id)
-    if app.status != "announced" or ann is None:
+    if app.status != ApplicationStatus.announced or ann is None:
         raise WorkflowError(f"application {app_id} is {app.status}, not under announcement")
     if on > ann.window_ends_on:
         raise WorkflowError(f"application {app_id}: the objection window closed on {ann.window_ends_on}")
@@ -348,14 +365,16 @@ def resolve_objection(
     if uphold:
         app = get_application(session, obj.application_id)
         app.review_round += 1
-        set_status(session, app, "in_review", actor, f"objection {obj.id} upheld: {comment}", stage=stages[0])
+        set_status(
+            session, app, ApplicationStatus.in_review, actor, f"objection {obj.id} upheld: {comment}", stage=stages[0]
+        )
     return obj
 
 
 def release_after_window(session: Session, today: dt.date, actor: str = "system") -> list[Application]:
     """Announced applications whose window has passed with no open objection become issuable."""
     released = []
-    for app in session.scalars(select(Application).where(Application.status == "announced")):
+    for app in session.scalars(select(Application).where(Application.status == ApplicationStatus.announced)):
         ann = _current_announcement(session, app.id)
         if ann is None or today <= ann.window_ends_on:
             continue
@@ -363,7 +382,9 @@ def release_after_window(session: Session, today: dt.date, actor: str = "system"
             select(Objection.id).where(Objection.application_id == app.id, Objection.status == "open")
         )
         if open_objection is None:
-            set_status(session, app, "issuable", actor, f"announcement window closed {ann.window_ends_on}")
+            set_status(
+                session, app, ApplicationStatus.issuable, actor, f"announcement window closed {ann.window_ends_on}"
+            )
             released.append(app)
     return released
 
@@ -401,25 +422,31 @@ def route(session: Session, app: Application, assessment, stages: tuple[str, ...
     detail = {"verdict": verdict, "score": assessment.score}
     if verdict == "ineligible":
         failed = [o.id for o in assessment.outcomes if o.status.value in ("veto", "fail")]
-        set_status(session, app, "rejected", actor, "ineligible: " + ", ".join(failed), failed=failed, **detail)
+        set_status(
+            session, app, ApplicationStatus.rejected, actor, "ineligible: " + ", ".join(failed), failed=failed, **detail
+        )
     elif verdict == "pending":
         missing = [o.id for o in assessment.outcomes if o.status.value == "missing"]
         set_status(
-            session, app, "pending_data", actor, "waiting for data: " + ", ".join(missing), missing=missing, **detail
+            session,
+            app,
+            ApplicationStatus.pending_data,
+            actor,
+            "waiting for data: " + ", ".join(missing),
+            missing=missing,
+            **detail,
         )
     else:
-        set_status(session, app, "in_review", actor, "eligible: first review stage", stage=stages[0], **detail)
+        set_status(
+            session, app, ApplicationStatus.in_review, actor, "eligible: first review stage", stage=stages[0], **detail
+        )
     return app.status
 
 
 def processable_ids(session: Session) -> list[int]:
     """Applications the application flow (re)assesses: new, waiting for data, or returned."""
     return list(
-        session.scalars(
-            select(Application.id)
-            .where(Application.status.in_(("submitted", "pending_data", "returned")))
-            .order_by(Application.id)
-        )
+        session.scalars(select(Application.id).where(Application.status.in_(ASSESSABLE)).order_by(Application.id))
     )
 
 
@@ -491,7 +518,7 @@ def assess_application(
 ) -> Application:
     """Gather evidence, assess under the programme's policy, store the assessment, route."""
     app = get_application(session, app_id)
-    if app.status not in ("submitted", "pending_data", "returned"):
+    if app.status not in ASSESSABLE:
         raise WorkflowError(f"application {app_id} is {app.status}; only new, waiting or returned ones are assessed")
     day = as_of or calendar.today()
     policy = load_policy(app.program)

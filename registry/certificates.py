@@ -19,17 +19,18 @@ from sqlalchemy.orm import Session
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, new_serial
 from certificates.issue import Issued, publish_status, twin_bytes
-from certificates.status import LIST_SIZE, CertificateRecord, StatusError, StatusEvent, transition
+from certificates.status import LIST_SIZE, CertificateRecord, CertificateState, StatusError, StatusEvent, transition
 from checks.calendar import add_years
 from checks.errors import Kind
 from checks.policy import load_policy
+from checks.programmes import Programme
 from documents.certificate import lint
 from registry import audit, delivery
 from registry.applications import WorkflowError, set_status
 from registry.db import begin_write, open_registry
 from registry.models import Registration
 from registry.settings import Settings, get_settings
-from registry.workflow_models import Application, Certificate, CertificateStatusChange
+from registry.workflow_models import Application, ApplicationStatus, Certificate, CertificateStatusChange
 
 
 @contextmanager
@@ -80,7 +81,12 @@ def record_reservation(
     session.flush()
     session.add(
         CertificateStatusChange(
-            certificate_id=cert.id, status="valid", reason_code="issued", note="", actor=actor, on=data.issued_on
+            certificate_id=cert.id,
+            status=CertificateState.valid,
+            reason_code="issued",
+            note="",
+            actor=actor,
+            on=data.issued_on,
         )
     )
     audit.record(
@@ -124,9 +130,9 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
         serial=serial,
         business_name=reg.name,
         uscc=app.uscc,
-        store_name=app.store_name if app.program == "seven_day_return" or app.store_name != reg.name else None,
+        store_name=app.store_name if app.program == Programme.SEVEN_DAY_RETURN or app.store_name != reg.name else None,
         address=reg.address,
-        return_days=app.commitments.get("return_days") if app.program == "seven_day_return" else None,
+        return_days=app.commitments.get("return_days") if app.program == Programme.SEVEN_DAY_RETURN else None,
         score=app.score,
         authority=settings.authority_zh,
         issued_on=today,
@@ -146,7 +152,7 @@ def reserve_for(session: Session, app_id: int, today: dt.date, settings: Setting
     """The application's certificate row, reserved when it has none yet, and whether the
     application was already issued (then nothing is reserved or redone)."""
     app = session.get(Application, app_id)
-    if app.status == "issued":
+    if app.status == ApplicationStatus.issued:
         return application_certificate(session, app_id), True
     return reserve(session, app, today, settings), False
 
@@ -171,7 +177,7 @@ def record_issued(
     set_status(
         session,
         app,
-        "issued",
+        ApplicationStatus.issued,
         "system",
         f"certificate {cert.number}",
         number=cert.number,
@@ -215,7 +221,7 @@ def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, 
     cert = session.scalar(select(Certificate).where(Certificate.number == number))
     cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    cert.status = "valid"
+    cert.status = CertificateState.valid
     supersede(session, cert)
     return cert
 
@@ -229,7 +235,7 @@ def supersede(session: Session, cert: Certificate) -> list[str]:
             Certificate.uscc == cert.uscc,
             Certificate.program == cert.program,
             Certificate.id != cert.id,
-            Certificate.status.in_(("valid", "suspended")),
+            Certificate.status.in_((CertificateState.valid, CertificateState.suspended)),
         )
         .order_by(Certificate.id)
     ).all()
@@ -242,7 +248,7 @@ def supersede(session: Session, cert: Certificate) -> list[str]:
             )
             or cert.issued_on,
         )
-        store.change(old.number, "superseded", "superseded", on, f"superseded by {cert.number}")
+        store.change(old.number, CertificateState.superseded, "superseded", on, f"superseded by {cert.number}")
         cert.supersedes_id = old.id
     return [old.number for old in older]
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
+from certificates.status import CertificateState
 from checks.disclosures.figures import Period
 from registry.models import Complaint, CreditListing, Registration
 from registry.workflow_models import Certificate, CertificateStatusChange, RiskFlag
@@ -240,8 +241,8 @@ def red_list_certificates(session: Session, as_of: dt.date) -> list[dict]:
 def revoked_certificates(session: Session, as_of: dt.date) -> list[dict]:
     """Revoked certificates whose revocation is dated on or before `as_of`, with that change."""
     out = []
-    for cert in _certificates(session, Certificate.status == "revoked", as_of):
-        revocations = [h for h in cert["history"] if h["state"] == "revoked"]
+    for cert in _certificates(session, Certificate.status == CertificateState.revoked, as_of):
+        revocations = [h for h in cert["history"] if h["state"] == CertificateState.revoked]
         if revocations:
             last = revocations[-1]
             out.append(cert | {"revoked_on": last["on"], "reason_code": last["reason"], "note": last["note"]})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certificates.status import FINAL, REASONS, CertificateRecord
+from certificates.status import FINAL, REASONS, CertificateRecord, CertificateState
 from checks.assess import assess
 from checks.monitoring import EXPIRED, MONITORED, Decision, decide
 from checks.policy import load_policy
@@ -182,16 +182,16 @@ def standing(session: Session, cert: Certificate, on: dt.date) -> Decision:
     """A recheck of one certificate as of `on` (nothing stored): what stands against it now."""
     policy = load_policy(cert.program)
     a = assess(evidence_for(session, cert.uscc, on, cert.program, policy), policy)
-    return decide("suspended", cert.valid_until, a, policy.at(on))
+    return decide(CertificateState.suspended, cert.valid_until, a, policy.at(on))
 
 
-REVIEWER_DEFAULT_REASON = {"valid": "review_cleared", "suspended": "reviewer_decision"}
+REVIEWER_DEFAULT_REASON = {CertificateState.valid: "review_cleared", CertificateState.suspended: "reviewer_decision"}
 
 
 def change_by_reviewer(
     session: Session,
     number: str,
-    to: str,
+    to: CertificateState,
     reviewer: str,
     reason: str | None,
     note: str,
@@ -204,20 +204,20 @@ def change_by_reviewer(
     and the reason code and note stored."""
     cert = issued_certificate(session, number)
     if cert.status in FINAL:
-        what = "revocation is final" if cert.status == "revoked" else "a renewed certificate replaced it"
+        what = "revocation is final" if cert.status == CertificateState.revoked else "a renewed certificate replaced it"
         raise WorkflowError(f"certificate {cert.number} is {cert.status}: {what}")
     eligible_reviewer(
         session,
         reviewer,
         cert.uscc,
-        stage=stages[-1] if to == "revoked" else None,
+        stage=stages[-1] if to == CertificateState.revoked else None,
         subject=f"certificate {cert.number}",
     )
-    if to == "revoked" and cert.status != "suspended":
+    if to == CertificateState.revoked and cert.status != CertificateState.suspended:
         raise WorkflowError(
             f"certificate {cert.number} is {cert.status}: revocation confirms a suspension (suspend it first)"
         )
-    if to == "valid":
+    if to == CertificateState.valid:
         if on > cert.valid_until:
             raise WorkflowError(f"certificate {cert.number} expired on {cert.valid_until}: apply for renewal")
         blocking = [f for f in standing(session, cert, on).findings if f.kind in ("veto", "warning")]
@@ -229,7 +229,7 @@ def change_by_reviewer(
     if reason in REASONS:
         code = reason
     else:
-        if to != "valid" and not (reason or "").strip():
+        if to != CertificateState.valid and not (reason or "").strip():
             raise WorkflowError(f"--reason: say why (a reason code such as {', '.join(list(REASONS)[1:4])}, or words)")
         code = REVIEWER_DEFAULT_REASON.get(to) or session.scalar(
             select(CertificateStatusChange.reason_code)

@@ -30,8 +30,8 @@ class ApplicationStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
-OPEN_STATUSES = ("submitted", "pending_data", "in_review", "returned", "approved", "announced", "issuable")
-CLOSED_STATUSES = ("rejected", "issued", "withdrawn")
+# An application in one of these is closed (its `open_key` cleared); every other status is open.
+CLOSED_STATUSES = frozenset({ApplicationStatus.rejected, ApplicationStatus.issued, ApplicationStatus.withdrawn})
 
 
 class Application(Base):

@@ -15,7 +15,7 @@ from checks import calendar
 from checks.assess import assess as run_assessment
 from checks.assess import same_evidence_basis, what_if
 from checks.errors import Kind
-from checks.policy import load_policy
+from checks.policy import PROGRAMS, load_policy
 from checks.uscc import validate_uscc
 from flows.commands.common import date_option, emit_json, fail
 from registry.db import open_registry
@@ -24,7 +24,6 @@ from registry.models import Registration
 from registry.queries import registration_count
 from registry.settings import get_settings
 
-PROGRAMS = ("model_unit", "seven_day_return")
 STATUS_STYLE = {"pass": "green", "fail": "yellow", "veto": "bold red", "missing": "magenta"}
 # From this many businesses `assured screen` spreads its chunks over a local Dask cluster by
 # default. Starting the cluster costs about 7 s; one process screens at about 43 µs per

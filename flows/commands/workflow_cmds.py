@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from checks import calendar
+from checks.policy import PROGRAMS
 from flows.commands.common import date_option, emit_json, fail
 from registry.applications import (
     add_reviewer,
@@ -231,7 +232,7 @@ def announce(
     """公示: publish approved applications (PDF + CSV, personal data masked) with an objection window."""
     from flows.review import announce_flow  # Prefect and reportlab: only when an announcement runs
 
-    if program not in ("model_unit", "seven_day_return"):
+    if program not in PROGRAMS:
         fail(f"--program: {program!r} is not model_unit or seven_day_return")
     result = announce_flow(program, date_option(on, "--on"))
     if as_json:
