@@ -108,6 +108,18 @@ def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, revi
         assert len(conn.execute(select(ReviewDecision)).all()) == 1
 
 
+def test_reviewers_list_shows_every_reviewer_by_name_with_stage_region_and_standing(cli, reviewers):
+    assert cli("reviewers", "disable", "county-b").code == 0
+    listed = cli("reviewers", "list", "--json").json()
+    assert [(r["name"], r["stage"], r["region"], r["active"]) for r in listed] == [
+        ("city-a", "city", "4201", True),
+        ("county-a", "county", "420102", True),
+        ("county-b", "county", "420106", False),
+        ("province-a", "province", "42", True),
+    ]
+    assert cli("reviewers", "list").out.splitlines()[2].split() == ["county-b", "county", "420106", "disabled"]
+
+
 def test_the_audit_chain_detects_an_edited_entry(cli, shops):
     apply_online(cli, shops["abnormal"])
     assert cli("audit", "verify").code == 0
