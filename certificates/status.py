@@ -195,7 +195,7 @@ class FileStatusStore:
                 index,
                 valid_from.isoformat(),
                 valid_until.isoformat(),
-                (StatusEvent(on.isoformat(), "valid", "issued"),),
+                (StatusEvent(on.isoformat(), CertificateState.valid, "issued"),),
             )
             records[number] = rec
             return rec
