@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, new_serial
 from certificates.issue import Issued, publish_status, twin_bytes
-from certificates.status import LIST_SIZE, CertificateRecord, StatusError, StatusEvent, transition
+from certificates.status import LIST_SIZE, CertificateRecord, CertificateState, StatusError, StatusEvent, transition
 from checks.calendar import add_years
 from checks.errors import Kind
 from checks.policy import load_policy
+from checks.programmes import Programme
 from documents.certificate import lint
 from registry import audit, delivery
 from registry.applications import WorkflowError, set_status
@@ -110,6 +111,7 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
     if cert is not None:
         return cert
     reg = session.get(Registration, app.uscc)
+    assert reg is not None  # only a registered business gets this far (assessed, reviewed, announced)
     number = CertificateNumber(
         app.program,
         today.year,
@@ -119,7 +121,7 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
     valid_until = add_years(today, _validity_years(app.program, today)) - dt.timedelta(days=1)
     serial = new_serial()
     data = CertificateData(
-        programme=app.program,
+        programme=Programme(app.program),
         number=number.ascii,
         serial=serial,
         business_name=reg.name,
@@ -146,8 +148,11 @@ def reserve_for(session: Session, app_id: int, today: dt.date, settings: Setting
     """The application's certificate row, reserved when it has none yet, and whether the
     application was already issued (then nothing is reserved or redone)."""
     app = session.get(Application, app_id)
+    assert app is not None  # the flow passes the id of an existing application
     if app.status == "issued":
-        return application_certificate(session, app_id), True
+        cert = application_certificate(session, app_id)
+        assert cert is not None  # an issued application has its certificate
+        return cert, True
     return reserve(session, app, today, settings), False
 
 
@@ -166,8 +171,10 @@ def record_issued(
     application issued, and the certificate queued for delivery with its cover e-mail; the
     number of the certificate it superseded, if any."""
     app = session.get(Application, app_id)
+    assert app is not None  # the flow passes the id of an existing application
     cert = mark_issued(session, number, pdf_path, twin_path, pdf)
-    superseded = session.get(Certificate, cert.supersedes_id).number if cert.supersedes_id else None
+    earlier = session.get(Certificate, cert.supersedes_id) if cert.supersedes_id else None
+    superseded = earlier.number if earlier is not None else None
     set_status(
         session,
         app,
@@ -213,6 +220,7 @@ def write_files(issued: Issued, folder: Path) -> tuple[Path, Path]:
 
 def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, pdf: bytes) -> Certificate:
     cert = session.scalar(select(Certificate).where(Certificate.number == number))
+    assert cert is not None  # reserved before it was signed
     cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     cert.status = "valid"
@@ -278,7 +286,9 @@ class DbStatusStore:
             .where(CertificateStatusChange.certificate_id == row.id)
             .order_by(CertificateStatusChange.id)
         )
-        history = tuple(StatusEvent(c.on.isoformat(), c.status, c.reason_code, c.note) for c in changes)
+        history = tuple(
+            StatusEvent(c.on.isoformat(), CertificateState(c.status), c.reason_code, c.note) for c in changes
+        )
         return CertificateRecord(
             row.number, row.serial, row.status_index, row.valid_from.isoformat(), row.valid_until.isoformat(), history
         )
@@ -292,7 +302,9 @@ class DbStatusStore:
         return self._record(row)
 
     def save_credential(self, number: str, credential: dict) -> None:
-        self._row(number).credential = credential
+        row = self._row(number)
+        assert row is not None  # issuance saves the credential of the number it reserved
+        row.credential = credential
 
     def credential(self, number: str) -> dict | None:
         row = self._row(number)
@@ -328,7 +340,9 @@ class DbStatusStore:
         """Every issued certificate with its history, in two queries."""
         history: dict[int, list[StatusEvent]] = defaultdict(list)
         for c in self.session.scalars(select(CertificateStatusChange).order_by(CertificateStatusChange.id)):
-            history[c.certificate_id].append(StatusEvent(c.on.isoformat(), c.status, c.reason_code, c.note))
+            history[c.certificate_id].append(
+                StatusEvent(c.on.isoformat(), CertificateState(c.status), c.reason_code, c.note)
+            )
         for row in self.session.scalars(
             select(Certificate).where(Certificate.status != "reserved").order_by(Certificate.id)
         ):
