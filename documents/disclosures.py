@@ -42,7 +42,7 @@ def _chg(v: float | None) -> str:
 
 
 class _Doc:
-    def __init__(self):
+    def __init__(self) -> None:
         self.s = styles(
             10,
             15,
