@@ -12,7 +12,6 @@ import dataclasses
 import hashlib
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from certificates import proof
@@ -103,33 +102,19 @@ def sign_credential(
     return proof.sign(unsigned, private_key, key_id, f"{data.issued_on.isoformat()}T00:00:00{TZ}")
 
 
-def write_issued(issued: Issued, out: Path) -> tuple[Path, Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    number = issued.credential["credentialSubject"]["certificateNumberAscii"]
-    pdf_path, json_path = out / f"{number}.pdf", out / f"{number}.json"
-    pdf_path.write_bytes(issued.pdf)
-    json_path.write_bytes(twin_bytes(issued.credential))
-    return pdf_path, json_path
-
-
-def publish_status(
-    store: StatusStore, ring: KeyRing, site: str, folder: Path, authority: str, now: datetime | None = None
-) -> list[Path]:
-    """Write the signed revocation and suspension lists to folder/<purpose>.json."""
+def status_lists(
+    store: StatusStore, ring: KeyRing, site: str, authority: str, now: datetime | None = None
+) -> dict[str, bytes]:
+    """The signed revocation and suspension lists, as the bytes of their files: {"<purpose>.json": bytes}."""
     now = now or datetime.now(UTC).replace(microsecond=0)
     stamp = now.isoformat().replace("+00:00", "Z")
     records = list(store.records())
-    folder.mkdir(parents=True, exist_ok=True)
     private = ring.signer()
-    paths = []
+    lists = {}
     for purpose in PURPOSES:
         url = status_list_url(site, purpose)
         doc = status_list_credential(
             url, purpose, encode_bitstring(list_bits(records, purpose)), {"id": ring.issuer, "name": authority}, stamp
         )
-        path = folder / f"{purpose}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(twin_bytes(proof.sign(doc, private, ring.active, stamp)))
-        tmp.replace(path)
-        paths.append(path)
-    return paths
+        lists[f"{purpose}.json"] = twin_bytes(proof.sign(doc, private, ring.active, stamp))
+    return lists

@@ -3,6 +3,11 @@
 `keyring.json` lists every key ever used (id, publicKeyMultibase, created, retired) so that
 certificates signed before a rotation still verify; only the active key's private file is read
 for signing. Private key material is never logged or printed.
+
+The key ring writes its own files (the private key created 0600 with O_EXCL, the index
+through a temporary file and `os.replace`) rather than through `documents.files`: this layer
+may not import documents, and handing key bytes to another layer to write would spread the
+handling of private keys over two packages.
 """
 
 from __future__ import annotations

@@ -147,7 +147,12 @@ class StatusStore(Protocol):
 
 
 class FileStatusStore:
-    """status.json (all records) and credentials/<number>.json in one folder; writers take a lock."""
+    """status.json (all records) and credentials/<number>.json in one folder; writers take a lock.
+
+    A store, not a rendered document: it replaces its files itself (a temporary file and
+    `os.replace`), since status.json must be rewritten inside the lock it read it under, and
+    this layer may not import `documents.files`.
+    """
 
     def __init__(self, folder: Path):
         self.folder = folder

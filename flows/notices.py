@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from documents import emails
+from documents.files import write_atomic
 from documents.letters import render_announcement, render_rejection_letter, render_status_notice
 from registry import delivery
 from registry import notices as N
@@ -24,18 +26,10 @@ from registry.workflow_models import Announcement, Application, Certificate
 ANNOUNCEMENT_FIELDS = ("application_id", "business_name", "uscc", "store_name", "region_code", "score")
 
 
-def _write(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-    return path
-
-
 def letter_for(session: Session, app_id: int, settings: Settings) -> Path:
     """The reasons letter of a rejected application, written and queued for delivery."""
     letter, recipient = N.rejection_letter(session, app_id, settings.authority_zh)
-    path = _write(
+    path = write_atomic(
         settings.out_path / "letters" / letter.uscc / f"rejection-{letter.application_id}.pdf",
         render_rejection_letter(letter),
     )
@@ -51,14 +45,13 @@ def announcement_files(
     listing = N.announcement_list(session, ann, apps, settings.authority_zh)
     folder = settings.out_path / "announcements"
     stem = f"{ann.program}-{ann.published_on}-{ann.id}"
-    pdf = _write(folder / f"{stem}.pdf", render_announcement(listing))
-    csv_path = folder / f"{stem}.csv"
-    with csv_path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(ANNOUNCEMENT_FIELDS + ("window_ends_on",))
-        for e in listing.entries:
-            w.writerow([getattr(e, f) for f in ANNOUNCEMENT_FIELDS] + [ann.window_ends_on.isoformat()])
-    return csv_path, pdf
+    pdf = write_atomic(folder / f"{stem}.pdf", render_announcement(listing))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(ANNOUNCEMENT_FIELDS + ("window_ends_on",))
+    for e in listing.entries:
+        w.writerow([getattr(e, f) for f in ANNOUNCEMENT_FIELDS] + [ann.window_ends_on.isoformat()])
+    return write_atomic(folder / f"{stem}.csv", buf.getvalue().encode("utf-8")), pdf
 
 
 def write_status_notice(
@@ -74,7 +67,7 @@ def write_status_notice(
     """The notice of a status change (or expiry) to the business, rendered and written (reads only;
     deterministic, so writing it again gives the same file)."""
     notice, recipient = N.status_notice(session, cert, to, reason_code, on, settings.authority_zh, findings, note)
-    path = _write(
+    path = write_atomic(
         settings.out_path / "notices" / cert.uscc / f"{cert.number}-{to}-{on.isoformat()}.pdf",
         render_status_notice(notice),
     )

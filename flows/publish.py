@@ -29,10 +29,10 @@ from checks.disclosures.lists import (
     red_list,
 )
 from checks.disclosures.members import MemberUnits, load_member_units
-from checks.disclosures.opendata import csv_bytes, json_bytes, readme
 from checks.disclosures.statistics import STAT_COLUMNS, letters, statistics, statistics_rows
 from documents import disclosures as P
 from documents.files import write_atomic
+from documents.opendata import csv_bytes, json_bytes, readme
 from flows.common import registry
 from registry import disclosures as R
 from registry.settings import get_settings

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -25,6 +26,7 @@ from checks import calendar
 from checks.assess import assess
 from checks.monitoring import Decision, decide
 from checks.policy import load_policy
+from documents.files import write_atomic
 from flows.application import deliver_pending
 from flows.common import chunks, registry, stages
 from flows.issuance import publish_status_lists
@@ -145,18 +147,14 @@ def recheck_chunk(program: str, certs: list[Watched], as_of: dt.date, previous: 
 
 def _write_worklist(rows: list[dict], folder: Path) -> list[Path]:
     """The reviewers' worklist as CSV and JSON, each written atomically."""
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = [folder / "findings.csv", folder / "findings.json"]
-    tmp = paths[0].with_suffix(".csv.part")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, WORKLIST_FIELDS)
-        w.writeheader()
-        w.writerows(rows)
-    tmp.replace(paths[0])
-    tmp = paths[1].with_suffix(".json.part")
-    tmp.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    tmp.replace(paths[1])
-    return paths
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, WORKLIST_FIELDS)
+    w.writeheader()
+    w.writerows(rows)
+    return [
+        write_atomic(folder / "findings.csv", buf.getvalue().encode("utf-8")),
+        write_atomic(folder / "findings.json", json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")),
+    ]
 
 
 @task(cache_policy=NO_CACHE)

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session
 
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, new_serial
-from certificates.issue import Issued, publish_status, twin_bytes
+from certificates.issue import Issued, status_lists, twin_bytes
 from certificates.status import LIST_SIZE, CertificateRecord, CertificateState, StatusError, StatusEvent, transition
 from checks.calendar import add_years
 from checks.errors import Kind
 from checks.policy import load_policy
 from checks.programmes import Programme
 from documents.certificate import lint
+from documents.files import write_atomic
 from registry import audit, delivery
 from registry.applications import WorkflowError, set_status
 from registry.db import begin_write, open_registry
@@ -206,16 +207,13 @@ def key_ring(settings: Settings) -> keys.KeyRing:
         return keys.init(settings.keys_path, f"{settings.verify_base_url.rstrip('/')}/issuer")
 
 
-def write_files(issued: Issued, folder: Path) -> tuple[Path, Path]:
-    """The PDF and its twin, each written atomically (a crash never leaves half a file)."""
+def write_files(issued: Issued, folder: Path, twin_suffix: str = ".vc.json") -> tuple[Path, Path]:
+    """The PDF and its twin (<number><twin_suffix>), each written atomically (a crash never leaves half a file)."""
     number = issued.credential["credentialSubject"]["certificateNumberAscii"]
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = folder / f"{number}.pdf", folder / f"{number}.vc.json"
-    for path, data in zip(paths, (issued.pdf, twin_bytes(issued.credential))):
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    return paths
+    return (
+        write_atomic(folder / f"{number}.pdf", issued.pdf),
+        write_atomic(folder / f"{number}{twin_suffix}", twin_bytes(issued.credential)),
+    )
 
 
 def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, pdf: bytes) -> Certificate:
@@ -259,13 +257,8 @@ def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     """Re-sign and write the revocation and suspension status lists under the output folder
     (with the issuer's key ring, created on first use like issuance does)."""
     s = get_settings()
-    return publish_status(
-        store,
-        ring or key_ring(s),
-        s.verify_base_url.rstrip("/"),
-        s.out_path / "certificates" / "status",
-        s.authority_zh,
-    )
+    lists = status_lists(store, ring or key_ring(s), s.verify_base_url.rstrip("/"), s.authority_zh)
+    return [write_atomic(s.out_path / "certificates" / "status" / name, data) for name, data in lists.items()]
 
 
 class DbStatusStore:

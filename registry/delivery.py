@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import shutil
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -21,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from documents.files import copy_atomic
 from registry import audit
 from registry.ingest import insert_ignoring_duplicates
 from registry.settings import Settings
@@ -63,11 +63,8 @@ def queue(session: Session, doc: Document, settings: Settings) -> None:
 def _to_outbox(d: Delivery, settings: Settings) -> None:
     src = Path(d.document)
     folder = settings.outbox_path / d.uscc
-    folder.mkdir(parents=True, exist_ok=True)
     for f in (src, *_companions(src)):
-        tmp = folder / (f.name + ".part")
-        shutil.copyfile(f, tmp)
-        tmp.replace(folder / f.name)  # atomic: a crash never leaves half a file under the real name
+        copy_atomic(f, folder / f.name)  # a crash never leaves half a file under the real name
 
 
 def _companions(src: Path) -> list[Path]:

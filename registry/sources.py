@@ -1,6 +1,6 @@
 """HTTP record sources: a server for a folder of record files, and the sync client.
 
-Contract (DESIGN.md): `GET {base}/{kind}?since=CURSOR&limit=N` returns
+Contract (docs/architecture.md, Record formats): `GET {base}/{kind}?since=CURSOR&limit=N` returns
 `{"items": [...], "next": CURSOR|null}`; `GET {base}/{kind}?uscc=X` returns the
 records of one business. Our server's cursor is the line number to read next.
 """

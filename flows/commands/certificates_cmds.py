@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, NumberError, new_serial
-from certificates.issue import write_issued
 from certificates.status import REASONS
 from certificates.verify import Report, Step, verify_pdf
 from certificates.verify import verify as verify_twin
@@ -72,7 +71,7 @@ def certificate_make(
     """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
     # reportlab (registry.certificates lints through documents.certificate): only when a command uses them
     from documents.certificate import make_certificate
-    from registry.certificates import mark_issued, publish_lists, record_reservation, status_store
+    from registry.certificates import mark_issued, publish_lists, record_reservation, status_store, write_files
 
     try:
         raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -96,7 +95,7 @@ def certificate_make(
         record_reservation(store.session, data, None, actor="cli")
     with status_store(write=True, actor="cli") as store:
         issued = make_certificate(data, ring, store)
-    pdf_path, json_path = write_issued(issued, out)
+    pdf_path, json_path = write_files(issued, out, ".json")
     with status_store(write=True, actor="cli") as store:
         mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
         publish_lists(store, ring)

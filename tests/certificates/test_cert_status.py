@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from certificates import proof
-from certificates.issue import publish_status
+from certificates.issue import status_lists
 from certificates.status import LIST_SIZE, StatusError, bit, decode_bitstring, encode_bitstring
 from documents.certificate import make_certificate
 
@@ -81,20 +81,14 @@ def test_bitstring_round_trip_sets_exactly_the_given_bits():
     assert bits[0] == 0b1000_0001
 
 
-def test_published_lists_are_signed_and_carry_the_status_bits(make_data, ring, store, tmp_path):
+def test_published_lists_are_signed_and_carry_the_status_bits(make_data, ring, store):
     make_certificate(make_data(1), ring, store)
     make_certificate(make_data(2), ring, store)
     store.change("HB-FX-2026-420100-000001", "revoked", "false_application", date(2026, 8, 1))
     store.change("HB-FX-2026-420100-000002", "suspended", "complaint_spike", date(2026, 8, 1))
-    paths = publish_status(
-        store,
-        ring,
-        "http://127.0.0.1:8000",
-        tmp_path / "status",
-        "湖北省市场监督管理局",
-        datetime(2026, 8, 2, tzinfo=UTC),
-    )
-    lists = {p.stem: json.loads(p.read_text()) for p in paths}
+    files = status_lists(store, ring, "http://127.0.0.1:8000", "湖北省市场监督管理局", datetime(2026, 8, 2, tzinfo=UTC))
+    assert sorted(files) == ["revocation.json", "suspension.json"]
+    lists = {name.removesuffix(".json"): json.loads(data) for name, data in files.items()}
     for purpose, number in (("revocation", "000001"), ("suspension", "000002")):
         doc = lists[purpose]
         proof.verify(doc, ring.verification_keys()[doc["proof"]["verificationMethod"]])

@@ -1,4 +1,4 @@
-"""The open-data files: deterministic JSON and CSV bytes and the README of fields."""
+"""The open-data files of the disclosures: deterministic JSON and CSV bytes and the README of fields."""
 
 from __future__ import annotations
 
