@@ -34,7 +34,7 @@ lint: install
 # Tests run in up to 4 worker processes, one per core (TEST_WORKERS=0: in this process).
 TEST_WORKERS ?= $(shell $(PY) -c "import os; print(min(4, len(os.sched_getaffinity(0))))")
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
-test: install system
+test: install system lint
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
 	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows tests/publish $(XDIST) $(PYTEST_ARGS)
 

@@ -90,13 +90,17 @@ class CertificateNumber:
     def text(self) -> str:
         """鄂放心〔2026〕第420100-000123号"""
         zh = PROVINCES[self.region[:2]][0]
-        return f"{zh}{PROGRAMMES[self.programme].marker_zh}〔{self.year}〕第{self.region}-{self.sequence:06d}号"
+        return (
+            f"{zh}{PROGRAMMES[Programme(self.programme)].marker_zh}〔{self.year}〕第{self.region}-{self.sequence:06d}号"
+        )
 
     @property
     def ascii(self) -> str:
         """HB-FX-2026-420100-000123: the form in URLs, file names and the QR code."""
         code = PROVINCES[self.region[:2]][1]
-        return f"{code}-{PROGRAMMES[self.programme].marker_ascii}-{self.year}-{self.region}-{self.sequence:06d}"
+        return (
+            f"{code}-{PROGRAMMES[Programme(self.programme)].marker_ascii}-{self.year}-{self.region}-{self.sequence:06d}"
+        )
 
     @classmethod
     def parse(cls, value: str) -> CertificateNumber:

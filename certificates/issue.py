@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from certificates import proof
 from certificates.data import CertificateData
@@ -40,7 +41,7 @@ def status_list_url(site: str, purpose: str) -> str:
 def build_credential(data: CertificateData, issuer: str, status_index: int, content_digest: str) -> dict:
     """The unsigned twin: everything printed, plus status entries and the PDF content digest."""
     site = site_of(data)
-    subject = {
+    subject: dict[str, Any] = {
         "id": f"urn:uscc:{data.uscc}",
         "type": "CertifiedBusiness",
         "name": data.business_name,

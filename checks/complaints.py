@@ -99,12 +99,12 @@ def count_complaints(rows: Iterable[ComplaintRow], w: ComplaintWindow) -> Compla
         if r.status == "not_accepted":
             not_accepted += 1
             continue
-        closed = r.closed_on is not None and r.closed_on <= w.as_of
-        if r.status == "reconciled" and (r.closed_on is None or closed):
+        closed_on = r.closed_on if r.closed_on is not None and r.closed_on <= w.as_of else None
+        if r.status == "reconciled" and (r.closed_on is None or closed_on is not None):
             reconciled += 1
-        if closed and (r.closed_on - r.received_on).days <= w.closed_within_days:
+        if closed_on is not None and (closed_on - r.received_on).days <= w.closed_within_days:
             closed_within += 1
-        if ((r.closed_on if closed else w.as_of) - r.received_on).days > w.open_limit_days:
+        if ((closed_on if closed_on is not None else w.as_of) - r.received_on).days > w.open_limit_days:
             open_past += 1
             late_ids.append(r.complaint_id)
     return ComplaintCounts(

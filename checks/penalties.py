@@ -191,7 +191,7 @@ def judge_penalty(
         reason = PenaltyReason.SIMPLE_PROCEDURE
     elif warning_only:
         reason = PenaltyReason.WARNING_ONLY
-    elif as_of >= published_until:
+    elif published_until is not None and as_of >= published_until:  # set whenever published
         reason = PenaltyReason.PUBLICITY_ENDED
     elif repair_from is not None and repair_from <= as_of:
         reason = PenaltyReason.REPAIRED

@@ -161,6 +161,7 @@ def reconciliation(ev: Evidence, p: Params) -> Result:
     if not c.accepted:
         return _no_complaints(ev, p, top, "reconciliation.none")
     rate = c.reconciliation_rate
+    assert rate is not None  # there are accepted complaints
     return _scored(
         reconciliation_points(rate, p),
         top,

@@ -45,7 +45,7 @@ def _chg(v: float | None) -> str:
 
 
 class _Doc:
-    def __init__(self):
+    def __init__(self) -> None:
         self.s = styles(
             10,
             15,
@@ -184,7 +184,7 @@ def _rate_values(entries: Sequence[dict]) -> list[float]:
 def render_red_list(doc: dict, authority: str) -> bytes:
     d, items = _Doc(), doc["items"]
     d.add("放心消费红名单", "title")
-    by = {}
+    by: dict[tuple[str, str], int] = {}
     for e in items:
         by[(e["programme"], e["status"])] = by.get((e["programme"], e["status"]), 0) + 1
     d.add(

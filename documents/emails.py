@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from certificates.data import CertificateData
+from certificates.status import CertificateState
 from checks.programmes import title_zh
 from documents.letters import NOTICE_KINDS
 
@@ -30,7 +31,7 @@ def rejection_letter(business_name: str, application_id: int, authority: str) ->
 
 
 def status_notice(
-    program: str, business_name: str, number_zh: str, to: str, on: dt.date, reason: str, authority: str
+    program: str, business_name: str, number_zh: str, to: CertificateState, on: dt.date, reason: str, authority: str
 ) -> tuple[str, str]:
     """The cover e-mail of the notice of a certificate's status change (or expiry)."""
     title = f"{title_zh(program)}{NOTICE_KINDS[to][0]}"

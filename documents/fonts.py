@@ -103,7 +103,7 @@ class _MemoFlate:
 
     pdfname = "FlateDecode"
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.cache: dict[bytes, bytes] = {}
 
     def encode(self, content: bytes | str) -> bytes:

@@ -162,7 +162,7 @@ class StatusNotice:
     business_name: str
     uscc: str
     number_zh: str
-    to: str  # suspended | revoked | valid (reinstated) | expired
+    to: CertificateState  # suspended | revoked | valid (reinstated) | expired
     on: dt.date
     reason_zh: str
     authority: str

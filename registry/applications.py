@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -245,7 +246,12 @@ def decide(
             f"application {app_id}: the {app.stage} stage was already decided", kind=Kind.conflict
         ) from None
     actor = f"reviewer:{reviewer_name}"
-    detail = {"decision": decision, "decided_stage": app.stage, "round": app.review_round, "comment": comment}
+    detail: dict[str, Any] = {
+        "decision": decision,
+        "decided_stage": app.stage,
+        "round": app.review_round,
+        "comment": comment,
+    }
     if decision == "approve":
         i = stages.index(app.stage)
         if i + 1 < len(stages):

@@ -56,7 +56,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction. Appends are serialised (SQLite: the write
     lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest."""
-    if session.bind.dialect.name == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)

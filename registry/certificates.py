@@ -117,6 +117,7 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
     if cert is not None:
         return cert
     reg = session.get(Registration, app.uscc)
+    assert reg is not None  # only a registered business gets this far (assessed, reviewed, announced)
     number = CertificateNumber(
         app.program,
         today.year,
@@ -126,7 +127,7 @@ def reserve(session: Session, app: Application, today: dt.date, settings: Settin
     valid_until = add_years(today, _validity_years(app.program, today)) - dt.timedelta(days=1)
     serial = new_serial()
     data = CertificateData(
-        programme=app.program,
+        programme=Programme(app.program),
         number=number.ascii,
         serial=serial,
         business_name=reg.name,
@@ -153,8 +154,11 @@ def reserve_for(session: Session, app_id: int, today: dt.date, settings: Setting
     """The application's certificate row, reserved when it has none yet, and whether the
     application was already issued (then nothing is reserved or redone)."""
     app = session.get(Application, app_id)
+    assert app is not None  # the flow passes the id of an existing application
     if app.status == ApplicationStatus.issued:
-        return application_certificate(session, app_id), True
+        cert = application_certificate(session, app_id)
+        assert cert is not None  # an issued application has its certificate
+        return cert, True
     return reserve(session, app, today, settings), False
 
 
@@ -173,8 +177,10 @@ def record_issued(
     application issued, and the certificate queued for delivery with its cover e-mail; the
     number of the certificate it superseded, if any."""
     app = session.get(Application, app_id)
+    assert app is not None  # the flow passes the id of an existing application
     cert = mark_issued(session, number, pdf_path, twin_path, pdf)
-    superseded = session.get(Certificate, cert.supersedes_id).number if cert.supersedes_id else None
+    earlier = session.get(Certificate, cert.supersedes_id) if cert.supersedes_id else None
+    superseded = earlier.number if earlier is not None else None
     set_status(
         session,
         app,
@@ -217,6 +223,7 @@ def write_files(issued: Issued, folder: Path, twin_suffix: str = ".vc.json") -> 
 
 def mark_issued(session: Session, number: str, pdf_path: Path, twin_path: Path, pdf: bytes) -> Certificate:
     cert = session.scalar(select(Certificate).where(Certificate.number == number))
+    assert cert is not None  # reserved before it was signed
     cert.pdf_path, cert.twin_path = str(pdf_path), str(twin_path)
     cert.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     cert.status = CertificateState.valid
@@ -277,7 +284,9 @@ class DbStatusStore:
             .where(CertificateStatusChange.certificate_id == row.id)
             .order_by(CertificateStatusChange.id)
         )
-        history = tuple(StatusEvent(c.on.isoformat(), c.status, c.reason_code, c.note) for c in changes)
+        history = tuple(
+            StatusEvent(c.on.isoformat(), CertificateState(c.status), c.reason_code, c.note) for c in changes
+        )
         return CertificateRecord(
             row.number, row.serial, row.status_index, row.valid_from.isoformat(), row.valid_until.isoformat(), history
         )
@@ -291,7 +300,9 @@ class DbStatusStore:
         return self._record(row)
 
     def save_credential(self, number: str, credential: dict) -> None:
-        self._row(number).credential = credential
+        row = self._row(number)
+        assert row is not None  # issuance saves the credential of the number it reserved
+        row.credential = credential
 
     def credential(self, number: str) -> dict | None:
         row = self._row(number)
@@ -327,7 +338,9 @@ class DbStatusStore:
         """Every issued certificate with its history, in two queries."""
         history: dict[int, list[StatusEvent]] = defaultdict(list)
         for c in self.session.scalars(select(CertificateStatusChange).order_by(CertificateStatusChange.id)):
-            history[c.certificate_id].append(StatusEvent(c.on.isoformat(), c.status, c.reason_code, c.note))
+            history[c.certificate_id].append(
+                StatusEvent(c.on.isoformat(), CertificateState(c.status), c.reason_code, c.note)
+            )
         for row in self.session.scalars(
             select(Certificate).where(Certificate.status != "reserved").order_by(Certificate.id)
         ):

@@ -73,6 +73,7 @@ def _companions(src: Path) -> list[Path]:
 
 
 def _email(d: Delivery, settings: Settings) -> None:
+    assert settings.smtp_host is not None  # attempt() checks it first
     src = Path(d.document)
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = settings.mail_from, d.recipient, d.subject

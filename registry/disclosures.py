@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from certificates.status import CertificateState
@@ -24,7 +24,7 @@ from registry.workflow_models import Certificate, CertificateStatusChange, RiskF
 CHUNK = 500
 
 
-def _count(cond) -> object:
+def _count(cond: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 

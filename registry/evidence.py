@@ -17,10 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from checks.calendar import add_years
@@ -33,8 +33,8 @@ from checks.complaints import (
     complaint_window,
     count_complaints,
 )
-from checks.evidence import Evidence, build_evidence
-from checks.penalties import lookback_start
+from checks.evidence import ApplicationRow, ClassRow, Evidence, ListingRow, RegistrationRow, build_evidence
+from checks.penalties import PenaltyRow, lookback_start
 from checks.policy import Policy, load_policy
 from registry.models import Complaint, CreditClass, CreditListing, Penalty, Registration, UsccOverride
 from registry.workflow_models import Application
@@ -157,14 +157,15 @@ def evidence_for(
         app_query = app_query.where(Application.submitted_on <= as_of)
     app = conn.execute(app_query.order_by(Application.submitted_on.desc(), Application.id.desc()).limit(1)).first()
     overridden = conn.execute(select(UsccOverride.uscc).where(UsccOverride.uscc == uscc)).first() is not None
+    # SQLAlchemy's rows of the NamedTuples' columns, in their order: read the same way
     return build_evidence(
         uscc,
-        reg,
-        penalties,
+        cast(RegistrationRow | None, reg),
+        cast(Sequence[PenaltyRow], penalties),
         count_complaints((ComplaintRow(*r) for r in complaints), w) if complaints else None,
-        listings,
-        classes,
-        app,
+        cast(Sequence[ListingRow], listings),
+        cast(Sequence[ClassRow], classes),
+        cast(ApplicationRow | None, app),
         as_of,
         policy,
         uscc_overrides=frozenset({uscc}) if overridden else frozenset(),
@@ -174,7 +175,11 @@ def evidence_for(
 # -- a region in chunks -------------------------------------------------------------------------
 
 
-def _days(session: Session, later: ColumnElement, earlier: ColumnElement) -> ColumnElement:
+def _days(
+    session: Session,
+    later: ColumnElement[Any] | InstrumentedAttribute[Any],
+    earlier: ColumnElement[Any] | InstrumentedAttribute[Any],
+) -> ColumnElement[Any]:
     """Whole days from `earlier` to `later` (SQLite keeps dates as ISO text)."""
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(later) - func.julianday(earlier)
@@ -191,7 +196,9 @@ def _left_open(session: Session, w: ComplaintWindow) -> ColumnElement[bool]:
     )
 
 
-def _in_chunk(column: ColumnElement[str], usccs: Sequence[str], contiguous: bool) -> ColumnElement[bool]:
+def _in_chunk(
+    column: ColumnElement[str] | InstrumentedAttribute[str], usccs: Sequence[str], contiguous: bool
+) -> ColumnElement[bool]:
     """Rows of the chunk's businesses. A contiguous chunk (every registered code between its
     first and last) is a range scan with two parameters instead of thousands; rows of codes
     in the range without a registration are fetched and ignored."""
@@ -302,10 +309,10 @@ def evidence_batch(
             u = reg.uscc
             got = counts.get(u)
             if got is not None:
-                got = ComplaintCounts(*got, tuple(sorted(late_ids[u])[:CITED_IDS]) if got[4] else ())
+                got = ComplaintCounts._make((*got, tuple(sorted(late_ids[u])[:CITED_IDS]) if got[4] else ()))
             yield build_evidence(
                 u,
-                reg,
+                cast(RegistrationRow, reg),  # a row of `_REGISTRATION`, the NamedTuple's columns
                 penalties.get(u, ()),
                 got,
                 listings.get(u, ()),

@@ -18,9 +18,10 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -245,7 +246,8 @@ class Upserter:
 
     def __init__(self, conn: Connection, kind: Kind):
         self.conn, self.kind = conn, kind
-        table = kind.model.__table__
+        assert kind.model is not None  # only the ingested kinds (KINDS) have a table
+        table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
         self.table = table
         cols = list(kind.fields) + ["row_hash"]
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
@@ -261,7 +263,9 @@ class Upserter:
     def _copy(self, rows: list[tuple]) -> None:
         """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
         columns = ", ".join((*self.kind.fields, "row_hash"))
-        cursor = self.conn.connection.driver_connection.cursor()
+        driver = self.conn.connection.driver_connection
+        assert driver is not None  # the connection is open: we are inside its transaction
+        cursor = driver.cursor()
         with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -8,6 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -71,6 +72,7 @@ def start(session: Session, as_of: dt.date) -> dt.date | None:
 
 def finish(session: Session, as_of: dt.date, summary: dict) -> None:
     rec = session.scalar(select(Recheck).where(Recheck.as_of == as_of))
+    assert rec is not None  # start() recorded it
     rec.finished_at, rec.summary = dt.datetime.now(dt.UTC), summary
 
 
@@ -231,11 +233,15 @@ def change_by_reviewer(
     else:
         if to != CertificateState.valid and not (reason or "").strip():
             raise WorkflowError(f"--reason: say why (a reason code such as {', '.join(list(REASONS)[1:4])}, or words)")
-        code = REVIEWER_DEFAULT_REASON.get(to) or session.scalar(
-            select(CertificateStatusChange.reason_code)
-            .where(CertificateStatusChange.certificate_id == cert.id)
-            .order_by(CertificateStatusChange.id.desc())
-            .limit(1)
+        # the last change's reason: every certificate has at least its "issued" change
+        code = REVIEWER_DEFAULT_REASON.get(to) or cast(
+            str,
+            session.scalar(
+                select(CertificateStatusChange.reason_code)
+                .where(CertificateStatusChange.certificate_id == cert.id)
+                .order_by(CertificateStatusChange.id.desc())
+                .limit(1)
+            ),
         )
         note = "; ".join(x for x in ((reason or "").strip(), note.strip()) if x)
     record = DbStatusStore(session, f"reviewer:{reviewer}").change(cert.number, to, code, on, note)

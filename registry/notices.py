@@ -10,7 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from certificates.status import REASONS
+from certificates.status import REASONS, CertificateState
 from checks.remedies import remedy
 from documents.letters import AnnouncedEntry, AnnouncementList, Finding, RejectionLetter, StatusNotice
 from registry import audit, delivery
@@ -128,7 +128,9 @@ def status_notice(
         if f.kind in ("veto", "warning", "expired")
     )
     name = reg.name if reg else cert.data.get("business_name", cert.uscc)
-    notice = StatusNotice(cert.program, name, cert.uscc, cert.number_zh, to, on, reason, authority, shown)
+    notice = StatusNotice(
+        cert.program, name, cert.uscc, cert.number_zh, CertificateState(to), on, reason, authority, shown
+    )
     recipient = (app.contact_email if app else "") or (reg.contact_email if reg else "")
     return notice, recipient
 

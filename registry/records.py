@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -160,7 +161,7 @@ class Kind:
     @cached_property
     def _converted(self) -> tuple[tuple[int, Any], ...]:
         """(position, converter) for fields not stored as they are validated."""
-        out = []
+        out: list[tuple[int, Callable[[Any], Any]]] = []
         for i, (name, f) in enumerate(self.record.model_fields.items()):
             if name in self.list_fields:
                 out.append((i, lambda v: ",".join(sorted(set(v)))))
@@ -168,7 +169,7 @@ class Kind:
                 out.append((i, lambda v: None if v is None else v.isoformat()))
         return tuple(out)
 
-    def columns(self, rec: Record) -> list[Any] | tuple[Any, ...]:
+    def columns(self, rec: Record) -> tuple[Any, ...]:
         """Column values in `fields` order, as stored: dates as ISO text (what SQLAlchemy's
         Date keeps in SQLite, and text the PostgreSQL driver casts), lists sorted, comma-joined."""
         values = list(rec.__dict__.values())  # pydantic keeps fields in declaration order

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -231,7 +232,8 @@ def _topics(window: WindowStage, baseline: BaselineCounts, scores, by_industry: 
     tm = TopicModel(docs, boost={s.term: p.topic_boost for s in scores})
     scale = n_b / len(baseline.sample) if baseline.sample else 0.0
     before_counts = Counter(int(t) for t in tm.assign(baseline.sample) if t >= 0)
-    topics_out, emerging_topics = [], set()
+    topics_out: list[dict[str, Any]] = []  # JSON objects of the report
+    emerging_topics: set[int] = set()
     for t in range(tm.k):
         idx = [int(i) for i in (tm.labels == t).nonzero()[0]]
         if not idx:

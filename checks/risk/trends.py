@@ -81,6 +81,7 @@ def holt_forecast(history: Sequence[float], k: float = 3.0) -> Forecast:
             sse = float(errors @ errors)
             if best is None or sse < best[0]:
                 best = (sse, alpha, beta, value, errors)
+    assert best is not None  # GRID is not empty
     _, alpha, beta, value, errors = best
     value = max(0.0, float(value))
     sigma = max(float(errors.std(ddof=1)) if len(errors) > 1 else 0.0, math.sqrt(max(value, 1.0)))

@@ -12,6 +12,7 @@ import random
 from bisect import bisect
 from collections.abc import Sequence
 from statistics import NormalDist
+from typing import Generic, TypeVar
 
 from registry.synth import tables as T
 
@@ -31,13 +32,15 @@ COMPLAINT_WINDOW = 730  # complaints are received within 2 years before as_of
 PENALTY_WINDOW = 5 * 365
 LISTING_WINDOW = 6 * 365
 
+Item = TypeVar("Item")
 
-class Choice:
+
+class Choice(Generic[Item]):
     """Weighted pick from `(item, weight)` pairs given one uniform draw in [0, 1)."""
 
     __slots__ = ("items", "shares", "cum")
 
-    def __init__(self, pairs: Sequence[tuple[object, float]]):
+    def __init__(self, pairs: Sequence[tuple[Item, float]]):
         self.items = [p[0] for p in pairs]
         total = sum(p[1] for p in pairs)
         self.shares = [p[1] / total for p in pairs]
@@ -46,7 +49,7 @@ class Choice:
             acc += share
             self.cum.append(acc)
 
-    def __call__(self, u: float):
+    def __call__(self, u: float) -> Item:
         return self.items[bisect(self.cum, u)]
 
 

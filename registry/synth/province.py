@@ -249,7 +249,7 @@ class Province:
         org = entity != "individual"
         simple = not revocation and r() < 0.2
         if simple:  # on-the-spot decisions: a warning, or at most 200 yuan (person) / 3,000 yuan (organisation)
-            kinds = ("warning",) if r() < 0.5 else ("fine",)
+            kinds: tuple[str, ...] = ("warning",) if r() < 0.5 else ("fine",)
             amounts = (500, 1000, 2000, 3000) if org else (50, 100, 200)
             fine = 0.0 if kinds == ("warning",) else float(pick(amounts, r()))
         else:

@@ -118,7 +118,7 @@ class Sink:
         if self.csv:
             self.writer = csv.writer(self.fh, lineterminator="\n")
             self.writer.writerow(self.fields)
-            self.encode = csv_cells(self.fields)
+            self.encode: Callable[[tuple], str | tuple] = csv_cells(self.fields)
             self.first_line = 2
         else:
             self.encode = jsonl_encoder(self.fields)
