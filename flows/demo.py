@@ -23,16 +23,18 @@ from flows.publish import publish_flow
 from flows.recheck import recheck_flow
 from flows.review import Decision, announce_flow, review_batch
 from registry import queries
-from registry.applications import WorkflowError, add_reviewer, file_objection, online_row, resolve_objection
+from registry.announcements import file_objection, resolve_objection
+from registry.applications import online_row
 from registry.applications import submit_rows as submit
 from registry.certificates import DbStatusStore, issued_certificate, key_ring
 from registry.db import begin_write
 from registry.ingest import files_to_ingest, ingest_file, read_rows
 from registry.records import APPLICATIONS
+from registry.reviewers import add_reviewer
 from registry.settings import get_settings
 from registry.synth import Params
 from registry.synth import generate as write_province
-from registry.workflow_models import ApplicationStatus
+from registry.workflow_models import ApplicationStatus, WorkflowError
 
 AS_OF = dt.date(2026, 6, 30)  # the day the generated province stands on
 PUBLISHED = dt.date(2026, 7, 1)  # announcement day

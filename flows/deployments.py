@@ -22,8 +22,9 @@ from flows.recheck import daily_deployment
 from flows.review import announce_flow, review_decision
 from flows.risk import weekly_deployment
 from flows.screen import screen_flow
-from registry.applications import WorkflowError, online_row, submit_rows
+from registry.applications import online_row, submit_rows
 from registry.db import begin_write
+from registry.workflow_models import WorkflowError
 
 
 class ApplicationForm(BaseModel):

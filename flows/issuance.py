@@ -24,7 +24,7 @@ from flows.application import deliver_pending
 from flows.common import chunks, registry
 from registry import certificates as C
 from registry import failpoints
-from registry.applications import release_after_window
+from registry.announcements import release_after_window
 from registry.db import begin_write
 from registry.queries import application_ids
 from registry.settings import Settings, get_settings

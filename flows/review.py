@@ -15,7 +15,8 @@ from checks.programmes import Programme
 from flows.application import deliver_pending, write_letters
 from flows.common import chunks, registry, stages
 from flows.notices import announcement_files
-from registry.applications import announce, decide
+from registry.announcements import announce
+from registry.applications import decide
 from registry.db import begin_write
 from registry.settings import get_settings
 from registry.workflow_models import ApplicationStatus

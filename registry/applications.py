@@ -1,4 +1,5 @@
-"""The application lifecycle as durable state: intake, review, announcement, objections.
+"""The application lifecycle as durable state: intake, review decisions, assessment and routing
+(reviewers in registry/reviewers.py, the announcement and objections in registry/announcements.py).
 
 Every function takes the caller's session (one unit of work), checks the rule it
 enforces, changes state and appends an audit entry. A refusal is a `WorkflowError`
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from checks import calendar
 from checks.assess import assess
-from checks.errors import AssuredError, Kind
+from checks.errors import Kind
 from checks.evidence import Commitments
 from checks.policy import load_policy
 from checks.uscc import UsccError, validate_uscc
@@ -27,16 +28,14 @@ from registry.evidence import evidence_for
 from registry.ingest import Rejected, Row, validate
 from registry.models import Registration
 from registry.records import APPLICATIONS, ApplicationRecord
+from registry.reviewers import eligible_reviewer
 from registry.workflow_models import (
     CLOSED_STATUSES,
-    Announcement,
-    AnnouncementItem,
     Application,
     ApplicationStatus,
     AssessmentRecord,
-    Objection,
     ReviewDecision,
-    Reviewer,
+    WorkflowError,
 )
 
 DEFAULT_STAGES = ("county", "city", "province")
@@ -45,13 +44,7 @@ DECISIONS = ("approve", "reject", "return")
 ASSESSABLE = (ApplicationStatus.submitted, ApplicationStatus.pending_data, ApplicationStatus.returned)
 
 
-class WorkflowError(AssuredError):
-    """A refused step, said in one line."""
-
-    kind = Kind.refused
-
-
-def _now() -> dt.datetime:
+def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
@@ -73,7 +66,7 @@ def set_status(
     **detail,
 ) -> None:
     before = app.status
-    app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, _now()
+    app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, now()
     app.open_key = None if status in CLOSED_STATUSES else f"{app.uscc}:{app.program}"
     session.flush()
     audit.record(
@@ -137,70 +130,7 @@ def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
     return app
 
 
-# -- reviewers and decisions ------------------------------------------------------------------
-
-
-def add_reviewer(
-    session: Session,
-    name: str,
-    stage: str,
-    region_prefix: str,
-    stages: tuple[str, ...],
-    ties: list[str] | None = None,
-    actor: str = "admin",
-) -> Reviewer:
-    if stage not in stages:
-        raise WorkflowError(f"--stage {stage!r}: review stages are {', '.join(stages)}")
-    if not (region_prefix.isdigit() and 2 <= len(region_prefix) <= 6):
-        raise WorkflowError(f"--region {region_prefix!r}: expected 2 to 6 digits of a GB/T 2260 region code")
-    if session.scalar(select(Reviewer).where(Reviewer.name == name)) is not None:
-        raise WorkflowError(f"reviewer {name!r} already exists", kind=Kind.conflict)
-    reviewer = Reviewer(name=name, stage=stage, region_prefix=region_prefix, active=True, ties=ties or [])
-    session.add(reviewer)
-    session.flush()
-    audit.record(session, actor, "reviewer.added", "reviewer", name, {"stage": stage, "region": region_prefix})
-    return reviewer
-
-
-def disable_reviewer(session: Session, name: str, actor: str = "admin") -> Reviewer:
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
-    if reviewer is None:
-        raise WorkflowError(f"reviewer {name!r}: not registered", kind=Kind.not_found)
-    reviewer.active = False
-    audit.record(session, actor, "reviewer.disabled", "reviewer", name, {})
-    return reviewer
-
-
-def business_region(session: Session, uscc: str) -> str:
-    """The business's region: the registered one, else the one the code itself carries
-    (characters 3-8 of a USCC)."""
-    return session.scalar(select(Registration.region_code).where(Registration.uscc == uscc)) or uscc[2:8]
-
-
-def eligible_reviewer(
-    session: Session, name: str, uscc: str, *, stage: str | None = None, subject: str | None = None
-) -> Reviewer:
-    """The reviewer `name`, checked: registered, active, at `stage` when one is required,
-    covering the business's region and not tied to it. `subject` names what is decided in a
-    refusal (default: the business)."""
-    subject = subject or f"the business {uscc}"
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
-    if reviewer is None:
-        raise WorkflowError(f"reviewer {name!r}: not registered", kind=Kind.not_found)
-    if not reviewer.active:
-        raise WorkflowError(f"reviewer {name!r} is disabled")
-    if stage is not None and reviewer.stage != stage:
-        raise WorkflowError(
-            f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} needs a {stage}-stage reviewer"
-        )
-    region = business_region(session, uscc)
-    if not region.startswith(reviewer.region_prefix):
-        raise WorkflowError(
-            f"reviewer {name!r} covers region {reviewer.region_prefix}; {subject} is from region {region}"
-        )
-    if uscc in (reviewer.ties or []):
-        raise WorkflowError(f"reviewer {name!r} is tied to {uscc} and must not decide")
-    return reviewer
+# -- decisions ------------------------------------------------------------------
 
 
 def decide(
@@ -266,133 +196,6 @@ def decide(
         app.review_round += 1
         set_status(session, app, ApplicationStatus.returned, actor, comment, **detail)
     return app
-
-
-# -- announcement (公示) and objections ---------------------------------------------------------
-
-
-def announce(
-    session: Session, program: str, published_on: dt.date, window_days: int, actor: str
-) -> tuple[Announcement, list[Application]]:
-    apps = list(
-        session.scalars(
-            select(Application)
-            .where(Application.program == program, Application.status == ApplicationStatus.approved)
-            .order_by(Application.id)
-        )
-    )
-    if not apps:
-        raise WorkflowError(f"no approved {program} applications to announce")
-    ann = Announcement(
-        program=program, published_on=published_on, window_ends_on=add_working_days(published_on, window_days)
-    )
-    session.add(ann)
-    session.flush()
-    for app in apps:
-        session.add(AnnouncementItem(announcement_id=ann.id, application_id=app.id))
-        set_status(
-            session,
-            app,
-            ApplicationStatus.announced,
-            actor,
-            f"announcement {ann.id} until {ann.window_ends_on}",
-            announcement=ann.id,
-        )
-    return ann, apps
-
-
-def _current_announcement(session: Session, app_id: int) -> Announcement | None:
-    return session.scalar(
-        select(Announcement)
-        .join(AnnouncementItem)
-        .where(AnnouncementItem.application_id == app_id)
-        .order_by(Announcement.id.desc())
-        .limit(1)
-    )
-
-
-def file_objection(session: Session, app_id: int, reason: str, by: str, on: dt.date) -> Objection:
-    app = get_application(session, app_id)
-    if not reason.strip():
-        raise WorkflowError("an objection needs --reason")
-    ann = _current_announcement(session, app_id)
-    if app.status != ApplicationStatus.announced or ann is None:
-        raise WorkflowError(f"application {app_id} is {app.status}, not under announcement")
-    if on > ann.window_ends_on:
-        raise WorkflowError(f"application {app_id}: the objection window closed on {ann.window_ends_on}")
-    obj = Objection(
-        application_id=app_id,
-        announcement_id=ann.id,
-        reason=reason,
-        filed_by=by or "anonymous",
-        filed_on=on,
-        status="open",
-    )
-    session.add(obj)
-    session.flush()
-    audit.record(
-        session,
-        f"public:{obj.filed_by}",
-        "objection.filed",
-        "application",
-        app_id,
-        {"objection": obj.id, "reason": reason},
-    )
-    return obj
-
-
-def resolve_objection(
-    session: Session, objection_id: int, uphold: bool, reviewer_name: str, comment: str, stages: tuple[str, ...]
-) -> Objection:
-    obj = session.get(Objection, objection_id)
-    if obj is None:
-        raise WorkflowError(f"objection {objection_id}: no such objection", kind=Kind.not_found)
-    if obj.status != "open":
-        raise WorkflowError(f"objection {objection_id} was already {obj.status}", kind=Kind.conflict)
-    eligible_reviewer(
-        session,
-        reviewer_name,
-        get_application(session, obj.application_id).uscc,
-        subject=f"application {obj.application_id}",
-    )
-    if not comment.strip():
-        raise WorkflowError("resolving an objection needs --comment")
-    obj.status = "upheld" if uphold else "dismissed"
-    obj.resolved_by, obj.resolution_comment, obj.resolved_at = reviewer_name, comment, _now()
-    actor = f"reviewer:{reviewer_name}"
-    audit.record(
-        session,
-        actor,
-        f"objection.{obj.status}",
-        "application",
-        obj.application_id,
-        {"objection": obj.id, "comment": comment},
-    )
-    if uphold:
-        app = get_application(session, obj.application_id)
-        app.review_round += 1
-        set_status(
-            session, app, ApplicationStatus.in_review, actor, f"objection {obj.id} upheld: {comment}", stage=stages[0]
-        )
-    return obj
-
-
-def release_after_window(session: Session, today: dt.date, actor: str = "system") -> list[Application]:
-    """Announced applications whose window has passed with no open objection become issuable."""
-    released = []
-    for app in session.scalars(select(Application).where(Application.status == ApplicationStatus.announced)):
-        ann = _current_announcement(session, app.id)
-        if ann is None or today <= ann.window_ends_on:
-            continue
-        open_objection = session.scalar(
-            select(Objection.id).where(Objection.application_id == app.id, Objection.status == "open")
-        )
-        if open_objection is None:
-            set_status(
-                session, app, ApplicationStatus.issuable, actor, f"announcement window closed {ann.window_ends_on}"
-            )
-            released.append(app)
-    return released
 
 
 # -- assessment and routing -------------------------------------------------------------------

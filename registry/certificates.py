@@ -27,11 +27,11 @@ from checks.programmes import Programme
 from documents.certificate import lint
 from documents.files import write_atomic
 from registry import audit, delivery
-from registry.applications import WorkflowError, set_status
+from registry.applications import set_status
 from registry.db import begin_write, open_registry
 from registry.models import Registration
 from registry.settings import Settings, get_settings
-from registry.workflow_models import Application, ApplicationStatus, Certificate, CertificateStatusChange
+from registry.workflow_models import Application, ApplicationStatus, Certificate, CertificateStatusChange, WorkflowError
 
 
 @contextmanager

@@ -17,11 +17,18 @@ from certificates.status import FINAL, REASONS, CertificateRecord, CertificateSt
 from checks.assess import assess
 from checks.monitoring import EXPIRED, MONITORED, Decision, decide
 from checks.policy import load_policy
-from registry.applications import WorkflowError, eligible_reviewer
 from registry.certificates import DbStatusStore, issued_certificate
 from registry.evidence import evidence_for
 from registry.ingest import insert_ignoring_duplicates
-from registry.workflow_models import Certificate, CertificateStatusChange, MonitoringFinding, Recheck, RiskFlag
+from registry.reviewers import eligible_reviewer
+from registry.workflow_models import (
+    Certificate,
+    CertificateStatusChange,
+    MonitoringFinding,
+    Recheck,
+    RiskFlag,
+    WorkflowError,
+)
 
 ACTION_DONE = {
     "suspend": "suspended",

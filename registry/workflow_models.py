@@ -12,7 +12,14 @@ from enum import StrEnum
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from checks.errors import AssuredError, Kind
 from registry.models import Base, created_at, short, text, uscc
+
+
+class WorkflowError(AssuredError):
+    """A refused step of the workflow, said in one line naming the application, the person and the rule."""
+
+    kind = Kind.refused
 
 
 class ApplicationStatus(StrEnum):

@@ -13,20 +13,14 @@ from rich.table import Table
 from checks import calendar
 from checks.policy import PROGRAMS
 from flows.commands.common import date_option, emit_json, fail
-from registry.applications import (
-    add_reviewer,
-    disable_reviewer,
-    file_objection,
-    online_row,
-    processable_ids,
-    resolve_objection,
-    submit_rows,
-)
+from registry.announcements import file_objection, resolve_objection
+from registry.applications import online_row, processable_ids, submit_rows
 from registry.audit import verify
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
 from registry.queries import application_history, application_rows, objection_rows, reviewer_rows
 from registry.records import APPLICATIONS
+from registry.reviewers import add_reviewer, disable_reviewer
 from registry.settings import get_settings
 from registry.workflow_models import ApplicationStatus
 

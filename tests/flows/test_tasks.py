@@ -18,9 +18,8 @@ from flows.issuance import issue_chunk, publish_status_lists, release
 from flows.recheck import finish_recheck, start_recheck
 from flows.review import Decision, decide_all, publish_announcement
 from flows.screen import join_parts, plan
-from registry.applications import WorkflowError
 from registry.settings import get_settings
-from registry.workflow_models import Application, Certificate, Delivery, Recheck
+from registry.workflow_models import Application, Certificate, Delivery, Recheck, WorkflowError
 
 AS_OF = dt.date(2026, 6, 30)
 PUBLISHED = dt.date(2026, 7, 1)

@@ -1,4 +1,4 @@
-"""One reviewer-eligibility rule (`registry.applications.eligible_reviewer`) behind every decision a
+"""One reviewer-eligibility rule (`registry.reviewers.eligible_reviewer`) behind every decision a
 reviewer takes: the review of an application, a suspension and a revocation agree on who may act,
 including for a business with no registration row (its region is the one its code carries)."""
 
@@ -10,11 +10,12 @@ import pytest
 
 from certificates.data import CertificateData, CertificateNumber, new_serial
 from checks.uscc import make_uscc
-from registry.applications import WorkflowError, add_reviewer, decide, eligible_reviewer
+from registry.applications import decide
 from registry.certificates import DbStatusStore, record_reservation
 from registry.models import Registration
 from registry.monitoring import change_by_reviewer
-from registry.workflow_models import Application
+from registry.reviewers import add_reviewer, eligible_reviewer
+from registry.workflow_models import Application, WorkflowError
 
 STAGES = ("county", "city", "province")
 ON = dt.date(2026, 7, 1)
