@@ -18,37 +18,13 @@ import tempfile
 from pathlib import Path
 
 from bench import Figure, run_cli_json, timed
+from registry.synth.province import FIELDS
 
 AS_OF = dt.date(2026, 6, 30)
 PHRASE = "闪退扣费"
-REG_COLUMNS = (
-    "uscc",
-    "name",
-    "entity_type",
-    "status",
-    "established_on",
-    "region_code",
-    "industry_code",
-    "address",
-    "legal_representative",
-    "contact_email",
-    "odr_enrolled_on",
-    "row_hash",
-)
-COMPLAINT_COLUMNS = (
-    "complaint_id",
-    "uscc",
-    "kind",
-    "channel",
-    "received_on",
-    "category",
-    "status",
-    "closed_on",
-    "amount_yuan",
-    "recovered_yuan",
-    "text",
-    "row_hash",
-)
+# the generator's columns plus the ingest row hash
+REG_COLUMNS = (*FIELDS["registrations"], "row_hash")
+COMPLAINT_COLUMNS = (*FIELDS["complaints"], "row_hash")
 
 
 def _insert(table: str, columns: tuple[str, ...]) -> str:
@@ -59,7 +35,7 @@ def build(db: Path, complaints: int, first_day: dt.date) -> tuple[int, int]:
     """Write businesses until `complaints` complaints fall on or after `first_day`; (businesses, complaints)."""
     from registry.db import upgrade
     from registry.synth.emerging import Emerging
-    from registry.synth.province import FIELDS, Province
+    from registry.synth.province import Province
 
     upgrade(f"sqlite:///{db}")
     regs: list[tuple] = []
