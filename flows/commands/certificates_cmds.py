@@ -195,7 +195,7 @@ def web(
     """Public verification site: /verify/{number}, /api/verify/{number}, /status/{list}, PDF upload."""
     import uvicorn  # the web server stack (uvicorn, FastAPI): only when the site runs
 
-    from flows.web import create_app
+    from web.app import create_app
 
     s = get_settings()
     uvicorn.run(create_app(certificates_folder(), s.keys_path), host=host, port=port, log_level="warning")

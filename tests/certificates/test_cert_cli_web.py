@@ -94,8 +94,8 @@ def test_keys_init_twice_is_refused_and_rotate_keeps_old_keys(cli, home):
 def web_client(home):
     from fastapi.testclient import TestClient
 
-    from flows.web import create_app
     from registry.settings import get_settings
+    from web.app import create_app
 
     s = get_settings()
     return TestClient(create_app(s.out_path / "certificates", s.keys_path))
@@ -169,8 +169,8 @@ def test_the_page_renders_chinese_in_a_real_headless_browser(issued, home, tmp_p
     import uvicorn
     from PIL import Image, ImageChops
 
-    from flows.web import create_app
     from registry.settings import get_settings
+    from web.app import create_app
 
     s = get_settings()
     port = free_port()

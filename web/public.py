@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from fastapi import FastAPI, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, HTTPException, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from certificates import keys
@@ -20,13 +20,13 @@ from checks.programmes import PROGRAMMES
 from registry.certificates import status_store
 
 STATUS_ZH = {
-    "valid": ("有效", "#1a7f37"),
-    "suspended": ("已暂停", "#b35900"),
-    "revoked": ("已撤销", "#c62828"),
-    "superseded": ("已换发新证书，本证书停止使用", "#6b6b6b"),
-    "expired": ("已过期", "#6b6b6b"),
-    "invalid": ("无效（核验未通过）", "#c62828"),
-    "unknown": ("未找到", "#6b6b6b"),
+    "valid": "有效",
+    "suspended": "已暂停",
+    "revoked": "已撤销",
+    "superseded": "已换发新证书，本证书停止使用",
+    "expired": "已过期",
+    "invalid": "无效（核验未通过）",
+    "unknown": "未找到",
 }
 STEP_ZH = {
     "format": "格式",
@@ -41,14 +41,7 @@ MAX_UPLOAD = 5 * 1024 * 1024
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
-<style>
-body{{font-family:"Noto Sans CJK SC","Droid Sans Fallback","WenQuanYi Zen Hei",sans-serif;margin:0;background:#faf6ec;color:#222}}
-header{{background:#a51c1c;color:#fff;padding:18px 32px}} header h1{{margin:0;font-size:26px;letter-spacing:2px}}
-main{{max-width:860px;margin:28px auto;background:#fff;border:1px solid #e0d4b0;padding:28px 36px}}
-.badge{{display:inline-block;color:#fff;padding:6px 18px;font-size:22px;border-radius:4px}}
-table{{border-collapse:collapse;width:100%;margin:18px 0}} th,td{{text-align:left;padding:8px;border-bottom:1px solid #eee}}
-th{{width:9em;color:#555;font-weight:normal}} .ok{{color:#1a7f37}} .bad{{color:#c62828}} footer{{color:#777;font-size:13px}}
-</style></head>
+<link rel="stylesheet" href="/static/assured.css"></head>
 <body><header><h1>放心消费证书核验</h1></header><main>{body}</main></body></html>"""
 
 
@@ -56,10 +49,10 @@ def _esc(v) -> str:
     return html.escape(str(v))
 
 
-def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
+def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
     """`certificates_folder` holds the published status lists; `keys_folder` the key ring; status and
     twins come from the registry (one read transaction per request)."""
-    app = FastAPI(title="放心消费证书核验", docs_url=None, redoc_url=None)
+    app = APIRouter()
 
     def check(store, twin=None, pdf: bytes | None = None) -> Report:
         ring = keys.load(keys_folder)
@@ -92,12 +85,12 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     def page(twin: dict | None, report: Report | None, number: str) -> HTMLResponse:
         if report is None:
             body = (
-                f'<p><span class="badge" style="background:#6b6b6b">未找到</span></p>'
+                f'<p><span class="badge s-unknown">未找到</span></p>'
                 f"<p>没有编号为 {_esc(number)} 的证书。请核对编号，或联系发证机关。</p>"
             )
             return HTMLResponse(PAGE.format(title="证书核验", body=body), status_code=404)
         info = summary(twin, report)
-        label, colour = STATUS_ZH[report.status]
+        label = STATUS_ZH[report.status]
         rows = [
             ("证书类别", info["programme_title"]),
             ("经营者名称", info["business"]),
@@ -114,7 +107,7 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
             for s in report.steps
         )
         body = (
-            f'<p><span class="badge" style="background:{colour}">{label}</span></p>'
+            f'<p><span class="badge s-{report.status}">{label}</span></p>'
             f"<table>{table}</table><h3>核验步骤</h3><ul>{steps}</ul>"
             f'<footer>核验日期 {calendar.today()}。也可上传证书 PDF 核验：<form action="/verify" method="post" '
             f'enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
