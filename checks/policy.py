@@ -88,6 +88,9 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
     "lifecycle.objection_working_days": (_INT, None),
     "lifecycle.validity_years": (_INT, None),
     "lifecycle.recheck_interval_months": (_INT, None),
+    "lifecycle.review_working_days.county": (_INT, None),
+    "lifecycle.review_working_days.city": (_INT, None),
+    "lifecycle.review_working_days.province": (_INT, None),
 }
 # Kept in the policy for the flows (complaint handling, monitoring, announcement) but
 # not read by an assessment, so they do not move an assessment's effective date.
@@ -102,6 +105,9 @@ OUTSIDE_ASSESSMENT = frozenset(
         "lifecycle.objection_working_days",
         "lifecycle.validity_years",
         "lifecycle.recheck_interval_months",
+        "lifecycle.review_working_days.county",
+        "lifecycle.review_working_days.city",
+        "lifecycle.review_working_days.province",
     }
 )
 

@@ -13,6 +13,7 @@ import typer
 
 from checks.errors import AssuredError, Kind
 from flows.commands import (
+    accounts_cmds,
     certificates_cmds,
     checks_cmds,
     demo_cmds,
@@ -40,6 +41,7 @@ AREAS = (
     demo_cmds,
     checks_cmds,
     workflow_cmds,
+    accounts_cmds,
     risk_cmds,
     certificates_cmds,
     publish_cmds,

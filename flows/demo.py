@@ -23,6 +23,7 @@ from flows.publish import publish_flow
 from flows.recheck import recheck_flow
 from flows.review import Decision, announce_flow, review_batch
 from registry import queries
+from registry.accounts import add_account, open_session
 from registry.announcements import file_objection, resolve_objection
 from registry.applications import online_row
 from registry.applications import submit_rows as submit
@@ -30,7 +31,6 @@ from registry.certificates import DbStatusStore, issued_certificate, key_ring
 from registry.db import begin_write
 from registry.ingest import files_to_ingest, ingest_file, read_rows
 from registry.records import APPLICATIONS
-from registry.reviewers import add_reviewer
 from registry.settings import get_settings
 from registry.synth import Params
 from registry.synth import generate as write_province
@@ -117,17 +117,25 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     step(4, f"assess {len(batch.accepted) + len(online)} applications (application flow)")
     statuses = application_flow(batch.accepted + online, AS_OF)
     step(5, "review: county → city → province")
+    passwords, sessions = {}, {}
     with begin_write(registry()) as session:
         for name, stage in REVIEWERS:
-            add_reviewer(session, name, stage, "42", stages)
+            account, passwords[name] = add_account(
+                session, name, role="reviewer", stage=stage, region_prefix="42", stages=stages, settings=settings
+            )
+            # the demo signs its reviewers in, so each decision names an account and a session
+            sessions[name] = open_session(session, account, settings, kind="cli", client="demo").session_id
     for name, stage in REVIEWERS:
         with registry()() as session:
             ids = queries.application_ids(session, ApplicationStatus.in_review, stage)
-        decisions = [Decision(application_id=i, reviewer=name, decision="approve") for i in ids]
+        decisions = [
+            Decision(application_id=i, reviewer=name, session_id=sessions[name], decision="approve") for i in ids
+        ]
         if stage == "city" and len(decisions) > 3:  # one returned for re-examination, for the record
             decisions[0] = Decision(
                 application_id=ids[0],
                 reviewer=name,
+                session_id=sessions[name],
                 decision="return",
                 comment="门店退货公示牌与承诺不一致，请核实后重新提交",
             )
@@ -178,4 +186,5 @@ def run(businesses: int, seed: int, console: Console) -> dict:
         "disclosures": {"out": published["out"], "counts": published["counts"]},
         "outbox": str(settings.outbox_path),
         "letters": str(settings.out_path / "letters"),
+        "accounts": [{"username": n, "stage": st, "one_time_password": passwords[n]} for n, st in REVIEWERS],
     }

@@ -223,13 +223,17 @@ def daily_deployment():
     )
 
 
-def reviewer_change(number: str, to: str, reviewer: str, reason: str | None, note: str, on: dt.date) -> dict:
+def reviewer_change(
+    number: str, to: str, reviewer: str, reason: str | None, note: str, on: dt.date, session_id: int | None = None
+) -> dict:
     """suspend / revoke / reinstate by a reviewer (`registry.monitoring.change_by_reviewer`), with
     the notice to the business and the republished status lists in the same transaction, then
     delivery."""
     settings = get_settings()
     with begin_write(registry()) as session:
-        cert, record, code, note = M.change_by_reviewer(session, number, to, reviewer, reason, note, on, stages())
+        cert, record, code, note = M.change_by_reviewer(
+            session, number, to, reviewer, reason, note, on, stages(), session_id
+        )
         path = status_notice(session, cert, to, code, on, settings, note=note)
         publish_lists(DbStatusStore(session))
     return {

@@ -23,12 +23,12 @@ from registry.workflow_models import ApplicationStatus
 
 
 class Decision(BaseModel):
-    """A reviewer's decision on one application's current stage (the form in Prefect's UI)."""
+    """A signed-in reviewer's decision on one application's current stage. Built only by callers
+    that proved who the reviewer is (the workbench, the API, `assured review` with a session)."""
 
     application_id: int = Field(title="Application number", ge=1)
-    reviewer: str = Field(
-        title="Reviewer", description="your name as registered with `assured reviewers add`", min_length=1
-    )
+    reviewer: str = Field(title="Reviewer", description="the signed-in account's username", min_length=1)
+    session_id: int | None = Field(None, title="Session", description="the session the decision came from")
     decision: Literal["approve", "reject", "return"] = Field(title="Decision")
     comment: str = Field("", title="Comment", description="required to reject or return")
 
@@ -39,7 +39,7 @@ def decide_all(decisions: list[Decision]) -> list[dict]:
     out = []
     for d in decisions:
         with begin_write(registry()) as session:
-            app = decide(session, d.application_id, d.reviewer, d.decision, d.comment, stages())
+            app = decide(session, d.application_id, d.reviewer, d.decision, d.comment, stages(), d.session_id)
             out.append({"application_id": app.id, "status": app.status, "stage": app.stage})
     return out
 

@@ -92,8 +92,16 @@ def file_objection(session: Session, app_id: int, reason: str, by: str, on: dt.d
 
 
 def resolve_objection(
-    session: Session, objection_id: int, uphold: bool, reviewer_name: str, comment: str, stages: tuple[str, ...]
+    session: Session,
+    objection_id: int,
+    uphold: bool,
+    reviewer_name: str,
+    comment: str,
+    stages: tuple[str, ...],
+    session_id: int | None = None,
 ) -> Objection:
+    """Uphold (back to the first review stage) or dismiss an objection: a final-stage reviewer
+    covering the business and not tied to it rules, with a comment."""
     obj = session.get(Objection, objection_id)
     if obj is None:
         raise WorkflowError(f"objection {objection_id}: no such objection", kind=Kind.not_found)
@@ -103,20 +111,21 @@ def resolve_objection(
         session,
         reviewer_name,
         get_application(session, obj.application_id).uscc,
-        subject=f"application {obj.application_id}",
+        stage=stages[-1],
+        subject=f"objection {objection_id} to application {obj.application_id}",
     )
     if not comment.strip():
         raise WorkflowError("resolving an objection needs --comment")
     obj.status = "upheld" if uphold else "dismissed"
     obj.resolved_by, obj.resolution_comment, obj.resolved_at = reviewer_name, comment, now()
-    actor = f"reviewer:{reviewer_name}"
+    actor = f"account:{reviewer_name}"
     audit.record(
         session,
         actor,
         f"objection.{obj.status}",
         "application",
         obj.application_id,
-        {"objection": obj.id, "comment": comment},
+        {"objection": obj.id, "comment": comment, "session_id": session_id},
     )
     if uphold:
         app = get_application(session, obj.application_id)

@@ -56,6 +56,16 @@ def add_working_days(day: dt.date, n: int) -> dt.date:
     return day
 
 
+def stage_due_on(program: str, stage: str | None, entered: dt.date) -> dt.date | None:
+    """The working-day deadline of a review stage entered on `entered` (policy
+    `lifecycle.review_working_days.<stage>`); None for a stage the policy gives no deadline."""
+    name = f"lifecycle.review_working_days.{stage}"
+    policy = load_policy(program)
+    if stage is None or name not in policy.parameters:
+        return None
+    return add_working_days(entered, policy.value(name, entered))
+
+
 def set_status(
     session: Session,
     app: Application,
@@ -65,9 +75,15 @@ def set_status(
     stage: str | None = None,
     **detail,
 ) -> None:
-    before = app.status
+    before, before_stage = app.status, app.stage
     app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, now()
     app.open_key = None if status in CLOSED_STATUSES else f"{app.uscc}:{app.program}"
+    if status != ApplicationStatus.in_review:
+        app.stage_since = app.due_on = app.claimed_by_id = app.claimed_at = None
+    elif stage != before_stage or before != status:
+        today = calendar.today()
+        app.stage_since, app.due_on = today, stage_due_on(app.program, stage, today)
+        app.claimed_by_id = app.claimed_at = None
     session.flush()
     audit.record(
         session,
@@ -134,9 +150,17 @@ def submit(session: Session, rec: ApplicationRecord, actor: str) -> Application:
 
 
 def decide(
-    session: Session, app_id: int, reviewer_name: str, decision: str, comment: str, stages: tuple[str, ...]
+    session: Session,
+    app_id: int,
+    reviewer_name: str,
+    decision: str,
+    comment: str,
+    stages: tuple[str, ...],
+    session_id: int | None = None,
 ) -> Application:
-    """One reviewer's decision on the application's current stage, with every rule checked."""
+    """One reviewer's decision on the application's current stage, with every rule checked.
+    `session_id` is the signed-in session it came from (kept in the audit entry). A claim held
+    by another account refuses it (409)."""
     if decision not in DECISIONS:
         raise WorkflowError(f"decision {decision!r}: expected one of {', '.join(DECISIONS)}")
     app = get_application(session, app_id)
@@ -155,6 +179,11 @@ def decide(
         raise WorkflowError(
             f"reviewer {reviewer_name!r} already decided the {earlier} stage of application "
             f"{app_id}; one person cannot decide two stages"
+        )
+    if app.claimed_by_id is not None and app.claimed_by_id != reviewer.id:
+        raise WorkflowError(
+            f"application {app_id} is claimed by another reviewer; ask them or a supervisor to release it",
+            kind=Kind.conflict,
         )
     if decision != "approve" and not comment.strip():
         raise WorkflowError(f"a {decision} needs --comment saying why")
@@ -175,12 +204,13 @@ def decide(
         raise WorkflowError(
             f"application {app_id}: the {app.stage} stage was already decided", kind=Kind.conflict
         ) from None
-    actor = f"reviewer:{reviewer_name}"
+    actor = f"account:{reviewer_name}"
     detail: dict[str, Any] = {
         "decision": decision,
         "decided_stage": app.stage,
         "round": app.review_round,
         "comment": comment,
+        "session_id": session_id,
     }
     if decision == "approve":
         i = stages.index(app.stage)

@@ -270,8 +270,8 @@ class DbStatusStore:
     """Reservation happens in the workflow (with the application); this store then serves the
     renderer, the verifier, the web page and status changes."""
 
-    def __init__(self, session: Session, actor: str = "system"):
-        self.session, self.actor = session, actor
+    def __init__(self, session: Session, actor: str = "system", via: dict | None = None):
+        self.session, self.actor, self.via = session, actor, via or {}
 
     def _row(self, number: str) -> Certificate | None:
         return self.session.scalar(
@@ -329,7 +329,7 @@ class DbStatusStore:
             f"certificate.{to}",
             "certificate",
             row.number,
-            {"reason": reason, "note": note, "on": on.isoformat(), "uscc": row.uscc},
+            {"reason": reason, "note": note, "on": on.isoformat(), "uscc": row.uscc, **self.via},
         )
         self.session.flush()
         return record

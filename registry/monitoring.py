@@ -206,6 +206,7 @@ def change_by_reviewer(
     note: str,
     on: dt.date,
     stages: tuple[str, ...],
+    session_id: int | None = None,
 ) -> tuple[Certificate, CertificateRecord, str, str]:
     """suspend / revoke / reinstate by a reviewer, checked against the reviewer registry (revocation
     needs a final-stage reviewer and confirms a suspension; reinstatement needs every event
@@ -251,5 +252,7 @@ def change_by_reviewer(
             ),
         )
         note = "; ".join(x for x in ((reason or "").strip(), note.strip()) if x)
-    record = DbStatusStore(session, f"reviewer:{reviewer}").change(cert.number, to, code, on, note)
+    record = DbStatusStore(session, f"account:{reviewer}", {"session_id": session_id}).change(
+        cert.number, to, code, on, note
+    )
     return cert, record, code, note

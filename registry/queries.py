@@ -1,5 +1,5 @@
 """Read models for the CLI, the UI and the demo: applications as rows, one application's history,
-the demo's online applicants, what stands at each review stage, reviewers, objections, quarantined
+the demo's online applicants, what stands at each review stage, objections, quarantined
 rows and the size of a region's population."""
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 from registry.applications import get_application
 from registry.models import CreditClass, QuarantinedRow, Registration
 from registry.workflow_models import (
+    Account,
     Application,
     AssessmentRecord,
     AuditEntry,
     Certificate,
     Objection,
     ReviewDecision,
-    Reviewer,
     RiskFlag,
 )
 
@@ -61,8 +61,8 @@ def application_history(session: Session, app_id: int) -> dict:
         .limit(1)
     )
     decisions = session.execute(
-        select(ReviewDecision, Reviewer.name)
-        .join(Reviewer)
+        select(ReviewDecision, Account.username)
+        .join(Account, Account.id == ReviewDecision.reviewer_id)
         .where(ReviewDecision.application_id == app_id)
         .order_by(ReviewDecision.id)
     ).all()
@@ -99,6 +99,7 @@ def application_history(session: Session, app_id: int) -> dict:
             "bonus": latest.bonus,
             "as_of": latest.as_of.isoformat(),
             "policy": f"{latest.policy_id}@{latest.policy_effective_from} sha256 {latest.policy_sha256[:12]}",
+            "pass_mark": latest.result.get("pass_mark"),
             "outcomes": latest.result.get("outcomes", []),
         },
         "decisions": [
@@ -165,14 +166,6 @@ def registration_count(session: Session, region: str | None = None) -> int:
     if region:
         q = q.where(Registration.region_code.startswith(region))
     return session.scalar(q) or 0
-
-
-def reviewer_rows(session: Session) -> list[dict]:
-    """Every reviewer, by name."""
-    return [
-        {"name": r.name, "stage": r.stage, "region": r.region_prefix, "active": r.active, "ties": r.ties}
-        for r in session.scalars(select(Reviewer).order_by(Reviewer.name))
-    ]
 
 
 def objection_rows(session: Session) -> list[dict]:

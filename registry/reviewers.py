@@ -1,6 +1,7 @@
-"""Reviewers and the one rule of who may decide for a business: registered, active, at the
-stage asked for, covering the business's region and not tied to it. Every decision (review,
-objection ruling, suspension, revocation, reinstatement) is checked by `eligible_reviewer`."""
+"""The one rule of who may decide for a business: an active reviewer or supervisor account, at
+the stage asked for, covering the business's region and not tied to it. Every decision (review,
+objection ruling, suspension, revocation, reinstatement) is checked by `eligible_reviewer`, and
+the workbench's scope (`in_scope`) is the same region rule."""
 
 from __future__ import annotations
 
@@ -8,40 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from checks.errors import Kind
-from registry import audit
 from registry.models import Registration
-from registry.workflow_models import Reviewer, WorkflowError
+from registry.workflow_models import Account, WorkflowError
 
-
-def add_reviewer(
-    session: Session,
-    name: str,
-    stage: str,
-    region_prefix: str,
-    stages: tuple[str, ...],
-    ties: list[str] | None = None,
-    actor: str = "admin",
-) -> Reviewer:
-    if stage not in stages:
-        raise WorkflowError(f"--stage {stage!r}: review stages are {', '.join(stages)}")
-    if not (region_prefix.isdigit() and 2 <= len(region_prefix) <= 6):
-        raise WorkflowError(f"--region {region_prefix!r}: expected 2 to 6 digits of a GB/T 2260 region code")
-    if session.scalar(select(Reviewer).where(Reviewer.name == name)) is not None:
-        raise WorkflowError(f"reviewer {name!r} already exists", kind=Kind.conflict)
-    reviewer = Reviewer(name=name, stage=stage, region_prefix=region_prefix, active=True, ties=ties or [])
-    session.add(reviewer)
-    session.flush()
-    audit.record(session, actor, "reviewer.added", "reviewer", name, {"stage": stage, "region": region_prefix})
-    return reviewer
-
-
-def disable_reviewer(session: Session, name: str, actor: str = "admin") -> Reviewer:
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
-    if reviewer is None:
-        raise WorkflowError(f"reviewer {name!r}: not registered", kind=Kind.not_found)
-    reviewer.active = False
-    audit.record(session, actor, "reviewer.disabled", "reviewer", name, {})
-    return reviewer
+DECIDING_ROLES = ("reviewer", "supervisor")
 
 
 def business_region(session: Session, uscc: str) -> str:
@@ -52,16 +23,18 @@ def business_region(session: Session, uscc: str) -> str:
 
 def eligible_reviewer(
     session: Session, name: str, uscc: str, *, stage: str | None = None, subject: str | None = None
-) -> Reviewer:
-    """The reviewer `name`, checked: registered, active, at `stage` when one is required,
-    covering the business's region and not tied to it. `subject` names what is decided in a
-    refusal (default: the business)."""
+) -> Account:
+    """The account `name`, checked: exists, active, a reviewer or supervisor, at `stage` when one
+    is required, covering the business's region and not tied to it. `subject` names what is
+    decided in a refusal (default: the business)."""
     subject = subject or f"the business {uscc}"
-    reviewer = session.scalar(select(Reviewer).where(Reviewer.name == name))
+    reviewer = session.scalar(select(Account).where(Account.username == name))
     if reviewer is None:
         raise WorkflowError(f"reviewer {name!r}: not registered", kind=Kind.not_found)
     if not reviewer.active:
         raise WorkflowError(f"reviewer {name!r} is disabled")
+    if reviewer.role not in DECIDING_ROLES or reviewer.stage is None:
+        raise WorkflowError(f"account {name!r} is an {reviewer.role} and decides no review stage")
     if stage is not None and reviewer.stage != stage:
         raise WorkflowError(
             f"reviewer {name!r} decides the {reviewer.stage} stage; {subject} needs a {stage}-stage reviewer"

@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     verify_base_url: str = Field(
         "http://127.0.0.1:8000", description="public verification site, as printed in QR codes"
     )
+    public_url: str | None = Field(
+        None, description="the address people use for the web app; https makes its cookies Secure"
+    )
+    session_idle_minutes: float = Field(30, description="a signed-in session ends after this long unused")
+    session_max_hours: float = Field(12, description="a signed-in session ends this long after sign-in")
+    lockout_attempts: int = Field(5, description="wrong passwords in a row that lock an account")
+    lockout_minutes: float = Field(15, description="how long a locked account stays locked")
+    password_min_length: int = Field(12, description="shortest password an account may set")
+    oidc_issuer: str | None = Field(None, description="OpenID Connect issuer URL; unset: password sign-in only")
+    oidc_client_id: str | None = Field(None, description="OIDC client id of the workbench")
+    oidc_client_secret: str | None = Field(None, description="OIDC client secret (never logged)")
+    oidc_username_claim: str = Field("preferred_username", description="OIDC claim holding the account's username")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,

@@ -63,6 +63,10 @@ class Application(Base):
     verdict: Mapped[str | None] = mapped_column(String(20))
     score: Mapped[float | None]
     status_reason: Mapped[str | None] = mapped_column(Text)
+    stage_since: Mapped[dt.date | None] = mapped_column(doc="when the current review stage began")
+    due_on: Mapped[dt.date | None] = mapped_column(doc="the current stage's working-day deadline")
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    claimed_at: Mapped[dt.datetime | None]
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime | None]
 
@@ -88,15 +92,47 @@ class AssessmentRecord(Base):
     created_at: Mapped[created_at]
 
 
-class Reviewer(Base):
-    __tablename__ = "reviewers"
+class Account(Base):
+    """A signed-in person: reviewer, supervisor or admin. A reviewer decides one stage within a
+    region prefix and never for a business in `ties`; a supervisor oversees a stage in a region
+    (reassigns claims, receives escalations); an admin manages accounts. `password_hash` is an
+    argon2id hash, empty until a password is set; `must_change_password` is set for a one-time
+    password. The table was `reviewers` before accounts existed (migration 0006)."""
+
+    __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(80), unique=True)
-    stage: Mapped[str] = mapped_column(String(20))
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(12), default="reviewer", doc="reviewer | supervisor | admin")
+    stage: Mapped[str | None] = mapped_column(String(20))
     region_prefix: Mapped[str] = mapped_column(String(6))
+    email: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     ties: Mapped[list] = mapped_column(JSON, default=list, doc="USCCs the reviewer must not decide on")
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    password_set_at: Mapped[dt.datetime | None]
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    last_login_at: Mapped[dt.datetime | None]
+    oidc_subject: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[created_at]
+
+
+class AccountSession(Base):
+    """A signed-in session (browser, API or `assured login`): only the sha256 of its token is kept.
+    It ends at `expires_at`, after `idle` seconds without use, or when revoked (sign-out)."""
+
+    __tablename__ = "account_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), doc="web | cli")
+    created_at: Mapped[dt.datetime]
+    last_seen_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    client: Mapped[str | None] = mapped_column(String(200), doc="client address, for the audit")
 
 
 class ReviewDecision(Base):
@@ -109,10 +145,26 @@ class ReviewDecision(Base):
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
     review_round: Mapped[int]
     stage: Mapped[str] = mapped_column(String(20))
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewers.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     decision: Mapped[str] = mapped_column(String(10))
     comment: Mapped[text]
     decided_at: Mapped[created_at]
+
+
+class ReviewEscalation(Base):
+    """An overdue review stage, escalated once: unique per application, round and stage, so a
+    re-run of the deadline flow adds nothing."""
+
+    __tablename__ = "review_escalations"
+    __table_args__ = (UniqueConstraint("application_id", "review_round", "stage"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    review_round: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(20))
+    due_on: Mapped[dt.date]
+    escalated_on: Mapped[dt.date]
+    notified: Mapped[list] = mapped_column(JSON, default=list, doc="usernames e-mailed")
+    created_at: Mapped[created_at]
 
 
 class Announcement(Base):

@@ -82,14 +82,42 @@ class CliResult:
         return json.loads(self.out)
 
 
+def session_token(username: str) -> str | None:
+    """A signed-in session of the account `username` (as `assured login` makes), or None when
+    there is no such account."""
+    from sqlalchemy import select
+
+    from registry.accounts import open_session
+    from registry.db import begin_write, open_registry
+    from registry.workflow_models import Account
+
+    settings = get_settings()
+    with begin_write(open_registry(settings.db_url)) as session:
+        account = session.scalar(select(Account).where(Account.username == username))
+        return None if account is None else open_session(session, account, settings, kind="cli", client="test").token
+
+
 @pytest.fixture
-def cli(home, capsys):
-    """Run `assured ARGS...` in-process through the real entry point; returns code, stdout, stderr."""
+def cli(home, capsys, monkeypatch):
+    """Run `assured ARGS...` in-process through the real entry point; returns code, stdout, stderr.
+    `--as NAME` among the arguments stands for `assured login NAME` first: the command runs with
+    a session of that account in ASSURED_TOKEN (a session of nobody when there is no such account)."""
+    tokens: dict[str, str | None] = {}
 
     def run(*args: str) -> CliResult:
+        argv = [str(a) for a in args]
+        if "--as" in argv:
+            i = argv.index("--as")
+            name = argv[i + 1]
+            del argv[i : i + 2]
+            if name not in tokens:
+                tokens[name] = session_token(name)
+            monkeypatch.setenv("ASSURED_TOKEN", tokens[name] or "not-a-session")
+        else:
+            monkeypatch.delenv("ASSURED_TOKEN", raising=False)
         capsys.readouterr()
         try:
-            main([str(a) for a in args])
+            main(argv)
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -56,3 +56,6 @@ def demo(
     c.print(f"database: {summary['database']}")
     c.print("see one application's history:  ASSURED_HOME=" + summary["home"] + " assured applications show 1")
     c.print("verification page:              ASSURED_HOME=" + summary["home"] + " assured web")
+    c.print("reviewers' workbench:           ASSURED_HOME=" + summary["home"] + " assured web, then open /review")
+    for a in summary["accounts"]:
+        c.print(f"  sign in as {a['username']} ({a['stage']} stage), one-time password {a['one_time_password']}")

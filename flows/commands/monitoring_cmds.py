@@ -9,9 +9,8 @@ import typer
 from certificates.data import CertificateNumber
 from certificates.status import CertificateState
 from checks import calendar
-from flows.commands.common import date_option, emit_json
+from flows.commands.common import date_option, emit_json, signed_in
 
-AS = typer.Option("--as", help="the reviewer deciding (from `assured reviewers list`)")
 REASON_HELP = "a reason code (see `assured certificate status`) or the reason in words"
 
 commands = typer.Typer()
@@ -42,14 +41,14 @@ def recheck(
     typer.echo(f"worklist: {result['worklist'][0]}")
 
 
-def _change(
-    number: str, to: CertificateState, reviewer: str, reason: str | None, note: str, on: str | None, as_json: bool
-) -> None:
+def _change(number: str, to: CertificateState, reason: str | None, note: str, on: str | None, as_json: bool) -> None:
+    """The status change, made by the signed-in account (`assured login`)."""
     from flows.recheck import reviewer_change  # Prefect: only when a status changes
 
     ascii_number = CertificateNumber.parse(number).ascii
     day = date_option(on, "--on") or calendar.today()
-    result = reviewer_change(ascii_number, to, reviewer, reason, note, day)
+    who = signed_in()
+    result = reviewer_change(ascii_number, to, who.account.username, reason, note, day, who.session_id)
     if as_json:
         emit_json(result)
     else:
@@ -62,37 +61,34 @@ def _change(
 @commands.command()
 def suspend(
     number: str,
-    reviewer: Annotated[str, AS],
     reason: Annotated[str, typer.Option(help=REASON_HELP)],
     note: str = "",
     on: Annotated[str | None, typer.Option(help="date, default today")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Suspend a certificate (reversible with reinstate); the business is notified."""
-    _change(number, CertificateState.suspended, reviewer, reason, note, on, as_json)
+    _change(number, CertificateState.suspended, reason, note, on, as_json)
 
 
 @commands.command()
 def revoke(
     number: str,
-    reviewer: Annotated[str, AS],
     reason: Annotated[str, typer.Option(help=REASON_HELP + " (words keep the suspension's code)")],
     note: str = "",
     on: Annotated[str | None, typer.Option(help="date, default today")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Confirm a suspension as revocation (final-stage reviewer). Irreversible and published."""
-    _change(number, CertificateState.revoked, reviewer, reason, note, on, as_json)
+    _change(number, CertificateState.revoked, reason, note, on, as_json)
 
 
 @commands.command()
 def reinstate(
     number: str,
-    reviewer: Annotated[str, AS],
     reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
     note: str = "",
     on: Annotated[str | None, typer.Option(help="date, default today")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Lift a suspension once nothing stands against the business (checked on fresh evidence)."""
-    _change(number, CertificateState.valid, reviewer, reason, note, on, as_json)
+    _change(number, CertificateState.valid, reason, note, on, as_json)

@@ -1,4 +1,5 @@
-"""Workflow commands: apply, applications, reviewers, review, announce, object, objections, audit."""
+"""Workflow commands: apply, applications, review, announce, object, objections, audit.
+Deciding (review, objection rulings) needs a signed-in account (`assured login`)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,14 @@ from rich.table import Table
 
 from checks import calendar
 from checks.policy import PROGRAMS
-from flows.commands.common import date_option, emit_json, fail
+from flows.commands.common import date_option, emit_json, fail, signed_in
 from registry.announcements import file_objection, resolve_objection
 from registry.applications import online_row, processable_ids, submit_rows
 from registry.audit import verify
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
-from registry.queries import application_history, application_rows, objection_rows, reviewer_rows
+from registry.queries import application_history, application_rows, objection_rows
 from registry.records import APPLICATIONS
-from registry.reviewers import add_reviewer, disable_reviewer
 from registry.settings import get_settings
 from registry.workflow_models import ApplicationStatus
 
@@ -28,10 +28,9 @@ APP_COLUMNS = ("id", "uscc", "program", "channel", "status", "stage", "verdict",
 
 commands = typer.Typer()
 applications = typer.Typer(name="applications", help="Applications and their history.", no_args_is_help=True)
-reviewers = typer.Typer(name="reviewers", help="The reviewer registry.", no_args_is_help=True)
 objections = typer.Typer(name="objections", help="Objections filed during an announcement.", no_args_is_help=True)
 audit = typer.Typer(name="audit", help="The hash-chained audit log.", no_args_is_help=True)
-GROUPS = (applications, reviewers, objections, audit)
+GROUPS = (applications, objections, audit)
 
 
 def _factory():
@@ -158,57 +157,31 @@ def applications_show(
     console.print(table)
 
 
-@reviewers.command("add")
-def reviewers_add(
-    name: Annotated[str, typer.Argument(help="reviewer's name (unique)")],
-    stage: Annotated[str, typer.Option(help="the review stage this person decides")],
-    region: Annotated[str, typer.Option(help="region code prefix covered, e.g. 420102, 4201, 42")],
-    tie: Annotated[list[str] | None, typer.Option(help="USCC of a business this person is tied to")] = None,
-) -> None:
-    """Register a reviewer for one stage and region."""
-    with begin_write(_factory()) as session:
-        add_reviewer(session, name, stage, region, tuple(get_settings().review_stages), tie or [])
-    typer.echo(f"reviewer {name} added: {stage} stage, region {region}")
-
-
-@reviewers.command("list")
-def reviewers_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """List reviewers."""
-    with _factory()() as session:
-        rows = reviewer_rows(session)
-    if as_json:
-        emit_json(rows)
-        return
-    for r in rows:
-        typer.echo(f"{r['name']:<20} {r['stage']:<10} {r['region']:<8} {'active' if r['active'] else 'disabled'}")
-
-
-@reviewers.command("disable")
-def reviewers_disable(name: Annotated[str, typer.Argument(help="reviewer's name")]) -> None:
-    """Disable a reviewer (kept for the record; can no longer decide)."""
-    with begin_write(_factory()) as session:
-        disable_reviewer(session, name)
-    typer.echo(f"reviewer {name} disabled")
-
-
 @commands.command()
 def review(
     application_id: Annotated[int, typer.Argument(help="application number")],
-    reviewer: Annotated[str, typer.Option("--as", help="your registered reviewer name")],
     approve: Annotated[bool, typer.Option("--approve")] = False,
     reject: Annotated[bool, typer.Option("--reject")] = False,
     send_back: Annotated[bool, typer.Option("--return", help="return for re-examination")] = False,
     comment: Annotated[str, typer.Option(help="why (required to reject or return)")] = "",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Decide the current review stage of an application (a `review-decision` flow run)."""
+    """Decide the current review stage of an application as the signed-in account (a
+    `review-decision` flow run)."""
     from flows.review import Decision, review_decision  # Prefect: only when a decision runs
 
     chosen = [n for n, v in (("approve", approve), ("reject", reject), ("return", send_back)) if v]
     if len(chosen) != 1:
         fail("give exactly one of --approve, --reject, --return")
+    who = signed_in()
     result = review_decision(
-        Decision(application_id=application_id, reviewer=reviewer, decision=chosen[0], comment=comment)
+        Decision(
+            application_id=application_id,
+            reviewer=who.account.username,
+            session_id=who.session_id,
+            decision=chosen[0],
+            comment=comment,
+        )
     )
     if as_json:
         emit_json(result)
@@ -266,16 +239,24 @@ def objections_list(as_json: Annotated[bool, typer.Option("--json")] = False) ->
 @objections.command("resolve")
 def objections_resolve(
     objection_id: Annotated[int, typer.Argument(help="objection number")],
-    reviewer: Annotated[str, typer.Option("--as", help="your registered reviewer name")],
     uphold: Annotated[bool, typer.Option("--uphold", help="send the application back to review")] = False,
     dismiss: Annotated[bool, typer.Option("--dismiss")] = False,
     comment: Annotated[str, typer.Option(help="the reasoning (required)")] = "",
 ) -> None:
-    """Uphold (back to review) or dismiss an objection."""
+    """Uphold (back to review) or dismiss an objection, as the signed-in final-stage reviewer."""
     if uphold == dismiss:
         fail("give exactly one of --uphold, --dismiss")
+    who = signed_in()
     with begin_write(_factory()) as session:
-        obj = resolve_objection(session, objection_id, uphold, reviewer, comment, tuple(get_settings().review_stages))
+        obj = resolve_objection(
+            session,
+            objection_id,
+            uphold,
+            who.account.username,
+            comment,
+            tuple(get_settings().review_stages),
+            who.session_id,
+        )
         typer.echo(f"objection {objection_id} {obj.status}")
 
 

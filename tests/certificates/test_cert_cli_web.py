@@ -46,7 +46,7 @@ def test_make_then_verify_the_pdf_by_path_and_by_number(cli, issued):
 
 @pytest.fixture
 def reviewer(cli):
-    assert cli("reviewers", "add", "prov", "--stage", "province", "--region", "42").code == 0
+    assert cli("accounts", "add", "prov", "--stage", "province", "--region", "42").code == 0
     return "prov"
 
 

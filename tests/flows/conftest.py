@@ -121,4 +121,4 @@ def reviewers(cli):
         ("city-a", "city", "4201"),
         ("province-a", "province", "42"),
     ):
-        assert cli("reviewers", "add", name, "--stage", stage, "--region", region).code == 0
+        assert cli("accounts", "add", name, "--stage", stage, "--region", region).code == 0

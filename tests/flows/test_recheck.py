@@ -282,9 +282,7 @@ def test_a_renewal_issues_a_new_certificate_that_supersedes_the_old(cli, shops, 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(
-            ("--as", "nobody", "--reason", "x"), "reviewer 'nobody': not registered", id="an unknown reviewer"
-        ),
+        pytest.param(("--as", "nobody", "--reason", "x"), "not signed in", id="nobody signed in"),
         pytest.param(("--as", "county-b", "--reason", "x"), "covers region 420106", id="a reviewer of another region"),
         pytest.param(
             ("--as", "county-a", "--reason", "x", "--on", "2026-13-01"), "--on: '2026-13-01'", id="a bad date"

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from registry.db import make_engine
 from registry.settings import get_settings
 from registry.workflow_models import AuditEntry, ReviewDecision
+from tests.conftest import session_token
 from tests.flows.conftest import AS_OF, apply_online
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -51,7 +52,7 @@ def test_a_pending_applicant_completes_after_its_missing_data_is_ingested(cli, s
             "covers region 420106; application {n} is from region 420102",
             id="a reviewer of another region",
         ),
-        pytest.param(("--as", "nobody", "--approve"), "reviewer 'nobody': not registered", id="an unknown reviewer"),
+        pytest.param(("--as", "nobody", "--approve"), "not signed in", id="nobody signed in"),
         pytest.param(("--as", "county-a", "--reject"), "a reject needs --comment", id="a reject without a comment"),
         pytest.param(("--as", "county-a", "--return"), "a return needs --comment", id="a return without a comment"),
     ],
@@ -77,26 +78,26 @@ def test_a_second_decision_on_a_decided_stage_is_refused(cli, shops, reviewers):
 
 def test_the_same_person_cannot_decide_two_stages(cli, shops, reviewers):
     from registry.db import begin_write, open_registry
-    from registry.workflow_models import Reviewer
+    from registry.workflow_models import Account
 
     n = apply_online(cli, shops["good"])["id"]
     assert cli("review", n, "--as", "county-a", "--approve").code == 0
     with begin_write(open_registry(get_settings().db_url)) as session:  # county-a is promoted to the city stage
-        session.scalar(select(Reviewer).where(Reviewer.name == "county-a")).stage = "city"
+        session.scalar(select(Account).where(Account.username == "county-a")).stage = "city"
     result = cli("review", n, "--as", "county-a", "--approve")
     assert result.code == 2 and "already decided the county stage" in result.err
 
 
 def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, reviewers, subprocess_env):
     n = apply_online(cli, shops["good"])["id"]
-    assert cli("reviewers", "add", "county-c", "--stage", "county", "--region", "4201").code == 0
+    assert cli("accounts", "add", "county-c", "--stage", "county", "--region", "4201").code == 0
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "flows", "review", str(n), "--as", who, "--approve"],
+            [sys.executable, "-m", "flows", "review", str(n), "--approve"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=subprocess_env,
+            env=subprocess_env | {"ASSURED_TOKEN": session_token(who)},
         )
         for who in ("county-a", "county-c")
     ]
@@ -108,16 +109,22 @@ def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, revi
         assert len(conn.execute(select(ReviewDecision)).all()) == 1
 
 
-def test_reviewers_list_shows_every_reviewer_by_name_with_stage_region_and_standing(cli, reviewers):
-    assert cli("reviewers", "disable", "county-b").code == 0
-    listed = cli("reviewers", "list", "--json").json()
-    assert [(r["name"], r["stage"], r["region"], r["active"]) for r in listed] == [
-        ("city-a", "city", "4201", True),
-        ("county-a", "county", "420102", True),
-        ("county-b", "county", "420106", False),
-        ("province-a", "province", "42", True),
+def test_accounts_list_shows_every_account_by_name_with_role_stage_region_and_standing(cli, reviewers):
+    assert cli("accounts", "disable", "county-b").code == 0
+    listed = cli("accounts", "list", "--json").json()
+    assert [(r["username"], r["role"], r["stage"], r["region"], r["active"]) for r in listed] == [
+        ("city-a", "reviewer", "city", "4201", True),
+        ("county-a", "reviewer", "county", "420102", True),
+        ("county-b", "reviewer", "county", "420106", False),
+        ("province-a", "reviewer", "province", "42", True),
     ]
-    assert cli("reviewers", "list").out.splitlines()[2].split() == ["county-b", "county", "420106", "disabled"]
+    assert cli("accounts", "list").out.splitlines()[2].split()[:5] == [
+        "county-b",
+        "reviewer",
+        "county",
+        "420106",
+        "disabled",
+    ]
 
 
 def test_the_audit_chain_detects_an_edited_entry(cli, shops):

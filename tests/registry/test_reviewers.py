@@ -10,11 +10,13 @@ import pytest
 
 from certificates.data import CertificateData, CertificateNumber, new_serial
 from checks.uscc import make_uscc
+from registry.accounts import add_account
 from registry.applications import decide
 from registry.certificates import DbStatusStore, record_reservation
 from registry.models import Registration
 from registry.monitoring import change_by_reviewer
-from registry.reviewers import add_reviewer, eligible_reviewer
+from registry.reviewers import eligible_reviewer
+from registry.settings import Settings
 from registry.workflow_models import Application, WorkflowError
 
 STAGES = ("county", "city", "province")
@@ -42,7 +44,15 @@ def _business(session, registered_in: str | None) -> None:
         )
     for stage in STAGES:
         for prefix in ("420102", "420106"):
-            add_reviewer(session, f"{stage}-{prefix}", stage, prefix, STAGES)
+            add_account(
+                session,
+                f"{stage}-{prefix}",
+                role="reviewer",
+                stage=stage,
+                region_prefix=prefix,
+                stages=STAGES,
+                settings=Settings(),
+            )
     session.flush()
 
 
@@ -150,3 +160,12 @@ def test_a_reviewer_tied_to_the_business_is_refused(registry_session):
     eligible_reviewer(registry_session, "county-420102", USCC).ties = [USCC]
     with pytest.raises(WorkflowError, match=f"tied to {USCC} and must not decide"):
         eligible_reviewer(registry_session, "county-420102", USCC)
+
+
+def test_an_admin_account_decides_no_stage(registry_session):
+    _business(registry_session, None)
+    add_account(
+        registry_session, "admin", role="admin", stage=None, region_prefix="42", stages=STAGES, settings=Settings()
+    )
+    with pytest.raises(WorkflowError, match="^account 'admin' is an admin and decides no review stage$"):
+        eligible_reviewer(registry_session, "admin", USCC)

@@ -1,0 +1,173 @@
+"""The workbench's JSON API (`/api/...`): the same sessions and the same registry functions and
+flows as the pages. 401 without a session, 403 for a CSRF or review-rule refusal (the body names
+the rule), 404 for what is outside the account's scope, 409 for a conflict."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Header, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from checks.errors import AssuredError
+from flows.review import Decision, review_decision
+from registry import workbench
+from registry.accounts import SignInError, authenticate, change_password, end_session, open_session
+from web.auth import (
+    clear_cookie,
+    client_of,
+    http_error,
+    registry,
+    require,
+    require_csrf,
+    set_cookie,
+)
+
+router = APIRouter(prefix="/api")
+
+
+class Login(BaseModel):
+    username: str = Field(max_length=200)
+    password: str = Field(max_length=1000)
+
+
+class PasswordChange(BaseModel):
+    old: str = Field(max_length=1000)
+    new: str = Field(max_length=1000)
+
+
+class DecisionBody(BaseModel):
+    decision: Literal["approve", "reject", "return"]
+    comment: str = Field("", max_length=4000)
+
+
+def sign_in(username: str, password: str, client: str) -> tuple[object, SignInError | None]:
+    """Check the password and open a session; failures are committed (they count toward the lock)."""
+    reg = registry()
+    with reg.write() as session:
+        try:
+            account = authenticate(session, username, password, reg.settings, client=client)
+        except SignInError as exc:
+            return None, exc
+        who = open_session(session, account, reg.settings, kind="web", client=client)
+        session.expunge(account)
+        return who, None
+
+
+@router.post("/login")
+def login(body: Login, request: Request) -> Response:
+    who, error = sign_in(body.username, body.password, client_of(request))
+    if error is not None:
+        status = 423 if error.locked_until else 401
+        return JSONResponse({"error": str(error)}, status)
+    response = JSONResponse(
+        {"csrf": who.csrf, "username": who.account.username, "must_change_password": who.account.must_change_password}
+    )
+    set_cookie(response, who.token, registry().settings)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, x_csrf_token: str | None = Header(None)) -> Response:
+    who = require(request)
+    require_csrf(who, x_csrf_token)
+    with registry().write() as session:
+        end_session(session, who.token)
+    response = JSONResponse({"signed_out": True})
+    clear_cookie(response)
+    return response
+
+
+@router.post("/password")
+def password(body: PasswordChange, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    who = require(request)
+    require_csrf(who, x_csrf_token)
+    reg = registry()
+    try:
+        with reg.write() as session:
+            change_password(session, session.merge(who.account), body.old, body.new, reg.settings)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    return {"changed": True}
+
+
+@router.get("/worklist")
+def worklist(
+    request: Request,
+    program: str | None = None,
+    overdue: bool = False,
+    mine: bool = False,
+    sort: str = "due",
+) -> dict:
+    who = require(request)
+    try:
+        filters = workbench.Filters(program=program, overdue=overdue, mine=mine, sort=sort)
+        with registry().read() as session:
+            items = workbench.worklist(session, who.account, filters)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    keys = ("application_id", "uscc", "program", "stage", "status", "score", "due_on", "overdue", "claimed_by")
+    return {"items": [{k: item[k] for k in keys} | {"business": item["business"]} for item in items]}
+
+
+@router.get("/applications/{app_id}")
+def application(app_id: int, request: Request) -> dict:
+    who = require(request)
+    try:
+        with registry().read() as session:
+            return workbench.application_detail(session, who.account, app_id)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+
+
+def claim_or_release(app_id: int, request: Request, csrf: str | None, release: bool, to: str | None = None) -> dict:
+    who = require(request)
+    require_csrf(who, csrf)
+    try:
+        with registry().write() as session:
+            account = session.merge(who.account)
+            if release:
+                app = workbench.release(session, account, app_id, who.session_id, to)
+            else:
+                app = workbench.claim(session, account, app_id, who.session_id)
+            holder = account.username if app.claimed_by_id == account.id else to
+            return {"status": app.status, "stage": app.stage, "claimed_by": holder}
+    except AssuredError as exc:
+        raise http_error(exc) from None
+
+
+@router.post("/applications/{app_id}/claim")
+def claim(app_id: int, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    return claim_or_release(app_id, request, x_csrf_token, release=False)
+
+
+@router.post("/applications/{app_id}/release")
+def release(app_id: int, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    return claim_or_release(app_id, request, x_csrf_token, release=True)
+
+
+def decide(who, app_id: int, decision: str, comment: str) -> dict:
+    """One decision as the signed-in account: scope first (404), then the `review-decision` flow."""
+    try:
+        with registry().read() as session:
+            workbench.visible(session, who.account, app_id)
+        result = review_decision(
+            Decision(
+                application_id=app_id,
+                reviewer=who.account.username,
+                session_id=who.session_id,
+                decision=decision,
+                comment=comment,
+            )
+        )
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    return {"status": result["status"], "stage": result["stage"]}
+
+
+@router.post("/applications/{app_id}/decision")
+def decision(app_id: int, body: DecisionBody, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    who = require(request)
+    require_csrf(who, x_csrf_token)
+    return decide(who, app_id, body.decision, body.comment)
