@@ -55,6 +55,7 @@ EVIDENCE_ZH = {
 }
 ACTION_ZH = {f"application.{status}": label for status, label in STATUS_ZH.items()} | {
     "application.submitted": "提交申请",
+    "application.in_review": "进入审核",
     "assessment.stored": "完成自动评估",
     "application.claimed": "认领",
     "application.released": "释放认领",

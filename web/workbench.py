@@ -78,7 +78,8 @@ def may_see_dashboard(who: SignedIn) -> bool:
 
 def login_form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    response = render(request, "login.html", status, login_csrf=token, **context)
+    attempts = registry().settings.lockout_attempts
+    response = render(request, "login.html", status, login_csrf=token, attempts=attempts, **context)
     response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/review/login")
     return response
 
@@ -354,13 +355,14 @@ def dashboard_page(request: Request) -> Response:
         raise HTTPException(404)
     with registry().read() as session:
         figures = workbench.dashboard(session, who.account)
-    backlog = bars(
-        [(f"{STAGE_ZH.get(b['stage'], b['stage'])} · {b['region']}", b["count"]) for b in figures["backlog"]]
-    )
+    order = {stage: i for i, stage in enumerate(registry().settings.review_stages)}
+    by_stage = sorted(figures["backlog"], key=lambda b: (order.get(b["stage"], len(order)), b["region"]))
+    backlog = bars([(f"{STAGE_ZH.get(b['stage'], b['stage'])} · {b['region']}", b["count"]) for b in by_stage])
+    in_stage = sorted(figures["time_in_stage"].items(), key=lambda st: order.get(st[0], len(order)))
     timing = bars(
         [
             (f"{STAGE_ZH.get(stage, stage)} {label}", t[key] or 0)
-            for stage, t in figures["time_in_stage"].items()
+            for stage, t in in_stage
             for key, label in (("median", "中位数"), ("p90", "90 分位"))
         ]
     )
@@ -369,7 +371,15 @@ def dashboard_page(request: Request) -> Response:
         d | {"segments": segments(d, top)}
         for d in sorted(figures["decisions"], key=lambda d: (-d["total"], d["reviewer"]))
     ]
-    return render(request, "dashboard.html", figures=figures, backlog=backlog, timing=timing, decisions=decisions)
+    return render(
+        request,
+        "dashboard.html",
+        figures=figures,
+        backlog=backlog,
+        timing=timing,
+        in_stage=in_stage,
+        decisions=decisions,
+    )
 
 
 @router.get("/{rest:path}")
