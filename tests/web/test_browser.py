@@ -164,10 +164,22 @@ def test_a_county_reviewer_approves_in_the_browser_and_the_city_reviewer_finds_i
     page.get_by_role("button", name="提交审核决定").click()
     expect(page.get_by_role("status")).to_contain_text("已通过，转入市级审核")
     expect(page.get_by_role("link", name=failed)).to_have_count(0)
+
+    # bulk: two more from the whole list (the redirect after a decision drops the filter), after a confirmation page
+    page.get_by_label(f"选择申请 {apps['full']}").check()
+    page.get_by_label(f"选择申请 {apps['seven']}").check()
+    page.get_by_role("button", name="批量通过").click()
+    expect(page.get_by_role("heading", name=re.compile("确认批量通过"))).to_contain_text("2 件")
+    b.shoot("bulk-confirm")
+    page.get_by_role("button", name="确认通过这 2 件申请").click()
+    expect(page.get_by_role("status")).to_contain_text("共 2 件：2 件已通过")
+    b.shoot("bulk-done")
     b.sign_out()
 
     b.sign_in(server, "city-a", PASSWORD)
     expect(page).to_have_url(server + "/review")
+    for name in (seven, "武汉江岸放心百货有限公司"):
+        expect(page.get_by_role("link", name=name)).to_be_visible()
     page.get_by_role("link", name=failed).click()
     expect(page.locator("#s-decisions").locator("..")).to_contain_text("county-a")
     b.sign_out()
@@ -176,6 +188,13 @@ def test_a_county_reviewer_approves_in_the_browser_and_the_city_reviewer_finds_i
     page.get_by_role("link", name="统计").click()
     expect(page.get_by_role("heading", name="审核统计")).to_be_visible()
     expect(page.locator(".wb-bars").first).to_contain_text("县级 · 4201")
+    expect(page.locator(".wb-bars").last).to_contain_text("通过 3，不予通过 0，退回 0")
     b.shoot("dashboard")
+    page.goto(server + "/review/applications/99999")
+    expect(page.get_by_role("heading", name="未找到")).to_be_visible()
+    b.shoot("not-found")
+    expected = [f"404: {server}/review/applications/99999", "console: Failed to load resource: the server responded"]
+    assert sorted(p[:50] for p in b.problems[-2:]) == sorted(e[:50] for e in expected), b.problems
+    del b.problems[-2:]  # the 404 asked for; anything else is a problem
     assert b.problems == []
     b.context.close()
