@@ -192,7 +192,8 @@ def web(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8000,
 ) -> None:
-    """Public verification site: /verify/{number}, /api/verify/{number}, /status/{list}, PDF upload."""
+    """The verification site (/verify/{number}, /api/verify/{number}, /status/{list}, PDF upload) and the
+    reviewers' workbench (/review, /api)."""
     import uvicorn  # the web server stack (uvicorn, FastAPI): only when the site runs
 
     from web.app import create_app
