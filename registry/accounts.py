@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -373,3 +374,22 @@ def has_admin(session: Session) -> bool:
     """Whether an active admin account exists (until one does, accounts are managed from the
     command line without signing in: that is how the first admin is made)."""
     return session.scalar(select(Account.id).where(Account.role == "admin", Account.active).limit(1)) is not None
+
+
+def account_for_sso(session: Session, username: str, subject: str, client: str = "") -> Account:
+    """The account an identity provider vouched for: found by the username claim and bound to the
+    provider's subject at its first single sign-on; afterwards the subject must match (a renamed
+    or reused username at the provider cannot take over the account). Refused for an unknown,
+    disabled or differently bound account, with the generic message."""
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None or not account.active:
+        audit.record(session, "anonymous", "account.sso_refused", "account", username[:80], {"client": client})
+        raise SignInError("该统一身份认证账号未在本系统开通 (no active account for this identity)")
+    if account.oidc_subject is None:
+        account.oidc_subject = subject
+        audit.record(session, f"account:{username}", "account.sso_bound", "account", username, {"client": client})
+    elif not hmac.compare_digest(account.oidc_subject, subject):
+        audit.record(session, "anonymous", "account.sso_refused", "account", username, {"client": client})
+        raise SignInError("该统一身份认证账号未在本系统开通 (no active account for this identity)")
+    account.last_login_at = utcnow()
+    return account
