@@ -12,8 +12,6 @@ from pydantic import ValidationError
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, NumberError, new_serial
 from certificates.status import REASONS
-from certificates.verify import Report, Step, verify_pdf
-from certificates.verify import verify as verify_twin
 from checks import calendar
 from checks.errors import Kind
 from flows.commands.common import date_option, emit_json, fail
@@ -149,7 +147,9 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     today: Annotated[str | None, typer.Option(help="check validity as of this date")] = None,
 ) -> None:
-    """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
+    """Check format, PDF signature, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
+    from certificates.verify import Report, Step, verify_pdf  # pyHanko: only when something is verified
+    from certificates.verify import verify as verify_twin
     from registry.certificates import status_store  # reportlab, via documents.certificate
 
     ring = _ring()
@@ -181,7 +181,7 @@ def verify(
         emit_json(report.as_json())
     else:
         for s in report.steps:
-            typer.echo(f"{'ok  ' if s.ok else 'FAIL'} {s.step:<10} {s.code:<22} {s.detail}")
+            typer.echo(f"{'ok  ' if s.ok else 'FAIL'} {s.step:<13} {s.code:<22} {s.detail}")
         typer.echo(f"{report.number or target}: {report.status}")
     if not report.valid:
         raise typer.Exit(1)
