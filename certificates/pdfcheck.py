@@ -240,7 +240,9 @@ def shape(reader: PdfReader) -> list[Finding]:
     contents = page.get("/Contents")
     contents = contents.get_object() if contents is not None else None
     if isinstance(contents, ArrayObject) and len(contents) > 1:
-        out.append(Finding("PDF_CONTENT_CHANGED", f"the page draws {len(contents)} content streams; a certificate one"))
+        out.append(
+            Finding("PDF_CONTENT_CHANGED", f"the page draws {len(contents)} content streams, a certificate one stream")
+        )
     xobjects = _dict(_dict(page.get("/Resources")).get("/XObject"))
     if xobjects:
         names = ", ".join(sorted(xobjects))
@@ -350,7 +352,7 @@ def changes(before: PdfReader, after: PdfReader) -> list[Finding]:
     """What an incremental update changed of what the reader renders: pages, content, fonts, XObjects."""
     out = []
     if len(after.pages) != len(before.pages):
-        out.append(Finding("PDF_PAGE_ADDED", f"{len(after.pages)} pages where {len(before.pages)} were signed"))
+        out.append(Finding("PDF_PAGE_ADDED", f"{len(after.pages)} pages, {len(before.pages)} of them signed"))
     was, now = before.pages[0], after.pages[0]
     if _content(was) != _content(now):
         out.append(Finding("PDF_CONTENT_CHANGED", "the page's content differs from the signed page's"))
