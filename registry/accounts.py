@@ -32,8 +32,6 @@ COMMON_PASSWORDS = Path(__file__).parent / "common_passwords.txt"
 GENERIC_FAILURE = "用户名或密码不正确 (wrong username or password)"
 # One hasher: argon2id with the library's RFC 9106 low-memory profile (64 MiB, 3 passes).
 _HASHER = PasswordHasher()
-# Verified against when the username is unknown, so both answers take as long.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
 
 class SignInError(AssuredError):
@@ -264,9 +262,15 @@ def authenticate(session: Session, username: str, password: str, settings: Setti
     return account
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash(secrets.token_hex(16))
+
+
 def _matches_dummy(password: str) -> None:
+    """Verify against a throw-away hash when the username is unknown, so both answers take as long."""
     try:
-        _HASHER.verify(_DUMMY_HASH, password)
+        _HASHER.verify(_dummy_hash(), password)
     except VerificationError:
         pass
 
