@@ -36,7 +36,7 @@ TEST_WORKERS ?= $(shell $(PY) -c "import os; print(min(4, len(os.sched_getaffini
 XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 test: install system lint
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
-	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows tests/publish $(XDIST) $(PYTEST_ARGS)
+	ASSURED_TEST_BACKEND=postgresql $(BIN)/python -m pytest tests/registry tests/flows tests/publish tests/web $(XDIST) $(PYTEST_ARGS)
 
 bench: install system
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -7,6 +7,7 @@ want=()
 have_font() { [ -e /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf ] || [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; }
 have_font || want+=(fonts-droid-fallback)
 command -v pdftotext >/dev/null 2>&1 || want+=(poppler-utils)
+command -v certutil >/dev/null 2>&1 || want+=(libnss3-tools)  # lets pdfsig check the signer's trust
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want+=(postgresql)
 if [ "${ASSURED_WITH_BROWSER:-${CI:-}}" != "" ]; then
   command -v chromium >/dev/null 2>&1 || want+=(chromium)

@@ -1,7 +1,9 @@
 """Step-by-step verification (after Blockcerts' verifier): each step reports ok and a code.
 
-Pure given its inputs: the twin, the PDF bytes (optional), the issuer's known public keys, a
-status lookup and today's date. Steps: format, issuer_key, signature, binding, status, validity.
+Pure given its inputs: the twin, the PDF bytes (optional), the issuer's known public keys (and
+the CAs its PDF signatures chain to), a status lookup and today's date. Steps: format,
+pdf_signature (a PDF only: `certificates.pdfcheck`, the file is byte for byte what the issuer
+certified), issuer_key, signature, binding, status, validity.
 """
 
 from __future__ import annotations
@@ -12,7 +14,11 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import date
 
-from certificates import proof
+from cryptography import x509
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from certificates import pdfcheck, proof
 from certificates.data import CertificateNumber, NumberError
 from certificates.issue import ATTACHMENT_NAME, CREDENTIAL_TYPE, VC_CONTEXT, content_digest
 from certificates.status import CertificateRecord, CertificateState
@@ -51,14 +57,12 @@ class PdfError(AssuredError, ValueError):
 
 
 def read_pdf(pdf: bytes) -> tuple[dict, str]:
-    """(embedded twin, content digest of the page) from a certificate PDF."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
+    """(embedded twin, content digest of the first page) from a certificate PDF (more pages are the
+    pdf_signature step's to refuse)."""
     try:
         reader = PdfReader(io.BytesIO(pdf))
-        if len(reader.pages) != 1:
-            raise PdfError(f"a certificate has 1 page, this PDF has {len(reader.pages)}")
+        if not reader.pages:
+            raise PdfError("the PDF has no page")
         contents = reader.pages[0].get_contents()
         stream = contents.get_data() if contents is not None else b""
         attached = reader.attachments.get(ATTACHMENT_NAME)
@@ -197,9 +201,22 @@ def verify(
     return Report(ok, "valid" if ok else state, number, tuple(steps))
 
 
-def verify_pdf(pdf: bytes, keys, trusted_issuer, lookup, today) -> Report:
+def verify_pdf(
+    pdf: bytes, keys, trusted_issuer, lookup, today, pdf_roots: tuple[x509.Certificate, ...] | None = None
+) -> Report:
+    """`verify` of the embedded twin bound to the page, and the pdf_signature step: the PDF signature
+    chains to one of `pdf_roots` (default: the `pdf_roots` of `keys`, a `certificates.keys.IssuerKeys`)
+    and nothing changed after signing. A PDF that fails this step is invalid whatever its status."""
     try:
         twin, digest = read_pdf(pdf)
     except PdfError as exc:
         return Report(False, "invalid", None, (Step("format", False, "FORMAT_NOT_CERTIFICATE_PDF", str(exc)),))
-    return verify(twin, digest, keys, trusted_issuer, lookup, today)
+    report = verify(twin, digest, keys, trusted_issuer, lookup, today)
+    if report.number is None:  # the twin is no certificate: nothing more to say of its PDF
+        return report
+    roots = pdf_roots if pdf_roots is not None else getattr(keys, "pdf_roots", ())
+    outcome = pdfcheck.check(pdf, roots)
+    steps = (report.steps[0], Step("pdf_signature", outcome.ok, outcome.code, outcome.detail), *report.steps[1:])
+    if outcome.ok:
+        return Report(report.valid, report.status, report.number, steps)
+    return Report(False, "invalid", report.number, steps)

@@ -1,10 +1,14 @@
 """The printed certificate: A4 landscape, one template per programme, reportlab.
 
 `render` draws the page, hashes the page's content stream (the "rendered content"), lets the
-caller build the signed twin from that digest, attaches the twin as an embedded file and saves.
+caller build the signed twin from that digest, attaches the twin as an embedded file, adds the
+PDF signature's field over the seal (`documents.pdf_objects`), saves, and certifies the
+saved file with the authority's X.509 key (`certificates.pades.seal`: PAdES B-B, DocMDP "no
+changes"), so the PDF signature covers every byte a reader renders, the twin included.
 The attachment lives outside the page's content stream, so the digest does not depend on it.
-Output is byte-identical for the same input: invariant document id, creation date from the data.
-`make_certificate` is the whole issue: lint (data and layout), reserve, render, sign, embed.
+Output is byte-identical for the same input: invariant document id, creation date from the data,
+deterministic signatures.
+`make_certificate` is the whole issue: lint (data and layout), reserve, render, sign, embed, certify.
 """
 
 from __future__ import annotations
@@ -15,15 +19,16 @@ import math
 import re
 from collections.abc import Callable
 
-from reportlab.pdfbase.pdfdoc import PDFArray, PDFDictionary, PDFName, PDFStream, PDFString
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.data import CertificateData, LintError, LintProblem, lint_problems
 from certificates.issue import ATTACHMENT_NAME, Issued, content_digest, sign_credential, twin_bytes
 from certificates.keys import KeyRing
+from certificates.pades import PdfSigner, seal
 from certificates.status import StatusStore
 from checks.programmes import Programme
 from documents.fonts import cjk_font
+from documents.pdf_objects import add_signature_field, embed_file
 from documents.qr import qr_runs
 
 PAGE_W, PAGE_H = 841.89, 595.28  # A4 landscape, points
@@ -42,6 +47,7 @@ FIELD_SIZE, FIELD_X, FIELD_WIDTH, FIELD_VALUE_DX, FIELD_LEADING, FIELDS_TOP = 11
 AUTHORITY_SIZE, AUTHORITY_WIDTH = 15, 250
 QR_X, QR_Y, QR_SIZE = 66, 104, 100
 SEAL_X, SEAL_Y, SEAL_R = 660, 140, 56
+SEAL_FIELD_RECT = (SEAL_X - SEAL_R - 4, SEAL_Y - SEAL_R - 4, SEAL_X + SEAL_R + 4, SEAL_Y + SEAL_R + 4)
 BOLD_STROKE = 0.6  # outline stroke of the heavier title and name
 
 NO_LINE_START = set("，。、；：？！）》」』】〕”’…·%,.;:?!)]")
@@ -169,33 +175,45 @@ class RenderedPdf:
 
 
 def make_certificate(data: CertificateData, ring: KeyRing, store: StatusStore) -> Issued:
-    """Lint, store number/serial/index before signing, then render and sign. Same input, same bytes."""
+    """Lint, store number/serial/index before signing, then render, sign and certify. Same input, same bytes."""
     lint(data)
+    pdf_signer = ring.pdf_signer()  # before anything is stored: no certificate without its PDF signature
     record = store.reserve(data.number, data.serial, data.valid_from, data.valid_until, data.issued_on)
-    issued = render_signed(data, ring.issuer, ring.active, ring.signer(), record.status_index)
+    issued = render_signed(data, ring.issuer, ring.active, ring.signer(), record.status_index, pdf_signer)
     store.save_credential(data.number, issued.credential)
     return issued
 
 
-def render_signed(data: CertificateData, issuer: str, key_id: str, private_key, status_index: int) -> Issued:
-    """Render the page, sign the twin bound to its content, embed the twin (no lint, no store)."""
+def render_signed(
+    data: CertificateData,
+    issuer: str,
+    key_id: str,
+    private_key,
+    status_index: int,
+    pdf_signer: PdfSigner | None = None,
+) -> Issued:
+    """Render the page, sign the twin bound to its content, embed the twin, certify the PDF with
+    `pdf_signer` (no lint, no store; without a PDF signer: the twin alone, as benchmarks compare)."""
     signed: list[dict] = []
 
     def attach(digest: str) -> bytes:
         signed.append(sign_credential(data, issuer, key_id, private_key, status_index, digest))
         return twin_bytes(signed[0])
 
-    pdf = render(data, attach).pdf
+    pdf = render(data, attach, pdf_signer).pdf
     return Issued(pdf, signed[0])
 
 
-def render(data: CertificateData, attach: Callable[[str], bytes] | None = None) -> RenderedPdf:
-    """Draw the certificate. `attach(content_digest) -> bytes` makes the embedded twin."""
+def render(
+    data: CertificateData, attach: Callable[[str], bytes] | None = None, pdf_signer: PdfSigner | None = None
+) -> RenderedPdf:
+    """Draw the certificate. `attach(content_digest) -> bytes` makes the embedded twin; `pdf_signer`
+    certifies the saved file (after the twin is embedded, so the signature covers it too)."""
     lay = layout(data)
     if lay.problems:
         raise LintError(lay.problems)
     buf = io.BytesIO()
-    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1)
+    c = Canvas(buf, pagesize=(PAGE_W, PAGE_H), invariant=1, pageCompression=1, pdfVersion=(1, 7))
     c.setTitle(f"{data.info.title_zh} {data.number_zh}")
     c.setAuthor(data.authority)
     c.setSubject(data.business_name)
@@ -224,9 +242,13 @@ def render(data: CertificateData, attach: Callable[[str], bytes] | None = None) 
     stream = c._doc.Pages.pages[-1].stream.encode("latin-1")
     digest = content_digest(stream)
     if attach is not None:
-        _embed_file(c, ATTACHMENT_NAME, attach(digest), "application#2Fjson", "签名的机器可读证书 (W3C VC 2.0)")
+        embed_file(c, ATTACHMENT_NAME, attach(digest), "application#2Fjson", "签名的机器可读证书 (W3C VC 2.0)")
+    if pdf_signer is not None:
+        reason = f"签发{data.info.title_zh}证书 {data.number_zh}"
+        add_signature_field(c, pdf_signer, SEAL_FIELD_RECT, pdf_signer.signing_time(data.issued_on), reason)
     c.save()
-    return RenderedPdf(buf.getvalue(), digest)
+    pdf = buf.getvalue()
+    return RenderedPdf(seal(pdf, pdf_signer) if pdf_signer is not None else pdf, digest)
 
 
 class Writer:
@@ -408,28 +430,3 @@ def _footer(w: Writer, data: CertificateData) -> None:
         colour=GREY,
     )
     w(PAGE_W - 50, 50, f"序列号 {data.serial}", 7, "right", GREY)
-
-
-def _embed_file(c, name: str, content: bytes, subtype: str, description: str) -> None:
-    """An embedded file (PDF 32000 7.11.4) in the document's name tree, outside the page stream."""
-    doc = c._doc
-    stream = PDFStream(
-        PDFDictionary(
-            {"Type": PDFName("EmbeddedFile"), "Subtype": "/" + subtype, "Params": PDFDictionary({"Size": len(content)})}
-        ),
-        content,
-    )
-    ref = doc.Reference(stream)
-    spec = doc.Reference(
-        PDFDictionary(
-            {
-                "Type": PDFName("Filespec"),
-                "F": PDFString(name),
-                "UF": PDFString(name),
-                "Desc": PDFString(description),
-                "AFRelationship": PDFName("Data"),
-                "EF": PDFDictionary({"F": ref, "UF": ref}),
-            }
-        )
-    )
-    doc.Catalog.Names = PDFDictionary({"EmbeddedFiles": PDFDictionary({"Names": PDFArray([PDFString(name), spec])})})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,8 +32,6 @@ COMMON_PASSWORDS = Path(__file__).parent / "common_passwords.txt"
 GENERIC_FAILURE = "用户名或密码不正确 (wrong username or password)"
 # One hasher: argon2id with the library's RFC 9106 low-memory profile (64 MiB, 3 passes).
 _HASHER = PasswordHasher()
-# Verified against when the username is unknown, so both answers take as long.
-_DUMMY_HASH = _HASHER.hash(secrets.token_hex(16))
 
 
 class SignInError(AssuredError):
@@ -263,9 +262,15 @@ def authenticate(session: Session, username: str, password: str, settings: Setti
     return account
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash(secrets.token_hex(16))
+
+
 def _matches_dummy(password: str) -> None:
+    """Verify against a throw-away hash when the username is unknown, so both answers take as long."""
     try:
-        _HASHER.verify(_DUMMY_HASH, password)
+        _HASHER.verify(_dummy_hash(), password)
     except VerificationError:
         pass
 
@@ -373,3 +378,22 @@ def has_admin(session: Session) -> bool:
     """Whether an active admin account exists (until one does, accounts are managed from the
     command line without signing in: that is how the first admin is made)."""
     return session.scalar(select(Account.id).where(Account.role == "admin", Account.active).limit(1)) is not None
+
+
+def account_for_sso(session: Session, username: str, subject: str, client: str = "") -> Account:
+    """The account an identity provider vouched for: found by the username claim and bound to the
+    provider's subject at its first single sign-on; afterwards the subject must match (a renamed
+    or reused username at the provider cannot take over the account). Refused for an unknown,
+    disabled or differently bound account, with the generic message."""
+    account = session.scalar(select(Account).where(Account.username == username))
+    if account is None or not account.active:
+        audit.record(session, "anonymous", "account.sso_refused", "account", username[:80], {"client": client})
+        raise SignInError("该统一身份认证账号未在本系统开通 (no active account for this identity)")
+    if account.oidc_subject is None:
+        account.oidc_subject = subject
+        audit.record(session, f"account:{username}", "account.sso_bound", "account", username, {"client": client})
+    elif not hmac.compare_digest(account.oidc_subject, subject):
+        audit.record(session, "anonymous", "account.sso_refused", "account", username, {"client": client})
+        raise SignInError("该统一身份认证账号未在本系统开通 (no active account for this identity)")
+    account.last_login_at = utcnow()
+    return account

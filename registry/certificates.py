@@ -209,7 +209,7 @@ def key_ring(settings: Settings) -> keys.KeyRing:
     except keys.KeyRingError:
         if (settings.keys_path / keys.INDEX).exists():
             raise
-        return keys.init(settings.keys_path, f"{settings.verify_base_url.rstrip('/')}/issuer")
+        return keys.init(settings.keys_path, f"{settings.verify_base_url.rstrip('/')}/issuer", settings.authority_zh)
 
 
 def write_files(issued: Issued, folder: Path, twin_suffix: str = ".vc.json") -> tuple[Path, Path]:

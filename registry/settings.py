@@ -46,10 +46,12 @@ class Settings(BaseSettings):
     lockout_attempts: int = Field(5, description="wrong passwords in a row that lock an account")
     lockout_minutes: float = Field(15, description="how long a locked account stays locked")
     password_min_length: int = Field(12, description="shortest password an account may set")
-    oidc_issuer: str | None = Field(None, description="OpenID Connect issuer URL; unset: password sign-in only")
-    oidc_client_id: str | None = Field(None, description="OIDC client id of the workbench")
-    oidc_client_secret: str | None = Field(None, description="OIDC client secret (never logged)")
-    oidc_username_claim: str = Field("preferred_username", description="OIDC claim holding the account's username")
+    oidc_issuer: str | None = Field(
+        None, description="OpenID Connect issuer of the bureau's identity provider; unset: password sign-in only"
+    )
+    oidc_client_id: str | None = Field(None, description="the workbench's OIDC client id")
+    oidc_client_secret: str | None = Field(None, description="the workbench's OIDC client secret (never logged)")
+    oidc_username_claim: str = Field("preferred_username", description="ID-token claim holding the account's username")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,

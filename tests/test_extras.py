@@ -1,4 +1,4 @@
-"""A missing extra (`assured[postgres]`, `[dask]`, `[risk]`) is one line naming what to install, raised
+"""A missing extra (`assured[postgres]`, `[dask]`, `[risk]`, `[oidc]`) is one line naming what to install, raised
 where the optional module is first needed. `sys.modules[name] = None` makes importing `name` fail as
 if it were not installed."""
 
@@ -64,3 +64,21 @@ def test_a_postgresql_url_without_psycopg_exits_2_naming_the_postgres_extra(cli,
     result = cli("init")
     assert result.code == 2
     assert result.err == "error: PostgreSQL needs the 'postgres' extra: pip install 'assured[postgres]'\n"
+
+
+def test_single_sign_on_without_authlib_answers_one_line_naming_the_oidc_extra(monkeypatch, home):
+    import html
+
+    from fastapi.testclient import TestClient
+
+    from registry.settings import get_settings
+    from web.app import create_app
+
+    _missing(monkeypatch, "authlib", "authlib.integrations", "authlib.integrations.requests_client")
+    monkeypatch.setenv("ASSURED_OIDC_ISSUER", "http://127.0.0.1:1")
+    monkeypatch.setenv("ASSURED_OIDC_CLIENT_ID", "x")
+    get_settings.cache_clear()
+    s = get_settings()
+    answer = TestClient(create_app(s.out_path / "certificates", s.keys_path)).get("/review/login/sso")
+    assert answer.status_code == 503
+    assert "single sign-on needs the 'oidc' extra: pip install 'assured[oidc]'" in html.unescape(answer.text)

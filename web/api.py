@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from certificates.data import CertificateNumber, NumberError
+from certificates.status import CertificateState
+from checks import calendar
 from checks.errors import AssuredError
+from flows.recheck import reviewer_change
 from flows.review import Decision, review_decision
 from registry import workbench
 from registry.accounts import SignInError, authenticate, change_password, end_session, open_session
+from registry.announcements import resolve_objection
 from web.auth import (
     clear_cookie,
     client_of,
@@ -40,6 +45,17 @@ class PasswordChange(BaseModel):
 class DecisionBody(BaseModel):
     decision: Literal["approve", "reject", "return"]
     comment: str = Field("", max_length=4000)
+
+
+class StatusChange(BaseModel):
+    to: Literal["suspended", "revoked", "valid"]
+    reason: str | None = Field(None, max_length=400)
+    note: str = Field("", max_length=4000)
+
+
+class Ruling(BaseModel):
+    ruling: Literal["uphold", "dismiss"]
+    comment: str = Field(max_length=4000)
 
 
 def sign_in(username: str, password: str, client: str) -> tuple[object, SignInError | None]:
@@ -171,3 +187,53 @@ def decision(app_id: int, body: DecisionBody, request: Request, x_csrf_token: st
     who = require(request)
     require_csrf(who, x_csrf_token)
     return decide(who, app_id, body.decision, body.comment)
+
+
+@router.post("/certificates/{number}/status")
+def certificate_status(
+    number: str, body: StatusChange, request: Request, x_csrf_token: str | None = Header(None)
+) -> dict:
+    """Suspend, revoke (confirms a suspension; final stage) or reinstate, as the signed-in reviewer."""
+    who = require(request)
+    require_csrf(who, x_csrf_token)
+    try:
+        ascii_number = CertificateNumber.parse(number).ascii
+    except NumberError:
+        raise HTTPException(404, f"certificate {number}: no such certificate") from None
+    try:
+        result = reviewer_change(
+            ascii_number,
+            CertificateState(body.to),
+            who.account.username,
+            body.reason,
+            body.note,
+            calendar.today(),
+            who.session_id,
+        )
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    return {"number": result["number"], "status": result["status"], "reason": result["reason"]}
+
+
+@router.post("/objections/{objection_id}/ruling")
+def objection_ruling(
+    objection_id: int, body: Ruling, request: Request, x_csrf_token: str | None = Header(None)
+) -> dict:
+    """Uphold (back to the first review stage) or dismiss an objection, as a final-stage reviewer."""
+    who = require(request)
+    require_csrf(who, x_csrf_token)
+    reg = registry()
+    try:
+        with reg.write() as session:
+            obj = resolve_objection(
+                session,
+                objection_id,
+                body.ruling == "uphold",
+                who.account.username,
+                body.comment,
+                tuple(reg.settings.review_stages),
+                who.session_id,
+            )
+            return {"objection": obj.id, "status": obj.status}
+    except AssuredError as exc:
+        raise http_error(exc) from None

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import api, public, workbench
+from web import api, public, sso, workbench
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 6 * 1024 * 1024  # the largest request any route takes: a certificate PDF of 5 MB and its form
@@ -89,6 +89,7 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     app = FastAPI(title="放心消费", docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(public.router(certificates_folder, keys_folder))
     app.include_router(api.router)
+    app.include_router(sso.router)
     app.include_router(workbench.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Guard)

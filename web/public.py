@@ -30,6 +30,7 @@ STATUS_ZH = {
 }
 STEP_ZH = {
     "format": "格式",
+    "pdf_signature": "PDF 电子签章（签发后未被改动）",
     "issuer_key": "发证机关密钥",
     "signature": "电子签名",
     "binding": "PDF 与签名副本一致",

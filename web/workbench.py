@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from checks.errors import AssuredError, Kind
 from registry import workbench
 from registry.accounts import SignedIn, change_password, end_session
+from web import sso
 from web.api import claim_or_release, decide, sign_in
 from web.auth import STATUS, clear_cookie, client_of, csrf_matches, registry, set_cookie, signed_in
 from web.pages import (
@@ -78,8 +79,16 @@ def may_see_dashboard(who: SignedIn) -> bool:
 
 def login_form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
     token = secrets.token_urlsafe(32)
-    attempts = registry().settings.lockout_attempts
-    response = render(request, "login.html", status, login_csrf=token, attempts=attempts, **context)
+    settings = registry().settings
+    response = render(
+        request,
+        "login.html",
+        status,
+        login_csrf=token,
+        attempts=settings.lockout_attempts,
+        sso=sso.configured(settings),
+        **context,
+    )
     response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/review/login")
     return response
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,15 +15,17 @@ from pydantic import ValidationError
 from certificates import keys
 from certificates.data import CertificateData, CertificateNumber, NumberError, new_serial
 from certificates.status import REASONS
-from certificates.verify import Report, Step, verify_pdf
-from certificates.verify import verify as verify_twin
 from checks import calendar
 from checks.errors import Kind
 from flows.commands.common import date_option, emit_json, fail
 from registry.settings import get_settings
 
 commands = typer.Typer()
-keys_app = typer.Typer(name="keys", help="The issuer's Ed25519 signing keys.", no_args_is_help=True)
+keys_app = typer.Typer(
+    name="keys",
+    help="The issuer's keys: Ed25519 for the twin, the X.509 CA and signing certificate for the PDF signature.",
+    no_args_is_help=True,
+)
 cert_app = typer.Typer(name="certificate", help="Render, sign and manage certificates.", no_args_is_help=True)
 GROUPS = (keys_app, cert_app)
 
@@ -33,26 +38,76 @@ def _ring() -> keys.KeyRing:
     return keys.load(get_settings().keys_path)
 
 
+def _issuer(issuer: str | None) -> str:
+    return issuer or f"{get_settings().verify_base_url.rstrip('/')}/issuer"
+
+
+def _pdf_line(ring: keys.KeyRing) -> str:
+    if ring.pdf is None:
+        return "no PDF signing certificate"
+    active = next(c for c in ring.pdf.signers if c.id == ring.pdf.active)
+    return f"PDF signing certificate {active.id} ({active.subject}, {active.source}, until {active.not_after[:10]})"
+
+
 @keys_app.command("init")
 def keys_init(
     issuer: Annotated[str | None, typer.Option(help="issuer id (default <verify_base_url>/issuer)")] = None,
 ) -> None:
-    """Create the key ring with its first Ed25519 key (private file mode 0600)."""
+    """Create the key ring with its first Ed25519 key, and the PDF signature's issuing CA and signing
+    certificate (ECDSA P-256); private files mode 0600. Adds the PDF part to an older key folder."""
     s = get_settings()
-    ring = keys.init(s.keys_path, issuer or f"{s.verify_base_url.rstrip('/')}/issuer")
-    typer.echo(f"key ring created at {ring.folder}: active key {ring.active}")
+    ring = keys.init(s.keys_path, _issuer(issuer), s.authority_zh)
+    typer.echo(f"key ring at {ring.folder}: active key {ring.active}; {_pdf_line(ring)}")
 
 
 @keys_app.command("rotate")
 def keys_rotate() -> None:
-    """Make a new active key; old public keys are kept so old certificates still verify."""
+    """Make a new active key and PDF signing certificate; old ones are kept so old certificates still verify."""
     ring = keys.rotate(get_settings().keys_path)
     typer.echo(f"active key now {ring.active}; {len(ring.keys) - 1} earlier key(s) kept for verification")
+    if ring.pdf is not None and not keys.can_rotate_pdf(ring):
+        typer.echo("the PDF signing certificate was imported: import the next one with `assured keys import-p12`")
+    else:
+        typer.echo(_pdf_line(ring))
+
+
+def _passphrase(env: str | None) -> bytes | None:
+    """From the environment variable named `env`, else standard input (typed without echo on a terminal)."""
+    if env is not None:
+        value = os.environ.get(env)
+        if value is None:
+            fail(f"--passphrase-env: the environment variable {env} is not set")
+    elif sys.stdin.isatty():
+        value = getpass.getpass("PKCS#12 passphrase: ")
+    else:
+        value = sys.stdin.readline().rstrip("\r\n")
+    return value.encode() if value else None
+
+
+@keys_app.command("import-p12")
+def keys_import_p12(
+    file: Annotated[Path, typer.Argument(help="the bureau's PKCS#12 file (.p12 / .pfx): key, certificate, CA chain")],
+    passphrase_env: Annotated[
+        str | None,
+        typer.Option(help="name of the environment variable holding the passphrase (default: read from stdin)"),
+    ] = None,
+    ca: Annotated[Path | None, typer.Option(help="PEM file of the CA chain, when the PKCS#12 file lacks it")] = None,
+    issuer: Annotated[str | None, typer.Option(help="issuer id for a new key ring")] = None,
+) -> None:
+    """Make the bureau's own signing certificate the active PDF signer; its CA becomes trusted (earlier CAs
+    stay trusted, so certificates signed before still verify). The passphrase never goes on the command line."""
+    try:
+        data = file.read_bytes()
+        extra = ca.read_bytes() if ca is not None else b""
+    except OSError as exc:
+        fail(f"{exc.filename}: {exc.strerror}")
+    ring = keys.import_p12(get_settings().keys_path, _issuer(issuer), data, _passphrase(passphrase_env), extra)
+    typer.echo(f"{_pdf_line(ring)}; {len(ring.pdf.anchors) if ring.pdf else 0} trusted CA(s)")
 
 
 @keys_app.command("show")
 def keys_show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Public keys of the issuer (never the private ones)."""
+    """Public keys and certificates of the issuer (never the private ones)."""
     ring = _ring()
     if as_json:
         emit_json(ring.as_json())
@@ -60,6 +115,16 @@ def keys_show(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     for k in ring.keys:
         mark = "active" if k.id == ring.active else f"retired {k.retired}"
         typer.echo(f"{k.id}  {k.public_multibase}  created {k.created}  {mark}")
+    if ring.pdf is None:
+        typer.echo("no PDF signing certificate: run `assured keys init` or `assured keys import-p12`")
+        return
+    for c in ring.pdf.signers:
+        mark = "active" if c.id == ring.pdf.active else f"retired {c.retired}"
+        typer.echo(
+            f"{c.id}  {c.subject}  serial {c.serial}  {c.not_before[:10]}..{c.not_after[:10]}  {c.source}  {mark}"
+        )
+    for a in ring.pdf.anchors:
+        typer.echo(f"{a.id}  trusted CA  {a.subject}  sha256 {a.sha256}  until {a.not_after[:10]}")
 
 
 @cert_app.command("make")
@@ -149,7 +214,9 @@ def verify(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     today: Annotated[str | None, typer.Option(help="check validity as of this date")] = None,
 ) -> None:
-    """Check format, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
+    """Check format, PDF signature, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
+    from certificates.verify import Report, Step, verify_pdf  # pyHanko: only when something is verified
+    from certificates.verify import verify as verify_twin
     from registry.certificates import status_store  # reportlab, via documents.certificate
 
     ring = _ring()
@@ -181,7 +248,7 @@ def verify(
         emit_json(report.as_json())
     else:
         for s in report.steps:
-            typer.echo(f"{'ok  ' if s.ok else 'FAIL'} {s.step:<10} {s.code:<22} {s.detail}")
+            typer.echo(f"{'ok  ' if s.ok else 'FAIL'} {s.step:<13} {s.code:<22} {s.detail}")
         typer.echo(f"{report.number or target}: {report.status}")
     if not report.valid:
         raise typer.Exit(1)

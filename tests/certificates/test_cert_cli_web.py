@@ -128,9 +128,14 @@ def test_the_site_serves_status_lists_and_verifies_an_uploaded_pdf(issued, home)
     pdf = (issued / f"{NUMBER}.pdf").read_bytes()
     result = client.post("/api/verify", files={"file": ("c.pdf", pdf, "application/pdf")}).json()
     assert result["valid"] and result["number"] == NUMBER
-    # the binding covers what a reader sees (the page), not document metadata such as /Title
-    forged = pdf.replace(b"/Title", b"/Titl2")
-    assert client.post("/api/verify", files={"file": ("c.pdf", forged, "application/pdf")}).json()["valid"]
+    # the PDF signature covers every byte, document metadata such as /Title included
+    forged = client.post("/api/verify", files={"file": ("c.pdf", pdf.replace(b"/Title", b"/Titl2"), "application/pdf")})
+    assert not forged.json()["valid"] and forged.json()["status"] == "invalid"
+    assert {"step": "pdf_signature", "ok": False, "code": "PDF_SIGNATURE_INVALID"}.items() <= next(
+        s for s in forged.json()["steps"] if s["step"] == "pdf_signature"
+    ).items()
+    page = client.post("/verify", files={"file": ("c.pdf", pdf, "application/pdf")})
+    assert "PDF 电子签章" in page.text and "PDF_SIGNATURE_OK" in page.text
     html = client.post("/verify", files={"file": ("c.pdf", b"not a pdf", "application/pdf")})
     assert html.status_code == 200 and "无效" in html.text
 

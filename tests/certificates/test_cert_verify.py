@@ -27,7 +27,8 @@ def codes(report) -> dict[str, str]:
 def test_an_untouched_certificate_passes_every_step(make_data, ring, store):
     report = check(ring, store, pdf=make_certificate(make_data(), ring, store).pdf)
     assert report.valid and report.status == "valid" and report.number == "HB-FX-2026-420100-000123"
-    assert [s.step for s in report.steps] == ["format", "issuer_key", "signature", "binding", "status", "validity"]
+    steps = ["format", "pdf_signature", "issuer_key", "signature", "binding", "status", "validity"]
+    assert [s.step for s in report.steps] == steps
 
 
 def test_a_changed_field_in_the_twin_breaks_the_signature(make_data, ring, store):
@@ -56,7 +57,8 @@ def test_an_edited_page_with_its_twin_still_attached_breaks_the_binding(make_dat
     page.replace_contents(contents)
     out = io.BytesIO()
     writer.write(out)
-    assert codes(check(ring, store, pdf=out.getvalue())) == {"binding": "BINDING_MISMATCH"}
+    failed = codes(check(ring, store, pdf=out.getvalue()))
+    assert failed == {"pdf_signature": "PDF_SIGNATURE_INVALID", "binding": "BINDING_MISMATCH"}
 
 
 def test_a_twin_signed_by_a_key_the_issuer_never_had_is_refused(make_data, ring, store, tmp_path):

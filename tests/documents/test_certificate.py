@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 
 import pytest
+from PIL import Image, ImageChops
 from pypdf import PdfReader
 
 from certificates.data import LintError
 from documents import fonts
-from documents.certificate import NAME_SIZE, NAME_WIDTH, layout, lint, make_certificate, wrap
+from documents.certificate import (
+    NAME_SIZE,
+    NAME_WIDTH,
+    SEAL_FIELD_RECT,
+    layout,
+    lint,
+    make_certificate,
+    render_signed,
+    wrap,
+)
 from documents.fonts import cjk_font
 
 
@@ -92,3 +104,31 @@ def test_a_name_too_long_for_two_lines_fails_lint_before_signing(make_data):
     with pytest.raises(LintError) as err:
         lint(make_data(business_name="湖北省武汉市江汉区长江沿岸百货日用品商贸连锁经营管理有限责任公司" * 2))
     assert [p.field for p in err.value.problems] == ["business_name"]
+
+
+def test_the_pdf_is_certified_with_its_signature_field_over_the_drawn_seal(make_data, ring, store):
+    reader = PdfReader(io.BytesIO(make_certificate(make_data(), ring, store).pdf))
+    (widget,) = (a.get_object() for a in reader.pages[0]["/Annots"])
+    assert (
+        widget["/FT"] == "/Sig"
+        and widget["/T"] == "Seal"
+        and tuple(float(v) for v in widget["/Rect"]) == SEAL_FIELD_RECT
+    )
+    assert widget["/AP"]["/N"].get_object().get_data() == b""  # the reader shows the page's own seal
+    assert reader.trailer["/Root"]["/Perms"]["/DocMDP"]["/Reference"][0]["/TransformParams"]["/P"] == 1
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="pdftoppm is not installed (apt-get install poppler-utils)"
+)
+def test_certifying_changes_nothing_a_reader_sees(make_data, ring, tmp_path):
+    data = make_data()
+    twin_only = render_signed(data, ring.issuer, ring.active, ring.signer(), 7)
+    certified = render_signed(data, ring.issuer, ring.active, ring.signer(), 7, ring.pdf_signer())
+    images = []
+    for name, issued in (("twin", twin_only), ("certified", certified)):
+        (tmp_path / f"{name}.pdf").write_bytes(issued.pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "50", tmp_path / f"{name}.pdf", tmp_path / name], check=True)
+        images.append(Image.open(tmp_path / f"{name}-1.png").convert("RGB"))
+    assert ImageChops.difference(*images).getbbox() is None
+    assert twin_only.credential == certified.credential  # the twin is signed and embedded before the PDF is

@@ -52,7 +52,7 @@ def test_a_refusal_from_deep_in_the_registry_is_one_line_and_exit_2(cli):
 def test_the_cli_starts_without_its_heavy_libraries():
     """`assured --help` stays fast: Prefect, Dask, reportlab, scikit-learn and the web stack load
     only in the commands that use them."""
-    heavy = ("prefect", "dask", "reportlab", "sklearn", "fastapi", "uvicorn")
+    heavy = ("prefect", "dask", "reportlab", "sklearn", "fastapi", "uvicorn", "pyhanko")
     code = f"import sys, flows.cli; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]

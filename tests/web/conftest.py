@@ -1,5 +1,6 @@
-"""The workbench's fixtures: a handful of businesses with applications in review at the county
-stage (one with a failed scoring check), and the accounts that review them."""
+"""Workbench fixtures: the hand-made businesses of tests/flows, accounts with known passwords,
+a TestClient of the whole web app, and (for the pages) applications in review at the county
+stage, one with a failed scoring check."""
 
 from __future__ import annotations
 
@@ -7,14 +8,68 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from registry.accounts import add_account
 from registry.db import begin_write, open_registry
 from registry.settings import get_settings
-from tests.flows.conftest import AS_OF, _registration, _uscc
+from tests.flows.conftest import AS_OF, _registration, _uscc, apply_online, shops  # noqa: F401  (fixtures shared with the flows' tests)
+from web.app import create_app
+
+PASSWORD = "长江大桥-Wuhan-1957"
+ACCOUNTS = (
+    # username, role, stage, region
+    ("county-a", "reviewer", "county", "420102"),
+    ("county-b", "reviewer", "county", "420106"),
+    ("county-c", "reviewer", "county", "4201"),
+    ("city-a", "reviewer", "city", "4201"),
+    ("province-a", "reviewer", "province", "42"),
+    ("super-county", "supervisor", "county", "42"),
+    ("admin", "admin", None, "42"),
+)
+
+
+@pytest.fixture
+def accounts(home):
+    s = get_settings()
+    with begin_write(open_registry(s.db_url)) as session:
+        for name, role, stage, region in ACCOUNTS:
+            add_account(
+                session,
+                name,
+                role=role,
+                stage=stage,
+                region_prefix=region,
+                stages=tuple(s.review_stages),
+                settings=s,
+                password=PASSWORD,
+                email=f"{name}@bureau.example.cn",
+            )
+    return [a[0] for a in ACCOUNTS]
+
+
+@pytest.fixture
+def client(home):
+    s = get_settings()
+    return TestClient(create_app(s.out_path / "certificates", s.keys_path))
+
+
+def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign `client` in; returns the CSRF token."""
+    response = client.post("/api/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()["csrf"]
+
+
+@pytest.fixture
+def in_review(cli, shops, accounts):  # noqa: F811  (the shops fixture)
+    """The good shop's application, in review at the county stage (region 420102)."""
+    app = apply_online(cli, shops["good"])
+    assert app["status"] == "in_review"
+    return app["id"]
+
 
 ALL_COMMITMENTS = ("displayed", "advance_compensation", "first_inquiry_responsibility", "service_station")
-PASSWORD = "长江大桥-审核-2026"  # a password the rules accept, for accounts that need no first change
 
 
 def make_account(username: str, stage: str | None, region: str, role: str = "reviewer", **kw) -> str | None:

@@ -25,14 +25,10 @@ prefect = pytest.mark.usefixtures("prefect_harness")
 
 
 @pytest.fixture
-def client(home):
-    return TestClient(create_app(home / "certificates", home / "keys"))
-
-
-@pytest.fixture
 def browser(home):
-    """A second, separate browser (its own cookies)."""
-    return lambda: TestClient(create_app(home / "certificates", home / "keys"))
+    """Another, separate browser (its own cookies); `client` (tests/web/conftest.py) is the first."""
+    s = get_settings()
+    return lambda: TestClient(create_app(s.out_path / "certificates", s.keys_path))
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD, next: str = ""):
@@ -113,6 +109,14 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_to_another_site(client)
     assert sign_in(client, "county-a", next="/review/dashboard").headers["location"] == "/review/dashboard"
     client.cookies.clear()
     assert sign_in(client, "county-a", next="//evil.example/review").headers["location"] == "/review"
+
+
+def test_the_sign_in_page_offers_single_sign_on_only_when_it_is_configured(client, monkeypatch):
+    assert "/review/login/sso" not in client.get("/review/login").text
+    monkeypatch.setenv("ASSURED_OIDC_ISSUER", "http://127.0.0.1:9/")
+    monkeypatch.setenv("ASSURED_OIDC_CLIENT_ID", "workbench")
+    get_settings.cache_clear()
+    assert 'href="/review/login/sso"' in client.get("/review/login").text
 
 
 def test_a_one_time_password_must_be_changed_before_any_other_page(client):

@@ -74,14 +74,18 @@ def upgrade() -> None:
     with op.batch_alter_table('account_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_sessions_account_id'), ['account_id'], unique=False)
 
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('stage_since', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('due_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('claimed_by_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.create_index(batch_op.f('ix_applications_claimed_by_id'), ['claimed_by_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_applications_claimed_by_id_accounts'), 'accounts',
-                                    ['claimed_by_id'], ['id'])
+    # Plain ADD COLUMN (a batch copy of applications would drop a table the decisions reference)
+    op.add_column('applications', sa.Column('stage_since', sa.Date(), nullable=True))
+    op.add_column('applications', sa.Column('due_on', sa.Date(), nullable=True))
+    if op.get_bind().dialect.name == 'sqlite':  # SQLite adds a column's constraint only inline
+        op.execute('ALTER TABLE applications ADD COLUMN claimed_by_id INTEGER '
+                   'CONSTRAINT fk_applications_claimed_by_id_accounts REFERENCES accounts (id)')
+    else:
+        op.add_column('applications', sa.Column('claimed_by_id', sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f('fk_applications_claimed_by_id_accounts'), 'applications', 'accounts',
+                              ['claimed_by_id'], ['id'])
+    op.add_column('applications', sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
+    op.create_index(op.f('ix_applications_claimed_by_id'), 'applications', ['claimed_by_id'], unique=False)
 
     op.create_table('review_escalations',
     sa.Column('id', sa.Integer(), nullable=False),
