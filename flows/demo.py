@@ -121,7 +121,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     with begin_write(registry()) as session:
         for name, stage in REVIEWERS:
             account, passwords[name] = add_account(
-                session, name, role="reviewer", stage=stage, region_prefix="42", stages=stages, settings=settings
+                session, name, role="reviewer", stage=stage, region_prefix="42", settings=settings
             )
             # the demo signs its reviewers in, so each decision names an account and a session
             sessions[name] = open_session(session, account, settings, kind="cli", client="demo").session_id

@@ -114,7 +114,6 @@ def add_account(
     role: str,
     stage: str | None,
     region_prefix: str,
-    stages: tuple[str, ...],
     settings: Settings,
     ties: list[str] | None = None,
     display_name: str = "",
@@ -126,6 +125,7 @@ def add_account(
     once, changed at the first sign-in); a given password is checked against the rules."""
     if not username or len(username) > 80 or any(c.isspace() or not c.isprintable() for c in username):
         raise WorkflowError(f"username {username!r}: 1 to 80 printable characters without spaces", kind=Kind.bad_input)
+    stages = tuple(settings.review_stages)
     if role not in ROLES:
         raise WorkflowError(f"--role {role!r}: roles are {', '.join(ROLES)}", kind=Kind.bad_input)
     if role != "admin" and stage is None:

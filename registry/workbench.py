@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from checks import calendar
 from checks.errors import Kind
 from registry import audit
-from registry.accounts import as_utc, utcnow
+from registry.accounts import utcnow
 from registry.models import Registration
 from registry.queries import application_history
 from registry.reviewers import eligible_reviewer
@@ -28,7 +28,6 @@ from registry.workflow_models import (
     Account,
     Application,
     ApplicationStatus,
-    AuditEntry,
     ReviewDecision,
     WorkflowError,
 )
@@ -69,7 +68,6 @@ class Filters:
     program: str | None = None
     overdue: bool = False
     mine: bool = False
-    stage: str | None = None
     sort: str = "due"
 
     def __post_init__(self) -> None:
@@ -105,8 +103,6 @@ def worklist(
     )
     if filters.program:
         q = q.where(Application.program == filters.program)
-    if filters.stage:
-        q = q.where(Application.stage == filters.stage)
     if filters.overdue:
         q = q.where(Application.due_on < today)
     if filters.mine:
@@ -301,17 +297,3 @@ def dashboard(session: Session, account: Account, today: dt.date | None = None, 
         ],
         "days": days,
     }
-
-
-def last_sign_in_events(session: Session, username: str, limit: int = 5) -> list[dict]:
-    """The account's own recent sign-ins and failures (shown on its page, so a stranger's try is seen)."""
-    return [
-        {"at": as_utc(e.at).isoformat(timespec="seconds"), "action": e.action}
-        for e in session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.entity == "account", AuditEntry.entity_id == username)
-            .where(AuditEntry.action.in_(("account.signed_in", "account.sign_in_failed", "account.locked")))
-            .order_by(AuditEntry.seq.desc())
-            .limit(limit)
-        )
-    ]

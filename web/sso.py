@@ -11,7 +11,6 @@ the same kind of session as a password sign-in.
 from __future__ import annotations
 
 import hmac
-import html
 import json
 import secrets
 import time
@@ -25,6 +24,7 @@ from checks.extras import require
 from registry.accounts import SignInError, account_for_sso, open_session
 from registry.settings import Settings
 from web.auth import client_of, registry, set_cookie
+from web.pages import error_page, render
 
 router = APIRouter(prefix="/review/login/sso")
 FLOW_COOKIE = "assured_sso"
@@ -55,30 +55,20 @@ def _callback_url(request: Request, settings: Settings) -> str:
     return base + router.prefix + "/callback"
 
 
-def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(
-        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f'<link rel="stylesheet" href="/static/assured.css"><title>{html.escape(title)}</title></head>'
-        f"<body><header><h1>放心消费审核工作台</h1></header><main>{body}</main></body></html>",
-        status,
-    )
-
-
-def _refused(message: str, status: int = 403) -> HTMLResponse:
-    return _page("登录失败", f'<p>{html.escape(message)}</p><p><a href="/review/login">返回登录</a></p>', status)
+def _refused(request: Request, message: str, status: int = 403) -> HTMLResponse:
+    return error_page(request, status, message)
 
 
 @router.get("")
 def start(request: Request) -> Response:
     settings = registry().settings
     if not configured(settings):
-        return _refused("未配置统一身份认证 (single sign-on is not configured)", 404)
+        return _refused(request, "未配置统一身份认证 (single sign-on is not configured)", 404)
     try:
         oauth = require("authlib.integrations.requests_client", "oidc", "single sign-on")
         meta = _provider(settings)
     except AssuredError as exc:
-        return _refused(str(exc), 503 if exc.kind == Kind.unavailable else 403)
+        return _refused(request, str(exc), 503 if exc.kind == Kind.unavailable else 403)
     verifier, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(24)
     client = oauth.OAuth2Session(
         settings.oidc_client_id,
@@ -118,7 +108,7 @@ def callback(request: Request, code: str = "", state: str = "") -> Response:
     reg = registry()
     settings = reg.settings
     if not configured(settings):
-        return _refused("未配置统一身份认证 (single sign-on is not configured)", 404)
+        return _refused(request, "未配置统一身份认证 (single sign-on is not configured)", 404)
     try:
         flow = json.loads(request.cookies.get(FLOW_COOKIE) or "{}")
     except ValueError:
@@ -129,12 +119,12 @@ def callback(request: Request, code: str = "", state: str = "") -> Response:
         or not hmac.compare_digest(str(flow["state"]), state)
         or time.time() - flow.get("at", 0) > FLOW_SECONDS
     ):
-        return _refused("登录请求已失效或不匹配，请重新登录 (sign-in request expired or does not match)", 400)
+        return _refused(request, "登录请求已失效或不匹配，请重新登录 (sign-in request expired or does not match)", 400)
     try:
         oauth = require("authlib.integrations.requests_client", "oidc", "single sign-on")
         authlib_errors = require("authlib.common.errors", "oidc", "single sign-on")
     except AssuredError as exc:
-        return _refused(str(exc), 503)
+        return _refused(request, str(exc), 503)
     try:
         meta = _provider(settings)
         client = oauth.OAuth2Session(
@@ -152,17 +142,14 @@ def callback(request: Request, code: str = "", state: str = "") -> Response:
             account = account_for_sso(session, username, str(claims["sub"]), client_of(request))
             who = open_session(session, account, settings, kind="web", client=client_of(request))
     except SignInError as exc:
-        return _refused(str(exc))
+        return _refused(request, str(exc))
     except AssuredError as exc:
-        return _refused(str(exc), 503 if exc.kind == Kind.unavailable else 403)
+        return _refused(request, str(exc), 503 if exc.kind == Kind.unavailable else 403)
     except (authlib_errors.AuthlibBaseError, requests.RequestException, KeyError, ValueError) as exc:
-        return _refused(f"统一身份认证失败 (single sign-on failed): {type(exc).__name__}")
+        return _refused(request, f"统一身份认证失败 (single sign-on failed): {type(exc).__name__}")
     # A page, not a redirect: the session cookie is SameSite=Strict and the navigation that
     # brought the browser here started at the provider, so the next request must start here.
-    response = _page(
-        "登录成功",
-        '<p>已通过统一身份认证登录。</p><p><a id="continue" href="/review">进入审核工作台</a></p>',
-    )
+    response = render(request, "sso_done.html")
     set_cookie(response, who.token, settings)
     response.delete_cookie(FLOW_COOKIE, path=router.prefix)
     return response

@@ -83,7 +83,6 @@ def accounts_add(
             role=role,
             stage=stage,
             region_prefix=region,
-            stages=tuple(s.review_stages),
             settings=s,
             ties=tie or [],
             display_name=name,

@@ -50,7 +50,6 @@ def _business(session, registered_in: str | None) -> None:
                 role="reviewer",
                 stage=stage,
                 region_prefix=prefix,
-                stages=STAGES,
                 settings=Settings(),
             )
     session.flush()
@@ -164,8 +163,6 @@ def test_a_reviewer_tied_to_the_business_is_refused(registry_session):
 
 def test_an_admin_account_decides_no_stage(registry_session):
     _business(registry_session, None)
-    add_account(
-        registry_session, "admin", role="admin", stage=None, region_prefix="42", stages=STAGES, settings=Settings()
-    )
+    add_account(registry_session, "admin", role="admin", stage=None, region_prefix="42", settings=Settings())
     with pytest.raises(WorkflowError, match="^account 'admin' is an admin and decides no review stage$"):
         eligible_reviewer(registry_session, "admin", USCC)

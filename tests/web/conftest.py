@@ -31,20 +31,8 @@ ACCOUNTS = (
 
 @pytest.fixture
 def accounts(home):
-    s = get_settings()
-    with begin_write(open_registry(s.db_url)) as session:
-        for name, role, stage, region in ACCOUNTS:
-            add_account(
-                session,
-                name,
-                role=role,
-                stage=stage,
-                region_prefix=region,
-                stages=tuple(s.review_stages),
-                settings=s,
-                password=PASSWORD,
-                email=f"{name}@bureau.example.cn",
-            )
+    for name, role, stage, region in ACCOUNTS:
+        make_account(name, stage, region, role, password=PASSWORD, email=f"{name}@bureau.example.cn")
     return [a[0] for a in ACCOUNTS]
 
 
@@ -82,7 +70,6 @@ def make_account(username: str, stage: str | None, region: str, role: str = "rev
             role=role,
             stage=stage,
             region_prefix=region,
-            stages=tuple(settings.review_stages),
             settings=settings,
             **kw,
         )
