@@ -17,6 +17,7 @@ from checks import calendar
 from checks.programmes import Programme
 from flows.application import application_flow
 from flows.common import registry
+from flows.deadlines import daily_deployment as deadlines_deployment
 from flows.issuance import issue_flow
 from flows.recheck import daily_deployment
 from flows.review import announce_flow, review_decision
@@ -89,4 +90,5 @@ def deployments() -> list:
         screen_flow.to_deployment("screen", description="Screen a region under a programme's policy"),
         weekly_deployment(),
         daily_deployment(),
+        deadlines_deployment(),
     ]

@@ -115,16 +115,23 @@ def worklist(
     overdue: bool = False,
     mine: bool = False,
     sort: str = "due",
+    limit: int = workbench.PAGE_SIZE,
+    offset: int = 0,
 ) -> dict:
+    """A page of the worklist; `next_offset` is where the next page starts (null on the last)."""
     who = require(request)
     try:
         filters = workbench.Filters(program=program, overdue=overdue, mine=mine, sort=sort)
         with registry().read() as session:
-            items = workbench.worklist(session, who.account, filters)
+            page = workbench.worklist(session, who.account, filters, limit=limit, offset=offset)
     except AssuredError as exc:
         raise http_error(exc) from None
     keys = ("application_id", "uscc", "program", "stage", "status", "score", "due_on", "overdue", "claimed_by")
-    return {"items": [{k: item[k] for k in keys} | {"business": item["business"]} for item in items]}
+    return {
+        "items": [{k: item[k] for k in keys} | {"business": item["business"]} for item in page.items],
+        "total": page.total,
+        "next_offset": page.next_offset,
+    }
 
 
 @router.get("/applications/{app_id}")
