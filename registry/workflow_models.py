@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checks.errors import AssuredError, Kind
@@ -47,6 +47,7 @@ class Application(Base):
     is a unique constraint, not a hope."""
 
     __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_worklist", "status", "stage", "due_on", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uscc: Mapped[uscc]
     program: Mapped[short]
