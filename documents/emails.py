@@ -64,3 +64,12 @@ def review_overdue(
         f"\n\n请尽快办理：{link}\n\n{authority}"
     )
     return subject, body
+
+
+def portal_code(code: str, minutes: float, authority: str) -> tuple[str, str]:
+    """The message carrying a business's one-time sign-in code."""
+    body = (
+        f"您的企业服务登录验证码为 {code}，{minutes:g} 分钟内有效，仅可使用一次。"
+        f"如非本单位操作，请忽略本消息，切勿将验证码告诉他人。\n\n{authority}"
+    )
+    return f"企业服务登录验证码 {code}", body

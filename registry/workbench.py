@@ -24,6 +24,7 @@ from registry.deadlines import escalated_ids
 from registry.models import Registration
 from registry.queries import application_history
 from registry.reviewers import eligible_reviewer
+from registry.uploads import documents_of
 from registry.workflow_models import (
     CLOSED_STATUSES,
     Account,
@@ -222,7 +223,7 @@ def application_detail(session: Session, account: Account, app_id: int, today: d
             "claimed_by": holder.username if holder else None,
             "may_decide": refusal is None,
             "refusal": refusal,
-            "documents": [],
+            "documents": documents_of(session, app_id),
         }
     )
     return info

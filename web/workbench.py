@@ -23,7 +23,7 @@ from checks.errors import AssuredError, Kind
 from registry import workbench
 from registry.accounts import SignedIn, change_password, end_session
 from web import sso
-from web.api import claim_or_release, decide, sign_in
+from web.api import claim_or_release, decide, reviewer_document, sign_in
 from web.auth import STATUS, clear_cookie, client_of, csrf_matches, registry, set_cookie, signed_in
 from web.pages import (
     CHECK_KIND,
@@ -269,6 +269,13 @@ def application_page(request: Request, who: SignedIn, app_id: int, status: int =
 def _next_stage(stage: str | None) -> str | None:
     stages = list(registry().settings.review_stages)
     return stages[stages.index(stage) + 1] if stage in stages and stage != stages[-1] else None
+
+
+@router.get("/applications/{app_id}/documents/{doc_id}")
+def application_document(request: Request, app_id: int, doc_id: int) -> Response:
+    """A document the business attached, for a reviewer who may see the application."""
+    who = gate(request)
+    return reviewer_document(who, app_id, doc_id)
 
 
 @router.get("/applications/{app_id}")
