@@ -91,6 +91,7 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
     "lifecycle.review_working_days.county": (_INT, None),
     "lifecycle.review_working_days.city": (_INT, None),
     "lifecycle.review_working_days.province": (_INT, None),
+    "commitment_letter.paragraphs": (_LIST, None),
 }
 # Kept in the policy for the flows (complaint handling, monitoring, announcement) but
 # not read by an assessment, so they do not move an assessment's effective date.
@@ -108,6 +109,7 @@ OUTSIDE_ASSESSMENT = frozenset(
         "lifecycle.review_working_days.county",
         "lifecycle.review_working_days.city",
         "lifecycle.review_working_days.province",
+        "commitment_letter.paragraphs",
     }
 )
 

@@ -28,8 +28,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from checks.errors import Kind
+from checks.policy import PolicyError, load_policy
 from checks.uscc import UsccError, validate_uscc
 from documents import emails
+from documents.commitment import render_commitment_letter
 from documents.files import write_atomic
 from registry import audit
 from registry.accounts import as_utc, utcnow
@@ -276,3 +278,20 @@ def own_certificate(session: Session, uscc: str, number: str) -> Certificate:
     if cert is None or cert.uscc != uscc or cert.status == "reserved":
         raise WorkflowError(f"certificate {number}: no such certificate", kind=Kind.not_found)
     return cert
+
+
+def commitment_letter(session: Session, uscc: str, program: str, on: dt.date, settings: Settings) -> bytes:
+    """The commitment letter `uscc` reads for `program` on `on` (bytes; deterministic)."""
+    try:
+        paragraphs = load_policy(program).value("commitment_letter.paragraphs", on)
+    except (PolicyError, KeyError, FileNotFoundError):
+        raise WorkflowError(f"program {program!r}: no such programme", kind=Kind.bad_input) from None
+    reg = session.get(Registration, uscc)
+    return render_commitment_letter(program, reg.name if reg else uscc, uscc, paragraphs, settings.authority_zh, on)
+
+
+def accept_commitments(session: Session, app: Application, letter: bytes, actor: str) -> str:
+    """Record that the business accepted the letter it read: time (the audit's), account, SHA-256."""
+    digest = hashlib.sha256(letter).hexdigest()
+    audit.record(session, actor, "application.commitments_accepted", "application", app.id, {"letter_sha256": digest})
+    return digest

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.settings import get_settings
-from web import api, portal_api, public, sso, workbench
+from web import api, portal, portal_api, public, sso, workbench
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 6 * 1024 * 1024  # the largest request any route takes: a certificate PDF of 5 MB and its form
@@ -102,6 +102,7 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     app.include_router(api.router)
     app.include_router(sso.router)
     app.include_router(portal_api.router)
+    app.include_router(portal.router)
     app.include_router(workbench.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     upload_max = int(get_settings().upload_max_mib * 1024 * 1024)

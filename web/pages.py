@@ -106,8 +106,11 @@ class PageRoute(APIRoute):
     """A route whose refusals are pages: a redirect, or an error page with the refusal's status
     code (the API's HTTPExceptions and the registry's errors alike). Pages are never cached."""
 
+    error_template = "error.html"
+
     def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
         handle = super().get_route_handler()
+        template = self.error_template
 
         async def page(request: Request) -> Response:
             try:
@@ -115,11 +118,11 @@ class PageRoute(APIRoute):
             except Redirect as r:
                 response = RedirectResponse(r.to, status_code=303)
             except HTTPException as exc:
-                response = error_page(request, exc.status_code, str(exc.detail))
+                response = error_page(request, exc.status_code, str(exc.detail), template)
             except AssuredError as exc:
-                response = error_page(request, STATUS[exc.kind], str(exc))
+                response = error_page(request, STATUS[exc.kind], str(exc), template)
             except RequestValidationError:
-                response = error_page(request, 400, "请求中的参数不正确 (invalid request parameters)")
+                response = error_page(request, 400, "请求中的参数不正确 (invalid request parameters)", template)
             response.headers["cache-control"] = "no-store"
             return response
 
@@ -141,13 +144,24 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
     return HTMLResponse(html, status_code=status)
 
 
-TITLES = {400: "请求有误", 403: "无权操作", 404: "未找到", 409: "操作冲突", 423: "账号已锁定", 503: "暂时无法处理"}
+TITLES = {
+    400: "请求有误",
+    403: "无权操作",
+    404: "未找到",
+    409: "操作冲突",
+    413: "文件过大",
+    415: "文件类型不支持",
+    422: "填写有误",
+    423: "账号已锁定",
+    429: "操作过于频繁",
+    503: "暂时无法处理",
+}
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+def error_page(request: Request, status: int, message: str, template: str = "error.html") -> HTMLResponse:
     if status == 404:  # one answer whether it does not exist or is outside the account's scope
         message = "没有找到这个页面或申请，或它不在您的审核范围内。"
-    return render(request, "error.html", status, title=TITLES.get(status, "出错了"), message=message, code=status)
+    return render(request, template, status, title=TITLES.get(status, "出错了"), message=message, code=status)
 
 
 def safe_back(target: str | None, default: str) -> str:

@@ -20,7 +20,7 @@ from registry import portal, uploads
 from registry.accounts import SignedIn, end_session, open_session
 from registry.applications import online_row, submit_rows
 from registry.settings import Settings
-from registry.workflow_models import ApplicationDocument
+from registry.workflow_models import Application, ApplicationDocument
 from web.auth import (
     PORTAL_COOKIE,
     clear_cookie,
@@ -47,6 +47,7 @@ class CodeLogin(BaseModel):
 
 class OnlineApplication(BaseModel):
     program: str = Field(max_length=40)
+    accept: bool = Field(False, description="the business read and accepts the commitment letter (承诺书)")
     store_name: str | None = Field(None, max_length=200)
     return_days: int | None = Field(None, ge=0, le=3650)
     commitments: list[str] = Field(default_factory=list, max_length=20)
@@ -90,17 +91,22 @@ def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
     """Validate the online form as the counter batch is validated, submit, then assess through
     the `application` flow. Returns {"application_id","status"}; 422 naming the field."""
     day = calendar.today()
+    if not form.accept:
+        raise HTTPException(422, "accept: the commitment letter (承诺书) must be read and accepted")
+    reg = registry()
     try:
-        with registry().write() as session:
+        with reg.write() as session:
+            letter = portal.commitment_letter(session, uscc, form.program, day, reg.settings)
             row = online_row(
                 session, uscc, form.program, form.store_name, None, form.return_days, form.commitments, day
             )
             report = submit_rows(session, [row], who.actor)
+            if report.rejected:
+                raise HTTPException(422, report.rejected[0]["reason"])
+            [app_id] = report.accepted
+            portal.accept_commitments(session, session.get(Application, app_id), letter, who.actor)
     except AssuredError as exc:
         raise (HTTPException(422, str(exc)) if exc.kind == Kind.bad_input else http_error(exc)) from None
-    if report.rejected:
-        raise HTTPException(422, report.rejected[0]["reason"])
-    [app_id] = report.accepted
     status = application_flow([app_id], day)[app_id]
     return {"application_id": app_id, "status": str(status)}
 
@@ -259,6 +265,30 @@ def withdraw(app_id: int, request: Request, x_csrf_token: str | None = Header(No
             return {"application_id": app.id, "status": app.status}
     except AssuredError as exc:
         raise http_error(exc) from None
+
+
+def letter_response(uscc: str, program: str) -> Response:
+    reg = registry()
+    try:
+        with reg.read() as session:
+            pdf = portal.commitment_letter(session, uscc, program, calendar.today(), reg.settings)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": 'inline; filename="commitment-letter.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.get("/letter")
+def letter(request: Request, program: str = "model_unit") -> Response:
+    """The commitment letter (承诺书) the business accepts when it applies."""
+    _, uscc = require_business(request)
+    return letter_response(uscc, program)
 
 
 @router.get("/certificates")

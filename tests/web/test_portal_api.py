@@ -39,7 +39,7 @@ def portal_login(client, uscc: str) -> str:
 def _apply(client, csrf: str, program: str = "model_unit") -> dict:
     response = client.post(
         "/api/portal/applications",
-        json={"program": program, "return_days": 15, "commitments": COMMITMENTS},
+        json={"program": program, "return_days": 15, "commitments": COMMITMENTS, "accept": True},
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 201, response.text
@@ -73,7 +73,8 @@ def test_a_business_signs_in_with_the_code_sent_to_its_address_and_applies(clien
     assert [a["application_id"] for a in listed] == [app["application_id"]]
     detail = client.get(f"/api/portal/applications/{app['application_id']}").json()
     actions = [step["action"] for step in detail["timeline"]]
-    assert actions[:2] == ["application.submitted", "assessment.stored"] and "application.in_review" in actions
+    assert actions[:3] == ["application.submitted", "application.commitments_accepted", "assessment.stored"]
+    assert actions[-1] == "application.in_review"
     assert detail["can_answer"] is False
 
 
@@ -81,7 +82,7 @@ def test_an_online_application_with_a_bad_field_is_422_naming_it(client, shops):
     csrf = portal_login(client, shops["good"])
     response = client.post(
         "/api/portal/applications",
-        json={"program": "model_unit", "commitments": ["free_lunch"]},
+        json={"program": "model_unit", "commitments": ["free_lunch"], "accept": True},
         headers={"X-CSRF-Token": csrf},
     )
     assert response.status_code == 422 and "commitments" in response.text and "free_lunch" in response.text
@@ -244,3 +245,26 @@ def test_a_business_withdraws_its_open_application(client, shops, pending):
     again = client.post(f"/api/portal/applications/{app_id}/withdraw", headers={"X-CSRF-Token": csrf})
     assert again.status_code == 409
     assert _upload(client, csrf, app_id, PDF).status_code == 403
+
+
+def test_the_commitment_letter_must_be_accepted_and_its_hash_is_recorded(client, shops):
+    import hashlib
+
+    from pypdf import PdfReader
+
+    csrf = portal_login(client, shops["good"])
+    refused = client.post(
+        "/api/portal/applications",
+        json={"program": "model_unit", "commitments": COMMITMENTS},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert refused.status_code == 422 and "accept" in refused.text
+    letter = client.get("/api/portal/letter", params={"program": "model_unit"})
+    assert letter.status_code == 200 and letter.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(letter.content)).pages)
+    assert "放心消费创建示范单位承诺书" in text and "先行赔付" in text and shops["good"] in text
+    app = _apply(client, csrf)
+    with open_registry(get_settings().db_url)() as session:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "application.commitments_accepted"))
+    assert entry.entity_id == str(app["application_id"]) and entry.actor == f"account:business:{shops['good']}"
+    assert entry.detail["letter_sha256"] == hashlib.sha256(letter.content).hexdigest()
