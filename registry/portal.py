@@ -43,6 +43,7 @@ from registry.workflow_models import (
     Account,
     Application,
     ApplicationStatus,
+    AssessmentRecord,
     AuditEntry,
     Certificate,
     PortalCode,
@@ -228,15 +229,33 @@ def timeline(session: Session, app_id: int) -> list[dict]:
         .order_by(AuditEntry.seq)
     ):
         detail = e.detail or {}
+        human = e.actor.startswith("account:") and not e.actor.startswith(f"account:{PREFIX}")
         out.append(
             {
                 "at": as_utc(e.at).isoformat(timespec="seconds"),
                 "action": e.action,
                 "stage": detail.get("stage"),
-                "reason": detail.get("reason") or detail.get("comment"),
+                # a reviewer's own words; the system's reasons are internal codes, shown as findings
+                "reason": (detail.get("comment") or detail.get("reason")) if human else None,
             }
         )
     return out
+
+
+def findings(session: Session, app_id: int) -> list[dict]:
+    """What the latest assessment found missing or failing, in the words a business reads."""
+    latest = session.scalar(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.application_id == app_id)
+        .order_by(AssessmentRecord.id.desc())
+        .limit(1)
+    )
+    outcomes = (latest.result or {}).get("outcomes", []) if latest else []
+    return [
+        {"id": o["id"], "title": o.get("title_zh", ""), "reason": o.get("reason_zh", ""), "status": o["status"]}
+        for o in outcomes
+        if o.get("status") in ("missing", "fail", "veto")
+    ]
 
 
 def withdraw(session: Session, uscc: str, app_id: int, actor: str) -> Application:

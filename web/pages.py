@@ -81,7 +81,15 @@ NOTICES = {
 }
 
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True)
+
+
+def size(n: int) -> str:
+    """A file size as a person reads it."""
+    return f"{n} 字节" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
 ENV.globals.update(
+    size=size,
     stage_zh=STAGE_ZH,
     role_zh=ROLE_ZH,
     status_zh=STATUS_ZH,

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from registry.accounts import end_session
 from web.auth import PORTAL_COOKIE, clear_cookie, client_of, csrf_matches, registry, set_cookie, signed_in
-from web.pages import COMMITMENT_ZH, PageRoute, Redirect, render
+from web.pages import CHECK_KIND, COMMITMENT_ZH, PageRoute, Redirect, render
 from web.portal_api import (
     OnlineApplication,
     application_view,
@@ -44,7 +44,7 @@ NEXT_STEP = {
     "announced": "正在公示，公示期满无异议即发放证书。",
     "issuable": "公示期满，证书即将发放。",
     "rejected": "申请未通过。原因见《申请审核结果告知书》（已发送至联系邮箱）；整改后可重新申请。",
-    "issued": "证书已发放，可在“我的申请”页面下载。",
+    "issued": "证书已发放，可在“我的证书”中下载。",
     "withdrawn": "申请已撤回。",
 }
 CERT_ZH = {"valid": "有效", "suspended": "暂停", "revoked": "撤销", "expired": "已过期", "superseded": "已换发"}
@@ -249,6 +249,10 @@ def application(request: Request, app_id: int, notice: str = "") -> Response:
     _, uscc = gate(request)
     app = application_view(uscc, app_id)
     steps = [s | {"text": SHOWN[s["action"]]} for s in app["timeline"] if s["action"] in SHOWN]
+    wanted = ("missing",) if app["status"] == "pending_data" else ("fail", "veto")
+    app["findings"] = [
+        f for f in app["findings"] if f["status"] in wanted and CHECK_KIND.get(f["id"], "scored") != "bonus"
+    ]
     settings = registry().settings
     return page(
         request,

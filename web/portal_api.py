@@ -121,7 +121,7 @@ def application_view(uscc: str, app_id: int) -> dict:
                 "store_name": app.store_name,
                 "status": app.status,
                 "stage": app.stage,
-                "reason": app.status_reason,
+                "findings": portal.findings(session, app.id),
                 "submitted_on": app.submitted_on.isoformat(),
                 "commitments": app.commitments,
                 "timeline": portal.timeline(session, app.id),
