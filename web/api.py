@@ -19,6 +19,7 @@ from flows.review import Decision, review_decision
 from registry import workbench
 from registry.accounts import SignInError, authenticate, change_password, end_session, open_session
 from registry.announcements import resolve_objection
+from web import ops
 from web.auth import (
     clear_cookie,
     client_of,
@@ -65,6 +66,7 @@ def sign_in(username: str, password: str, client: str) -> tuple[object, SignInEr
         try:
             account = authenticate(session, username, password, reg.settings, client=client)
         except SignInError as exc:
+            ops.sign_in_failed()
             return None, exc
         who = open_session(session, account, reg.settings, kind="web", client=client)
         session.expunge(account)

@@ -108,7 +108,7 @@ def test_deliver_pending_delivers_a_queued_document_to_the_outbox(shops):
     )
 
 
-def test_deliver_pending_with_nothing_queued_delivers_nothing(home):
+def test_deliver_pending_with_nothing_queued_delivers_nothing(shops):
     assert deliver_pending.fn() == {"delivered": 0, "failed": 0}
 
 
