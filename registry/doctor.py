@@ -215,7 +215,7 @@ def prefect_api(settings: Settings) -> Check:
             )
         return Check("Prefect API", True, "not configured: each command runs a temporary local server")
     try:
-        health = requests.get(f"{api.rstrip('/')}/health", headers=_auth_headers(), timeout=5)
+        health = requests.get(f"{api.rstrip('/')}/admin/version", headers=_auth_headers(), timeout=5)
     except requests.RequestException as exc:
         return Check(
             "Prefect API",
@@ -234,25 +234,21 @@ def prefect_api(settings: Settings) -> Check:
         return Check("Prefect API", False, f"{api} answered {health.status_code}", "check the Prefect server's log")
     if not settings.production:
         return Check("Prefect API", True, f"{api} reachable")
-    backend = _prefect_database(api)
-    if backend != "postgresql":
+    # The API obfuscates its database URL, so this reads the environment doctor runs in: run it on the
+    # Prefect server's machine with the server's settings too.
+    prefect_db = os.environ.get("PREFECT_API_DATABASE_CONNECTION_URL") or os.environ.get(
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL", ""
+    )
+    if not prefect_db.startswith("postgresql"):
         return Check(
             "Prefect API",
             False,
-            f"{api} keeps its data on {backend or 'an unknown database'}",
-            "start the server with PREFECT_API_DATABASE_CONNECTION_URL=postgresql+asyncpg://…",
+            f"{api} reachable, but PREFECT_API_DATABASE_CONNECTION_URL is not a PostgreSQL URL here "
+            "(Prefect's own SQLite locks under several workers)",
+            "start the server with PREFECT_API_DATABASE_CONNECTION_URL=postgresql+asyncpg://… and run doctor "
+            "with the server's environment",
         )
     return Check("Prefect API", True, f"{api} reachable, its database on PostgreSQL")
-
-
-def _prefect_database(api: str) -> str | None:
-    """The dialect of the Prefect server's own database, from its settings endpoint."""
-    try:
-        answer = requests.get(f"{api.rstrip('/')}/admin/settings", headers=_auth_headers(), timeout=5)
-        url = answer.json()["server"]["database"]["connection_url"]
-    except (requests.RequestException, ValueError, KeyError, TypeError):
-        return None
-    return str(url).split(":", 1)[0].split("+", 1)[0] if url else "sqlite"
 
 
 def smtp(settings: Settings) -> Check:
