@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import requests
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,8 +28,9 @@ from certificates import keys
 from checks.errors import AssuredError, Kind
 from documents.fonts import cjk_font
 from registry.db import alembic_config, make_engine, open_registry
-from registry.queries import registration_count
+from registry.models import Registration
 from registry.settings import Settings
+from registry.workflow_models import Account, Certificate
 
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
@@ -95,21 +97,29 @@ def database(settings: Settings) -> Check:
 
 
 def registry_data(settings: Settings) -> Check:
-    """The registry holds the registrations every flow works on."""
+    """The registry holds something to work on: registrations, certificates or accounts. A flow
+    never has anything to do in one that holds none (it is a new database, or the wrong one)."""
     url = settings.db_url
     try:
         with open_registry(url)() as session:
-            n = registration_count(session)
+            held = {
+                name: session.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in (
+                    ("registrations", Registration),
+                    ("certificates", Certificate),
+                    ("accounts", Account),
+                )
+            }
     except (SQLAlchemyError, OSError) as exc:
         return Check("registry", False, f"{shown_url(url)}: {str(exc).splitlines()[0][:200]}", _WHERE)
-    if n == 0:
+    if not any(held.values()):
         return Check(
             "registry",
             False,
-            f"{shown_url(url)} holds no registrations",
+            f"{shown_url(url)} holds no registrations, certificates or accounts",
             f"{_WHERE}, or ingest the bureau's records (`assured ingest DIR` / `assured sync URL`)",
         )
-    return Check("registry", True, f"{n} registrations")
+    return Check("registry", True, ", ".join(f"{n} {name}" for name, n in held.items()))
 
 
 def registry_ready(settings: Settings) -> Check:

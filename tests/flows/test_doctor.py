@@ -83,7 +83,7 @@ def test_an_empty_registry_fails_and_a_flow_run_refuses_it_with_the_same_line(cl
     assert cli("init").code == 0
     result = cli("doctor")
     line = _line(result, "registry")
-    assert result.code == 1 and "holds no registrations" in line and "fix:" in line
+    assert result.code == 1 and "holds no registrations, certificates or accounts" in line and "fix:" in line
     screened = cli("screen", "--program", "model_unit", "--as-of", "2026-06-30")
     assert screened.code == 2 and line in screened.err
 
