@@ -83,7 +83,9 @@ def _run(api: str, deployment_id: str, uscc: str) -> dict:
     return _until("the flow run to finish", 120, finished)
 
 
-def test_a_deployment_runs_on_a_worker_from_its_own_checkout_and_a_misconfigured_worker_refuses(cli, shops, tmp_path):
+def test_a_deployment_runs_on_a_worker_from_its_own_checkout_and_a_misconfigured_worker_refuses(
+    cli, shops, tmp_path, monkeypatch
+):
     port = _port()
     api = f"http://127.0.0.1:{port}/api"
     env = {
@@ -119,6 +121,11 @@ def test_a_deployment_runs_on_a_worker_from_its_own_checkout_and_a_misconfigured
         # The auth string protects the API: refused without it, answered with it.
         assert requests.post(f"{api}/deployments/filter", json={}, timeout=5).status_code == 401
         assert requests.post(f"{api}/deployments/filter", json={}, headers=HEADERS, timeout=5).status_code == 200
+        monkeypatch.setenv("PREFECT_API_URL", api)
+        monkeypatch.setenv("PREFECT_API_AUTH_STRING", "operator:guessed")
+        assert "refused the credentials (401) — fix: set PREFECT_API_AUTH_STRING" in cli("doctor").out
+        monkeypatch.setenv("PREFECT_API_AUTH_STRING", AUTH)
+        assert f"ok    Prefect API: {api} reachable" in cli("doctor").out
 
         prefect("work-pool", "create", "assured", "--type", "process")
         deployed_from = _copy_of_checkout(tmp_path / "elsewhere" / "assured")
