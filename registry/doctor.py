@@ -261,6 +261,21 @@ def prefect_api(settings: Settings) -> Check:
     return Check("Prefect API", True, f"{api} reachable, its database on PostgreSQL")
 
 
+def worker_checkout() -> Check:
+    """ASSURED_REPO, which the deployments' pull step resolves on a worker, names a checkout."""
+    repo = os.environ.get("ASSURED_REPO")
+    if not repo:
+        return Check("worker checkout", True, "ASSURED_REPO not set (a Prefect worker needs it: its checkout's path)")
+    if not (Path(repo) / "prefect.yaml").is_file() or not (Path(repo) / "flows").is_dir():
+        return Check(
+            "worker checkout",
+            False,
+            f"ASSURED_REPO={repo} is not a checkout of this project (no prefect.yaml and flows/)",
+            "set ASSURED_REPO to the path of this machine's checkout",
+        )
+    return Check("worker checkout", True, f"ASSURED_REPO={repo}")
+
+
 def smtp(settings: Settings) -> Check:
     if not settings.smtp_host:
         return Check("SMTP", True, "not configured: documents go to the outbox only")
@@ -292,6 +307,7 @@ def run_all(settings: Settings) -> list[Check]:
         lambda: writable("outbox", settings.outbox_path),
         font,
         lambda: prefect_api(settings),
+        worker_checkout,
         lambda: public_urls(settings),
         lambda: smtp(settings),
     ]

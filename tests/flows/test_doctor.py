@@ -4,6 +4,7 @@ exit 1; and the registry part every flow run performs first."""
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -39,6 +40,7 @@ def _setenv(monkeypatch, **values: str) -> None:
 
 def test_a_ready_instance_passes_every_check(cli, ready, monkeypatch):
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("ASSURED_REPO", raising=False)
     result = cli("doctor")
     assert result.code == 0, result.out
     names = [line.split(":", 1)[0].split(maxsplit=1)[1] for line in result.out.splitlines()]
@@ -50,10 +52,22 @@ def test_a_ready_instance_passes_every_check(cli, ready, monkeypatch):
         "outbox",
         "CJK font",
         "Prefect API",
+        "worker checkout",
         "public URL",
         "SMTP",
     ]
     assert all(line.startswith("ok ") for line in result.out.splitlines())
+    shown = cli("doctor", "--json")
+    assert shown.code == 0 and [c["name"] for c in shown.json()] == names and all(c["ok"] for c in shown.json())
+
+
+def test_a_worker_checkout_that_is_not_one_fails(cli, ready, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSURED_REPO", str(tmp_path))
+    result = cli("doctor")
+    line = _line(result, "worker checkout")
+    assert result.code == 1 and "is not a checkout of this project" in line and "fix: set ASSURED_REPO" in line
+    monkeypatch.setenv("ASSURED_REPO", str(Path(__file__).resolve().parents[2]))
+    assert _line(cli("doctor"), "worker checkout").startswith("ok ")
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="a missing SQLite file: the SQLite pass")
