@@ -6,7 +6,18 @@ import argparse
 import importlib
 import sys
 
-ALL = ["ingest", "generate", "certificates", "screen", "workflow", "risk", "postgres", "recheck", "publish"]
+ALL = [
+    "ingest",
+    "generate",
+    "certificates",
+    "screen",
+    "workflow",
+    "risk",
+    "postgres",
+    "recheck",
+    "publish",
+    "workbench",
+]
 
 
 def main() -> int:

@@ -13,6 +13,9 @@ class Kind(StrEnum):
     not_found = "not_found"  # the application, certificate, reviewer … does not exist
     conflict = "conflict"  # it exists already, or was decided already
     unavailable = "unavailable"  # an outside source could not be read (after its retries)
+    rate_limited = "rate_limited"  # asked too often; try again later
+    too_large = "too_large"  # a file or body over its limit
+    unsupported = "unsupported"  # a file of a type that is not taken
 
 
 class AssuredError(Exception):

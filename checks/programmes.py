@@ -27,6 +27,10 @@ PROGRAMMES: dict[Programme, ProgrammeInfo] = {
 }
 
 
+# The review stages as a Chinese reader names them.
+STAGE_ZH = {"county": "县级", "city": "市级", "province": "省级"}
+
+
 def title_zh(programme: str) -> str:
     """The Chinese title; a programme id not in the table is printed as it is."""
     info = PROGRAMMES.get(programme)  # type: ignore[call-overload]  # a str looks up its StrEnum member

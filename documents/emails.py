@@ -6,7 +6,7 @@ import datetime as dt
 
 from certificates.data import CertificateData
 from certificates.status import CertificateState
-from checks.programmes import title_zh
+from checks.programmes import STAGE_ZH, title_zh
 from documents.letters import NOTICE_KINDS
 
 
@@ -40,3 +40,36 @@ def status_notice(
         f"原因：{reason}。详见附件《{title}》。\n\n{authority}"
     )
     return f"{title} {number_zh}", body
+
+
+def review_overdue(
+    *,
+    application_id: int,
+    business: str,
+    program: str,
+    stage: str,
+    due_on: dt.date,
+    today: dt.date,
+    holder: str | None,
+    link: str,
+    authority: str,
+) -> tuple[str, str]:
+    """The e-mail to a reviewer and the stage's supervisors when a review stage is overdue."""
+    stage_zh = STAGE_ZH.get(stage, stage)
+    who = f"由 {holder} 认领" if holder else "尚无人认领"
+    subject = f"审核逾期提醒：申请 {application_id}（{stage_zh}审核）"
+    body = (
+        f"申请 {application_id}（{business}，{title_zh(program)}）的{stage_zh}审核"
+        f"期限为 {due_on:%Y年%-m月%-d日}，至 {today:%Y年%-m月%-d日} 已逾期 {(today - due_on).days} 日，{who}。"
+        f"\n\n请尽快办理：{link}\n\n{authority}"
+    )
+    return subject, body
+
+
+def portal_code(code: str, minutes: float, authority: str) -> tuple[str, str]:
+    """The message carrying a business's one-time sign-in code."""
+    body = (
+        f"您的企业服务登录验证码为 {code}，{minutes:g} 分钟内有效，仅可使用一次。"
+        f"如非本单位操作，请忽略本消息，切勿将验证码告诉他人。\n\n{authority}"
+    )
+    return f"企业服务登录验证码 {code}", body

@@ -34,6 +34,9 @@ EXIT_CODES = {
     Kind.not_found: 2,
     Kind.conflict: 2,
     Kind.unavailable: 2,
+    Kind.rate_limited: 2,
+    Kind.too_large: 2,
+    Kind.unsupported: 2,
 }
 # `assured --help` lists the commands in this order, then the command groups in this order.
 AREAS = (

@@ -19,6 +19,7 @@ from checks import calendar
 from checks.programmes import Programme
 from flows.application import application_flow
 from flows.common import registry
+from flows.deadlines import daily_deployment as deadlines_deployment
 from flows.issuance import issue_flow
 from flows.recheck import daily_deployment
 from flows.review import announce_flow
@@ -84,7 +85,7 @@ def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
 
 def deployments() -> list:
     """Every deployment (`prefect.yaml` declares the same names for a work pool)."""
-    # The workbench's deadline and reminder flows join here, and in prefect.yaml, when they land.
+    # Later flows (the workbench's reminders, say) join here and in prefect.yaml, each with its schedule.
     return [
         apply_flow.to_deployment("apply", description="Submit and assess an online application"),
         announce_flow.to_deployment("announce", description="公示: publish approved applications"),
@@ -92,6 +93,7 @@ def deployments() -> list:
         screen_flow.to_deployment("screen", description="Screen a region under a programme's policy"),
         weekly_deployment(),
         daily_deployment(),
+        deadlines_deployment(),
     ]
 
 

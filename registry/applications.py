@@ -331,14 +331,16 @@ def online_row(
     try:
         code = validate_uscc(uscc)
     except UsccError as exc:
-        raise WorkflowError(f"--uscc: {exc}") from None
+        raise WorkflowError(f"uscc: {exc}", kind=Kind.bad_input) from None
     reg = session.get(Registration, code)
     if reg is None:
-        raise WorkflowError(f"--uscc {code}: no registration on record for this business", kind=Kind.not_found)
+        raise WorkflowError(f"uscc {code}: no registration on record for this business", kind=Kind.not_found)
     known = set(Commitments.model_fields) - {"return_days", "return_scope"}
     unknown = [c for c in commitments if c not in known]
     if unknown:
-        raise WorkflowError(f"--commitment {unknown[0]!r}: expected one of {', '.join(sorted(known))}")
+        raise WorkflowError(
+            f"commitments: {unknown[0]!r} is not one of {', '.join(sorted(known))}", kind=Kind.bad_input
+        )
     record = {
         "uscc": code,
         "program": program,

@@ -55,7 +55,12 @@ def sha256(path: Path) -> str:
 
 
 def _folders(settings: Settings) -> dict[str, Path]:
-    return {"keys": settings.keys_path, "out": settings.out_path, "outbox": settings.outbox_path}
+    return {
+        "keys": settings.keys_path,
+        "out": settings.out_path,
+        "outbox": settings.outbox_path,
+        "uploads": settings.uploads_path,
+    }
 
 
 def _home_extras(settings: Settings) -> list[Path]:

@@ -81,7 +81,8 @@ def _email(d: Delivery, settings: Settings) -> None:
     msg["Message-ID"] = f"<{hashlib.sha256(src.read_bytes()).hexdigest()[:32]}@assured>"
     body = src.with_suffix(".txt")
     msg.set_content(body.read_text(encoding="utf-8") if body.exists() else d.subject)
-    for f in (src, *[c for c in _companions(src) if c.suffix != ".txt"]):
+    attached = [] if src.suffix == ".txt" else [src]  # a plain-text notice is the body itself
+    for f in (*attached, *[c for c in _companions(src) if c.suffix != ".txt"]):
         maintype, subtype = MIME.get("".join(f.suffixes[-1:]), ("application", "octet-stream"))
         msg.add_attachment(f.read_bytes(), maintype=maintype, subtype=subtype, filename=f.name)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:

@@ -305,6 +305,7 @@ def run_all(settings: Settings) -> list[Check]:
         lambda: signing_keys(settings),
         lambda: writable("output folder", settings.out_path),
         lambda: writable("outbox", settings.outbox_path),
+        lambda: writable("uploads", settings.uploads_path),
         font,
         lambda: prefect_api(settings),
         worker_checkout,

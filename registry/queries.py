@@ -23,7 +23,9 @@ from registry.workflow_models import (
 )
 
 
-def application_rows(session: Session, status: str | None = None, program: str | None = None) -> list[dict]:
+def application_rows(
+    session: Session, status: str | None = None, program: str | None = None, app_id: int | None = None
+) -> list[dict]:
     q = (
         select(Application, Certificate.number)
         .outerjoin(Certificate, Certificate.application_id == Application.id)
@@ -33,6 +35,8 @@ def application_rows(session: Session, status: str | None = None, program: str |
         q = q.where(Application.status == status)
     if program:
         q = q.where(Application.program == program)
+    if app_id is not None:
+        q = q.where(Application.id == app_id)
     return [
         {
             "id": a.id,
@@ -53,7 +57,7 @@ def application_rows(session: Session, status: str | None = None, program: str |
 
 def application_history(session: Session, app_id: int) -> dict:
     app = get_application(session, app_id)
-    [row] = [r for r in application_rows(session) if r["id"] == app_id] or [{}]
+    [row] = application_rows(session, app_id=app_id) or [{}]
     latest = session.scalar(
         select(AssessmentRecord)
         .where(AssessmentRecord.application_id == app_id)

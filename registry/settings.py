@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     output_dir: Path | None = Field(None, description="certificates, letters, disclosures")
     keys_dir: Path | None = Field(None, description="signing keys (private files mode 0600)")
     outbox_dir: Path | None = Field(None, description="delivered documents, one folder per business")
+    uploads_dir: Path | None = Field(None, description="documents businesses upload, stored by SHA-256")
+    upload_max_mib: float = Field(10, description="largest document a business may upload")
+    uploads_per_application: int = Field(20, description="most documents one application may carry")
+    portal_code_minutes: float = Field(10, description="a business's one-time sign-in code lives this long")
+    portal_code_attempts: int = Field(5, description="tries one sign-in code allows")
+    portal_codes_per_uscc: int = Field(3, description="sign-in codes one USCC may ask for in 15 minutes")
+    portal_codes_per_client: int = Field(20, description="sign-in codes one client address may ask for in an hour")
     smtp_host: str | None = Field(None, description="SMTP server for e-mail delivery; unset: outbox only")
     smtp_port: int = Field(25, description="SMTP port")
     smtp_user: str | None = Field(None, description="SMTP login, if the server wants one")
@@ -84,6 +91,10 @@ class Settings(BaseSettings):
     @property
     def outbox_path(self) -> Path:
         return (self.outbox_dir or self.home_path / "outbox").expanduser().resolve()
+
+    @property
+    def uploads_path(self) -> Path:
+        return (self.uploads_dir or self.home_path / "uploads").expanduser().resolve()
 
     @property
     def prefect_home(self) -> Path:

@@ -20,9 +20,11 @@ from checks import calendar
 from checks.errors import Kind
 from registry import audit
 from registry.accounts import utcnow
+from registry.deadlines import escalated_ids
 from registry.models import Registration
 from registry.queries import application_history
 from registry.reviewers import eligible_reviewer
+from registry.uploads import documents_of
 from registry.workflow_models import (
     CLOSED_STATUSES,
     Account,
@@ -75,13 +77,58 @@ class Filters:
             raise WorkflowError(f"sort {self.sort!r}: one of {', '.join(SORTS)}", kind=Kind.bad_input)
 
 
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a worklist: its rows, how many match in all, and where the next page starts."""
+
+    items: list[dict]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+
+def _filtered(q, account: Account, filters: Filters, today: dt.date):
+    q = q.outerjoin(Registration, Registration.uscc == Application.uscc).where(scope(account))
+    if filters.program:
+        q = q.where(Application.program == filters.program)
+    if filters.overdue:
+        q = q.where(Application.due_on < today)
+    if filters.mine:
+        q = q.where(Application.claimed_by_id == account.id)
+    return q
+
+
 def worklist(
-    session: Session, account: Account, filters: Filters = Filters(), today: dt.date | None = None
-) -> list[dict]:
-    """The account's worklist, with business, score, days waiting, deadline and claim."""
+    session: Session,
+    account: Account,
+    filters: Filters = Filters(),
+    today: dt.date | None = None,
+    *,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+    ids: list[int] | None = None,
+) -> Page:
+    """A page of the account's worklist, with business, score, days waiting, deadline, whether it
+    was escalated, and the claim. `ids` narrows it to those applications (the bulk page)."""
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise WorkflowError(f"limit {limit}: between 1 and {MAX_PAGE_SIZE}", kind=Kind.bad_input)
+    if offset < 0:
+        raise WorkflowError(f"offset {offset}: not negative", kind=Kind.bad_input)
     today = today or calendar.today()
     holder = Account.__table__.alias("holder")
-    q = (
+    q = _filtered(
         select(
             Application.id,
             Application.uscc,
@@ -96,28 +143,27 @@ def worklist(
             Application.store_name,
             Registration.name,
             holder.c.username,
-        )
-        .outerjoin(Registration, Registration.uscc == Application.uscc)
-        .outerjoin(holder, holder.c.id == Application.claimed_by_id)
-        .where(scope(account))
-    )
-    if filters.program:
-        q = q.where(Application.program == filters.program)
-    if filters.overdue:
-        q = q.where(Application.due_on < today)
-    if filters.mine:
-        q = q.where(Application.claimed_by_id == account.id)
+        ).select_from(Application),
+        account,
+        filters,
+        today,
+    ).outerjoin(holder, holder.c.id == Application.claimed_by_id)
+    counted = _filtered(select(func.count(Application.id)).select_from(Application), account, filters, today)
+    if ids is not None:
+        q, counted = q.where(Application.id.in_(ids)), counted.where(Application.id.in_(ids))
     order = {
         "due": (Application.due_on.is_(None), Application.due_on, Application.id),
         "waiting": (Application.stage_since, Application.id),
         "score": (Application.score.desc(), Application.id),
         "id": (Application.id,),
     }[filters.sort]
+    rows = session.execute(q.order_by(*order).limit(limit).offset(offset)).all()
+    escalated = escalated_ids(session, [r.id for r in rows])
     ties = set(account.ties or [])
-    out = []
-    for r in session.execute(q.order_by(*order)):
+    items = []
+    for r in rows:
         since = r.stage_since or r.submitted_on
-        out.append(
+        items.append(
             {
                 "application_id": r.id,
                 "uscc": r.uscc,
@@ -131,11 +177,14 @@ def worklist(
                 "days_waiting": (today - since).days,
                 "due_on": None if r.due_on is None else r.due_on.isoformat(),
                 "overdue": r.due_on is not None and r.due_on < today,
+                "escalated": r.id in escalated,
                 "claimed_by": r.username,
                 "tied": r.uscc in ties,
             }
         )
-    return out
+    short = len(items) < limit and (items or offset == 0)  # the last page: the count is known
+    total = offset + len(items) if short else session.scalar(counted) or 0
+    return Page(items, total, offset, limit)
 
 
 def application_detail(session: Session, account: Account, app_id: int, today: dt.date | None = None) -> dict:
@@ -174,7 +223,7 @@ def application_detail(session: Session, account: Account, app_id: int, today: d
             "claimed_by": holder.username if holder else None,
             "may_decide": refusal is None,
             "refusal": refusal,
-            "documents": [],
+            "documents": documents_of(session, app_id),
         }
     )
     return info

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from checks.errors import AssuredError, Kind
@@ -47,6 +47,7 @@ class Application(Base):
     is a unique constraint, not a hope."""
 
     __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_worklist", "status", "stage", "due_on", "id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uscc: Mapped[uscc]
     program: Mapped[short]
@@ -324,3 +325,39 @@ class MonitoringFinding(Base):
     reason_code: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[dict] = mapped_column(JSON, doc="reasons (zh/en), figures and evidence references")
     created_at: Mapped[created_at]
+
+
+class PortalCode(Base):
+    """A one-time sign-in code for a business (企业服务): only a salted SHA-256 is kept. A code lives
+    `portal_code_minutes`, allows `portal_code_attempts` tries and is used once. A request for an
+    unknown USCC, or one without a contact on record, is kept too (`sent` false), so the rate
+    limits count it and the answer cannot tell the two apart."""
+
+    __tablename__ = "portal_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uscc: Mapped[uscc]
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    salt: Mapped[str] = mapped_column(String(32))
+    sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    client: Mapped[str] = mapped_column(String(200), index=True, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    expires_at: Mapped[dt.datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[dt.datetime | None]
+
+
+class ApplicationDocument(Base):
+    """A document a business attached to its application, stored content-addressed by SHA-256
+    under the uploads folder (`<uploads>/<sha[:2]>/<sha>`): the same file twice is one row."""
+
+    __tablename__ = "application_documents"
+    __table_args__ = (UniqueConstraint("application_id", "sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    media_type: Mapped[str] = mapped_column(String(40))
+    filename: Mapped[str] = mapped_column(String(200))
+    note: Mapped[text]
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    uploaded_at: Mapped[created_at]

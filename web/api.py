@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 
 from certificates.data import CertificateNumber, NumberError
@@ -17,8 +17,9 @@ from checks.errors import AssuredError
 from flows.recheck import reviewer_change
 from flows.review import Decision, review_decision
 from registry import workbench
-from registry.accounts import SignInError, authenticate, change_password, end_session, open_session
+from registry.accounts import SignedIn, SignInError, authenticate, change_password, end_session, open_session
 from registry.announcements import resolve_objection
+from registry.uploads import document_of
 from web import ops
 from web.auth import (
     clear_cookie,
@@ -29,6 +30,7 @@ from web.auth import (
     require_csrf,
     set_cookie,
 )
+from web.portal_api import document_response
 
 router = APIRouter(prefix="/api")
 
@@ -117,16 +119,23 @@ def worklist(
     overdue: bool = False,
     mine: bool = False,
     sort: str = "due",
+    limit: int = workbench.PAGE_SIZE,
+    offset: int = 0,
 ) -> dict:
+    """A page of the worklist; `next_offset` is where the next page starts (null on the last)."""
     who = require(request)
     try:
         filters = workbench.Filters(program=program, overdue=overdue, mine=mine, sort=sort)
         with registry().read() as session:
-            items = workbench.worklist(session, who.account, filters)
+            page = workbench.worklist(session, who.account, filters, limit=limit, offset=offset)
     except AssuredError as exc:
         raise http_error(exc) from None
     keys = ("application_id", "uscc", "program", "stage", "status", "score", "due_on", "overdue", "claimed_by")
-    return {"items": [{k: item[k] for k in keys} | {"business": item["business"]} for item in items]}
+    return {
+        "items": [{k: item[k] for k in keys} | {"business": item["business"]} for item in page.items],
+        "total": page.total,
+        "next_offset": page.next_offset,
+    }
 
 
 @router.get("/applications/{app_id}")
@@ -137,6 +146,23 @@ def application(app_id: int, request: Request) -> dict:
             return workbench.application_detail(session, who.account, app_id)
     except AssuredError as exc:
         raise http_error(exc) from None
+
+
+def reviewer_document(who: SignedIn, app_id: int, doc_id: int) -> FileResponse:
+    """A document of an application in the account's scope; 404 outside it, as for the application."""
+    reg = registry()
+    try:
+        with reg.read() as session:
+            workbench.visible(session, who.account, app_id)
+            doc = document_of(session, app_id, doc_id)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    return document_response(doc, reg.settings)
+
+
+@router.get("/applications/{app_id}/documents/{doc_id}")
+def application_document(app_id: int, doc_id: int, request: Request) -> FileResponse:
+    return reviewer_document(require(request), app_id, doc_id)
 
 
 def claim_or_release(app_id: int, request: Request, csrf: str | None, release: bool, to: str | None = None) -> dict:

@@ -13,10 +13,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from web import api, ops, public, sso, workbench
+from registry.settings import get_settings
+from web import api, ops, portal_api, public, sso, workbench
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 6 * 1024 * 1024  # the largest request any route takes: a certificate PDF of 5 MB and its form
+FORM_OVERHEAD = 64 * 1024  # an upload's multipart framing and its note, beyond the file itself
 HEADERS = [
     (b"content-security-policy", b"default-src 'self'; frame-ancestors 'none'; form-action 'self'"),
     (b"x-content-type-options", b"nosniff"),
@@ -29,16 +31,25 @@ class Guard:
     """Security headers on every response; a request body larger than `limit` is refused with 413
     before the route reads it — by its Content-Length, or while it streams in when it has none."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY, uploads: int = MAX_BODY) -> None:
+        self.app, self.default, self.uploads = app, limit, uploads
+
+    def limit_for(self, path: str) -> int:
+        """A business's document upload may be larger than any other body."""
+        return (
+            self.uploads
+            if path.startswith(("/api/portal/", "/portal/")) and path.endswith("/documents")
+            else self.default
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_for(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(send, self.limit)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, limit)
             return
         seen = 0
         started = False
@@ -48,7 +59,7 @@ class Guard:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     raise BodyTooLarge
             return message
 
@@ -64,7 +75,7 @@ class Guard:
             await self.app(scope, bounded_receive, with_headers)
         except BodyTooLarge:
             if not started:
-                await _too_large(send, self.limit)
+                await _too_large(send, limit)
 
 
 class BodyTooLarge(Exception):
@@ -93,8 +104,10 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     app.include_router(public.router(certificates_folder, keys_folder))
     app.include_router(api.router)
     app.include_router(sso.router)
+    app.include_router(portal_api.router)
     app.include_router(workbench.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(Guard)
+    upload_max = int(get_settings().upload_max_mib * 1024 * 1024)
+    app.add_middleware(Guard, uploads=max(MAX_BODY, upload_max + FORM_OVERHEAD))
     app.add_middleware(ops.Observe, metrics=metrics)  # outermost: it sees the Guard's refusals too
     return app

@@ -19,10 +19,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from checks.errors import AssuredError, Kind
 from registry.accounts import SignedIn, csrf_token, needs_touch, resolve_session, touch_session
 from registry.db import begin_write, open_registry
+from registry.portal import BUSINESS
 from registry.settings import Settings, get_settings
 
 COOKIE = "assured_session"
-STATUS = {Kind.bad_input: 400, Kind.refused: 403, Kind.not_found: 404, Kind.conflict: 409, Kind.unavailable: 503}
+PORTAL_COOKIE = "assured_portal"  # a business's session (the portal), apart from the staff's
+STATUS = {
+    Kind.bad_input: 400,
+    Kind.refused: 403,
+    Kind.not_found: 404,
+    Kind.conflict: 409,
+    Kind.unavailable: 503,
+    Kind.rate_limited: 429,
+    Kind.too_large: 413,
+    Kind.unsupported: 415,
+}
 
 
 @dataclass(frozen=True)
@@ -50,20 +61,22 @@ def registry() -> Registry:
     return Registry(get_settings())
 
 
-def request_token(request: Request) -> str | None:
+def request_token(request: Request, cookie: str = COOKIE) -> str | None:
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
-    return request.cookies.get(COOKIE)
+    return request.cookies.get(cookie)
 
 
 def client_of(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def signed_in(request: Request) -> SignedIn | None:
-    """The request's signed-in account, or None. Moves the idle clock on at most once a minute."""
-    token = request_token(request)
+def signed_in(request: Request, cookie: str = COOKIE) -> SignedIn | None:
+    """The request's signed-in account, or None. Moves the idle clock on at most once a minute.
+    A business's session counts only where `cookie` is the portal's, and a staff session only
+    where it is not: neither can act through the other's pages."""
+    token = request_token(request, cookie)
     if not token:
         return None
     reg = registry()
@@ -71,6 +84,8 @@ def signed_in(request: Request) -> SignedIn | None:
         who = resolve_session(session, token, reg.settings)
         if who is not None:
             session.expunge(who.account)
+    if who is not None and (who.account.role == BUSINESS) != (cookie == PORTAL_COOKIE):
+        return None
     if who is not None and needs_touch(who):
         with reg.write() as session:
             touch_session(session, who)
@@ -96,9 +111,9 @@ def require_csrf(who: SignedIn, offered: str | None) -> None:
         raise HTTPException(403, "missing or wrong CSRF token (X-CSRF-Token header or csrf form field)")
 
 
-def set_cookie(response: Response, token: str, settings: Settings) -> None:
+def set_cookie(response: Response, token: str, settings: Settings, cookie: str = COOKIE) -> None:
     response.set_cookie(
-        COOKIE,
+        cookie,
         token,
         max_age=int(settings.session_max_hours * 3600),
         httponly=True,
@@ -108,8 +123,8 @@ def set_cookie(response: Response, token: str, settings: Settings) -> None:
     )
 
 
-def clear_cookie(response: Response) -> None:
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+def clear_cookie(response: Response, cookie: str = COOKIE) -> None:
+    response.delete_cookie(cookie, path="/", httponly=True, samesite="strict")
 
 
 def http_error(exc: AssuredError) -> HTTPException:

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from checks.errors import AssuredError
-from checks.programmes import PROGRAMMES
+from checks.programmes import PROGRAMMES, STAGE_ZH
 from checks.scores import BONUS, SCORED
 from checks.vetoes import VETOES
 from registry.accounts import SignedIn
@@ -24,7 +24,6 @@ from web.auth import STATUS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-STAGE_ZH = {"county": "县级", "city": "市级", "province": "省级"}
 ROLE_ZH = {"reviewer": "审核员", "supervisor": "主管", "admin": "管理员"}
 STATUS_ZH = {
     "submitted": "已提交",

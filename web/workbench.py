@@ -14,7 +14,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,7 +23,7 @@ from checks.errors import AssuredError, Kind
 from registry import workbench
 from registry.accounts import SignedIn, change_password, end_session
 from web import sso
-from web.api import claim_or_release, decide, sign_in
+from web.api import claim_or_release, decide, reviewer_document, sign_in
 from web.auth import STATUS, clear_cookie, client_of, csrf_matches, registry, set_cookie, signed_in
 from web.pages import (
     CHECK_KIND,
@@ -198,11 +198,12 @@ def worklist_page(
     decided: int | None = None,
     result: str = "",
     stage: str = "",
+    offset: int = 0,
 ) -> Response:
     who = gate(request)
     filters = workbench.Filters(program=program or None, overdue=overdue, mine=mine, sort=sort)
     with registry().read() as session:
-        items = workbench.worklist(session, who.account, filters)
+        page = workbench.worklist(session, who.account, filters, limit=workbench.PAGE_SIZE, offset=max(0, offset))
     done = None
     if decided is not None and result in DECISION_ZH:
         done = f"申请 {decided} 已{DECISION_ZH[result]}" + (
@@ -211,12 +212,20 @@ def worklist_page(
     return render(
         request,
         "worklist.html",
-        items=[item | {"selectable": _selectable(who, item)} for item in items],
+        items=[item | {"selectable": _selectable(who, item)} for item in page.items],
+        page=page,
+        page_link=lambda at: address(request.url.path, _with_offset(request.url.query, at)),
         filters=filters,
         filtered=bool(program or overdue or mine),
         back=address(request.url.path, request.url.query),
         notice=done or NOTICES.get(notice),
     )
+
+
+def _with_offset(query: str, offset: int) -> str:
+    """The worklist's query string with `offset` replaced (filters and sort kept)."""
+    kept = [(k, v) for k, v in parse_qsl(query) if k != "offset"]
+    return urlencode(kept + ([("offset", str(offset))] if offset else []))
 
 
 def _selectable(who: SignedIn, item: dict) -> bool:
@@ -260,6 +269,13 @@ def application_page(request: Request, who: SignedIn, app_id: int, status: int =
 def _next_stage(stage: str | None) -> str | None:
     stages = list(registry().settings.review_stages)
     return stages[stages.index(stage) + 1] if stage in stages and stage != stages[-1] else None
+
+
+@router.get("/applications/{app_id}/documents/{doc_id}")
+def application_document(request: Request, app_id: int, doc_id: int) -> Response:
+    """A document the business attached, for a reviewer who may see the application."""
+    who = gate(request)
+    return reviewer_document(who, app_id, doc_id)
 
 
 @router.get("/applications/{app_id}")
@@ -330,7 +346,8 @@ def bulk_confirm(request: Request, id: list[int] = Query([])) -> Response:
     if len(wanted) > MAX_BULK:
         raise HTTPException(400, f"一次最多批量通过 {MAX_BULK} 件申请 (at most {MAX_BULK} at once)")
     with registry().read() as session:
-        items = {i["application_id"]: i for i in workbench.worklist(session, who.account)}
+        page = workbench.worklist(session, who.account, limit=MAX_BULK, ids=wanted)
+        items = {i["application_id"]: i for i in page.items}
     found = [items[i] for i in wanted if i in items]
     missing = [i for i in wanted if i not in items]
     return render(request, "bulk_confirm.html", items=found, missing=missing)

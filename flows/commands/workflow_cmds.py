@@ -1,4 +1,4 @@
-"""Workflow commands: apply, applications, review, announce, object, objections, audit.
+"""Workflow commands: apply, applications, review, deadlines, announce, object, objections, audit.
 Deciding (review, objection rulings) needs a signed-in account (`assured login`)."""
 
 from __future__ import annotations
@@ -92,6 +92,23 @@ def apply(
     for i, s in statuses.items():
         typer.echo(f"application {i}: {s}")
     typer.echo(f"{len(report.accepted)} accepted, {len(report.rejected)} refused")
+
+
+@commands.command()
+def deadlines(
+    as_of: Annotated[str | None, typer.Option(help="the day to judge deadlines by, YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Escalate overdue review stages: e-mail the holder and the stage's supervisors (once each)."""
+    from flows.deadlines import deadlines_flow  # Prefect: only when the flow runs
+
+    report = deadlines_flow(date_option(as_of, "--as-of"))
+    if as_json:
+        emit_json(report)
+        return
+    typer.echo(f"{report['overdue']} overdue, {len(report['escalated'])} escalated now")
+    for app_id, names in report["notified"].items():
+        typer.echo(f"application {app_id}: told {', '.join(names) or 'nobody (no holder, no supervisor)'}")
 
 
 @applications.command("process")

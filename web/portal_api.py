@@ -1,0 +1,286 @@
+"""The business portal's JSON API (`/api/portal/...`) and the functions the portal's pages share
+with it. A business signs in with its USCC and a one-time code; its session (cookie
+`assured_portal`, or Bearer) sees only its own applications, documents and certificates —
+anything else is 404. Every state-changing call carries the CSRF token (`X-CSRF-Token`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile
+from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from checks import calendar
+from checks.errors import AssuredError, Kind
+from flows.application import application_flow
+from registry import portal, uploads
+from registry.accounts import SignedIn, end_session, open_session
+from registry.applications import online_row, submit_rows
+from registry.settings import Settings
+from registry.workflow_models import ApplicationDocument
+from web.auth import (
+    PORTAL_COOKIE,
+    clear_cookie,
+    client_of,
+    http_error,
+    registry,
+    require_csrf,
+    set_cookie,
+    signed_in,
+)
+
+router = APIRouter(prefix="/api/portal")
+CHUNK = 64 * 1024
+
+
+class CodeRequest(BaseModel):
+    uscc: str = Field(max_length=40)
+
+
+class CodeLogin(BaseModel):
+    uscc: str = Field(max_length=40)
+    code: str = Field(max_length=12)
+
+
+class OnlineApplication(BaseModel):
+    program: str = Field(max_length=40)
+    store_name: str | None = Field(None, max_length=200)
+    return_days: int | None = Field(None, ge=0, le=3650)
+    commitments: list[str] = Field(default_factory=list, max_length=20)
+
+
+def require_business(request: Request) -> tuple[SignedIn, str]:
+    """The signed-in business and its USCC; 401 without a business session."""
+    who = signed_in(request, PORTAL_COOKIE)
+    uscc = portal.business_uscc(who.account) if who else None
+    if who is None or uscc is None:
+        raise HTTPException(401, "sign in first (POST /api/portal/code, then /api/portal/login)")
+    return who, uscc
+
+
+def ask_code(uscc: str, client: str) -> None:
+    try:
+        with registry().write() as session:
+            portal.request_code(session, uscc, client, registry().settings)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+
+
+def redeem(uscc: str, code: str, client: str) -> SignedIn:
+    """A business session for a right code; 401 for a wrong, used or expired one (the try is
+    counted first, in its own transaction)."""
+    reg = registry()
+    try:
+        with reg.write() as session:
+            account = portal.redeem_code(session, uscc, code, client, reg.settings)
+            who = None if account is None else open_session(session, account, reg.settings, client=client)
+            if who is not None:
+                session.expunge(who.account)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    if who is None:
+        raise HTTPException(401, "验证码不正确或已失效 (wrong or expired code)")
+    return who
+
+
+def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
+    """Validate the online form as the counter batch is validated, submit, then assess through
+    the `application` flow. Returns {"application_id","status"}; 422 naming the field."""
+    day = calendar.today()
+    try:
+        with registry().write() as session:
+            row = online_row(
+                session, uscc, form.program, form.store_name, None, form.return_days, form.commitments, day
+            )
+            report = submit_rows(session, [row], who.actor)
+    except AssuredError as exc:
+        raise (HTTPException(422, str(exc)) if exc.kind == Kind.bad_input else http_error(exc)) from None
+    if report.rejected:
+        raise HTTPException(422, report.rejected[0]["reason"])
+    [app_id] = report.accepted
+    status = application_flow([app_id], day)[app_id]
+    return {"application_id": app_id, "status": str(status)}
+
+
+def application_view(uscc: str, app_id: int) -> dict:
+    try:
+        with registry().read() as session:
+            app = portal.own_application(session, uscc, app_id)
+            return {
+                "application_id": app.id,
+                "program": app.program,
+                "store_name": app.store_name,
+                "status": app.status,
+                "stage": app.stage,
+                "reason": app.status_reason,
+                "submitted_on": app.submitted_on.isoformat(),
+                "commitments": app.commitments,
+                "timeline": portal.timeline(session, app.id),
+                "documents": uploads.documents_of(session, app.id),
+                "can_answer": app.status in uploads.ANSWERABLE,
+            }
+    except AssuredError as exc:
+        raise http_error(exc) from None
+
+
+async def read_bounded(file: UploadFile, limit: int) -> bytes:
+    """The upload's bytes, refused with 413 as soon as they pass `limit` (the body as a whole is
+    bounded by the Guard before it is parsed)."""
+    parts, seen = [], 0
+    while chunk := await file.read(CHUNK):
+        seen += len(chunk)
+        if seen > limit:
+            raise HTTPException(413, f"file: more than {limit:,} bytes")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def attach(who: SignedIn, uscc: str, app_id: int, data: bytes, filename: str, note: str, resubmit: bool) -> dict:
+    """Store one document; with `resubmit`, send the application back to assessment."""
+    reg = registry()
+    try:
+        with reg.write() as session:
+            app = portal.own_application(session, uscc, app_id)
+            stored = uploads.store(session, app, data, filename, note, who.actor, reg.settings)
+            doc = {"id": stored.document.id, "sha256": stored.document.sha256, "new": stored.new}
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    status = application_flow([app_id], calendar.today())[app_id] if resubmit else None
+    return doc | {"status": None if status is None else str(status)}
+
+
+def document_response(doc: ApplicationDocument, settings: Settings) -> FileResponse:
+    """A stored document, always as an attachment and never sniffed into something executable."""
+    return FileResponse(
+        uploads.path_of(settings, doc.sha256),
+        media_type=doc.media_type,
+        filename=doc.filename,
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post("/code", status_code=202)
+def code(body: CodeRequest, request: Request) -> dict:
+    ask_code(body.uscc, client_of(request))
+    return {"message": "如该统一社会信用代码已登记联系邮箱，验证码已发送至该邮箱，10 分钟内有效。"}
+
+
+@router.post("/login")
+def login(body: CodeLogin, request: Request) -> Response:
+    who = redeem(body.uscc, body.code, client_of(request))
+    response = JSONResponse({"csrf": who.csrf, "uscc": portal.business_uscc(who.account)})
+    set_cookie(response, who.token, registry().settings, PORTAL_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, x_csrf_token: str | None = Header(None)) -> Response:
+    who, _ = require_business(request)
+    require_csrf(who, x_csrf_token)
+    with registry().write() as session:
+        end_session(session, who.token)
+    response = JSONResponse({"signed_out": True})
+    clear_cookie(response, PORTAL_COOKIE)
+    return response
+
+
+@router.get("/applications")
+def applications(request: Request) -> dict:
+    _, uscc = require_business(request)
+    with registry().read() as session:
+        apps = portal.applications(session, uscc)
+        return {
+            "items": [
+                {
+                    "application_id": a.id,
+                    "program": a.program,
+                    "status": a.status,
+                    "stage": a.stage,
+                    "submitted_on": a.submitted_on.isoformat(),
+                }
+                for a in apps
+            ]
+        }
+
+
+@router.post("/applications", status_code=201)
+def apply(body: OnlineApplication, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    who, uscc = require_business(request)
+    require_csrf(who, x_csrf_token)
+    return submit_online(who, uscc, body)
+
+
+@router.get("/applications/{app_id}")
+def application(app_id: int, request: Request) -> dict:
+    _, uscc = require_business(request)
+    return application_view(uscc, app_id)
+
+
+@router.post("/applications/{app_id}/documents", status_code=201)
+async def add_document(
+    app_id: int,
+    request: Request,
+    file: UploadFile = File(...),
+    note: str = Form("", max_length=2000),
+    resubmit: str = Form("true", max_length=5),  # a bool form field that is absent reads as false
+    x_csrf_token: str | None = Header(None),
+) -> dict:
+    who, uscc = await run_in_threadpool(require_business, request)
+    require_csrf(who, x_csrf_token)
+    data = await read_bounded(file, int(registry().settings.upload_max_mib * 1024 * 1024))
+    again = resubmit.lower() not in ("false", "0", "no", "off")
+    return await run_in_threadpool(attach, who, uscc, app_id, data, file.filename or "", note, again)
+
+
+@router.get("/applications/{app_id}/documents/{doc_id}")
+def get_document(app_id: int, doc_id: int, request: Request) -> FileResponse:
+    _, uscc = require_business(request)
+    reg = registry()
+    try:
+        with reg.read() as session:
+            portal.own_application(session, uscc, app_id)
+            doc = uploads.document_of(session, app_id, doc_id)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    return document_response(doc, reg.settings)
+
+
+@router.post("/applications/{app_id}/withdraw")
+def withdraw(app_id: int, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    who, uscc = require_business(request)
+    require_csrf(who, x_csrf_token)
+    try:
+        with registry().write() as session:
+            app = portal.withdraw(session, uscc, app_id, who.actor)
+            return {"application_id": app.id, "status": app.status}
+    except AssuredError as exc:
+        raise http_error(exc) from None
+
+
+@router.get("/certificates")
+def certificates(request: Request) -> dict:
+    _, uscc = require_business(request)
+    with registry().read() as session:
+        return {"items": portal.certificates(session, uscc, calendar.today())}
+
+
+@router.get("/certificates/{number}/{part}")
+def certificate_file(number: str, part: str, request: Request) -> FileResponse:
+    """The certificate PDF (`pdf`) or its signed twin (`twin`), as an attachment."""
+    _, uscc = require_business(request)
+    if part not in ("pdf", "twin"):
+        raise HTTPException(404, "no such file")
+    try:
+        with registry().read() as session:
+            cert = portal.own_certificate(session, uscc, number)
+            path = cert.pdf_path if part == "pdf" else cert.twin_path
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    if not path or not Path(path).is_file():
+        raise HTTPException(404, "no such file")
+    media = "application/pdf" if part == "pdf" else "application/json"
+    return FileResponse(path, media_type=media, filename=Path(path).name, content_disposition_type="attachment")
