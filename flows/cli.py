@@ -19,6 +19,7 @@ from flows.commands import (
     demo_cmds,
     generate_cmds,
     monitoring_cmds,
+    ops_cmds,
     publish_cmds,
     registry_cmds,
     risk_cmds,
@@ -49,6 +50,7 @@ AREAS = (
     certificates_cmds,
     publish_cmds,
     monitoring_cmds,
+    ops_cmds,
 )
 
 app = typer.Typer(

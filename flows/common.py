@@ -8,13 +8,23 @@ from typing import TypeVar
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.db import open_registry
+from registry.doctor import require_registry
 from registry.settings import get_settings
 
 T = TypeVar("T")
 
 
+_READY: set[str] = set()  # registries this process has found ready (checked once each)
+
+
 def registry() -> sessionmaker[Session]:
-    return open_registry(get_settings().db_url)
+    """The registry of the current settings, refused with `assured doctor`'s line when it is missing
+    or empty: a worker with the wrong settings fails instead of creating and screening an empty one."""
+    settings = get_settings()
+    if settings.db_url not in _READY:
+        require_registry(settings)
+        _READY.add(settings.db_url)
+    return open_registry(settings.db_url)
 
 
 def stages() -> tuple[str, ...]:

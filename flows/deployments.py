@@ -1,16 +1,18 @@
-"""Prefect deployments for reviewers: typed forms in the Prefect UI (`assured serve`).
+"""The deployments: typed forms in the Prefect UI, served by one process (`assured serve`, local use)
+or declared in `prefect.yaml` for a work pool (production). The two hold the same set.
 
-With `prefect server start` running and PREFECT_API_URL pointing at it, `assured serve`
-registers these and runs what reviewers trigger from the UI. Pydantic parameters with
-titles become the forms; Literal and enum choices become drop-downs.
+Pydantic parameters with titles become the UI's forms; Literal and enum choices become drop-downs.
+Review decisions are not deployments: a decision needs a signed-in account (the workbench, the JSON
+API, or `assured review` after `assured login`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from prefect import flow, task
+from prefect import flow, get_client, task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import ObjectNotFound
 from pydantic import BaseModel, Field
 
 from checks import calendar
@@ -20,7 +22,7 @@ from flows.common import registry
 from flows.deadlines import daily_deployment as deadlines_deployment
 from flows.issuance import issue_flow
 from flows.recheck import daily_deployment
-from flows.review import announce_flow, review_decision
+from flows.review import announce_flow
 from flows.risk import weekly_deployment
 from flows.screen import screen_flow
 from registry.applications import online_row, submit_rows
@@ -82,9 +84,10 @@ def apply_flow(form: ApplicationForm, as_of: dt.date | None = None) -> dict:
 
 
 def deployments() -> list:
+    """Every deployment (`prefect.yaml` declares the same names for a work pool)."""
+    # Later flows (the workbench's reminders, say) join here and in prefect.yaml, each with its schedule.
     return [
         apply_flow.to_deployment("apply", description="Submit and assess an online application"),
-        review_decision.to_deployment("review", description="A reviewer's decision on one application"),
         announce_flow.to_deployment("announce", description="公示: publish approved applications"),
         issue_flow.to_deployment("issue", description="Issue and deliver certificates after the window"),
         screen_flow.to_deployment("screen", description="Screen a region under a programme's policy"),
@@ -92,3 +95,19 @@ def deployments() -> list:
         daily_deployment(),
         deadlines_deployment(),
     ]
+
+
+def bound_to_pool(served: list) -> list[str]:
+    """Of the deployments `served`, those the Prefect server holds bound to a work pool (made by
+    `prefect deploy`): serving them from one process would take them over."""
+    bound = []
+    with get_client(sync_client=True) as client:
+        for d in served:
+            name = f"{d.flow_name}/{d.name}"
+            try:
+                existing = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if existing.work_pool_name:
+                bound.append(f"{name} (work pool {existing.work_pool_name})")
+    return bound

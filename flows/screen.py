@@ -25,12 +25,14 @@ from prefect.cache_policies import NO_CACHE
 from prefect.settings import PREFECT_API_URL
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from checks import calendar
 from checks.columnar import Kernel
 from checks.extras import require
 from checks.policy import load_policy
 from checks.programmes import Programme
 from flows.common import registry
 from registry.evidence import partition, screening_chunks
+from registry.settings import get_settings
 
 FIELDS = ("uscc", "region_code", "industry_code", "verdict", "score", "bonus", "vetoes", "failed", "missing")
 # Progress reporting: the CLI sets a callback; tasks call it with the number of businesses done.
@@ -139,6 +141,15 @@ def plan(parts: int, region: str | None) -> list[tuple[str | None, str | None]]:
 
 
 @task(cache_policy=NO_CACHE)
+def output_file(program: str, as_of: dt.date, out: str | None) -> str:
+    """`out`, or `<out>/screening/<programme>-<date>.csv` under the instance's output folder; its
+    folder is made."""
+    target = Path(out) if out else get_settings().out_path / "screening" / f"{program}-{as_of.isoformat()}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return str(target)
+
+
+@task(cache_policy=NO_CACHE)
 def join_parts(parts: list[str], out: str) -> str:
     target = Path(out)
     with target.open("w", encoding="utf-8", newline="") as fh:
@@ -189,13 +200,16 @@ def _api_url() -> str:
 @flow(name="screen", task_runner=ThreadPoolTaskRunner(max_workers=1))
 def screen_flow(
     program: Programme,
-    as_of: dt.date,
-    out: str,
+    as_of: dt.date | None = None,
+    out: str | None = None,
     region: str | None = None,
     parts: int = 4,
 ) -> dict:
-    """Assess every business (of a region) under the programme's policy; rows to `out` (.csv/.jsonl).
-    Run with `screen_flow.with_options(task_runner=dask_runner(n))` to spread the chunks over processes."""
+    """Assess every business (of a region) under the programme's policy as of a date (default today);
+    rows to `out` (.csv/.jsonl; default `<out>/screening/<programme>-<date>.csv`). Run with
+    `screen_flow.with_options(task_runner=dask_runner(n))` to spread the chunks over processes."""
+    as_of = as_of or calendar.today()
+    out = output_file(program, as_of, out)
     ranges = plan(parts, region)
     stem, suffix = out.rsplit(".", 1)
     part_files = [f"{stem}.part{i}.{suffix}" for i in range(len(ranges))]

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = Field(None, description="the workbench's OIDC client id")
     oidc_client_secret: str | None = Field(None, description="the workbench's OIDC client secret (never logged)")
     oidc_username_claim: str = Field("preferred_username", description="ID-token claim holding the account's username")
+    production: bool = Field(
+        False,
+        description="a bureau's production instance: `assured doctor` then also requires a Prefect server on "
+        "PostgreSQL and public addresses that are not loopback",
+    )
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,

@@ -20,6 +20,7 @@ from registry import workbench
 from registry.accounts import SignedIn, SignInError, authenticate, change_password, end_session, open_session
 from registry.announcements import resolve_objection
 from registry.uploads import document_of
+from web import ops
 from web.auth import (
     clear_cookie,
     client_of,
@@ -67,6 +68,7 @@ def sign_in(username: str, password: str, client: str) -> tuple[object, SignInEr
         try:
             account = authenticate(session, username, password, reg.settings, client=client)
         except SignInError as exc:
+            ops.sign_in_failed()
             return None, exc
         who = open_session(session, account, reg.settings, kind="web", client=client)
         session.expunge(account)

@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.settings import get_settings
-from web import api, portal, portal_api, public, sso, workbench
+from web import api, ops, portal, portal_api, public, sso, workbench
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 6 * 1024 * 1024  # the largest request any route takes: a certificate PDF of 5 MB and its form
@@ -98,6 +98,9 @@ async def _too_large(send: Send, limit: int) -> None:
 def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     """`certificates_folder` holds the published status lists; `keys_folder` the key ring."""
     app = FastAPI(title="放心消费", docs_url=None, redoc_url=None, openapi_url=None)
+    metrics = ops.Metrics()
+    app.state.metrics = metrics
+    app.include_router(ops.router(metrics, keys_folder))
     app.include_router(public.router(certificates_folder, keys_folder))
     app.include_router(api.router)
     app.include_router(sso.router)
@@ -107,4 +110,5 @@ def create_app(certificates_folder: Path, keys_folder: Path) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     upload_max = int(get_settings().upload_max_mib * 1024 * 1024)
     app.add_middleware(Guard, uploads=max(MAX_BODY, upload_max + FORM_OVERHEAD))
+    app.add_middleware(ops.Observe, metrics=metrics)  # outermost: it sees the Guard's refusals too
     return app

@@ -18,6 +18,7 @@ from certificates.verify import Report, verify, verify_pdf
 from checks import calendar
 from checks.programmes import PROGRAMMES
 from registry.certificates import status_store
+from web import ops
 
 STATUS_ZH = {
     "valid": "有效",
@@ -58,7 +59,9 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
     def check(store, twin=None, pdf: bytes | None = None) -> Report:
         ring = keys.load(keys_folder)
         args = (ring.verification_keys(), ring.issuer, store.get, calendar.today())
-        return verify_pdf(pdf, *args) if pdf is not None else verify(twin, None, *args)
+        report = verify_pdf(pdf, *args) if pdf is not None else verify(twin, None, *args)
+        ops.verified(report)
+        return report
 
     def by_number(number: str) -> tuple[str, dict | None, Report | None]:
         try:
@@ -67,6 +70,8 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
             raise HTTPException(400, f"证书编号格式不正确: {number}") from None
         with status_store() as store:
             twin = store.credential(ascii_number)
+            if twin is None:
+                ops.verified(None)
             return ascii_number, twin, (check(store, twin) if twin is not None else None)
 
     def summary(twin: dict | None, report: Report) -> dict:

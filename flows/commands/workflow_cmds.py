@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from checks import calendar
+from checks.errors import Kind
 from checks.policy import PROGRAMS
 from flows.commands.common import date_option, emit_json, fail, signed_in
 from registry.announcements import file_objection, resolve_objection
@@ -297,8 +298,8 @@ def issue(
 
 @commands.command()
 def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> None:
-    """Register and serve the deployments (apply, review, announce, issue, screen; the weekly risk
-    scan) on a running Prefect server: start `prefect server start` first and set PREFECT_API_URL."""
+    """Register and serve every deployment from this one process (local use; production runs
+    `prefect deploy` and workers): start `prefect server start` first and set PREFECT_API_URL."""
     if not os.environ.get("PREFECT_API_URL"):
         fail(
             "no Prefect server: run `prefect server start` in another terminal, then "
@@ -308,9 +309,16 @@ def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> 
     # Prefect: only when serving, and imported after the logging level above is set
     from prefect import serve as prefect_serve
 
-    from flows.deployments import deployments
+    from flows.deployments import bound_to_pool, deployments
 
-    prefect_serve(*deployments(), limit=limit)
+    served = deployments()
+    if bound := bound_to_pool(served):
+        fail(
+            f"refusing to serve over deployments bound to a work pool: {', '.join(bound)}; their workers run "
+            "them (or remove them first with `prefect deployment delete NAME`)",
+            Kind.refused,
+        )
+    prefect_serve(*served, limit=limit)
 
 
 @audit.command("verify")

@@ -108,7 +108,7 @@ def test_deliver_pending_delivers_a_queued_document_to_the_outbox(shops):
     )
 
 
-def test_deliver_pending_with_nothing_queued_delivers_nothing(home):
+def test_deliver_pending_with_nothing_queued_delivers_nothing(shops):
     assert deliver_pending.fn() == {"delivered": 0, "failed": 0}
 
 
@@ -171,7 +171,7 @@ def test_issue_chunk_queues_the_certificate_with_its_cover_mail(shops, reviewers
     assert "您单位已通过放心消费创建示范单位认定" in body.read_text(encoding="utf-8")
 
 
-def test_publish_status_lists_writes_both_signed_lists(home):
+def test_publish_status_lists_writes_both_signed_lists(shops):
     paths = publish_status_lists.fn()
     assert sorted(p.rsplit("/", 1)[1] for p in paths) == ["revocation.json", "suspension.json"]
     assert all("proof" in json.loads(open(p, encoding="utf-8").read()) for p in paths)
@@ -183,12 +183,12 @@ def test_start_recheck_returns_the_watched_certificates(shops, reviewers):
     assert previous is None and [w.number for w in watched] == [result["number"]]
 
 
-def test_start_recheck_names_the_recheck_before(home):
+def test_start_recheck_names_the_recheck_before(shops):
     start_recheck.fn(dt.date(2026, 7, 1))
     assert start_recheck.fn(dt.date(2026, 7, 2))[0] == dt.date(2026, 7, 1)
 
 
-def test_finish_recheck_writes_the_worklist_and_stores_the_summary(home):
+def test_finish_recheck_writes_the_worklist_and_stores_the_summary(shops):
     start_recheck.fn(AFTER_WINDOW)
     summary = finish_recheck.fn(AFTER_WINDOW, None, 0, 0, {"delivered": 0, "failed": 0})
     assert summary["findings"] == [] and summary["certificates"] == 0
