@@ -73,3 +73,16 @@ def portal_code(code: str, minutes: float, authority: str) -> tuple[str, str]:
         f"如非本单位操作，请忽略本消息，切勿将验证码告诉他人。\n\n{authority}"
     )
     return f"企业服务登录验证码 {code}", body
+
+
+def renewal_reminder(
+    *, program: str, business_name: str, number_zh: str, valid_until: dt.date, days: int, link: str, authority: str
+) -> tuple[str, str]:
+    """The reminder that a certificate ends in `days` days and may be renewed."""
+    title = title_zh(program)
+    body = (
+        f"{business_name}：\n\n你单位的{title}证书（编号 {number_zh}）将于 {valid_until:%Y年%-m月%-d日} 到期，"
+        f"还有 {days} 天。证书到期前 90 日内可申请复审续期：请登录企业服务（{link}）在线提交申请。"
+        f"到期未续期的，证书自动失效。\n\n{authority}"
+    )
+    return f"{title}证书续期提醒（{number_zh}）", body

@@ -22,6 +22,7 @@ from flows.common import registry
 from flows.deadlines import daily_deployment as deadlines_deployment
 from flows.issuance import issue_flow
 from flows.recheck import daily_deployment
+from flows.reminders import daily_deployment as reminders_deployment
 from flows.review import announce_flow
 from flows.risk import weekly_deployment
 from flows.screen import screen_flow
@@ -94,6 +95,7 @@ def deployments() -> list:
         weekly_deployment(),
         daily_deployment(),
         deadlines_deployment(),
+        reminders_deployment(),
     ]
 
 

@@ -361,3 +361,14 @@ class ApplicationDocument(Base):
     note: Mapped[text]
     uploaded_by: Mapped[str] = mapped_column(String(100))
     uploaded_at: Mapped[created_at]
+
+
+class RenewalReminder(Base):
+    """A renewal reminder sent for a certificate, `days_before` its end: unique, so each is sent once."""
+
+    __tablename__ = "renewal_reminders"
+    __table_args__ = (UniqueConstraint("certificate_id", "days_before"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    days_before: Mapped[int]
+    sent_on: Mapped[dt.date]

@@ -111,6 +111,23 @@ def deadlines(
         typer.echo(f"application {app_id}: told {', '.join(names) or 'nobody (no holder, no supervisor)'}")
 
 
+@commands.command()
+def reminders(
+    as_of: Annotated[str | None, typer.Option(help="the day to count from, YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Send renewal reminders 60 and 30 days before a certificate ends (each once)."""
+    from flows.reminders import reminders_flow  # Prefect: only when the flow runs
+
+    report = reminders_flow(date_option(as_of, "--as-of"))
+    if as_json:
+        emit_json(report)
+        return
+    for r in report["sent"]:
+        typer.echo(f"{r['number']}: reminded, {r['days_before']} days before its end")
+    typer.echo(f"{len(report['sent'])} reminders sent")
+
+
 @applications.command("process")
 def applications_process(
     as_of: Annotated[str | None, typer.Option(help="evaluation date YYYY-MM-DD")] = None,

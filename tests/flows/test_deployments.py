@@ -23,9 +23,16 @@ def test_prefect_yaml_and_assured_serve_hold_the_same_deployments():
         for d in deployments()
     }
     assert in_yaml == served
-    assert {"apply", "announce", "issue", "screen", "recheck-daily", "risk-scan-weekly", "deadlines-daily"} == set(
-        served
-    )
+    assert {
+        "apply",
+        "announce",
+        "issue",
+        "screen",
+        "recheck-daily",
+        "risk-scan-weekly",
+        "deadlines-daily",
+        "reminders-daily",
+    } == set(served)
     assert all(d["work_pool"]["name"] == "assured" for d in declared)
 
 

@@ -1,7 +1,8 @@
 """business portal
 
 One-time sign-in codes for businesses (only salted hashes kept) and the documents a business
-attaches to its application (content-addressed files; one row per application and file).
+attaches to its application (content-addressed files; one row per application and file), and
+the renewal reminders sent (one per certificate and lead time).
 
 Revision ID: 0008
 Revises: 0007
@@ -49,8 +50,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('application_id', 'sha256', name=op.f('uq_application_documents_application_id_sha256'))
     )
     op.create_index(op.f('ix_application_documents_application_id'), 'application_documents', ['application_id'], unique=False)
+    op.create_table('renewal_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('certificate_id', sa.Integer(), nullable=False),
+    sa.Column('days_before', sa.Integer(), nullable=False),
+    sa.Column('sent_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['certificate_id'], ['certificates.id'], name=op.f('fk_renewal_reminders_certificate_id_certificates')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_renewal_reminders')),
+    sa.UniqueConstraint('certificate_id', 'days_before', name=op.f('uq_renewal_reminders_certificate_id_days_before'))
+    )
+    op.create_index(op.f('ix_renewal_reminders_certificate_id'), 'renewal_reminders', ['certificate_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('renewal_reminders')
     op.drop_table('application_documents')
     op.drop_table('portal_codes')
