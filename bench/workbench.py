@@ -42,7 +42,7 @@ PATHS = {
 }
 
 
-def _records(folder: Path, n: int) -> Path:
+def records(folder: Path, n: int) -> Path:
     """n businesses in the reviewer's region (and a tenth as many elsewhere), credit class A,
     and their applications (both programmes, every commitment)."""
     from checks.uscc import make_uscc
@@ -92,6 +92,16 @@ def _records(folder: Path, n: int) -> Path:
     return folder
 
 
+def ingest_businesses(factory, folder: Path) -> None:
+    """The registrations and credit classes of `records(...)`, without the applications."""
+    from registry.db import begin_write
+    from registry.ingest import files_to_ingest, ingest_file
+
+    for path, kind in files_to_ingest([folder / "registrations.jsonl", folder / "credit_classes.jsonl"]):
+        with begin_write(factory) as session:
+            ingest_file(session, path, kind)
+
+
 def _prepare(home: Path, url: str, folder: Path) -> list[int]:
     """Ingest, submit and assess in this process (no Prefect), put every application in review at
     the county stage, a fifth of them overdue; the reviewer account. Returns the ids of the
@@ -102,7 +112,7 @@ def _prepare(home: Path, url: str, folder: Path) -> list[int]:
     from registry.accounts import add_account
     from registry.applications import assess_application, submit_rows
     from registry.db import begin_write, open_registry
-    from registry.ingest import files_to_ingest, ingest_file, read_rows
+    from registry.ingest import read_rows
     from registry.records import APPLICATIONS
     from registry.settings import get_settings
     from registry.workflow_models import Application
@@ -110,9 +120,7 @@ def _prepare(home: Path, url: str, folder: Path) -> list[int]:
     get_settings.cache_clear()
     settings = get_settings()
     factory = open_registry(url)
-    for path, kind in files_to_ingest([folder / "registrations.jsonl", folder / "credit_classes.jsonl"]):
-        with begin_write(factory) as session:
-            ingest_file(session, path, kind)
+    ingest_businesses(factory, folder)
     day = dt.date.fromisoformat(AS_OF)
     with begin_write(factory) as session:
         ids = submit_rows(session, read_rows(folder / "applications.jsonl", APPLICATIONS), "counter").accepted
@@ -130,11 +138,12 @@ def _prepare(home: Path, url: str, folder: Path) -> list[int]:
         return [a.id for a in session.scalars(select(Application)) if a.uscc[2:8] == REGION]
 
 
-def _serve(home: Path, url: str) -> tuple[subprocess.Popen, str]:
+def serve(home: Path, url: str, **extra: str) -> tuple[subprocess.Popen, str]:
+    """`assured web` in a child process on a free port of 127.0.0.1 (its log in `home`)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = dict(os.environ, ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url)
+    env = dict(os.environ, ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url, **extra)
     server = subprocess.Popen(
         [sys.executable, "-m", "flows", "web", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -207,7 +216,7 @@ def _figures(backend: str, seen: dict[str, list[float]], load: str, elapsed: flo
 
 
 def _measure(backend: str, home: Path, url: str, ids: list[int], quick: bool) -> list[Figure]:
-    server, base = _serve(home, url)
+    server, base = serve(home, url)
     figures = []
     try:
         for load, rounds, think in (("paced", 2 if quick else 5, 2.0), ("saturated", 2 if quick else 5, 0.0)):
@@ -225,7 +234,7 @@ def run(quick: bool) -> list[Figure]:
 
     n = 1_000 if quick else 5_000
     tmp = Path(tempfile.mkdtemp(prefix="assured-bench-wb-"))
-    folder = _records(tmp / "records", n)
+    folder = records(tmp / "records", n)
     figures = [Figure(f"open applications in the reviewer's region ({REGION})", n, "apps")]
     home = tmp / "sqlite"
     url = f"sqlite:///{home / 'assured.db'}"
