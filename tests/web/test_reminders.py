@@ -64,3 +64,21 @@ def test_no_reminder_while_the_renewal_is_under_way(cli, issued, shops):
     renewal = apply_online(cli, shops["good"])
     assert renewal["status"] in ("in_review", "pending_data")
     assert _run(cli, until - dt.timedelta(days=60)) == []
+
+
+def test_a_business_downloads_its_own_certificate_and_no_one_elses(client, issued, shops):
+    from tests.web.test_portal_api import portal_login
+
+    number, _ = issued
+    portal_login(client, shops["good"])
+    [mine] = client.get("/api/portal/certificates").json()["items"]
+    assert mine["number"] == number and mine["status"] == "valid" and mine["renewable"] is False
+    pdf = client.get(f"/api/portal/certificates/{number}/pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    assert pdf.headers["content-disposition"].startswith("attachment")
+    assert client.get(f"/api/portal/certificates/{number}/twin").json()["credentialSubject"]
+    client.cookies.clear()
+    portal_login(client, shops["abnormal"])
+    assert client.get("/api/portal/certificates").json()["items"] == []
+    assert client.get(f"/api/portal/certificates/{number}/pdf").status_code == 404
+    assert client.get(f"/api/portal/certificates/{number}/twin").status_code == 404
