@@ -6,6 +6,9 @@ anything else is 404. Every state-changing call carries the CSRF token (`X-CSRF-
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import threading
 from pathlib import Path
 
 from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile
@@ -34,6 +37,8 @@ from web.auth import (
 
 router = APIRouter(prefix="/api/portal")
 CHUNK = 64 * 1024
+ASSESSING = threading.BoundedSemaphore(4)  # assessments run from requests at once
+log = logging.getLogger("assured.portal")
 
 
 class CodeRequest(BaseModel):
@@ -107,8 +112,20 @@ def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
             portal.accept_commitments(session, session.get(Application, app_id), letter, who.actor)
     except AssuredError as exc:
         raise (HTTPException(422, str(exc)) if exc.kind == Kind.bad_input else http_error(exc)) from None
-    status = application_flow([app_id], day)[app_id]
-    return {"application_id": app_id, "status": str(status)}
+    return {"application_id": app_id, "status": assess_now(app_id, day)}
+
+
+def assess_now(app_id: int, day: dt.date) -> str:
+    """Run the `application` flow for one application, a few at a time (the assessments share
+    the machine's cores and one Prefect server). Should the flow fail, the application stays
+    submitted — stored, never lost — and `assured applications process` (or the business's next
+    answer) assesses it."""
+    with ASSESSING:
+        try:
+            return str(application_flow([app_id], day)[app_id])
+        except Exception as exc:  # the engine or its server: the business still gets its number
+            log.warning("application %s stored, assessment deferred: %s", app_id, type(exc).__name__)
+            return "submitted"
 
 
 def application_view(uscc: str, app_id: int) -> dict:
@@ -154,8 +171,7 @@ def attach(who: SignedIn, uscc: str, app_id: int, data: bytes, filename: str, no
             doc = {"id": stored.document.id, "sha256": stored.document.sha256, "new": stored.new}
     except AssuredError as exc:
         raise http_error(exc) from None
-    status = application_flow([app_id], calendar.today())[app_id] if resubmit else None
-    return doc | {"status": None if status is None else str(status)}
+    return doc | {"status": assess_now(app_id, calendar.today()) if resubmit else None}
 
 
 def document_response(doc: ApplicationDocument, settings: Settings) -> FileResponse:
