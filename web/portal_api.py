@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import threading
+import time
+from concurrent.futures import Future
 from pathlib import Path
 
 from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile
@@ -37,7 +40,6 @@ from web.auth import (
 
 router = APIRouter(prefix="/api/portal")
 CHUNK = 64 * 1024
-ASSESSING = threading.BoundedSemaphore(4)  # assessments run from requests at once
 log = logging.getLogger("assured.portal")
 
 
@@ -115,17 +117,59 @@ def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
     return {"application_id": app_id, "status": assess_now(app_id, day)}
 
 
-def assess_now(app_id: int, day: dt.date) -> str:
-    """Run the `application` flow for one application, a few at a time (the assessments share
-    the machine's cores and one Prefect server). Should the flow fail, the application stays
-    submitted — stored, never lost — and `assured applications process` (or the business's next
-    answer) assesses it."""
-    with ASSESSING:
+class Assessor:
+    """Assessments for requests, gathered into batches: each waiting application joins the next
+    `application` flow run (one run for up to `most` applications that arrived together), so a
+    morning's rush costs a few flow runs, not one per business. Should a run fail, its
+    applications stay submitted — stored, never lost — and `assured applications process` (or
+    the business's next answer) assesses them."""
+
+    def __init__(self, most: int = 200, gather_seconds: float = 0.05) -> None:
+        self.most, self.gather = most, gather_seconds
+        self.waiting: queue.Queue[tuple[int, dt.date, Future]] = queue.Queue()
+        self.lock = threading.Lock()
+        self.worker: threading.Thread | None = None
+
+    def assess(self, app_id: int, day: dt.date) -> str:
+        done: Future = Future()
+        self.waiting.put((app_id, day, done))
+        with self.lock:
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = threading.Thread(target=self._run, name="portal-assessor", daemon=True)
+                self.worker.start()
+        return done.result()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self.waiting.get(timeout=30)
+            except queue.Empty:
+                return  # idle: the next request starts a worker again
+            batch = [first]
+            deadline = time.monotonic() + self.gather
+            while len(batch) < self.most and (left := deadline - time.monotonic()) > 0:
+                try:
+                    batch.append(self.waiting.get(timeout=left))
+                except queue.Empty:
+                    break
+            for day in {d for _, d, _ in batch}:
+                self._one_run([(i, f) for i, d, f in batch if d == day], day)
+
+    def _one_run(self, items: list[tuple[int, Future]], day: dt.date) -> None:
         try:
-            return str(application_flow([app_id], day)[app_id])
-        except Exception as exc:  # the engine or its server: the business still gets its number
-            log.warning("application %s stored, assessment deferred: %s", app_id, type(exc).__name__)
-            return "submitted"
+            statuses = application_flow([i for i, _ in items], day)
+        except Exception as exc:  # the engine or its server: the businesses still get their numbers
+            log.warning("applications %s stored, assessment deferred: %s", [i for i, _ in items], type(exc).__name__)
+            statuses = {}
+        for app_id, done in items:
+            done.set_result(str(statuses.get(app_id, "submitted")))
+
+
+ASSESSOR = Assessor()
+
+
+def assess_now(app_id: int, day: dt.date) -> str:
+    return ASSESSOR.assess(app_id, day)
 
 
 def application_view(uscc: str, app_id: int) -> dict:
