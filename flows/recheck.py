@@ -10,9 +10,7 @@ republishes the status lists, delivers the notices and writes the reviewers' wor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -27,6 +25,7 @@ from checks import calendar
 from checks.assess import assess
 from checks.monitoring import MONITORED, Decision, decide
 from checks.policy import load_policy
+from documents.csvfile import csv_text
 from documents.files import write_atomic
 from flows.application import deliver_pending
 from flows.common import chunks, registry, stages
@@ -148,12 +147,9 @@ def recheck_chunk(program: str, certs: list[Watched], as_of: dt.date, previous: 
 
 def _write_worklist(rows: list[dict], folder: Path) -> list[Path]:
     """The reviewers' worklist as CSV and JSON, each written atomically."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, WORKLIST_FIELDS)
-    w.writeheader()
-    w.writerows(rows)
+    table = csv_text(([r.get(f) for f in WORKLIST_FIELDS] for r in rows), WORKLIST_FIELDS)
     return [
-        write_atomic(folder / "findings.csv", buf.getvalue().encode("utf-8")),
+        write_atomic(folder / "findings.csv", table.encode("utf-8")),
         write_atomic(folder / "findings.json", json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")),
     ]
 
