@@ -56,7 +56,7 @@ def fresh_home(base: Path) -> Path:
 def _ingest(data: Path) -> list[dict]:
     out = []
     for path, kind in files_to_ingest([data]):
-        with registry().begin() as session:
+        with begin_write(registry()) as session:
             out.append(ingest_file(session, path, kind).as_dict())
     return out
 

@@ -65,7 +65,8 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> str:
     """Bring the schema to the newest migration; safe to run any number of times."""
     engine = make_engine(url)
-    with engine.begin() as conn:
+    # a write transaction from the start: two processes upgrading one SQLite file queue for it
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

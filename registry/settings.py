@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     oidc_client_id: str | None = Field(None, description="the workbench's OIDC client id")
     oidc_client_secret: str | None = Field(None, description="the workbench's OIDC client secret (never logged)")
     oidc_username_claim: str = Field("preferred_username", description="ID-token claim holding the account's username")
+    max_amount_yuan: float = Field(1e10, description="largest amount (fine, complaint) a record may carry")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,

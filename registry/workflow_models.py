@@ -324,3 +324,14 @@ class MonitoringFinding(Base):
     reason_code: Mapped[str | None] = mapped_column(String(40))
     detail: Mapped[dict] = mapped_column(JSON, doc="reasons (zh/en), figures and evidence references")
     created_at: Mapped[created_at]
+
+
+class VerificationLookup(Base):
+    """How often the public looked a certificate up on a day: the number and a count, nothing
+    about who asked. A certificate checked far more often than the others shows on the
+    supervisors' dashboard (a copied QR code, a forgery going round)."""
+
+    __tablename__ = "verification_lookups"
+    number: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
