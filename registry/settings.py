@@ -53,6 +53,10 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = Field(None, description="the workbench's OIDC client secret (never logged)")
     oidc_username_claim: str = Field("preferred_username", description="ID-token claim holding the account's username")
     max_amount_yuan: float = Field(1e10, description="largest amount (fine, complaint) a record may carry")
+    verify_timeout_seconds: float = Field(
+        10.0, description="longest a public verification may run before it is refused"
+    )
+    verify_rate_per_minute: int = Field(60, description="public verifications one client may ask for per minute")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,

@@ -20,6 +20,7 @@ from checks import calendar
 from checks.errors import Kind
 from registry import audit
 from registry.accounts import utcnow
+from registry.lookups import frequent_lookups
 from registry.models import Registration
 from registry.queries import application_history
 from registry.reviewers import eligible_reviewer
@@ -285,6 +286,7 @@ def dashboard(session: Session, account: Account, today: dt.date | None = None, 
         per_reviewer.setdefault(name, {"approve": 0, "reject": 0, "return": 0})[decision] = n
     return {
         "as_of": today.isoformat(),
+        "frequent_lookups": frequent_lookups(session, today),
         "open": len(rows),
         "overdue": overdue,
         "backlog": [{"stage": s, "region": c, "count": n} for (s, c), n in sorted(backlog.items())],

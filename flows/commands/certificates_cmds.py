@@ -215,6 +215,7 @@ def verify(
     today: Annotated[str | None, typer.Option(help="check validity as of this date")] = None,
 ) -> None:
     """Check format, PDF signature, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
+    from certificates.limits import FormatError, parse_twin
     from certificates.verify import Report, Step, verify_pdf  # pyHanko: only when something is verified
     from certificates.verify import verify as verify_twin
     from registry.certificates import status_store  # reportlab, via documents.certificate
@@ -230,11 +231,9 @@ def verify(
                 report = verify_pdf(content, *args)
             else:
                 try:
-                    report = verify_twin(json.loads(content), None, *args)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    report = Report(
-                        False, "invalid", None, (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),)
-                    )
+                    report = verify_twin(parse_twin(content, str(path)), None, *args)
+                except FormatError as exc:
+                    report = Report(False, "invalid", None, (Step("format", False, exc.code, str(exc)),))
         else:
             try:
                 number = CertificateNumber.parse(target).ascii
