@@ -101,6 +101,7 @@ def configure_prefect(settings: Settings) -> None:
     Must run before `import prefect`; values already set by the user win.
     """
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    settings.home_path.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys, database, session token
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
