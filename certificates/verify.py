@@ -23,7 +23,16 @@ from certificates import pdfcheck, proof
 from certificates.data import CertificateNumber, NumberError
 from certificates.issue import ATTACHMENT_NAME, CREDENTIAL_TYPE, VC_CONTEXT, content_digest
 from certificates.limits import MAX_CONTENT_BYTES, MAX_TWIN_BYTES, FormatError, inflate, parse_twin
-from certificates.status import REASONS, CertificateRecord, CertificateState
+from certificates.status import (
+    FINAL,
+    PURPOSES,
+    REASONS,
+    CertificateRecord,
+    CertificateState,
+    StatusError,
+    bit,
+    decode_bitstring,
+)
 from checks.errors import AssuredError, Kind
 
 
@@ -275,5 +284,43 @@ def verify_pdf(
     outcome = pdfcheck.check(pdf, roots)
     steps = (report.steps[0], Step("pdf_signature", outcome.ok, outcome.code, outcome.detail), *report.steps[1:])
     if outcome.ok:
+        return Report(report.valid, report.status, report.number, steps)
+    return Report(False, "invalid", report.number, steps)
+
+
+def with_status_lists(
+    report: Report, record: CertificateRecord | None, lists: Mapping[str, dict | None], keys: Mapping[str, object]
+) -> Report:
+    """`report` with a `status_list` step: the issuer's latest signed status lists (`lists`:
+    purpose -> the published list, None when missing) say what the register says of the
+    certificate. A register changed outside the workflow (a revocation undone in the database)
+    fails with `STATUS_LIST_MISMATCH`; the certificate is then invalid whatever the register says."""
+    if report.number is None or record is None:
+        return report
+    said = []
+    for purpose in PURPOSES:
+        doc = lists.get(purpose)
+        if doc is None:
+            return _add(report, Step("status_list", False, "STATUS_LIST_MISSING", f"no published {purpose} list"))
+        try:
+            proof.verify(doc, keys[proof.proof_of(doc)["verificationMethod"]])
+            listed = bit(decode_bitstring(doc["credentialSubject"]["encodedList"]), record.status_index)
+        except (proof.ProofError, KeyError, TypeError, ValueError, StatusError) as exc:
+            detail = f"the {purpose} list does not verify ({type(exc).__name__})"
+            return _add(report, Step("status_list", False, "STATUS_LIST_INVALID", detail))
+        expected = record.state in FINAL if purpose == "revocation" else record.state == CertificateState.suspended
+        if listed != expected:
+            detail = (
+                f"the register says {record.state}, the signed {purpose} list of {doc.get('validFrom')} "
+                f"{'lists' if listed else 'does not list'} {report.number}: the register was changed outside the workflow"
+            )
+            return _add(report, Step("status_list", False, "STATUS_LIST_MISMATCH", detail))
+        said.append(f"{purpose} {'set' if listed else 'clear'}")
+    return _add(report, Step("status_list", True, "STATUS_LIST_OK", ", ".join(said) + " as the register says"))
+
+
+def _add(report: Report, step: Step) -> Report:
+    steps = (*report.steps, step)
+    if step.ok:
         return Report(report.valid, report.status, report.number, steps)
     return Report(False, "invalid", report.number, steps)

@@ -34,6 +34,18 @@ def certificates_folder() -> Path:
     return get_settings().out_path / "certificates"
 
 
+def _published_lists() -> dict[str, dict | None]:
+    """The latest signed status lists as published (None for a list not there or not JSON)."""
+    out: dict[str, dict | None] = {}
+    for purpose in ("revocation", "suspension"):
+        path = certificates_folder() / "status" / f"{purpose}.json"
+        try:
+            out[purpose] = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            out[purpose] = None
+    return out
+
+
 def _ring() -> keys.KeyRing:
     return keys.load(get_settings().keys_path)
 
@@ -216,7 +228,7 @@ def verify(
 ) -> None:
     """Check format, PDF signature, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
     from certificates.limits import FormatError, parse_twin
-    from certificates.verify import Report, Step, verify_pdf  # pyHanko: only when something is verified
+    from certificates.verify import Report, Step, verify_pdf, with_status_lists  # pyHanko: only when verifying
     from certificates.verify import verify as verify_twin
     from registry.certificates import status_store  # reportlab, via documents.certificate
 
@@ -243,6 +255,8 @@ def verify(
             if twin is None:
                 fail(f"no certificate {number} in the registry", Kind.not_found)
             report = verify_twin(twin, None, *args)
+        if report.number is not None:
+            report = with_status_lists(report, store.get(report.number), _published_lists(), args[0])
     if as_json:
         emit_json(report.as_json())
     else:

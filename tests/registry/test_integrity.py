@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, update
 from registry.audit import GENESIS, entry_hash
 from registry.db import begin_write, open_registry
 from registry.settings import get_settings
-from registry.workflow_models import AuditEntry
+from registry.workflow_models import AuditEntry, Certificate, CertificateStatusChange
 from tests.certificates.test_cert_cli_web import NUMBER, issued, reviewer  # noqa: F401 (fixtures)
 from tests.conftest import BACKEND
 
@@ -69,3 +69,28 @@ def test_an_edit_with_the_later_hashes_recomputed_is_detected(cli, issued, revie
     code, report = _audit(cli)
     assert code == 1 and "recomputed" in report["problem"] and report["seq"] >= 1
     assert json.dumps(report)  # a machine-readable answer
+
+
+def test_a_revocation_undone_in_the_database_is_a_status_list_mismatch_naming_the_certificate(
+    cli,
+    issued,  # noqa: F811
+    reviewer,  # noqa: F811
+):
+    _suspend(cli, reviewer)
+    assert cli("revoke", NUMBER, "--as", reviewer, "--reason", "complaint_spike", "--on", "2026-07-11").code == 0
+    before = cli("verify", NUMBER, "--today", "2026-08-01", "--json").json()
+    assert before["status"] == "revoked"
+    assert next(s for s in before["steps"] if s["step"] == "status_list")["code"] == "STATUS_LIST_OK"
+    with begin_write(open_registry(get_settings().db_url)) as session:  # un-revoke behind the workflow's back
+        cert = session.scalar(select(Certificate).where(Certificate.number == NUMBER))
+        session.execute(
+            delete(CertificateStatusChange).where(
+                CertificateStatusChange.certificate_id == cert.id, CertificateStatusChange.status != "valid"
+            )
+        )
+        cert.status = "valid"
+    result = cli("verify", NUMBER, "--today", "2026-08-01", "--json")
+    report = result.json()
+    step = next(s for s in report["steps"] if s["step"] == "status_list")
+    assert result.code == 1 and report["status"] == "invalid" and not report["valid"]
+    assert step["code"] == "STATUS_LIST_MISMATCH" and NUMBER in step["detail"] and "says valid" in step["detail"]
