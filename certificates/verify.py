@@ -248,8 +248,11 @@ def _verify(twin, pdf_digest, keys, trusted_issuer, lookup, today) -> Report:
         state = record.state
         last = record.history[-1]
         zh, en = REASONS.get(record.reason, ("", ""))
-        # the reason's code and its labels, never the free-text note (it may hold phone or ID numbers)
+        # the reason's code and its labels, never a reviewer's free-text note (it may hold phone or
+        # ID numbers); a supersession's note is the system's own: the number that replaced it
         detail = f"{record.state} on {last.on}: {record.reason} ({zh} / {en})"
+        if record.state == CertificateState.superseded and last.note:
+            detail += f"; {last.note}"
         steps.append(Step("status", False, record.state.upper(), detail))
 
     valid_from = date.fromisoformat(twin["validFrom"][:10])

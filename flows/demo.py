@@ -23,7 +23,8 @@ from flows.publish import publish_flow
 from flows.recheck import recheck_flow
 from flows.review import Decision, announce_flow, review_batch
 from registry import queries
-from registry.accounts import add_account, open_session
+from registry.account_admin import add_account
+from registry.accounts import open_session
 from registry.announcements import file_objection, resolve_objection
 from registry.applications import online_row
 from registry.applications import submit_rows as submit

@@ -113,6 +113,8 @@ def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, set
                 decision = decided[cert.id][1]
                 _apply(session, cert, decision, as_of, notices.get(cert.id), settings)
                 counts[decision.action] += 1
+        if counts["suspend"]:  # the signed lists say what the register says, even after a crash
+            publish_lists(DbStatusStore(session))
     failpoints.hit("recheck.after_write")
     return counts
 

@@ -17,7 +17,7 @@ from certificates.data import CertificateData, CertificateNumber, NumberError, n
 from certificates.status import REASONS
 from checks import calendar
 from checks.errors import Kind
-from flows.commands.common import date_option, emit_json, fail
+from flows.commands.common import date_option, emit_json, fail, signed_in
 from registry.settings import get_settings
 
 commands = typer.Typer()
@@ -145,10 +145,14 @@ def certificate_make(
     out: Annotated[Path, typer.Option(help="folder for <number>.pdf and <number>.json")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
+    """Lint, render and sign one certificate from a JSON file (serial, authority and URL default):
+    a signed-in admin, for a business whose application or renewal was approved and awaits issue,
+    with the registry's name and USCC; the application becomes issued (a renewal supersedes)."""
     # reportlab (registry.certificates lints through documents.certificate): only when a command uses them
+    from documents import emails
     from documents.certificate import make_certificate
-    from registry.certificates import mark_issued, publish_lists, record_reservation, status_store, write_files
+    from registry.certificates import publish_lists, record_issued, record_reservation, status_store, write_files
+    from registry.manual_issuance import application_for_manual_issuance
 
     try:
         raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -167,14 +171,19 @@ def certificate_make(
     except ValidationError as exc:
         err = exc.errors()[0]
         fail(f"{data_file}: field {'.'.join(map(str, err['loc']))}={err.get('input')!r}: {err['msg']}")
+    who = signed_in()
+    actor = f"account:{who.account.username}"
     ring = _ring()
-    with status_store(write=True, actor="cli") as store:
-        record_reservation(store.session, data, None, actor="cli")
-    with status_store(write=True, actor="cli") as store:
+    with status_store(write=True, actor=actor) as store:
+        app_id = application_for_manual_issuance(store.session, data, who.account).id
+        record_reservation(store.session, data, app_id, actor=actor)
+    with status_store(write=True, actor=actor) as store:
         issued = make_certificate(data, ring, store)
     pdf_path, json_path = write_files(issued, out, ".json")
-    with status_store(write=True, actor="cli") as store:
-        mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
+    subject, body = emails.certificate_issued(data, s.authority_zh)
+    number = data.parsed_number.ascii
+    with status_store(write=True, actor=actor) as store:
+        superseded = record_issued(store.session, app_id, number, pdf_path, json_path, issued.pdf, subject, body, s)
         publish_lists(store, ring)
     if as_json:
         emit_json(
@@ -184,10 +193,14 @@ def certificate_make(
                 "serial": data.serial,
                 "pdf": str(pdf_path),
                 "credential": str(json_path),
+                "application_id": app_id,
+                "superseded": superseded,
             }
         )
     else:
-        typer.echo(f"{data.number_zh} ({data.number}) -> {pdf_path}")
+        typer.echo(
+            f"{data.number_zh} ({data.number}) -> {pdf_path}" + (f"; supersedes {superseded}" if superseded else "")
+        )
 
 
 @cert_app.command("status")

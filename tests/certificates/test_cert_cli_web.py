@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.certificates import ready_for_manual_issuance
+
 NUMBER = "HB-FX-2026-420100-000123"
 DATA = {
     "programme": "model_unit",
@@ -29,9 +31,10 @@ DATA = {
 def issued(cli, tmp_path):
     """`keys init` and `certificate make` through the real CLI; returns the output folder."""
     assert cli("keys", "init").code == 0
+    ready_for_manual_issuance(DATA["uscc"], DATA["business_name"])
     data = tmp_path / "data.json"
     data.write_text(json.dumps(DATA, ensure_ascii=False), encoding="utf-8")
-    result = cli("certificate", "make", data, "--out", tmp_path / "out", "--json")
+    result = cli("certificate", "make", data, "--out", tmp_path / "out", "--json", "--as", "admin")
     assert result.code == 0, result.err
     assert result.json()["number"] == NUMBER
     return tmp_path / "out"

@@ -82,6 +82,27 @@ def test_an_open_objection_holds_issuance_until_resolved(cli, shops, reviewers):
     assert (shown["status"], shown["stage"], shown["review_round"]) == ("in_review", "county", 2)
 
 
+def test_an_objection_ruling_gets_the_same_region_tie_and_stage_checks_as_a_review_decision(cli, shops, reviewers):
+    n = _announced(cli, shops, reviewers)
+    assert cli("object", n, "--reason", "门店未公示退货规则", "--on", "2026-07-02").code == 0
+    [objection] = cli("objections", "list", "--json").json()
+    for name, stage, region, ties in (
+        ("province-hunan", "province", "43", []),
+        ("province-tied", "province", "42", ["--tie", shops["good"]]),
+    ):
+        assert cli("accounts", "add", name, "--stage", stage, "--region", region, *ties).code == 0
+    for name, words in (
+        ("city-a", "needs a province-stage reviewer"),
+        ("province-hunan", "covers region 43"),
+        ("province-tied", "is tied to"),
+    ):
+        ruling = cli("objections", "resolve", objection["id"], "--as", name, "--dismiss", "--comment", "不属实")
+        assert ruling.code == 2 and words in ruling.err, (name, ruling.err)
+    assert cli("objections", "list", "--json").json()[0]["status"] == "open"
+    ok = cli("objections", "resolve", objection["id"], "--as", "province-a", "--dismiss", "--comment", "不属实")
+    assert ok.code == 0, ok.err
+
+
 @pytest.mark.parametrize(
     "failpoint",
     sqlite_all_postgresql_one(["issue.after_reserve", "issue.after_sign", "issue.after_files"], "issue.after_reserve"),
