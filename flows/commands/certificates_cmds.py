@@ -150,7 +150,7 @@ def certificate_make(
     with the registry's name and USCC; the application becomes issued (a renewal supersedes)."""
     # reportlab (registry.certificates lints through documents.certificate): only when a command uses them
     from documents import emails
-    from documents.certificate import make_certificate
+    from documents.certificate import lint, make_certificate
     from registry.certificates import publish_lists, record_issued, record_reservation, status_store, write_files
     from registry.manual_issuance import application_for_manual_issuance
 
@@ -171,6 +171,7 @@ def certificate_make(
     except ValidationError as exc:
         err = exc.errors()[0]
         fail(f"{data_file}: field {'.'.join(map(str, err['loc']))}={err.get('input')!r}: {err['msg']}")
+    lint(data)  # the data's own problems first, named field by field
     who = signed_in()
     actor = f"account:{who.account.username}"
     ring = _ring()

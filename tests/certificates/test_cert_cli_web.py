@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from registry.account_admin import add_account
+from registry.db import begin_write, open_registry
+from registry.settings import get_settings
 from tests.support.certificates import ready_for_manual_issuance
 
 NUMBER = "HB-FX-2026-420100-000123"
@@ -49,7 +52,10 @@ def test_make_then_verify_the_pdf_by_path_and_by_number(cli, issued):
 
 @pytest.fixture
 def reviewer(cli):
-    assert cli("accounts", "add", "prov", "--stage", "province", "--region", "42").code == 0
+    """A province reviewer, made in the registry (an admin exists once a certificate was made)."""
+    settings = get_settings()
+    with begin_write(open_registry(settings.db_url)) as session:
+        add_account(session, "prov", role="reviewer", stage="province", region_prefix="42", settings=settings)
     return "prov"
 
 
