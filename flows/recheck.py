@@ -206,8 +206,7 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
     counts: Counter = Counter()
     for program, part in plan:
         counts.update(recheck_chunk(program, part, as_of, previous))
-    if counts["suspend"] or counts["expire"]:
-        publish_status_lists()
+    publish_status_lists()  # daily: the lists re-signed and the audit chain checkpointed
     delivered = deliver_pending()
     return finish_recheck(as_of, previous, len(certs), len(plan), delivered)
 
