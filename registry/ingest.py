@@ -21,10 +21,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import cast
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,6 +33,7 @@ from checks.calendar import today
 from registry import models
 from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
 from registry.settings import Settings, get_settings
+from registry.upsert import Upserter
 
 CHUNK = 5000
 SUFFIXES = (".jsonl", ".csv")
@@ -264,91 +264,6 @@ def validated_chunks(
             yield chunk, future.result()
 
 
-class Upserter:
-    """Classifies validated rows as new / changed / unchanged and writes them in chunks."""
-
-    def __init__(self, conn: Connection, kind: Kind):
-        self.conn, self.kind = conn, kind
-        assert kind.model is not None  # only the ingested kinds (KINDS) have a table
-        table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
-        self.table = table
-        cols = list(kind.fields) + ["row_hash"]
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        self.insert_sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-        non_key = [c for c in cols if c not in kind.key]
-        self.update_sql = (
-            f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in non_key)} "
-            f"WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
-        )
-        self.key_idx = [kind.fields.index(k) for k in kind.key]
-        self.non_key_idx = [cols.index(c) for c in non_key]
-
-    def _copy(self, rows: list[tuple]) -> None:
-        """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
-        columns = ", ".join((*self.kind.fields, "row_hash"))
-        driver = self.conn.connection.driver_connection
-        assert driver is not None  # the connection is open: we are inside its transaction
-        cursor = driver.cursor()
-        with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def defer_indexes_if_empty(self) -> list:
-        """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
-        end of the same transaction — building an index once is far cheaper than keeping it
-        ordered through millions of random inserts. Unique keys stay and keep guarding."""
-        if self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is not None:
-            return []
-        deferred = [ix for ix in self.table.indexes if not ix.unique]
-        for index in deferred:
-            index.drop(self.conn)
-        return deferred
-
-    def key_of(self, values: tuple) -> tuple:
-        return tuple(str(values[i]) for i in self.key_idx)
-
-    def existing(self, keys: list[tuple]) -> dict[tuple, int]:
-        t = self.table
-        key_cols = [t.c[k] for k in self.kind.key]
-        if len(key_cols) == 1:
-            cond = key_cols[0].in_([k[0] for k in keys])
-        else:
-            # Composite keys: narrow by the first column, then match the tuple in Python.
-            cond = key_cols[0].in_(sorted({k[0] for k in keys}))
-        rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
-        return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
-
-    def write(self, rows: list[tuple], counts: Counts) -> None:
-        """`rows`: column values followed by their row hash."""
-        keys = [self.key_of(v) for v in rows]
-        known = self.existing(keys)
-        inserts: dict[tuple, tuple] = {}
-        updates: dict[tuple, tuple] = {}
-        for key, full in zip(keys, rows):
-            h = full[-1]
-            if key not in known:
-                counts.stored += 1
-                inserts[key] = full
-            elif known[key] == h:
-                counts.unchanged += 1
-                continue
-            else:
-                counts.updated += 1
-                (inserts if key in inserts else updates)[key] = full
-            known[key] = h
-        if inserts:
-            if self.conn.dialect.name == "postgresql":
-                self._copy(list(inserts.values()))
-            else:
-                self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
-        if updates:
-            params = [
-                tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
-                for full in updates.values()
-            ]
-            self.conn.exec_driver_sql(self.update_sql, params)
-
-
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
     insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
@@ -424,7 +339,9 @@ def ingest_rows(
         counts.read += len(results)
         counts.quarantined += len(bad)
         if good:
-            upserter.write(good, counts)
+            stored, updated, unchanged = upserter.write(good)
+            counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
+            counts.unchanged += unchanged
         if bad:
             insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
     for index in deferred:
