@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 # The imports from outside certificates/ are pure modules of checks/ (no I/O, no DB): the one
 # error type, the GB 32100 check digits and the programme table, each written in exactly one place.
 from checks.errors import AssuredError, Kind
+from checks.plaintext import control_character
 from checks.programmes import PROGRAMMES, Programme, ProgrammeInfo
 from checks.uscc import UsccError, validate_uscc
 
@@ -201,6 +202,10 @@ def lint_problems(data: CertificateData) -> list[LintProblem]:
     for name in ("business_name", "address", "authority"):
         if not getattr(data, name).strip():
             out.append(LintProblem(name, getattr(data, name), "required, must not be blank"))
+    for name in ("business_name", "address", "authority", "store_name"):
+        control = control_character(getattr(data, name) or "")
+        if control:
+            out.append(LintProblem(name, getattr(data, name), f"{control}: names are printed on one line"))
     try:
         if validate_uscc(data.uscc) != data.uscc:
             out.append(LintProblem("uscc", data.uscc, "must be upper-case without spaces"))

@@ -118,3 +118,12 @@ def status_lists(
         )
         lists[f"{purpose}.json"] = twin_bytes(proof.sign(doc, private, ring.active, stamp))
     return lists
+
+
+def audit_checkpoint(entries: int, head: str, ring: KeyRing, now: datetime | None = None) -> dict:
+    """A signed anchor of the audit chain: its entry count and head hash, signed with the
+    authority's key (eddsa-jcs-2022, like the twins), to be written outside the database."""
+    now = now or datetime.now(UTC).replace(microsecond=0)
+    stamp = now.isoformat().replace("+00:00", "Z")
+    doc = {"type": "AuditCheckpoint", "issuer": ring.issuer, "entries": entries, "head": head, "created": stamp}
+    return proof.sign(doc, ring.signer(), ring.active, stamp)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
+from typing import Any
 
 from cryptography import x509
 from pypdf import PdfReader
@@ -21,7 +22,17 @@ from pypdf.errors import PyPdfError
 from certificates import pdfcheck, proof
 from certificates.data import CertificateNumber, NumberError
 from certificates.issue import ATTACHMENT_NAME, CREDENTIAL_TYPE, VC_CONTEXT, content_digest
-from certificates.status import CertificateRecord, CertificateState
+from certificates.limits import MAX_CONTENT_BYTES, MAX_TWIN_BYTES, FormatError, inflate, parse_twin
+from certificates.status import (
+    FINAL,
+    PURPOSES,
+    REASONS,
+    CertificateRecord,
+    CertificateState,
+    StatusError,
+    bit,
+    decode_bitstring,
+)
 from checks.errors import AssuredError, Kind
 
 
@@ -56,25 +67,56 @@ class PdfError(AssuredError, ValueError):
     kind = Kind.bad_input
 
 
+DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$")
+
+
 def read_pdf(pdf: bytes) -> tuple[dict, str]:
     """(embedded twin, content digest of the first page) from a certificate PDF (more pages are the
-    pdf_signature step's to refuse)."""
+    pdf_signature step's to refuse). Neither stream is inflated past its limit (`certificates.limits`)."""
     try:
         reader = PdfReader(io.BytesIO(pdf))
         if not reader.pages:
             raise PdfError("the PDF has no page")
-        contents = reader.pages[0].get_contents()
-        stream = contents.get_data() if contents is not None else b""
-        attached = reader.attachments.get(ATTACHMENT_NAME)
-    except (PyPdfError, ValueError, KeyError) as exc:
+        stream = _page_content(reader.pages[0].get("/Contents"))
+        attached = _attachment(reader, ATTACHMENT_NAME)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+        if isinstance(exc, FormatError):
+            raise
         raise PdfError(f"not a readable PDF: {exc}") from None
-    if not attached:
+    if attached is None:
         raise PdfError(f"the PDF has no embedded {ATTACHMENT_NAME}")
-    try:
-        twin = json.loads(attached[0])
-    except json.JSONDecodeError as exc:
-        raise PdfError(f"embedded {ATTACHMENT_NAME} is not JSON: {exc}") from None
+    twin = parse_twin(attached, f"embedded {ATTACHMENT_NAME}")
+    if not isinstance(twin, dict):
+        raise PdfError(f"embedded {ATTACHMENT_NAME} is not a JSON object")
     return twin, content_digest(stream)
+
+
+def _page_content(contents) -> bytes:
+    if contents is None:
+        return b""
+    contents = contents.get_object()
+    parts = list(contents) if isinstance(contents, list) else [contents]
+    data, left = [], MAX_CONTENT_BYTES
+    for part in parts:
+        chunk = inflate(part.get_object(), left, "the page's content stream")
+        data.append(chunk)
+        left -= len(chunk)
+    return b"".join(data)
+
+
+def _attachment(reader: PdfReader, name: str) -> bytes | None:
+    """The embedded file called `name` (flat name tree, as the issuer writes it), inflated within bounds."""
+    root: Any = reader.trailer["/Root"]
+    names: Any = root.get("/Names")
+    tree: Any = names.get_object().get("/EmbeddedFiles") if names is not None else None
+    if tree is None:
+        return None
+    entries: Any = tree.get_object().get("/Names") or []
+    for i in range(0, len(entries) - 1, 2):
+        if entries[i] == name:
+            stream = entries[i + 1].get_object()["/EF"]["/F"].get_object()
+            return inflate(stream, MAX_TWIN_BYTES, f"embedded {name}")
+    return None
 
 
 def _format(twin) -> tuple[Step, str | None]:
@@ -96,10 +138,15 @@ def _format(twin) -> tuple[Step, str | None]:
     except NumberError as exc:
         return bad(f"credentialSubject.certificateNumberAscii: {exc}")
     for name in ("validFrom", "validUntil"):
+        value = twin.get(name)
+        if not isinstance(value, str) or not DATE_TIME.match(value):
+            return bad(f"{name}={value!r} is not an ISO date-time YYYY-MM-DD[Thh:mm:ssZ]")
         try:
-            date.fromisoformat(str(twin.get(name, ""))[:10])
+            date.fromisoformat(value[:10])
         except ValueError:
-            return bad(f"{name}={twin.get(name)!r} is not an ISO date-time")
+            return bad(f"{name}={value!r} is not an ISO date-time")
+    if not isinstance(subject.get("serial"), str):
+        return bad("credentialSubject.serial missing")
     if not isinstance(twin.get("issuer"), dict) or not isinstance(twin["issuer"].get("id"), str):
         return bad("issuer.id missing")
     related = twin.get("relatedResource")
@@ -121,7 +168,16 @@ def verify(
     lookup: Callable[[str], CertificateRecord | None],
     today: date,
 ) -> Report:
-    """Run every step that can run. `keys`: verification method id -> Ed25519 public key."""
+    """Run every step that can run. `keys`: verification method id -> Ed25519 public key. Input the
+    format step let through but a later step could not read is `FORMAT_MALFORMED`, never a crash."""
+    try:
+        return _verify(twin, pdf_digest, keys, trusted_issuer, lookup, today)
+    except (TypeError, KeyError, AttributeError, ValueError, IndexError, RecursionError) as exc:
+        detail = f"the credential cannot be read: {type(exc).__name__}"
+        return Report(False, "invalid", None, (Step("format", False, "FORMAT_MALFORMED", detail),))
+
+
+def _verify(twin, pdf_digest, keys, trusted_issuer, lookup, today) -> Report:
     fmt, number = _format(twin)
     if number is None:
         return Report(False, "invalid", None, (fmt,))
@@ -171,10 +227,16 @@ def verify(
             )
         )
 
-    record = lookup(number)
     serial = twin["credentialSubject"].get("serial")
     state = "invalid"
-    if record is None:
+    unavailable = None
+    try:
+        record = lookup(number)
+    except Exception as exc:  # noqa: BLE001 (the register could not be read: never a pass)
+        record, unavailable = None, type(exc).__name__
+    if unavailable is not None:
+        steps.append(Step("status", False, "STATUS_UNAVAILABLE", f"the status could not be checked ({unavailable})"))
+    elif record is None:
         steps.append(Step("status", False, "STATUS_UNKNOWN", f"{number} is not in the issuer's register"))
     elif record.serial != serial:
         steps.append(
@@ -185,7 +247,12 @@ def verify(
     else:
         state = record.state
         last = record.history[-1]
-        detail = f"{record.state} on {last.on}: {record.reason}" + (f" ({last.note})" if last.note else "")
+        zh, en = REASONS.get(record.reason, ("", ""))
+        # the reason's code and its labels, never a reviewer's free-text note (it may hold phone or
+        # ID numbers); a supersession's note is the system's own: the number that replaced it
+        detail = f"{record.state} on {last.on}: {record.reason} ({zh} / {en})"
+        if record.state == CertificateState.superseded and last.note:
+            detail += f"; {last.note}"
         steps.append(Step("status", False, record.state.upper(), detail))
 
     valid_from = date.fromisoformat(twin["validFrom"][:10])
@@ -209,6 +276,8 @@ def verify_pdf(
     and nothing changed after signing. A PDF that fails this step is invalid whatever its status."""
     try:
         twin, digest = read_pdf(pdf)
+    except FormatError as exc:
+        return Report(False, "invalid", None, (Step("format", False, exc.code, str(exc)),))
     except PdfError as exc:
         return Report(False, "invalid", None, (Step("format", False, "FORMAT_NOT_CERTIFICATE_PDF", str(exc)),))
     report = verify(twin, digest, keys, trusted_issuer, lookup, today)
@@ -218,5 +287,43 @@ def verify_pdf(
     outcome = pdfcheck.check(pdf, roots)
     steps = (report.steps[0], Step("pdf_signature", outcome.ok, outcome.code, outcome.detail), *report.steps[1:])
     if outcome.ok:
+        return Report(report.valid, report.status, report.number, steps)
+    return Report(False, "invalid", report.number, steps)
+
+
+def with_status_lists(
+    report: Report, record: CertificateRecord | None, lists: Mapping[str, dict | None], keys: Mapping[str, object]
+) -> Report:
+    """`report` with a `status_list` step: the issuer's latest signed status lists (`lists`:
+    purpose -> the published list, None when missing) say what the register says of the
+    certificate. A register changed outside the workflow (a revocation undone in the database)
+    fails with `STATUS_LIST_MISMATCH`; the certificate is then invalid whatever the register says."""
+    if report.number is None or record is None:
+        return report
+    said = []
+    for purpose in PURPOSES:
+        doc = lists.get(purpose)
+        if doc is None:
+            return _add(report, Step("status_list", False, "STATUS_LIST_MISSING", f"no published {purpose} list"))
+        try:
+            proof.verify(doc, keys[proof.proof_of(doc)["verificationMethod"]])
+            listed = bit(decode_bitstring(doc["credentialSubject"]["encodedList"]), record.status_index)
+        except (proof.ProofError, KeyError, TypeError, ValueError, StatusError) as exc:
+            detail = f"the {purpose} list does not verify ({type(exc).__name__})"
+            return _add(report, Step("status_list", False, "STATUS_LIST_INVALID", detail))
+        expected = record.state in FINAL if purpose == "revocation" else record.state == CertificateState.suspended
+        if listed != expected:
+            detail = (
+                f"the register says {record.state}, the signed {purpose} list of {doc.get('validFrom')} "
+                f"{'lists' if listed else 'does not list'} {report.number}: the register was changed outside the workflow"
+            )
+            return _add(report, Step("status_list", False, "STATUS_LIST_MISMATCH", detail))
+        said.append(f"{purpose} {'set' if listed else 'clear'}")
+    return _add(report, Step("status_list", True, "STATUS_LIST_OK", ", ".join(said) + " as the register says"))
+
+
+def _add(report: Report, step: Step) -> Report:
+    steps = (*report.steps, step)
+    if step.ok:
         return Report(report.valid, report.status, report.number, steps)
     return Report(False, "invalid", report.number, steps)

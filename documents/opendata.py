@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +12,7 @@ from checks.disclosures.figures import REFERENCE, Period
 from checks.disclosures.lists import BLACK_COLUMNS, DISCLOSURE_COLUMNS, RED_COLUMNS
 from checks.disclosures.members import MemberUnits
 from checks.disclosures.statistics import STAT_COLUMNS
+from documents.csvfile import csv_text
 
 
 def json_bytes(obj: Any) -> bytes:
@@ -33,13 +32,10 @@ def _cell(value: Any) -> str:
 
 
 def csv_bytes(rows: Iterable[Mapping], columns: Sequence[str]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), LF line ends."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(columns)
-    for r in rows:
-        w.writerow([_cell(r.get(c)) for c in columns])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    """UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), LF line ends;
+    formula-like cells neutralised (`documents.csvfile`)."""
+    text = csv_text(([_cell(r.get(c)) for c in columns] for r in rows), columns, line_end="\n")
+    return ("\ufeff" + text).encode("utf-8")
 
 
 # -- README of fields ---------------------------------------------------------------------------

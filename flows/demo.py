@@ -23,7 +23,8 @@ from flows.publish import publish_flow
 from flows.recheck import recheck_flow
 from flows.review import Decision, announce_flow, review_batch
 from registry import queries
-from registry.accounts import add_account, open_session
+from registry.account_admin import add_account
+from registry.accounts import open_session
 from registry.announcements import file_objection, resolve_objection
 from registry.applications import online_row
 from registry.applications import submit_rows as submit
@@ -57,7 +58,7 @@ def _ingest(data: Path) -> list[dict]:
     """Into the demo's new registry, made here (`registry()` refuses one that is not there yet)."""
     out = []
     for path, kind in files_to_ingest([data]):
-        with open_registry(get_settings().db_url).begin() as session:
+        with begin_write(open_registry(get_settings().db_url)) as session:
             out.append(ingest_file(session, path, kind).as_dict())
     return out
 

@@ -94,7 +94,7 @@ def issue_flow(today: dt.date | None = None) -> list[dict]:
     results: list[dict] = []
     for part in chunks(ids, parts=4, min_size=100):
         results.extend(issue_chunk(part, today))
-    if any(r.get("superseded") for r in results):  # a renewal's predecessor enters the revocation list
+    if any(r.get("number") for r in results):  # each new entry (and a renewal's predecessor) published
         publish_status_lists()
     deliver_pending()
     return results

@@ -8,14 +8,13 @@ e-mail (`documents.emails`).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from documents import emails
+from documents.csvfile import csv_text
 from documents.files import write_atomic
 from documents.letters import render_announcement, render_rejection_letter, render_status_notice
 from registry import delivery
@@ -46,12 +45,11 @@ def announcement_files(
     folder = settings.out_path / "announcements"
     stem = f"{ann.program}-{ann.published_on}-{ann.id}"
     pdf = write_atomic(folder / f"{stem}.pdf", render_announcement(listing))
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(ANNOUNCEMENT_FIELDS + ("window_ends_on",))
-    for e in listing.entries:
-        w.writerow([getattr(e, f) for f in ANNOUNCEMENT_FIELDS] + [ann.window_ends_on.isoformat()])
-    return write_atomic(folder / f"{stem}.csv", buf.getvalue().encode("utf-8")), pdf
+    table = csv_text(
+        ([getattr(e, f) for f in ANNOUNCEMENT_FIELDS] + [ann.window_ends_on.isoformat()] for e in listing.entries),
+        ANNOUNCEMENT_FIELDS + ("window_ends_on",),
+    )
+    return write_atomic(folder / f"{stem}.csv", table.encode("utf-8")), pdf
 
 
 def write_status_notice(

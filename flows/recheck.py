@@ -10,9 +10,7 @@ republishes the status lists, delivers the notices and writes the reviewers' wor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -27,6 +25,7 @@ from checks import calendar
 from checks.assess import assess
 from checks.monitoring import MONITORED, Decision, decide
 from checks.policy import load_policy
+from documents.csvfile import csv_text
 from documents.files import write_atomic
 from flows.application import deliver_pending
 from flows.common import chunks, registry, stages
@@ -114,6 +113,8 @@ def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, set
                 decision = decided[cert.id][1]
                 _apply(session, cert, decision, as_of, notices.get(cert.id), settings)
                 counts[decision.action] += 1
+        if counts["suspend"]:  # the signed lists say what the register says, even after a crash
+            publish_lists(DbStatusStore(session))
     failpoints.hit("recheck.after_write")
     return counts
 
@@ -148,12 +149,9 @@ def recheck_chunk(program: str, certs: list[Watched], as_of: dt.date, previous: 
 
 def _write_worklist(rows: list[dict], folder: Path) -> list[Path]:
     """The reviewers' worklist as CSV and JSON, each written atomically."""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, WORKLIST_FIELDS)
-    w.writeheader()
-    w.writerows(rows)
+    table = csv_text(([r.get(f) for f in WORKLIST_FIELDS] for r in rows), WORKLIST_FIELDS)
     return [
-        write_atomic(folder / "findings.csv", buf.getvalue().encode("utf-8")),
+        write_atomic(folder / "findings.csv", table.encode("utf-8")),
         write_atomic(folder / "findings.json", json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")),
     ]
 
@@ -208,8 +206,7 @@ def recheck_flow(as_of: dt.date | None = None, parts: int = 4) -> dict:
     counts: Counter = Counter()
     for program, part in plan:
         counts.update(recheck_chunk(program, part, as_of, previous))
-    if counts["suspend"] or counts["expire"]:
-        publish_status_lists()
+    publish_status_lists()  # daily: the lists re-signed and the audit chain checkpointed
     delivered = deliver_pending()
     return finish_recheck(as_of, previous, len(certs), len(plan), delivered)
 

@@ -10,9 +10,7 @@ flow joins the parts in order and summarises.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
 from collections import Counter
@@ -30,6 +28,7 @@ from checks.columnar import Kernel
 from checks.extras import require
 from checks.policy import load_policy
 from checks.programmes import Programme
+from documents.csvfile import csv_text
 from flows.common import registry
 from registry.evidence import partition, screening_chunks
 from registry.settings import get_settings
@@ -95,25 +94,23 @@ def screen_range(
     return summary
 
 
-_NEEDS_QUOTING = re.compile(r'[,"\r\n]').search
+# a cell needing quotes, or one beginning like a formula (cells joined with NUL between them)
+_NEEDS_CARE = re.compile(r'[,"\r\n]|(?:^|\x00)[=+\-@\t]').search
 
 
 def _csv_lines(registrations: Sequence[tuple], results: Sequence[tuple], checks: Callable[[int], tuple]) -> str:
-    """A chunk's CSV rows, byte for byte what `csv.writer` writes (RFC 4180 minimal quoting, CRLF),
-    built by joining strings: no business field of the chunk needs quoting (checked on the
-    chunk at once), and each mask's id cells are joined once. Otherwise `csv.writer` writes it."""
+    """A chunk's CSV rows, byte for byte what `documents.csvfile.csv_text` writes (RFC 4180 minimal
+    quoting, CRLF, formula-like cells neutralised), built by joining strings when no business
+    field of the chunk needs quoting or neutralising (checked on the chunk at once); each mask's
+    id cells are joined once. Otherwise `csv_text` writes it."""
     tails = {mask: ["|".join(ids) for ids in checks(mask)] for mask in {r[3] for r in results}}
-    if _NEEDS_QUOTING("".join([f"{reg[0]}{reg[4]}{reg[5]}" for reg in registrations])) or any(
-        _NEEDS_QUOTING("".join(t)) for t in tails.values()
+    if _NEEDS_CARE("\x00".join([f"{reg[0]}\x00{reg[4]}\x00{reg[5]}" for reg in registrations])) or any(
+        _NEEDS_CARE("\x00".join(t)) for t in tails.values()
     ):
-        buf = io.StringIO()
-        csv.writer(buf).writerows(
-            [
-                (reg[0], reg[4], reg[5], verdict, score, bonus, *tails[mask])
-                for reg, (verdict, score, bonus, mask) in zip(registrations, results)
-            ]
+        return csv_text(
+            (reg[0], reg[4], reg[5], verdict, score, bonus, *tails[mask])
+            for reg, (verdict, score, bonus, mask) in zip(registrations, results)
         )
-        return buf.getvalue()
     tails = {mask: ",".join(t) for mask, t in tails.items()}
     return "".join(
         [
@@ -154,7 +151,7 @@ def join_parts(parts: list[str], out: str) -> str:
     target = Path(out)
     with target.open("w", encoding="utf-8", newline="") as fh:
         if target.suffix == ".csv":
-            csv.writer(fh).writerow(FIELDS)
+            fh.write(csv_text((), FIELDS))
         for part in parts:
             with open(part, encoding="utf-8", newline="") as src:
                 for line in src:

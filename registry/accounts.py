@@ -90,7 +90,7 @@ def new_password() -> str:
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
 
 
-def _set_password(account: Account, password: str, one_time: bool) -> None:
+def set_password(account: Account, password: str, one_time: bool) -> None:
     account.password_hash = _HASHER.hash(password)
     account.must_change_password = one_time
     account.password_set_at = utcnow()
@@ -107,76 +107,6 @@ def get_account(session: Session, username: str) -> Account:
     return account
 
 
-def add_account(
-    session: Session,
-    username: str,
-    *,
-    role: str,
-    stage: str | None,
-    region_prefix: str,
-    settings: Settings,
-    ties: list[str] | None = None,
-    display_name: str = "",
-    email: str | None = None,
-    password: str | None = None,
-    actor: str = "admin",
-) -> tuple[Account, str | None]:
-    """Create an account. Without `password`, a one-time password is made and returned (shown
-    once, changed at the first sign-in); a given password is checked against the rules."""
-    if not username or len(username) > 80 or any(c.isspace() or not c.isprintable() for c in username):
-        raise WorkflowError(f"username {username!r}: 1 to 80 printable characters without spaces", kind=Kind.bad_input)
-    stages = tuple(settings.review_stages)
-    if role not in ROLES:
-        raise WorkflowError(f"--role {role!r}: roles are {', '.join(ROLES)}", kind=Kind.bad_input)
-    if role != "admin" and stage is None:
-        raise WorkflowError(f"--stage: a {role} needs a review stage ({', '.join(stages)})", kind=Kind.bad_input)
-    if stage is not None and stage not in stages:
-        raise WorkflowError(f"--stage {stage!r}: review stages are {', '.join(stages)}", kind=Kind.bad_input)
-    if not (region_prefix.isdigit() and 2 <= len(region_prefix) <= 6):
-        raise WorkflowError(
-            f"--region {region_prefix!r}: expected 2 to 6 digits of a GB/T 2260 region code", kind=Kind.bad_input
-        )
-    if session.scalar(select(Account.id).where(Account.username == username)) is not None:
-        raise WorkflowError(f"account {username!r} already exists", kind=Kind.conflict)
-    one_time = password is None
-    if password is not None and (problem := password_problem(password, username, settings.password_min_length)):
-        raise WorkflowError(problem, kind=Kind.bad_input)
-    password = password or new_password()
-    account = Account(
-        username=username,
-        display_name=display_name or username,
-        role=role,
-        stage=stage,
-        region_prefix=region_prefix,
-        email=email,
-        active=True,
-        ties=ties or [],
-        failed_attempts=0,
-    )
-    _set_password(account, password, one_time)
-    session.add(account)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "account.added",
-        "account",
-        username,
-        {"role": role, "stage": stage, "region": region_prefix, "ties": ties or []},
-    )
-    return account, (password if one_time else None)
-
-
-def reset_password(session: Session, username: str, actor: str = "admin") -> str:
-    """A new one-time password (the account must change it at its next sign-in); ends its sessions."""
-    account = get_account(session, username)
-    password = new_password()
-    _set_password(account, password, one_time=True)
-    _end_sessions(session, account)
-    audit.record(session, actor, "account.password_reset", "account", username, {})
-    return password
-
-
 def change_password(session: Session, account: Account, old: str, new: str, settings: Settings) -> None:
     if not _matches(account, old):
         raise SignInError("当前密码不正确 (current password: wrong)")
@@ -184,42 +114,8 @@ def change_password(session: Session, account: Account, old: str, new: str, sett
         raise WorkflowError(problem, kind=Kind.bad_input)
     if _matches(account, new):
         raise WorkflowError("新密码不能与当前密码相同 (new password: same as the current one)", kind=Kind.bad_input)
-    _set_password(account, new, one_time=False)
+    set_password(account, new, one_time=False)
     audit.record(session, f"account:{account.username}", "account.password_changed", "account", account.username, {})
-
-
-def disable_account(session: Session, username: str, actor: str = "admin") -> Account:
-    """Disable an account (kept for the record): it can no longer sign in or decide."""
-    account = get_account(session, username)
-    account.active = False
-    _end_sessions(session, account)
-    audit.record(session, actor, "account.disabled", "account", username, {})
-    return account
-
-
-def unlock_account(session: Session, username: str, actor: str = "admin") -> Account:
-    account = get_account(session, username)
-    account.failed_attempts, account.locked_until = 0, None
-    audit.record(session, actor, "account.unlocked", "account", username, {})
-    return account
-
-
-def account_rows(session: Session) -> list[dict]:
-    now = utcnow()
-    return [
-        {
-            "username": a.username,
-            "display_name": a.display_name,
-            "role": a.role,
-            "stage": a.stage,
-            "region": a.region_prefix,
-            "active": a.active,
-            "password_set": a.password_hash is not None and not a.must_change_password,
-            "locked": a.locked_until is not None and as_utc(a.locked_until) > now,
-            "last_login": None if a.last_login_at is None else as_utc(a.last_login_at).isoformat(timespec="seconds"),
-        }
-        for a in session.scalars(select(Account).order_by(Account.username))
-    ]
 
 
 # -- signing in -------------------------------------------------------------------------------
@@ -366,18 +262,12 @@ def end_session(session: Session, token: str) -> bool:
     return True
 
 
-def _end_sessions(session: Session, account: Account) -> None:
+def end_sessions(session: Session, account: Account) -> None:
     session.execute(
         update(AccountSession)
         .where(AccountSession.account_id == account.id, AccountSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-
-
-def has_admin(session: Session) -> bool:
-    """Whether an active admin account exists (until one does, accounts are managed from the
-    command line without signing in: that is how the first admin is made)."""
-    return session.scalar(select(Account.id).where(Account.role == "admin", Account.active).limit(1)) is not None
 
 
 def account_for_sso(session: Session, username: str, subject: str, client: str = "") -> Account:

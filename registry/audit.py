@@ -99,3 +99,32 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(n, False, f"entry {e.seq} ({e.action} {e.entity} {e.entity_id}) was edited", e.seq)
         prev, expected_seq = e.hash, e.seq + 1
     return ChainReport(n, True)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(entry count, hash of the last entry) of the chain as it stands."""
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (last[0], last[1]) if last else (0, GENESIS)
+
+
+def verify_anchored(session: Session, checkpoints: list[dict]) -> ChainReport:
+    """`verify`, then each signed checkpoint (already checked for its signature) against the chain:
+    fewer entries than a checkpoint counted is a truncation; another hash at a checkpointed entry
+    is a chain recomputed after an edit at or before that entry."""
+    report = verify(session)
+    if not report.ok:
+        return report
+    hashes = {seq: h for seq, h in session.execute(select(AuditEntry.seq, AuditEntry.hash))}
+    for cp in sorted(checkpoints, key=lambda c: c["entries"]):
+        n, at = cp["entries"], cp["created"]
+        if n > report.entries:
+            missing = f"entries {report.entries + 1}..{n}" if n > report.entries + 1 else f"entry {n}"
+            return ChainReport(report.entries, False, f"{missing} deleted: the checkpoint of {at} counted {n}", n)
+        if n and hashes.get(n) != cp["head"]:
+            return ChainReport(
+                report.entries,
+                False,
+                f"entry {n} differs from the checkpoint of {at}: the chain was recomputed after an edit at or before it",
+                n,
+            )
+    return report

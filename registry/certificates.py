@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
 from collections import defaultdict
 from collections.abc import Iterator
@@ -16,9 +17,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from certificates import keys
+from certificates import keys, proof
 from certificates.data import CertificateData, CertificateNumber, new_serial
-from certificates.issue import Issued, status_lists, twin_bytes
+from certificates.issue import Issued, audit_checkpoint, status_lists, twin_bytes
 from certificates.status import LIST_SIZE, CertificateRecord, CertificateState, StatusError, StatusEvent, transition
 from checks.calendar import add_years
 from checks.errors import Kind
@@ -262,8 +263,42 @@ def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     """Re-sign and write the revocation and suspension status lists under the output folder
     (with the issuer's key ring, created on first use like issuance does)."""
     s = get_settings()
-    lists = status_lists(store, ring or key_ring(s), s.verify_base_url.rstrip("/"), s.authority_zh)
-    return [write_atomic(s.out_path / "certificates" / "status" / name, data) for name, data in lists.items()]
+    ring = ring or key_ring(s)
+    lists = status_lists(store, ring, s.verify_base_url.rstrip("/"), s.authority_zh)
+    folder = s.out_path / "certificates" / "status"
+    written = [write_atomic(folder / name, data) for name, data in lists.items()]
+    return written + [write_checkpoint(store.session, ring, folder)]
+
+
+CHECKPOINTS = "audit-checkpoints.jsonl"
+
+
+def write_checkpoint(session: Session, ring, folder: Path) -> Path:
+    """Append a signed checkpoint of the audit chain (entry count, head hash) to the file beside
+    the status lists: outside the database, so deleting or recomputing entries shows."""
+    entries, head_hash = audit.head(session)
+    line = json.dumps(audit_checkpoint(entries, head_hash, ring), ensure_ascii=False, sort_keys=True) + "\n"
+    path = folder / CHECKPOINTS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line)
+    return path
+
+
+def signed_checkpoints(folder: Path, ring) -> tuple[list[dict], list[str]]:
+    """The checkpoints whose signature holds under the key ring, and a problem for each other line."""
+    path = folder / CHECKPOINTS
+    good, bad = [], []
+    lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    keys_by_id = ring.verification_keys()
+    for n, text in enumerate(lines, 1):
+        try:
+            cp = json.loads(text)
+            proof.verify(cp, keys_by_id[proof.proof_of(cp)["verificationMethod"]])
+            good.append(cp)
+        except (ValueError, KeyError, TypeError, proof.ProofError) as exc:
+            bad.append(f"{path.name} line {n}: checkpoint signature does not hold ({type(exc).__name__})")
+    return good, bad
 
 
 class DbStatusStore:

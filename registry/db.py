@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -41,7 +42,11 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # the home folder private (0700) when we make it, the registry file 0600 (its -wal and
+            # -shm files take the same mode from it)
+            Path(path).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            Path(path).touch(mode=0o600, exist_ok=True)
+            os.chmod(path, 0o600)
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -65,7 +70,8 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str) -> str:
     """Bring the schema to the newest migration; safe to run any number of times."""
     engine = make_engine(url)
-    with engine.begin() as conn:
+    # a write transaction from the start: two processes upgrading one SQLite file queue for it
+    with engine.connect().execution_options(write=True) as conn, conn.begin():
         cfg = alembic_config(url)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

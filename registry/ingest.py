@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import cast
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from checks import errors
+from checks.calendar import today
 from registry import models
 from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
+from registry.settings import Settings, get_settings
+from registry.upsert import Upserter
 
 CHUNK = 5000
 SUFFIXES = (".jsonl", ".csv")
@@ -212,6 +217,18 @@ def _validate_chunk(kind_name: str, rows: list[Row], context: dict) -> list[tupl
     return [result for _, result in validate(rows, KINDS[kind_name], context)]
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In the validation worker: end when the ingest that started it is gone, even by kill -9
+    (a forked worker holds both ends of its pipes, so it would wait on them for ever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
+
+
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     chunk: list[Row] = []
     for row in rows:
@@ -223,107 +240,28 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
-def validated_chunks(rows: Iterable[Row], kind: Kind, context: dict, parallel: bool) -> Iterator[list]:
-    """Chunks of validation results. With `parallel`, a worker process validates the next
-    chunks while this process writes the current one (validation is CPU-bound Python;
-    writing waits on SQLite), so the two overlap on a 2-core machine."""
+def validated_chunks(
+    rows: Iterable[Row], kind: Kind, context: dict, parallel: bool
+) -> Iterator[tuple[list[Row], list[tuple | Rejected]]]:
+    """Chunks of rows with their validation results. With `parallel`, a worker process validates
+    the next chunks while this process writes the current one (validation is CPU-bound Python;
+    writing waits on SQLite), so the two overlap on a 2-core machine; the worker ends with us."""
     if not parallel:
         for chunk in _chunks(rows, CHUNK):
-            yield [result for _, result in validate(chunk, kind, context)]
+            yield chunk, [result for _, result in validate(chunk, kind, context)]
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(
+        1, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque = deque()
         for chunk in _chunks(rows, CHUNK):
-            pending.append(pool.submit(_validate_chunk, kind.name, chunk, context))
+            pending.append((chunk, pool.submit(_validate_chunk, kind.name, chunk, context)))
             if len(pending) > 2:
-                yield pending.popleft().result()
+                chunk, future = pending.popleft()
+                yield chunk, future.result()
         while pending:
-            yield pending.popleft().result()
-
-
-class Upserter:
-    """Classifies validated rows as new / changed / unchanged and writes them in chunks."""
-
-    def __init__(self, conn: Connection, kind: Kind):
-        self.conn, self.kind = conn, kind
-        assert kind.model is not None  # only the ingested kinds (KINDS) have a table
-        table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
-        self.table = table
-        cols = list(kind.fields) + ["row_hash"]
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        self.insert_sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-        non_key = [c for c in cols if c not in kind.key]
-        self.update_sql = (
-            f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in non_key)} "
-            f"WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
-        )
-        self.key_idx = [kind.fields.index(k) for k in kind.key]
-        self.non_key_idx = [cols.index(c) for c in non_key]
-
-    def _copy(self, rows: list[tuple]) -> None:
-        """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
-        columns = ", ".join((*self.kind.fields, "row_hash"))
-        driver = self.conn.connection.driver_connection
-        assert driver is not None  # the connection is open: we are inside its transaction
-        cursor = driver.cursor()
-        with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def defer_indexes_if_empty(self) -> list:
-        """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
-        end of the same transaction — building an index once is far cheaper than keeping it
-        ordered through millions of random inserts. Unique keys stay and keep guarding."""
-        if self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is not None:
-            return []
-        deferred = [ix for ix in self.table.indexes if not ix.unique]
-        for index in deferred:
-            index.drop(self.conn)
-        return deferred
-
-    def key_of(self, values: tuple) -> tuple:
-        return tuple(str(values[i]) for i in self.key_idx)
-
-    def existing(self, keys: list[tuple]) -> dict[tuple, int]:
-        t = self.table
-        key_cols = [t.c[k] for k in self.kind.key]
-        if len(key_cols) == 1:
-            cond = key_cols[0].in_([k[0] for k in keys])
-        else:
-            # Composite keys: narrow by the first column, then match the tuple in Python.
-            cond = key_cols[0].in_(sorted({k[0] for k in keys}))
-        rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
-        return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
-
-    def write(self, rows: list[tuple], counts: Counts) -> None:
-        """`rows`: column values followed by their row hash."""
-        keys = [self.key_of(v) for v in rows]
-        known = self.existing(keys)
-        inserts: dict[tuple, tuple] = {}
-        updates: dict[tuple, tuple] = {}
-        for key, full in zip(keys, rows):
-            h = full[-1]
-            if key not in known:
-                counts.stored += 1
-                inserts[key] = full
-            elif known[key] == h:
-                counts.unchanged += 1
-                continue
-            else:
-                counts.updated += 1
-                (inserts if key in inserts else updates)[key] = full
-            known[key] = h
-        if inserts:
-            if self.conn.dialect.name == "postgresql":
-                self._copy(list(inserts.values()))
-            else:
-                self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
-        if updates:
-            params = [
-                tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
-                for full in updates.values()
-            ]
-            self.conn.exec_driver_sql(self.update_sql, params)
+            chunk, future = pending.popleft()
+            yield chunk, future.result()
 
 
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
@@ -335,6 +273,40 @@ def uscc_overrides(session: Session) -> frozenset[str]:
     return frozenset(session.scalars(select(models.UsccOverride.uscc)))
 
 
+def ingest_context(session: Session, settings: Settings) -> dict:
+    """What row validation needs from outside the row: USCC overrides, the latest date a record
+    may carry (the ingest date plus a day) and the largest amount."""
+    return {
+        "uscc_overrides": uscc_overrides(session),
+        "latest_day": today() + dt.timedelta(days=1),
+        "max_amount_yuan": settings.max_amount_yuan,
+    }
+
+
+class Duplicates:
+    """Natural keys seen earlier in one file, by a 64-bit digest, with the line that had each."""
+
+    def __init__(self, kind: Kind):
+        self.kind = kind
+        self.key_idx = [kind.fields.index(k) for k in kind.key]
+        self.first_line: dict[int, int] = {}
+
+    def later(self, rows: list[Row], results: list[tuple | Rejected]) -> list[tuple | Rejected]:
+        """`results` with each row whose key an earlier line of the file had turned into a rejection."""
+        out: list[tuple | Rejected] = []
+        first_line = self.first_line
+        for row, result in zip(rows, results):
+            if not isinstance(result, Rejected):
+                key = tuple(result[i] for i in self.key_idx)
+                first = first_line.setdefault(row_hash(key), row.line)
+                if first != row.line:
+                    names = ", ".join(self.kind.key)
+                    value = ", ".join(map(str, key))
+                    result = Rejected(row.line, names, value, f"duplicate of line {first} (same {names})", row.raw)
+            out.append(result)
+        return out
+
+
 def ingest_rows(
     session: Session,
     rows: Iterable[Row],
@@ -343,10 +315,13 @@ def ingest_rows(
     context: dict | None = None,
     run: models.IngestRun | None = None,
     parallel: bool = False,
+    origin: str | None = None,
 ) -> Counts:
-    """Validate and upsert rows inside the caller's transaction; quarantine the bad ones."""
+    """Validate and upsert rows inside the caller's transaction; quarantine the bad ones, and a
+    row whose natural key an earlier line had (naming that line). `origin` identifies the input
+    for its quarantined rows (a file's content hash: the same file by another path adds nothing)."""
     if context is None:
-        context = {"uscc_overrides": uscc_overrides(session)}
+        context = ingest_context(session, get_settings())
     if run is None:
         run = models.IngestRun(source=source, kind=kind.name)
         session.add(run)
@@ -355,17 +330,18 @@ def ingest_rows(
     conn = session.connection()
     upserter = Upserter(conn, kind)
     deferred = upserter.defer_indexes_if_empty()
-    for results in validated_chunks(rows, kind, context, parallel):
+    duplicates = Duplicates(kind)
+    where = {"run_id": run.id, "source": source, "origin": origin or source, "kind": kind.name}
+    for chunk, checked in validated_chunks(rows, kind, context, parallel):
+        results = duplicates.later(chunk, checked)
         good = [r for r in results if not isinstance(r, Rejected)]
-        bad = [
-            {"run_id": run.id, "source": source, "kind": kind.name, "raw_hash": row_hash((r.raw,)), **asdict(r)}
-            for r in results
-            if isinstance(r, Rejected)
-        ]
+        bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
         counts.read += len(results)
         counts.quarantined += len(bad)
         if good:
-            upserter.write(good, counts)
+            stored, updated, unchanged = upserter.write(good)
+            counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
+            counts.unchanged += unchanged
         if bad:
             insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
     for index in deferred:
@@ -379,8 +355,21 @@ def ingest_rows(
 PARALLEL_FROM_BYTES = 8 << 20
 
 
+def content_hash(path: Path) -> str:
+    """`sha256:<hex>` of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            while block := fh.read(1 << 20):
+                digest.update(block)
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+    return f"sha256:{digest.hexdigest()}"
+
+
 def ingest_file(session: Session, path: Path, kind: Kind) -> Counts:
     """Ingest one file in the caller's transaction (all of it or, on an unreadable file, none).
     Files past a few MiB validate in a worker process alongside the writes."""
     parallel = path.stat().st_size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
-    return ingest_rows(session, read_rows(path, kind), kind, str(path), parallel=parallel)
+    rows = read_rows(path, kind)
+    return ingest_rows(session, rows, kind, str(path), parallel=parallel, origin=content_hash(path))

@@ -166,11 +166,13 @@ class QuarantinedRow(Base):
     """A row that failed validation: kept whole with where and why, never dropped."""
 
     __tablename__ = "quarantined_rows"
-    # A re-ingest of the same file finds its bad rows already here and adds nothing.
-    __table_args__ = (UniqueConstraint("source", "kind", "line", "raw_hash"),)
+    # A re-ingest of the same file — by any path: `origin` is a file's content hash (an HTTP
+    # source's address) — finds its bad rows already here and adds nothing.
+    __table_args__ = (UniqueConstraint("origin", "kind", "line", "raw_hash"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("ingest_runs.id"), index=True)
     source: Mapped[text]
+    origin: Mapped[text]
     kind: Mapped[short]
     line: Mapped[int]
     field: Mapped[text]

@@ -15,7 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from checks.calendar import today
 from checks.evidence import Commitments
+from checks.plaintext import control_character
 from checks.uscc import validate_uscc
 from registry import models
 
@@ -25,10 +27,40 @@ def _uscc(value: str, info: ValidationInfo) -> str:
     return validate_uscc(value, overrides)
 
 
+EARLIEST_DAY = dt.date(1949, 1, 1)  # no record of the registry's sources predates 1949
+DEFAULT_MAX_AMOUNT_YUAN = 1e10  # Settings.max_amount_yuan; ingest passes it in the context
+
+
+def _plain(value: str) -> str:
+    control = control_character(value)
+    if control:
+        raise ValueError(f"{control}: names, addresses and store names are plain text on one line")
+    return value
+
+
+def _day(value: dt.date, info: ValidationInfo) -> dt.date:
+    """A record's date: not before 1949, not after the ingest date plus a day (a clock ahead)."""
+    latest = (info.context or {}).get("latest_day") or today() + dt.timedelta(days=1)
+    if value < EARLIEST_DAY:
+        raise ValueError(f"{value} is before {EARLIEST_DAY}: no record of the sources is that old")
+    if value > latest:
+        raise ValueError(f"{value} is after {latest}, the day after the ingest date")
+    return value
+
+
+def _amount(value: float, info: ValidationInfo) -> float:
+    ceiling = (info.context or {}).get("max_amount_yuan", DEFAULT_MAX_AMOUNT_YUAN)
+    if value > ceiling:
+        raise ValueError(f"{value:g} yuan is above {ceiling:g} (ASSURED_MAX_AMOUNT_YUAN)")
+    return value
+
+
 USCC = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_uscc)]
 Text = Annotated[str, Field(max_length=4000)]
-Name = Annotated[str, Field(min_length=1, max_length=400)]
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+PlainText = Annotated[str, Field(max_length=4000), AfterValidator(_plain)]
+Name = Annotated[str, Field(min_length=1, max_length=400), AfterValidator(_plain)]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_amount)]
+Day = Annotated[dt.date, AfterValidator(_day)]
 Region = Annotated[str, Field(pattern=r"^\d{6}$")]
 Industry = Annotated[str, Field(pattern=r"^[A-T]\d{2,4}$")]
 
@@ -55,13 +87,13 @@ class RegistrationRecord(Record):
     name: Name
     entity_type: Literal["enterprise", "individual", "cooperative"]
     status: Literal["active", "suspended", "revoked", "deregistered"]
-    established_on: dt.date
+    established_on: Day
     region_code: Region
     industry_code: Industry
-    address: Text
-    legal_representative: Text
+    address: PlainText
+    legal_representative: PlainText
     contact_email: Text
-    odr_enrolled_on: dt.date | None = None
+    odr_enrolled_on: Day | None = None
 
 
 PenaltyKind = Literal[
@@ -72,15 +104,15 @@ PenaltyKind = Literal[
 class PenaltyRecord(Record):
     decision_no: Name
     uscc: USCC
-    decided_on: dt.date
+    decided_on: Day
     authority: Name
     procedure: Literal["general", "simple"]
     kinds: Annotated[list[PenaltyKind], Field(min_length=1)]
     fine_yuan: Money
     category: Literal["general", "food", "drug", "special_equipment"]
     violation: Text
-    repaired_on: dt.date | None = None
-    revoked_on: dt.date | None = None
+    repaired_on: Day | None = None
+    revoked_on: Day | None = None
 
     _dates = not_before("decided_on", "repaired_on", "revoked_on")
 
@@ -90,10 +122,10 @@ class ComplaintRecord(Record):
     uscc: USCC
     kind: Literal["complaint", "report", "consultation"]
     channel: Literal["12315", "odr", "platform315", "hotline"]
-    received_on: dt.date
+    received_on: Day
     category: Name
     status: Literal["open", "reconciled", "mediated", "mediation_failed", "terminated", "not_accepted"]
-    closed_on: dt.date | None = None
+    closed_on: Day | None = None
     amount_yuan: Money
     recovered_yuan: Money
     text: Text
@@ -104,8 +136,8 @@ class ComplaintRecord(Record):
 class CreditListingRecord(Record):
     uscc: USCC
     list: Literal["abnormal_operations", "serious_dishonest", "complaint_blacklist"]
-    listed_on: dt.date
-    removed_on: dt.date | None = None
+    listed_on: Day
+    removed_on: Day | None = None
     reason: Text
 
     _dates = not_before("listed_on", "removed_on")
@@ -114,7 +146,7 @@ class CreditListingRecord(Record):
 class CreditClassRecord(Record):
     uscc: USCC
     risk_class: Literal["A", "B", "C", "D"]
-    classified_on: dt.date
+    classified_on: Day
 
 
 class ApplicationRecord(Record):
@@ -123,7 +155,7 @@ class ApplicationRecord(Record):
     uscc: USCC
     program: Literal["model_unit", "seven_day_return"]
     channel: Literal["online", "offline"]
-    submitted_on: dt.date
+    submitted_on: dt.date  # intake, not ingest: a counter batch may be dated for a drill (--as-of)
     store_name: Name
     contact_email: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
     commitments: Commitments = Commitments()
@@ -165,7 +197,10 @@ class Kind:
         for i, (name, f) in enumerate(self.record.model_fields.items()):
             if name in self.list_fields:
                 out.append((i, lambda v: ",".join(sorted(set(v)))))
-            elif dt.date in (f.annotation, *getattr(f.annotation, "__args__", ())):
+            elif dt.date in (
+                f.annotation,
+                *(getattr(a, "__origin__", a) for a in getattr(f.annotation, "__args__", ())),
+            ):
                 out.append((i, lambda v: None if v is None else v.isoformat()))
         return tuple(out)
 

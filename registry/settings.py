@@ -64,6 +64,11 @@ class Settings(BaseSettings):
         description="a bureau's production instance: `assured doctor` then also requires a Prefect server on "
         "PostgreSQL and public addresses that are not loopback",
     )
+    max_amount_yuan: float = Field(1e10, description="largest amount (fine, complaint) a record may carry")
+    verify_timeout_seconds: float = Field(
+        10.0, description="longest a public verification may run before it is refused"
+    )
+    verify_rate_per_minute: int = Field(60, description="public verifications one client may ask for per minute")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,
@@ -112,6 +117,7 @@ def configure_prefect(settings: Settings) -> None:
     Must run before `import prefect`; values already set by the user win.
     """
     os.environ.setdefault("PREFECT_HOME", str(settings.prefect_home))
+    settings.home_path.mkdir(parents=True, exist_ok=True, mode=0o700)  # keys, database, session token
     Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")

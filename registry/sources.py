@@ -25,8 +25,10 @@ from urllib3.util.retry import Retry
 
 from checks.errors import AssuredError, Kind
 from registry import models
-from registry.ingest import Counts, Row, ingest_rows, uscc_overrides
+from registry.db import begin_write
+from registry.ingest import Counts, Row, ingest_context, ingest_rows
 from registry.records import KINDS
+from registry.settings import get_settings
 from registry.workflow_models import SourceRefresh
 
 MAX_LIMIT = 10_000
@@ -219,20 +221,20 @@ def sync_kind(
     source = base_url.rstrip("/")
     url = f"{source}/{kind}"
     total = Counts(url, kind)
-    with factory.begin() as session:
+    with begin_write(factory) as session:
         cur = session.get(models.SyncCursor, (source, kind))
         since = cur.cursor if cur else None
         run = models.IngestRun(source=url, kind=kind)
         session.add(run)
         session.flush()
         run_id = run.id
-        context = {"uscc_overrides": uscc_overrides(session)}
+        context = ingest_context(session, get_settings())
     total.run_id = run_id
     while True:
         params = {"limit": page_size} | ({"since": since} if since is not None else {})
         page = fetch_page(http, url, params, timeout)
         first_line = int(since) + 1 if since and since.isdigit() else 1
-        with factory.begin() as session:
+        with begin_write(factory) as session:
             counts = ingest_rows(
                 session,
                 _rows(page["items"], first_line),
@@ -262,7 +264,7 @@ def refresh_business(
     if seen is not None and now - seen.refreshed_at.replace(tzinfo=dt.UTC) < max_age:
         return False
     source = base_url.rstrip("/")
-    context = {"uscc_overrides": uscc_overrides(session)}
+    context = ingest_context(session, get_settings())
     for kind in KINDS:
         page = fetch_page(http, f"{source}/{kind}", {"uscc": uscc}, timeout)
         ingest_rows(session, _rows(page["items"], 1), KINDS[kind], f"{source}/{kind}?uscc={uscc}", context)

@@ -21,6 +21,7 @@ from checks.errors import Kind
 from registry import audit
 from registry.accounts import utcnow
 from registry.deadlines import escalated_ids
+from registry.lookups import frequent_lookups
 from registry.models import Registration
 from registry.queries import application_history
 from registry.reviewers import eligible_reviewer
@@ -334,6 +335,7 @@ def dashboard(session: Session, account: Account, today: dt.date | None = None, 
         per_reviewer.setdefault(name, {"approve": 0, "reject": 0, "return": 0})[decision] = n
     return {
         "as_of": today.isoformat(),
+        "frequent_lookups": frequent_lookups(session, today),
         "open": len(rows),
         "overdue": overdue,
         "backlog": [{"stage": s, "region": c, "count": n} for (s, c), n in sorted(backlog.items())],

@@ -372,3 +372,14 @@ class RenewalReminder(Base):
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
     days_before: Mapped[int]
     sent_on: Mapped[dt.date]
+
+
+class VerificationLookup(Base):
+    """How often the public looked a certificate up on a day: the number and a count, nothing
+    about who asked. A certificate checked far more often than the others shows on the
+    supervisors' dashboard (a copied QR code, a forgery going round)."""
+
+    __tablename__ = "verification_lookups"
+    number: Mapped[str] = mapped_column(String(80), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

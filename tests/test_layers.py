@@ -94,3 +94,29 @@ def test_files_are_replaced_atomically_only_through_documents_files():
     files = sorted(f for package in PACKAGES for f in (ROOT / package).rglob("*.py"))
     found = {str(f.relative_to(ROOT)): atomic_replaces(f) for f in files}
     assert sorted(f for f, calls in found.items() if calls) == sorted(OWN_ATOMIC_WRITES)
+
+
+# Files that write CSV with the csv module themselves, and why; every other CSV goes through
+# documents.csvfile, which neutralises formula-like cells.
+OWN_CSV_WRITERS = {
+    "documents/csvfile.py": "csv_text and safe_cell: the one implementation",
+    "registry/synth/writer.py": "writes the synthetic source records ingest reads back: their cells are the data",
+}
+
+
+def csv_writers(path: Path) -> list[str]:
+    """Each call of `csv.writer` or `csv.DictWriter`, as source text."""
+    return [
+        ast.unparse(node)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path)))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("writer", "DictWriter")
+        and ast.unparse(node.func.value) == "csv"
+    ]
+
+
+def test_csv_is_written_only_through_documents_csvfile():
+    files = sorted(f for package in PACKAGES + ("web",) for f in (ROOT / package).rglob("*.py"))
+    found = {str(f.relative_to(ROOT)): csv_writers(f) for f in files}
+    assert sorted(f for f, calls in found.items() if calls) == sorted(OWN_CSV_WRITERS)

@@ -1,60 +1,78 @@
 """The public verification site (FastAPI): what a consumer sees after scanning a certificate's QR.
 
-Pages show the business, programme, status and validity only: no personal data.
+Pages show the business, programme, status and validity only: no personal data, and of a
+suspension or revocation only its reason code and label, never the free-text note. Chinese, or
+English with `?lang=en`. Uploads are verified in a worker thread with a time limit (the event
+loop keeps answering other requests), each client may ask `verify_rate_per_minute` times a
+minute, and each lookup of a certificate is counted (the number and the day, nothing else).
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import html
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from fastapi import APIRouter, File, HTTPException, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from certificates import keys
 from certificates.data import CertificateNumber, NumberError
-from certificates.status import PURPOSES
-from certificates.verify import Report, verify, verify_pdf
+from certificates.status import PURPOSES, REASONS
+from certificates.verify import Report, Step, verify, verify_pdf
 from checks import calendar
 from checks.programmes import PROGRAMMES
 from registry.certificates import status_store
+from registry.db import begin_write, open_registry
+from registry.lookups import count_lookup
+from registry.settings import get_settings
 from web import ops
+from web.public_text import PAGE, STATUS, STEP, TEXT
 
-STATUS_ZH = {
-    "valid": "有效",
-    "suspended": "已暂停",
-    "revoked": "已撤销",
-    "superseded": "已换发新证书，本证书停止使用",
-    "expired": "已过期",
-    "invalid": "无效（核验未通过）",
-    "unknown": "未找到",
-}
-STEP_ZH = {
-    "format": "格式",
-    "pdf_signature": "PDF 电子签章（签发后未被改动）",
-    "issuer_key": "发证机关密钥",
-    "signature": "电子签名",
-    "binding": "PDF 与签名副本一致",
-    "status": "证书状态",
-    "validity": "有效期",
-}
 MAX_UPLOAD = 5 * 1024 * 1024
-
-PAGE = """<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<link rel="stylesheet" href="/static/assured.css"></head>
-<body><header><h1>放心消费证书核验</h1></header><main>{body}</main></body></html>"""
+VERIFIERS = ThreadPoolExecutor(2, thread_name_prefix="verify")  # uploads; pages run in Starlette's pool
 
 
 def _esc(v) -> str:
     return html.escape(str(v))
 
 
+class RateLimit:
+    """At most `per_minute` requests per client address in any sliding minute."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, collections.deque] = {}
+        self.lock = threading.Lock()
+
+    def check(self, request: Request) -> None:
+        per_minute = get_settings().verify_rate_per_minute
+        client = request.client.host if request.client else "-"
+        now = time.monotonic()
+        with self.lock:
+            if len(self.seen) > 10_000:  # forget idle clients
+                self.seen = {c: q for c, q in self.seen.items() if q and now - q[-1] < 60}
+            times = self.seen.setdefault(client, collections.deque())
+            while times and now - times[0] >= 60:
+                times.popleft()
+            if len(times) >= per_minute:
+                wait = int(60 - (now - times[0])) + 1
+                raise HTTPException(429, f"too many verifications: {per_minute} a minute", {"Retry-After": str(wait)})
+            times.append(now)
+
+
+def _lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "zh"
+
+
 def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
     """`certificates_folder` holds the published status lists; `keys_folder` the key ring; status and
     twins come from the registry (one read transaction per request)."""
     app = APIRouter()
+    limit = RateLimit()
 
     def check(store, twin=None, pdf: bytes | None = None) -> Report:
         ring = keys.load(keys_folder)
@@ -63,20 +81,48 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
         ops.verified(report)
         return report
 
+    def counted(number: str | None) -> None:
+        if number:
+            with begin_write(open_registry(get_settings().db_url)) as session:
+                count_lookup(session, number, calendar.today())
+
     def by_number(number: str) -> tuple[str, dict | None, Report | None]:
         try:
             ascii_number = CertificateNumber.parse(number).ascii
         except NumberError:
-            raise HTTPException(400, f"证书编号格式不正确: {number}") from None
+            raise HTTPException(400, f"证书编号格式不正确 / not a certificate number: {number}") from None
         with status_store() as store:
             twin = store.credential(ascii_number)
             if twin is None:
                 ops.verified(None)
-            return ascii_number, twin, (check(store, twin) if twin is not None else None)
+            report = check(store, twin) if twin is not None else None
+        if report is not None:
+            counted(ascii_number)
+        return ascii_number, twin, report
+
+    def verify_upload_now(content: bytes) -> tuple[Report, dict | None]:
+        with status_store() as store:
+            report = check(store, pdf=content)
+            twin = store.credential(report.number) if report.number else None
+        counted(report.number if twin is not None else None)
+        return report, twin
+
+    async def verified(content: bytes) -> tuple[Report, dict | None]:
+        """The upload verified in a worker thread, given up after `verify_timeout_seconds`."""
+        job = asyncio.get_running_loop().run_in_executor(VERIFIERS, verify_upload_now, content)
+        try:
+            return await asyncio.wait_for(asyncio.shield(job), get_settings().verify_timeout_seconds)
+        except TimeoutError:
+            detail = f"verification took longer than {get_settings().verify_timeout_seconds:g} s"
+            return Report(False, "invalid", None, (Step("format", False, "FORMAT_TOO_COMPLEX", detail),)), None
 
     def summary(twin: dict | None, report: Report) -> dict:
         subject = (twin or {}).get("credentialSubject", {})
         programme = subject.get("programme")
+        status_step = next((s for s in report.steps if s.step == "status"), None)
+        reason = None
+        if status_step is not None and not status_step.ok and report.number:
+            reason = _reason(report)
         return {
             "business": subject.get("name"),
             "store": subject.get("storeName"),
@@ -86,87 +132,105 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
             "valid_from": str((twin or {}).get("validFrom", ""))[:10] or None,
             "valid_until": str((twin or {}).get("validUntil", ""))[:10] or None,
             "authority": (twin or {}).get("issuer", {}).get("name"),
+            "reason": reason,
         }
 
-    def page(twin: dict | None, report: Report | None, number: str) -> HTMLResponse:
+    def _reason(report: Report) -> dict | None:
+        with status_store() as store:
+            record = store.get(report.number) if report.number else None
+        if record is None or record.reason not in REASONS:
+            return None
+        zh, en = REASONS[record.reason]
+        return {"code": record.reason, "zh": zh, "en": en}
+
+    def page(twin: dict | None, report: Report | None, number: str, lang: str) -> HTMLResponse:
+        t = TEXT[lang]
         if report is None:
-            body = (
-                f'<p><span class="badge s-unknown">未找到</span></p>'
-                f"<p>没有编号为 {_esc(number)} 的证书。请核对编号，或联系发证机关。</p>"
-            )
-            return HTMLResponse(PAGE.format(title="证书核验", body=body), status_code=404)
+            body = f'<p><span class="badge s-unknown">{t["not_found"]}</span></p><p>{t["no_such"].format(_esc(number))}</p>'
+            return HTMLResponse(PAGE.format(lang=t["html"], title=t["title"], h1=t["h1"], body=body), status_code=404)
         info = summary(twin, report)
-        label = STATUS_ZH[report.status]
+        reason = info["reason"]
         rows = [
-            ("证书类别", info["programme_title"]),
-            ("经营者名称", info["business"]),
-            ("门店名称", info["store"]),
-            ("证书编号", info["number_zh"]),
-            ("有效期", f"{info['valid_from']} 至 {info['valid_until']}"),
-            ("发证机关", info["authority"]),
+            (t["programme"], info["programme_title"]),
+            (t["business"], info["business"]),
+            (t["store"], info["store"]),
+            (t["number"], info["number_zh"]),
+            (t["validity"], f"{info['valid_from']} {t['to']} {info['valid_until']}" if info["valid_from"] else None),
+            (t["authority"], info["authority"]),
+            (t["reason"], f"{reason[lang]} ({reason['code']})" if reason else None),
         ]
         table = "".join(f"<tr><th>{k}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
+        unchecked = any(s.code == "STATUS_UNAVAILABLE" for s in report.steps)
+        status = "unchecked" if unchecked else report.status  # never shown as valid
         steps = "".join(
             f'<li class="{"ok" if s.ok else "bad"}">{"✓" if s.ok else "✗"} '
-            f"{'未上传 PDF：核验登记的电子证书' if s.code == 'NO_PDF' else STEP_ZH.get(s.step, s.step)}"
+            f"{t['no_pdf'] if s.code == 'NO_PDF' else STEP[lang].get(s.step, s.step)}"
             f" <small>({_esc(s.code)})</small></li>"
             for s in report.steps
         )
         body = (
-            f'<p><span class="badge s-{report.status}">{label}</span></p>'
-            f"<table>{table}</table><h3>核验步骤</h3><ul>{steps}</ul>"
-            f'<footer>核验日期 {calendar.today()}。也可上传证书 PDF 核验：<form action="/verify" method="post" '
-            f'enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
-            f"<button>核验 PDF</button></form></footer>"
+            f'<p><span class="badge s-{status}">{STATUS[lang][status]}</span></p>'
+            f"<table>{table}</table><h3>{t['steps']}</h3><ul>{steps}</ul>"
+            f'<footer>{t["checked_on"]} {calendar.today()}. {t["upload"]}<form action="/verify?lang={lang}" '
+            f'method="post" enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
+            f"<button>{t['verify_pdf']}</button></form></footer>"
         )
-        return HTMLResponse(PAGE.format(title=f"证书核验 {_esc(info['number_zh'] or number)}", body=body))
+        title = f"{t['title']} {_esc(info['number_zh'] or number)}"
+        return HTMLResponse(PAGE.format(lang=t["html"], title=title, h1=t["h1"], body=body))
+
+    def public_json(report: Report, twin: dict | None) -> dict:
+        return report.as_json() | {"certificate": summary(twin, report)}
 
     @app.get("/", response_class=HTMLResponse)
-    def index() -> HTMLResponse:
+    def index(request: Request) -> HTMLResponse:
+        lang = _lang(request)
+        t = TEXT[lang]
         body = (
-            '<form action="/go" method="get"><p>证书编号：<input name="number" size="34" '
-            'placeholder="鄂放心〔2026〕第420100-000123号"> <button>查询</button></p></form>'
-            '<form action="/verify" method="post" enctype="multipart/form-data"><p>上传证书 PDF：'
-            '<input type="file" name="file" accept="application/pdf"> <button>核验</button></p></form>'
+            f'<form action="/go" method="get"><input type="hidden" name="lang" value="{lang}"><p>{t["number"]}：'
+            '<input name="number" size="34" placeholder="鄂放心〔2026〕第420100-000123号"> '
+            f"<button>{t['look_up']}</button></p></form>"
+            f'<form action="/verify?lang={lang}" method="post" enctype="multipart/form-data"><p>{t["upload"]}'
+            f'<input type="file" name="file" accept="application/pdf"> <button>{t["verify_pdf"]}</button></p></form>'
+            f'<p><a href="/?lang={"zh" if lang == "en" else "en"}">{t["other_lang"]}</a></p>'
         )
-        return HTMLResponse(PAGE.format(title="放心消费证书核验", body=body))
+        return HTMLResponse(PAGE.format(lang=t["html"], title=t["title"], h1=t["h1"], body=body))
 
     @app.get("/go")
-    def go(number: str):
+    def go(request: Request, number: str):
+        limit.check(request)
         ascii_number, twin, report = by_number(number)
-        return page(twin, report, ascii_number)
+        return page(twin, report, ascii_number, _lang(request))
 
     @app.get("/verify/{number}", response_class=HTMLResponse)
-    def verify_page(number: str) -> HTMLResponse:
+    def verify_page(request: Request, number: str) -> HTMLResponse:
+        limit.check(request)
         ascii_number, twin, report = by_number(number)
-        return page(twin, report, ascii_number)
+        return page(twin, report, ascii_number, _lang(request))
 
     @app.get("/api/verify/{number}")
-    def verify_api(number: str) -> JSONResponse:
+    def verify_api(request: Request, number: str) -> JSONResponse:
+        limit.check(request)
         ascii_number, twin, report = by_number(number)
         if report is None:
             return JSONResponse({"valid": False, "status": "unknown", "number": ascii_number, "steps": []}, 404)
-        return JSONResponse(report.as_json() | {"certificate": summary(twin, report)})
+        return JSONResponse(public_json(report, twin))
 
-    async def read_upload(file: UploadFile) -> bytes:
+    async def read_upload(request: Request, file: UploadFile) -> bytes:
+        limit.check(request)
         content = await file.read(MAX_UPLOAD + 1)
         if len(content) > MAX_UPLOAD:
             raise HTTPException(413, f"file larger than {MAX_UPLOAD} bytes")
         return content
 
     @app.post("/verify", response_class=HTMLResponse)
-    async def verify_upload(file: UploadFile = File(...)) -> HTMLResponse:
-        content = await read_upload(file)
-        with status_store() as store:
-            report = check(store, pdf=content)
-            twin = store.credential(report.number) if report.number else None
-        return page(twin, report, report.number or file.filename or "")
+    async def verify_upload(request: Request, file: UploadFile = File(...)) -> HTMLResponse:
+        report, twin = await verified(await read_upload(request, file))
+        return page(twin, report, report.number or file.filename or "", _lang(request))
 
     @app.post("/api/verify")
-    async def verify_upload_api(file: UploadFile = File(...)) -> JSONResponse:
-        content = await read_upload(file)
-        with status_store() as store:
-            return JSONResponse(check(store, pdf=content).as_json())
+    async def verify_upload_api(request: Request, file: UploadFile = File(...)) -> JSONResponse:
+        report, twin = await verified(await read_upload(request, file))
+        return JSONResponse(public_json(report, twin))
 
     @app.get("/status/{name}")
     def status_list(name: str):

@@ -1,4 +1,4 @@
-"""Accounts and signing in: accounts add | list | disable | reset-password | unlock, login, logout.
+"""Accounts and signing in: accounts add | list | change | disable | reset-password | unlock, login, logout.
 
 Managing accounts is for a signed-in admin once an admin account exists; before that (a new
 registry) the command line may create the first one.
@@ -13,20 +13,16 @@ import typer
 
 from checks.errors import Kind
 from flows.commands.common import current_token, emit_json, fail, save_token, signed_in, token_path
-from registry.accounts import (
-    ROLES,
-    SignInError,
+from registry.account_admin import (
     account_rows,
     add_account,
-    authenticate,
-    change_password,
+    change_account,
     disable_account,
-    end_session,
     has_admin,
-    open_session,
     reset_password,
     unlock_account,
 )
+from registry.accounts import ROLES, SignInError, authenticate, change_password, end_session, open_session
 from registry.db import begin_write, open_registry
 from registry.settings import get_settings
 
@@ -107,6 +103,32 @@ def accounts_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         state = "disabled" if not r["active"] else "locked" if r["locked"] else "active"
         pw = "" if r["password_set"] else " (password not set)"
         typer.echo(f"{r['username']:<20} {r['role']:<10} {r['stage'] or '-':<10} {r['region']:<8} {state}{pw}")
+
+
+@accounts.command("change")
+def accounts_change(
+    username: Annotated[str, typer.Argument(help="account")],
+    role: Annotated[str | None, typer.Option(help=f"one of {', '.join(ROLES)}")] = None,
+    stage: Annotated[str | None, typer.Option(help="review stage decided")] = None,
+    region: Annotated[str | None, typer.Option(help="region code prefix covered")] = None,
+    tie: Annotated[list[str] | None, typer.Option(help="USCC of a business tied to (replaces the list)")] = None,
+    email: Annotated[str | None, typer.Option(help="e-mail for deadline reminders")] = None,
+) -> None:
+    """Change an account's role, stage, region, ties or e-mail (audited; a changed scope ends its sessions)."""
+    actor = _admin()
+    with begin_write(_factory()) as session:
+        a = change_account(
+            session,
+            username,
+            get_settings(),
+            actor,
+            role=role,
+            stage=stage,
+            region_prefix=region,
+            ties=tie,
+            email=email,
+        )
+        typer.echo(f"account {username}: {a.role}, {a.stage or 'no'} stage, region {a.region_prefix}")
 
 
 @accounts.command("disable")

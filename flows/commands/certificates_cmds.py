@@ -17,7 +17,7 @@ from certificates.data import CertificateData, CertificateNumber, NumberError, n
 from certificates.status import REASONS
 from checks import calendar
 from checks.errors import Kind
-from flows.commands.common import date_option, emit_json, fail
+from flows.commands.common import date_option, emit_json, fail, signed_in
 from registry.settings import get_settings
 
 commands = typer.Typer()
@@ -32,6 +32,18 @@ GROUPS = (keys_app, cert_app)
 
 def certificates_folder() -> Path:
     return get_settings().out_path / "certificates"
+
+
+def _published_lists() -> dict[str, dict | None]:
+    """The latest signed status lists as published (None for a list not there or not JSON)."""
+    out: dict[str, dict | None] = {}
+    for purpose in ("revocation", "suspension"):
+        path = certificates_folder() / "status" / f"{purpose}.json"
+        try:
+            out[purpose] = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            out[purpose] = None
+    return out
 
 
 def _ring() -> keys.KeyRing:
@@ -133,10 +145,14 @@ def certificate_make(
     out: Annotated[Path, typer.Option(help="folder for <number>.pdf and <number>.json")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Lint, render and sign one certificate from a JSON file (serial, authority and URL default)."""
+    """Lint, render and sign one certificate from a JSON file (serial, authority and URL default):
+    a signed-in admin, for a business whose application or renewal was approved and awaits issue,
+    with the registry's name and USCC; the application becomes issued (a renewal supersedes)."""
     # reportlab (registry.certificates lints through documents.certificate): only when a command uses them
-    from documents.certificate import make_certificate
-    from registry.certificates import mark_issued, publish_lists, record_reservation, status_store, write_files
+    from documents import emails
+    from documents.certificate import lint, make_certificate
+    from registry.certificates import publish_lists, record_issued, record_reservation, status_store, write_files
+    from registry.manual_issuance import application_for_manual_issuance
 
     try:
         raw = json.loads(data_file.read_text(encoding="utf-8"))
@@ -155,14 +171,20 @@ def certificate_make(
     except ValidationError as exc:
         err = exc.errors()[0]
         fail(f"{data_file}: field {'.'.join(map(str, err['loc']))}={err.get('input')!r}: {err['msg']}")
+    lint(data)  # the data's own problems first, named field by field
+    who = signed_in()
+    actor = f"account:{who.account.username}"
     ring = _ring()
-    with status_store(write=True, actor="cli") as store:
-        record_reservation(store.session, data, None, actor="cli")
-    with status_store(write=True, actor="cli") as store:
+    with status_store(write=True, actor=actor) as store:
+        app_id = application_for_manual_issuance(store.session, data, who.account).id
+        record_reservation(store.session, data, app_id, actor=actor)
+    with status_store(write=True, actor=actor) as store:
         issued = make_certificate(data, ring, store)
     pdf_path, json_path = write_files(issued, out, ".json")
-    with status_store(write=True, actor="cli") as store:
-        mark_issued(store.session, data.number, pdf_path, json_path, issued.pdf)
+    subject, body = emails.certificate_issued(data, s.authority_zh)
+    number = data.parsed_number.ascii
+    with status_store(write=True, actor=actor) as store:
+        superseded = record_issued(store.session, app_id, number, pdf_path, json_path, issued.pdf, subject, body, s)
         publish_lists(store, ring)
     if as_json:
         emit_json(
@@ -172,10 +194,14 @@ def certificate_make(
                 "serial": data.serial,
                 "pdf": str(pdf_path),
                 "credential": str(json_path),
+                "application_id": app_id,
+                "superseded": superseded,
             }
         )
     else:
-        typer.echo(f"{data.number_zh} ({data.number}) -> {pdf_path}")
+        typer.echo(
+            f"{data.number_zh} ({data.number}) -> {pdf_path}" + (f"; supersedes {superseded}" if superseded else "")
+        )
 
 
 @cert_app.command("status")
@@ -215,7 +241,8 @@ def verify(
     today: Annotated[str | None, typer.Option(help="check validity as of this date")] = None,
 ) -> None:
     """Check format, PDF signature, issuer key, signature, PDF binding, status and validity; exit 0 only if all pass."""
-    from certificates.verify import Report, Step, verify_pdf  # pyHanko: only when something is verified
+    from certificates.limits import FormatError, parse_twin
+    from certificates.verify import Report, Step, verify_pdf, with_status_lists  # pyHanko: only when verifying
     from certificates.verify import verify as verify_twin
     from registry.certificates import status_store  # reportlab, via documents.certificate
 
@@ -230,11 +257,9 @@ def verify(
                 report = verify_pdf(content, *args)
             else:
                 try:
-                    report = verify_twin(json.loads(content), None, *args)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    report = Report(
-                        False, "invalid", None, (Step("format", False, "FORMAT_INVALID", f"{path}: {exc}"),)
-                    )
+                    report = verify_twin(parse_twin(content, str(path)), None, *args)
+                except FormatError as exc:
+                    report = Report(False, "invalid", None, (Step("format", False, exc.code, str(exc)),))
         else:
             try:
                 number = CertificateNumber.parse(target).ascii
@@ -244,6 +269,8 @@ def verify(
             if twin is None:
                 fail(f"no certificate {number} in the registry", Kind.not_found)
             report = verify_twin(twin, None, *args)
+        if report.number is not None:
+            report = with_status_lists(report, store.get(report.number), _published_lists(), args[0])
     if as_json:
         emit_json(report.as_json())
     else:

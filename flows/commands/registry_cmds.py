@@ -11,7 +11,7 @@ from rich.table import Table
 
 from checks.errors import Kind
 from flows.commands.common import emit_json, fail
-from registry.db import open_registry, upgrade
+from registry.db import begin_write, open_registry, upgrade
 from registry.ingest import IngestError, files_to_ingest, ingest_file
 from registry.queries import quarantined_rows
 from registry.records import INGEST_ORDER
@@ -60,7 +60,7 @@ def ingest(
     results = []
     for path, k in plan:
         try:
-            with factory.begin() as session:
+            with begin_write(factory) as session:
                 results.append(ingest_file(session, path, k).as_dict())
         except IngestError as exc:
             fail(f"{exc} (nothing from this file was stored)", exc.kind)

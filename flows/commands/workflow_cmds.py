@@ -17,7 +17,7 @@ from checks.policy import PROGRAMS
 from flows.commands.common import date_option, emit_json, fail, signed_in
 from registry.announcements import file_objection, resolve_objection
 from registry.applications import online_row, processable_ids, submit_rows
-from registry.audit import verify
+from registry.audit import ChainReport, verify_anchored
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
 from registry.queries import application_history, application_rows, objection_rows
@@ -340,9 +340,21 @@ def serve(limit: Annotated[int, typer.Option(help="flow runs at once")] = 4) -> 
 
 @audit.command("verify")
 def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Check the audit chain; exit 1 naming the first edited, deleted or inserted entry."""
+    """Check the audit chain and its signed checkpoints (beside the status lists); exit 1 naming the
+    first edited, deleted or inserted entry, a truncation or a recomputed chain."""
+    from certificates import keys  # cryptography, and reportlab through registry.certificates
+    from registry.certificates import signed_checkpoints
+
+    settings = get_settings()
+    checkpoints: list[dict] = []
+    forged: list[str] = []
+    if (settings.keys_path / keys.INDEX).is_file():
+        ring = keys.load(settings.keys_path)
+        checkpoints, forged = signed_checkpoints(settings.out_path / "certificates" / "status", ring)
     with _factory()() as session:
-        report = verify(session)
+        report = verify_anchored(session, checkpoints)
+    if report.ok and forged:
+        report = ChainReport(report.entries, False, forged[0])
     if as_json:
         emit_json(report.__dict__)
     elif report.ok:

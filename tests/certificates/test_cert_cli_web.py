@@ -12,6 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from registry.account_admin import add_account
+from registry.db import begin_write, open_registry
+from registry.settings import get_settings
+from tests.support.certificates import ready_for_manual_issuance
+
 NUMBER = "HB-FX-2026-420100-000123"
 DATA = {
     "programme": "model_unit",
@@ -29,9 +34,10 @@ DATA = {
 def issued(cli, tmp_path):
     """`keys init` and `certificate make` through the real CLI; returns the output folder."""
     assert cli("keys", "init").code == 0
+    ready_for_manual_issuance(DATA["uscc"], DATA["business_name"])
     data = tmp_path / "data.json"
     data.write_text(json.dumps(DATA, ensure_ascii=False), encoding="utf-8")
-    result = cli("certificate", "make", data, "--out", tmp_path / "out", "--json")
+    result = cli("certificate", "make", data, "--out", tmp_path / "out", "--json", "--as", "admin")
     assert result.code == 0, result.err
     assert result.json()["number"] == NUMBER
     return tmp_path / "out"
@@ -46,7 +52,10 @@ def test_make_then_verify_the_pdf_by_path_and_by_number(cli, issued):
 
 @pytest.fixture
 def reviewer(cli):
-    assert cli("accounts", "add", "prov", "--stage", "province", "--region", "42").code == 0
+    """A province reviewer, made in the registry (an admin exists once a certificate was made)."""
+    settings = get_settings()
+    with begin_write(open_registry(settings.db_url)) as session:
+        add_account(session, "prov", role="reviewer", stage="province", region_prefix="42", settings=settings)
     return "prov"
 
 

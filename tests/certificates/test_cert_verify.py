@@ -9,6 +9,7 @@ from datetime import date
 from pypdf import PdfReader, PdfWriter
 
 from certificates import keys
+from certificates.status import FileStatusStore
 from certificates.verify import read_pdf, verify, verify_pdf
 from documents.certificate import make_certificate
 
@@ -125,3 +126,13 @@ def test_the_private_key_file_is_readable_by_its_owner_only(ring):
     pem = next(ring.folder.glob("*.pem"))
     assert pem.stat().st_mode & 0o777 == 0o600
     assert "PRIVATE" not in (ring.folder / "keyring.json").read_text()
+
+
+def test_a_register_that_cannot_be_read_is_status_unavailable_never_valid(make_data, ring, store, tmp_path):
+    twin = make_certificate(make_data(), ring, store).credential
+    broken = FileStatusStore(tmp_path / "broken")
+    (tmp_path / "broken").mkdir(exist_ok=True)
+    (tmp_path / "broken" / "status.json").write_text("{not json", encoding="utf-8")
+    report = check(ring, broken, twin=twin)
+    assert not report.valid and report.status == "invalid"
+    assert codes(report) == {"status": "STATUS_UNAVAILABLE"}

@@ -39,6 +39,32 @@ def test_after_the_first_admin_only_a_signed_in_admin_manages_accounts(cli, monk
     assert actors == {"account.added": "account:admin", "account.disabled": "account:admin"}
 
 
+def test_changing_an_account_is_for_a_signed_in_admin_audited_with_before_and_after(cli, monkeypatch):
+    _stdin(monkeypatch, PASSWORD)
+    assert cli("accounts", "add", "admin", "--role", "admin", "--password-stdin").code == 0
+    assert cli("accounts", "add", "county-a", "--stage", "county", "--region", "420102", "--as", "admin").code == 0
+    assert cli("accounts", "add", "county-b", "--stage", "county", "--region", "420106", "--as", "admin").code == 0
+    refused = cli("accounts", "change", "county-b", "--region", "42", "--as", "county-a")
+    assert refused.code == 2 and "managing accounts is for admins" in refused.err
+    bad = cli("accounts", "change", "county-b", "--stage", "nation", "--as", "admin")
+    assert bad.code == 2 and "--stage 'nation'" in bad.err
+    changed = cli("accounts", "change", "county-b", "--stage", "city", "--region", "4201", "--as", "admin")
+    assert changed.code == 0 and "city stage, region 4201" in changed.out
+    rows = {r["username"]: r for r in cli("accounts", "list", "--json").json()}
+    assert (rows["county-b"]["stage"], rows["county-b"]["region"]) == ("city", "4201")
+    with make_engine(get_settings().db_url).connect() as conn:
+        [(actor, detail)] = conn.execute(
+            select(AuditEntry.actor, AuditEntry.detail).where(AuditEntry.action == "account.changed")
+        ).all()
+    assert actor == "account:admin"
+    assert detail["before"]["stage"] == "county" and detail["after"] == {
+        "role": "reviewer",
+        "stage": "city",
+        "region": "4201",
+        "ties": [],
+    }
+
+
 def test_a_bad_account_is_refused_naming_the_field(cli):
     for args, message in (
         (("--stage", "town", "--region", "420102"), "--stage 'town'"),

@@ -5,14 +5,17 @@ import subprocess
 import sys
 
 import pytest
+from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from certificates.status import bit, decode_bitstring
 from registry.db import make_engine
 from registry.settings import get_settings
 from registry.workflow_models import Certificate
 from tests.conftest import sqlite_all_postgresql_one
 from tests.flows.conftest import apply_online, approve_all_stages
+from web.app import create_app
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 PUBLISHED, AFTER_WINDOW = "2026-07-01", "2026-07-10"
@@ -79,6 +82,27 @@ def test_an_open_objection_holds_issuance_until_resolved(cli, shops, reviewers):
     assert (shown["status"], shown["stage"], shown["review_round"]) == ("in_review", "county", 2)
 
 
+def test_an_objection_ruling_gets_the_same_region_tie_and_stage_checks_as_a_review_decision(cli, shops, reviewers):
+    n = _announced(cli, shops, reviewers)
+    assert cli("object", n, "--reason", "门店未公示退货规则", "--on", "2026-07-02").code == 0
+    [objection] = cli("objections", "list", "--json").json()
+    for name, stage, region, ties in (
+        ("province-hunan", "province", "43", []),
+        ("province-tied", "province", "42", ["--tie", shops["good"]]),
+    ):
+        assert cli("accounts", "add", name, "--stage", stage, "--region", region, *ties).code == 0
+    for name, words in (
+        ("city-a", "needs a province-stage reviewer"),
+        ("province-hunan", "covers region 43"),
+        ("province-tied", "is tied to"),
+    ):
+        ruling = cli("objections", "resolve", objection["id"], "--as", name, "--dismiss", "--comment", "不属实")
+        assert ruling.code == 2 and words in ruling.err, (name, ruling.err)
+    assert cli("objections", "list", "--json").json()[0]["status"] == "open"
+    ok = cli("objections", "resolve", objection["id"], "--as", "province-a", "--dismiss", "--comment", "不属实")
+    assert ok.code == 0, ok.err
+
+
 @pytest.mark.parametrize(
     "failpoint",
     sqlite_all_postgresql_one(["issue.after_reserve", "issue.after_sign", "issue.after_files"], "issue.after_reserve"),
@@ -111,3 +135,24 @@ def test_a_crash_during_issuance_then_a_rerun_gives_one_certificate_with_the_sam
     assert again.json() == [] and _certificates() == [(n, number, serial, "valid")]
     with make_engine(get_settings().db_url).connect() as conn:
         assert conn.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def _bit(client, purpose: str, twin: dict) -> bool:
+    answer = client.get(f"/status/{purpose}")
+    assert answer.status_code == 200, answer.text
+    entry = next(e for e in twin["credentialStatus"] if e["statusPurpose"] == purpose)
+    return bit(decode_bitstring(answer.json()["credentialSubject"]["encodedList"]), int(entry["statusListIndex"]))
+
+
+def test_both_status_lists_resolve_right_after_the_first_issuance_and_flip_on_revocation(cli, shops, reviewers):
+    _announced(cli, shops, reviewers)
+    [issued] = cli("issue", "--today", AFTER_WINDOW, "--json").json()
+    number = issued["number"]
+    s = get_settings()
+    client = TestClient(create_app(s.out_path / "certificates", s.keys_path))
+    twin = json.loads((s.outbox_path / shops["good"] / f"{number}.vc.json").read_text(encoding="utf-8"))
+    assert (_bit(client, "revocation", twin), _bit(client, "suspension", twin)) == (False, False)
+    assert cli("suspend", number, "--as", "county-a", "--reason", "complaint_spike", "--on", AFTER_WINDOW).code == 0
+    assert _bit(client, "suspension", twin) is True
+    assert cli("revoke", number, "--as", "province-a", "--reason", "complaint_spike", "--on", AFTER_WINDOW).code == 0
+    assert _bit(client, "revocation", twin) is True

@@ -15,6 +15,7 @@ from registry.db import make_engine
 from registry.settings import get_settings
 from registry.workflow_models import AuditEntry, CertificateStatusChange, Delivery, MonitoringFinding
 from tests.flows.conftest import apply_online, approve_all_stages
+from tests.support.certificates import ready_for_manual_issuance
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 ISSUED_ON = "2026-07-10"
@@ -50,7 +51,8 @@ def _made(cli, shops, tmp_path) -> str:
         ),
         encoding="utf-8",
     )
-    made = cli("certificate", "make", data, "--out", tmp_path / "made", "--json")
+    ready_for_manual_issuance(shops["good"], "武汉放心超市有限公司")
+    made = cli("certificate", "make", data, "--out", tmp_path / "made", "--json", "--as", "admin")
     assert made.code == 0, made.err
     return made.json()["number"]
 
@@ -315,6 +317,7 @@ def test_a_recheck_killed_after_its_writes_resumes_without_doing_anything_twice(
     cli, shops, reviewers, tmp_path, subprocess_env
 ):
     number = _made(cli, shops, tmp_path)
+    made = _count(Delivery)  # the certificate itself, queued for the business like any issued one
     _ingest(
         cli,
         tmp_path,
@@ -339,11 +342,11 @@ def test_a_recheck_killed_after_its_writes_resumes_without_doing_anything_twice(
     )
     assert crashed.returncode == 137, crashed.stderr
     assert _status(cli, number, "2026-08-01") == "suspended"  # stored with its finding and queued notice
-    assert _count(Delivery, Delivery.status == "pending") == 1  # … not yet delivered
+    assert _count(Delivery, Delivery.status == "pending") == made + 1  # … not yet delivered
     rerun = subprocess.run(cmd, env=subprocess_env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     result = json.loads(rerun.stdout)
     assert [(f["check_id"], f["action"]) for f in result["findings"]] == [("V2", "suspended")]
-    assert _count(Delivery, Delivery.status == "delivered") == 1 and _count(Delivery) == 1
+    assert _count(Delivery, Delivery.status == "delivered") == made + 1 and _count(Delivery) == made + 1
     assert _count(CertificateStatusChange, CertificateStatusChange.status == "suspended") == 1
     assert (get_settings().outbox_path / shops["good"] / f"{number}-suspended-2026-08-01.pdf").exists()

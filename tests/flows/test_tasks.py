@@ -173,8 +173,11 @@ def test_issue_chunk_queues_the_certificate_with_its_cover_mail(shops, reviewers
 
 def test_publish_status_lists_writes_both_signed_lists(shops):
     paths = publish_status_lists.fn()
-    assert sorted(p.rsplit("/", 1)[1] for p in paths) == ["revocation.json", "suspension.json"]
-    assert all("proof" in json.loads(open(p, encoding="utf-8").read()) for p in paths)
+    names = sorted(p.rsplit("/", 1)[1] for p in paths)
+    assert names == ["audit-checkpoints.jsonl", "revocation.json", "suspension.json"]  # with the audit anchor
+    for p in paths:
+        for line in open(p, encoding="utf-8").read().splitlines() if p.endswith(".jsonl") else [open(p).read()]:
+            assert "proof" in json.loads(line)
 
 
 def test_start_recheck_returns_the_watched_certificates(shops, reviewers):

@@ -10,7 +10,7 @@ import pytest
 
 from certificates.data import CertificateData, CertificateNumber, new_serial
 from checks.uscc import make_uscc
-from registry.accounts import add_account
+from registry.account_admin import add_account
 from registry.applications import decide
 from registry.certificates import DbStatusStore, record_reservation
 from registry.models import Registration

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from registry.accounts import add_account
+from registry.account_admin import add_account
 from registry.db import begin_write, open_registry
 from registry.settings import get_settings
 from tests.flows.conftest import AS_OF, _registration, _uscc, apply_online, shops  # noqa: F401  (fixtures shared with the flows' tests)

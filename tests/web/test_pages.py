@@ -11,7 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from checks import calendar
 from registry.db import begin_write, open_registry
+from registry.lookups import count_lookup
 from registry.settings import get_settings
 from registry.workflow_models import Application
 from tests.web.conftest import PASSWORD, make_account
@@ -328,6 +330,19 @@ def test_the_dashboard_is_for_supervisors_and_draws_its_figures(client, browser,
     assert "中位数" in page.text and "90 分位" in page.text
     assert "county-a" in page.text and "通过 1，不予通过 0，退回 0" in page.text
     assert re.search(r"<dt>审核中</dt><dd>4</dd>", page.text)
+
+
+def test_the_dashboard_lists_a_certificate_looked_up_unusually_often(client):
+    make_account("chief", "county", "4201", role="supervisor", password=PASSWORD)
+    with begin_write(open_registry(get_settings().db_url)) as session:
+        for number, times in (("HB-FX-2026-420100-000007", 60), ("HB-FX-2026-420100-000008", 2)):
+            for _ in range(times):
+                count_lookup(session, number, calendar.today())
+        count_lookup(session, "HB-FX-2026-420100-000009", calendar.today())
+    signed_in(client, "chief")
+    page = client.get("/review/dashboard")
+    assert page.status_code == 200 and "被异常频繁核验的证书" in page.text
+    assert "HB-FX-2026-420100-000007" in page.text and "HB-FX-2026-420100-000008" not in page.text
 
 
 @prefect

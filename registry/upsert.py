@@ -1,0 +1,97 @@
+"""Writing validated rows of one kind: new, changed and unchanged rows told apart by natural key
+and row hash, inserted (PostgreSQL: COPY) or updated in chunks, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from sqlalchemy import Connection, Table, select
+
+from registry.records import Kind
+
+
+class Upserter:
+    """Classifies validated rows as new / changed / unchanged and writes them in chunks."""
+
+    def __init__(self, conn: Connection, kind: Kind):
+        self.conn, self.kind = conn, kind
+        assert kind.model is not None  # only the ingested kinds (KINDS) have a table
+        table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
+        self.table = table
+        cols = list(kind.fields) + ["row_hash"]
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        self.insert_sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+        non_key = [c for c in cols if c not in kind.key]
+        self.update_sql = (
+            f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in non_key)} "
+            f"WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
+        )
+        self.key_idx = [kind.fields.index(k) for k in kind.key]
+        self.non_key_idx = [cols.index(c) for c in non_key]
+
+    def _copy(self, rows: list[tuple]) -> None:
+        """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
+        columns = ", ".join((*self.kind.fields, "row_hash"))
+        driver = self.conn.connection.driver_connection
+        assert driver is not None  # the connection is open: we are inside its transaction
+        cursor = driver.cursor()
+        with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def defer_indexes_if_empty(self) -> list:
+        """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
+        end of the same transaction — building an index once is far cheaper than keeping it
+        ordered through millions of random inserts. Unique keys stay and keep guarding."""
+        if self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is not None:
+            return []
+        deferred = [ix for ix in self.table.indexes if not ix.unique]
+        for index in deferred:
+            index.drop(self.conn)
+        return deferred
+
+    def key_of(self, values: tuple) -> tuple:
+        return tuple(str(values[i]) for i in self.key_idx)
+
+    def existing(self, keys: list[tuple]) -> dict[tuple, int]:
+        t = self.table
+        key_cols = [t.c[k] for k in self.kind.key]
+        if len(key_cols) == 1:
+            cond = key_cols[0].in_([k[0] for k in keys])
+        else:
+            # Composite keys: narrow by the first column, then match the tuple in Python.
+            cond = key_cols[0].in_(sorted({k[0] for k in keys}))
+        rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
+        return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
+
+    def write(self, rows: list[tuple]) -> tuple[int, int, int]:
+        """`rows`: column values followed by their row hash. Returns (stored, updated, unchanged)."""
+        stored = updated = unchanged = 0
+        keys = [self.key_of(v) for v in rows]
+        known = self.existing(keys)
+        inserts: dict[tuple, tuple] = {}
+        updates: dict[tuple, tuple] = {}
+        for key, full in zip(keys, rows):
+            h = full[-1]
+            if key not in known:
+                stored += 1
+                inserts[key] = full
+            elif known[key] == h:
+                unchanged += 1
+                continue
+            else:
+                updated += 1
+                (inserts if key in inserts else updates)[key] = full
+            known[key] = h
+        if inserts:
+            if self.conn.dialect.name == "postgresql":
+                self._copy(list(inserts.values()))
+            else:
+                self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
+        if updates:
+            params = [
+                tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
+                for full in updates.values()
+            ]
+            self.conn.exec_driver_sql(self.update_sql, params)
+        return stored, updated, unchanged
