@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
 import html
 import threading
 import time
@@ -109,7 +110,10 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
 
     async def verified(content: bytes) -> tuple[Report, dict | None]:
         """The upload verified in a worker thread, given up after `verify_timeout_seconds`."""
-        job = asyncio.get_running_loop().run_in_executor(VERIFIERS, verify_upload_now, content)
+        # the request's context (its metrics) goes with it: executor threads do not inherit it
+        job = asyncio.get_running_loop().run_in_executor(
+            VERIFIERS, contextvars.copy_context().run, verify_upload_now, content
+        )
         try:
             return await asyncio.wait_for(asyncio.shield(job), get_settings().verify_timeout_seconds)
         except TimeoutError:
