@@ -173,8 +173,13 @@ def test_a_programme_file_holds_only_what_differs_from_the_shared_values(program
     own = yaml.safe_load(policy_path(program).read_text(encoding="utf-8"))
     shared = yaml.safe_load(policy_path(program).with_name("common.yaml").read_text(encoding="utf-8"))
     assert own["extends"] == "common.yaml"
-    assert set(own["parameters"]) == {"pass_mark", "vetoes"}
+    assert set(own["parameters"]) == {
+        "pass_mark",
+        "vetoes",
+        "commitment_letter",
+    }  # the letter's text is the programme's
     assert not set(own["parameters"]["vetoes"]) & set(shared["parameters"]["vetoes"])
+    assert "commitment_letter" not in shared["parameters"]
     policy = load_policy(program)
     assert policy.origins["pass_mark"] == policy_path(program)
     assert policy.origins["longevity.max_points"] == policy_path(program).with_name("common.yaml")
