@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from checks.programmes import title_zh
-from documents.drawing import build, paragraph, styles
+from documents.drawing import build, date_zh, paragraph, styles
 
 
 def render_commitment_letter(
@@ -39,6 +39,6 @@ def render_commitment_letter(
         paragraph("本承诺书经本单位在企业服务平台在线确认，确认时间、账号和本文件的摘要值记入审核档案。", s["item"]),
         Spacer(1, 12 * mm),
         paragraph(f"承诺单位：{business_name}", s["right"]),
-        paragraph(f"{on.year}年{on.month}月{on.day}日", s["right"]),
+        paragraph(date_zh(on), s["right"]),
     ]
     return build(story, f"{title_zh(program)}承诺书 {uscc}")

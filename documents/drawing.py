@@ -7,6 +7,7 @@ run, each run in a font that has its characters. Output is deterministic (`invar
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
@@ -17,6 +18,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from documents.fonts import cjk_font
@@ -67,8 +69,50 @@ def table(
     return t
 
 
+class NumberedCanvas(Canvas):
+    """A canvas that holds its pages back until the end, then numbers each "第 x 页 共 y 页" at the
+    foot when there is more than one (the total is known only once the story is laid out)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802  (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            if total > 1:
+                self._number(self._pageNumber, total)
+            super().showPage()
+        super().save()
+
+    def _number(self, page: int, total: int) -> None:
+        text, size = page_label(page, total), 9
+        font = cjk_font()
+        width, _ = self._pagesize
+        x = (width - font.width(text, size)) / 2
+        for name, run in font.runs(text):
+            self.setFont(name, size)
+            self.drawString(x, 8 * mm, run)
+            x += stringWidth(run, name, size)
+
+
+def date_zh(day: dt.date) -> str:
+    """A date as official documents write it: 2026年6月30日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def page_label(page: int, total: int) -> str:
+    return f"第 {page} 页 共 {total} 页"
+
+
 def build(story: list, title: str, pagesize=A4, margins: tuple[float, float] = (18 * mm, 16 * mm)) -> bytes:
-    """The story as PDF bytes; `margins` is (left and right, top and bottom)."""
+    """The story as PDF bytes; `margins` is (left and right, top and bottom). A document of more
+    than one page carries "第 x 页 共 y 页" at the foot of each."""
     side, top = margins
     buf = io.BytesIO()
     SimpleDocTemplate(
@@ -81,7 +125,7 @@ def build(story: list, title: str, pagesize=A4, margins: tuple[float, float] = (
         title=title,
         author="assured",
         invariant=1,
-    ).build(story)
+    ).build(story, canvasmaker=NumberedCanvas)
     return buf.getvalue()
 
 

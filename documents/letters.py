@@ -15,7 +15,7 @@ from reportlab.platypus import Paragraph, Spacer, Table
 
 from certificates.status import CertificateState
 from checks.programmes import title_zh
-from documents.drawing import build, paragraph, styles, table
+from documents.drawing import build, date_zh, paragraph, styles, table
 from documents.fonts import cjk_font
 
 
@@ -91,7 +91,7 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
     for f in letter.findings:
         rows.append(
             [
-                p(f"{f.title_zh}（{f.check_id}）"),
+                p(f.title_zh),  # the check's id stays in the JSON and the logs, not in the letter
                 p("否决" if f.status == "veto" else "未达标"),
                 p(f.reason_zh),
                 p(f.remedy_zh),
@@ -104,7 +104,7 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
         Spacer(1, 3 * mm),
         p(
             f"你单位提交的{program}申请（申请编号 {letter.application_id}）经审核，"
-            f"截至 {letter.assessed_on.isoformat()} 的评分为 {letter.score:g} 分（合格线 {letter.pass_mark:g} 分），"
+            f"截至 {date_zh(letter.assessed_on)} 的评分为 {letter.score:g} 分（合格线 {letter.pass_mark:g} 分），"
             f"未通过审核。具体情况及整改建议如下：",
             "body",
         ),
@@ -114,7 +114,7 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
         p("整改完成后可重新提交申请。如对审核结果有异议，可自收到本告知书之日起依法申请复核。", "body"),
         Spacer(1, 10 * mm),
         p(letter.authority, "right"),
-        p(letter.assessed_on.isoformat(), "right"),
+        p(date_zh(letter.assessed_on), "right"),
     ]
     return build(story, f"{program}申请审核结果告知书 {letter.application_id}", A4)
 
@@ -140,8 +140,8 @@ def render_announcement(ann: AnnouncementList) -> bytes:
         p(f"{program}拟认定名单公示", "title"),
         Spacer(1, 5 * mm),
         p(
-            f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {ann.published_on.isoformat()} 至 "
-            f"{ann.window_ends_on.isoformat()}。公示期间，如有异议，请以书面形式提出并说明理由"
+            f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {date_zh(ann.published_on)} 至 "
+            f"{date_zh(ann.window_ends_on)}。公示期间，如有异议，请以书面形式提出并说明理由"
             f"（公示编号 {ann.announcement_id}）。",
             "body",
         ),
@@ -149,7 +149,7 @@ def render_announcement(ann: AnnouncementList) -> bytes:
         _table(rows, [12 * mm, 20 * mm, 70 * mm, 44 * mm, 70 * mm, 20 * mm, 14 * mm]),
         Spacer(1, 8 * mm),
         p(ann.authority, "right"),
-        p(ann.published_on.isoformat(), "right"),
+        p(date_zh(ann.published_on), "right"),
     ]
     return build(story, f"{program}拟认定名单公示 {ann.announcement_id}", landscape(A4))
 
@@ -201,7 +201,7 @@ def render_status_notice(notice: StatusNotice) -> bytes:
         p(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", "body"),
         Spacer(1, 3 * mm),
         p(
-            f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {notice.on.isoformat()} 起{verb}。"
+            f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {date_zh(notice.on)} 起{verb}。"
             f"原因：{notice.reason_zh}。",
             "body",
         ),
@@ -211,5 +211,5 @@ def render_status_notice(notice: StatusNotice) -> bytes:
         rows = [[p("事项"), p("情况"), p("整改建议")]]
         rows += [[p(f"{f.title_zh}（{f.check_id}）"), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]
         story += [_table(rows, [40 * mm, 80 * mm, 54 * mm]), Spacer(1, 6 * mm)]
-    story += [p(closing, "body"), Spacer(1, 10 * mm), p(notice.authority, "right"), p(notice.on.isoformat(), "right")]
+    story += [p(closing, "body"), Spacer(1, 10 * mm), p(notice.authority, "right"), p(date_zh(notice.on), "right")]
     return build(story, f"{program}{title} {notice.number_zh}", A4)
