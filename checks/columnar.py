@@ -23,7 +23,7 @@ import numpy as np
 
 from checks.assess import Verdict, plan
 from checks.evidence import Commitments
-from checks.fast import FIELDS, NO_COUNTS, Business, key_position
+from checks.fast import FEW, FIELDS, NO_COUNTS, Business, key_position
 from checks.outcome import Check, Status, pts
 from checks.policy import Policy
 from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, UsccError, validate_uscc
@@ -125,18 +125,56 @@ def valid_codes(codes: Sequence[str]) -> list[bool]:
 # -- the kernel --------------------------------------------------------------------------------
 
 Result = tuple[str, float, float, int]
-"""What `Kernel.one` gives one business: (verdict, score, bonus, combined status mask)."""
-Hit = tuple[float, float, int]
-"""What a group of checks gives one business: (scored points, bonus points, status bits)."""
+"""What `Kernel.run` gives one business: (verdict, score, bonus, combined status mask)."""
+Hit = tuple[int, float, int]
+"""What a group of checks gives one business: (scored points in hundredths, bonus points, status bits)."""
 
 
 class Group(NamedTuple):
-    """Checks answered together: those whose screening parts read the same key fields and no rows,
-    or those that read the same rows (a business's rows are scanned once for all of them)."""
+    """Checks answered together: those whose screening parts read no rows and key fields of one
+    family (see `_family`), or those that read the same rows (a business's rows are scanned once
+    for all of them)."""
 
     key: tuple[str, ...]
     rows: tuple[str, ...]
     checks: tuple[tuple[int, Check], ...]  # (position in the check order, check)
+
+
+def _family(key: tuple[str, ...]) -> tuple[str, ...]:
+    """Key-only checks remembered together: keyed on few-valued fields alone (`checks.fast.FEW`),
+    or on complaint counts alone (one record; a province has a few thousand distinct counts), or
+    on exactly the same fields. Merging keys whose values multiply (two dates) would make most
+    look-ups misses, so other keys stay apart."""
+    if key and set(key) <= FEW:
+        return ("few",)
+    if key and all(k.startswith("complaints.") for k in key):
+        return ("complaints",)
+    return key
+
+
+# The generated `run`'s names for a business's fields: its registration row `reg`, then these.
+_NAMES = {"code_ok": "ok", "complaints": "c", "penalties": "pen", "listings": "lis", "commitments": "com"}
+_BUSINESS = "new(Business, (*reg, ok, c, pen, lis, com, {}))"
+
+
+def _expression(name: str) -> str:
+    """The generated code's expression for a key field of `Business`."""
+    at, count = key_position(name)
+    field = FIELDS[at]
+    base = _NAMES.get(field) or f"reg[{at}]"
+    return base if count is None else f"{base}[{count}]"
+
+
+def _key(fields: Sequence[str]) -> str:
+    """The expression of a group's memo key: one value, a prefix of the counts, or a tuple."""
+    if not fields:
+        return "0"
+    positions = [key_position(f) for f in fields]
+    counts = sorted(count for _, count in positions if count is not None)
+    if len(counts) == len(positions) and counts == list(range(len(counts))) and len(counts) > 1:
+        return f"c[:{len(counts)}]"  # a tuple slice: one operation instead of building a tuple
+    exprs = [_expression(f) for f in fields]
+    return exprs[0] if len(exprs) == 1 else f"({', '.join(exprs)})"
 
 
 class Kernel:
@@ -153,109 +191,127 @@ class Kernel:
         by_key: dict[tuple[str, ...], list[tuple[int, Check]]] = {}
         by_rows: dict[tuple[str, ...], list[tuple[int, Check]]] = {}
         for i, c in enumerate(run.checks):
-            (by_rows.setdefault(c.fast.rows, []) if c.fast.rows else by_key.setdefault(c.fast.key, [])).append((i, c))
+            if c.fast.rows:
+                by_rows.setdefault(c.fast.rows, []).append((i, c))
+            else:
+                by_key.setdefault(_family(c.fast.key), []).append((i, c))
         # the checks answered together, each group by one remembered answer per key value
-        self.groups = (
-            *(Group(key, (), tuple(members)) for key, members in by_key.items()),
-            *(
-                Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
-                for rows, members in by_rows.items()
-            ),
+        self.groups = tuple(
+            Group(tuple(dict.fromkeys(k for _, c in members for k in c.fast.key)), rows, tuple(members))
+            for rows, members in [*(((), m) for m in by_key.values()), *by_rows.items()]
         )
+        bonus_groups = [g for g in self.groups if any(c.kind == "bonus" for _, c in g.checks)]
+        # one group holding every bonus check (as both programmes have it) remembers its capped bonus
+        self._capped = v["bonus.max_points"] if len(bonus_groups) == 1 else None
         vetoes = sum(1 << i for i in range(len(run.checks[run.vetoes])))
-        self.one = self._compile(vetoes, v["pass_mark"], v["bonus.max_points"])
+        self._run = self._compile(vetoes, v["pass_mark"], v["bonus.max_points"])
         self._masks: dict[int, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
 
-    def _decider(self, group: Group) -> Callable[[Sequence[Any]], Hit]:
-        """The answer of a group's checks for one business (a `Business`-ordered tuple)."""
-        r = self.resolved
+    def _decider(self, group: Group) -> Callable[[Business], Hit]:
+        """The answer of a group's checks for one business: scored points as whole hundredths
+        (each check's points are rounded to 0.01, as `assess` rounds them, so the sum over the
+        groups is exact and the score one division), bonus points, status bits."""
+        r, capped = self.resolved, self._capped
         parts = [
-            (
-                c.fast.decide,
-                {status: bit << i for status, bit in self._bits.items()},
-                c.kind == "scored",
-                c.kind == "bonus",
-            )
-            for i, c in group.checks
+            (c.fast.decide, {status: bit << i for status, bit in self._bits.items()}, c.kind) for i, c in group.checks
         ]
-        if len(parts) == 1:
-            ((answer, bits, is_scored, is_bonus),) = parts
+        has_bonus = any(kind == "bonus" for _, _, kind in parts)
 
-            def decide_one(row: Sequence[Any]) -> Hit:
-                status, points = answer(_new(Business, (*row, {})), r)
-                return (points if is_scored else 0.0), (points if is_bonus else 0.0), bits[status]
-
-            return decide_one
-
-        def decide(row: Sequence[Any]) -> Hit:
-            b = _new(Business, (*row, {}))
-            score = bonus = 0.0
+        def decide(b: Business) -> Hit:
+            score = 0
+            bonus = 0.0
             mask = 0
-            for answer, bits, is_scored, is_bonus in parts:
+            for answer, bits, kind in parts:
                 status, points = answer(b, r)
                 mask |= bits[status]
-                if is_scored:
-                    score += points
-                elif is_bonus:
+                if kind == "scored":
+                    score += round(points * 100)
+                elif kind == "bonus":
                     bonus += points
+            if capped is not None and has_bonus:
+                bonus = pts(min(capped, bonus))
             return score, bonus, mask
 
         return decide
 
-    def _compile(self, vetoes: int, pass_mark: float, bonus_max: float) -> Callable[[Sequence[Any]], Result]:
-        """`one(business)`, written out once per policy and date from the groups: per group, one
-        look-up of the answer remembered for its key fields, or (when the business has rows the
-        group reads) its answer computed afresh. A loop over the groups would cost a call per
-        group and business; this keeps screening a province to one call per business."""
+    def _compile(self, vetoes: int, pass_mark: float, bonus_max: float) -> Callable[..., list[Result]]:
+        """`run(registrations, code_ok, overrides, counts, penalties, listings, commitments)` — the
+        last four each a `get` by uscc — written out once per policy and date from the groups:
+        per business and group, one look-up of the answer remembered for its key fields, or (when
+        the business has rows the group reads) its answer computed afresh. The loop over the
+        businesses and the groups is unrolled into one function, so screening a chunk is one call
+        and a business's fields are read from its row where a group needs them; a `Business` is
+        built only for a group's fresh answer."""
         env: dict[str, Any] = {
             "pts": pts,
             "min": min,
+            "new": tuple.__new__,
+            "Business": Business,
+            "NO_COUNTS": NO_COUNTS,
             "ELIGIBLE": Verdict.ELIGIBLE.value,
             "INELIGIBLE": Verdict.INELIGIBLE.value,
             "PENDING": Verdict.PENDING.value,
         }
-        lines = ["def one(b):"]
+        body = [
+            "u = reg[0]",
+            "ok = ok or u in overrides",
+            "c = counts(u, NO_COUNTS)",
+            "pen = penalties(u)",
+            "lis = listings(u)",
+            "com = commitments(u)",
+        ]
         scored, bonus = [], []
         for g, group in enumerate(self.groups):
             env[f"decide{g}"], env[f"memo{g}"] = self._decider(group), {}
-            fields = [
-                f"b[{at}]" if count is None else f"b[{at}][{count}]" for at, count in map(key_position, group.key)
-            ]
-            key = fields[0] if len(fields) == 1 else f"({', '.join(fields)},)" if fields else "()"
             remembered = [
-                f"h{g} = memo{g}.get({key})",
+                f"h{g} = memo{g}.get(k := {_key(group.key)})",
                 f"if h{g} is None:",
-                f"    h{g} = memo{g}[{key}] = decide{g}(b)",
+                f"    h{g} = memo{g}[k] = decide{g}({_BUSINESS})",
             ]
             if group.rows:
-                lines.append(f"    if {' or '.join(f'b[{FIELDS.index(name)}]' for name in group.rows)}:")
-                lines.append(f"        h{g} = decide{g}(b)")
-                lines.append("    else:")
-                lines += [f"        {line}" for line in remembered]
+                body.append(f"if {' or '.join(_NAMES[name] for name in group.rows)}:")
+                body.append(f"    h{g} = decide{g}({_BUSINESS})")
+                body.append("else:")
+                body += [f"    {line}" for line in remembered]
             else:
-                lines += [f"    {line}" for line in remembered]
+                body += remembered
             kinds = {c.kind for _, c in group.checks}
             if "scored" in kinds:
                 scored.append(f"h{g}[0]")
             if "bonus" in kinds:
                 bonus.append(f"h{g}[1]")
         n = self.width
-        lines += [
-            f"    mask = {' | '.join(f'h{g}[2]' for g in range(len(self.groups)))}",
-            f"    score = pts({' + '.join(scored) or '0.0'})",
-            f"    bonus = pts(min({bonus_max!r}, {' + '.join(bonus) or '0.0'}))",
-            f"    if mask & {vetoes}:",
-            "        return INELIGIBLE, score, bonus, mask",
-            f"    if mask >> {n + n} & {vetoes}:",
-            "        return PENDING, score, bonus, mask",
-            f"    return (ELIGIBLE if score >= {pass_mark!r} else INELIGIBLE), score, bonus, mask",
+        if self._capped is not None:
+            (total,) = bonus
+        else:
+            total = f"pts(min({bonus_max!r}, {' + '.join(bonus) or '0.0'}))"
+        body += [
+            f"mask = {' | '.join(f'h{g}[2]' for g in range(len(self.groups)))}",
+            f"score = ({' + '.join(scored) or '0'}) / 100",
+            f"bonus = {total}",
+            f"if mask & {vetoes}:",
+            "    append((INELIGIBLE, score, bonus, mask))",
+            f"elif mask >> {n + n} & {vetoes}:",
+            "    append((PENDING, score, bonus, mask))",
+            f"elif score >= {pass_mark!r}:",
+            "    append((ELIGIBLE, score, bonus, mask))",
+            "else:",
+            "    append((INELIGIBLE, score, bonus, mask))",
         ]
-        self.source = "\n".join(lines)  # kept for reading: what a business's screening runs
+        lines = [
+            "def run(registrations, code_ok, overrides, counts, penalties, listings, commitments):",
+            "    out = []",
+            "    append = out.append",
+            "    for reg, ok in zip(registrations, code_ok):",
+            *(f"        {line}" for line in body),
+            "    return out",
+        ]
+        self.source = "\n".join(lines)  # kept for reading: what screening a chunk runs
         exec(compile(self.source, f"<screening kernel {self.policy.id} {self.as_of}>", "exec"), env)
-        return env["one"]
+        return env["run"]
 
     def checks(self, mask: int) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        """(vetoing, failing, missing) check ids, in check order, of a combined mask as `one`
+        """(vetoing, failing, missing) check ids, in check order, of a combined mask as `run`
         returns it (cached per distinct mask: a province has a few hundred)."""
         hit = self._masks.get(mask)
         if hit is None:
@@ -267,33 +323,22 @@ class Kernel:
         return hit
 
     def run(self, chunk: Chunk) -> list[Result]:
-        """(verdict, score, bonus, combined mask) per registration, in order: `one` gives the
+        """(verdict, score, bonus, combined mask) per registration, in order: the mask holds the
         vetoing, failing and missing checks' bits in one int, `veto | fail << n | missing << 2n`
         for n checks (`checks` splits it)."""
         regs = chunk.registrations
-        valid = valid_codes([r[0] for r in regs])
-        overrides, as_of, one, validate = chunk.overrides, self.as_of, self.one, Commitments.model_validate
-        complaints, penalties, listings, apps = chunk.complaints, chunk.penalties, chunk.listings, chunk.applications
-        out: list[Result] = []
-        append = out.append
-        for r, ok in zip(regs, valid):
-            u = r[0]
-            app = apps.get(u)
-            # the application's commitments count once it is submitted (as `build_evidence` keeps it)
-            commitments = None if app is None or app.submitted_on > as_of else validate(app.commitments)
-            append(
-                one(
-                    (
-                        *r,
-                        ok or u in overrides,
-                        complaints.get(u, NO_COUNTS),
-                        penalties.get(u),
-                        listings.get(u),
-                        commitments,
-                    )
-                )
-            )
-        return out
+        as_of, validate = self.as_of, Commitments.model_validate
+        # an application's commitments count once it is submitted (as `build_evidence` keeps it)
+        commitments = {u: validate(a.commitments) for u, a in chunk.applications.items() if a.submitted_on <= as_of}
+        return self._run(
+            regs,
+            valid_codes([r[0] for r in regs]),
+            chunk.overrides,
+            chunk.complaints.get,
+            chunk.penalties.get,
+            chunk.listings.get,
+            commitments.get,
+        )
 
     def screen(self, chunk: Chunk) -> list[Screened]:
         checks = self.checks
@@ -333,29 +378,20 @@ class Kernel:
                 r.odr_enrolled_on,
                 risk_class,
             )
-        code_ok = uscc in uscc_overrides or valid_codes([uscc])[0]
-        commitments = (
-            None
-            if application is None or application.submitted_on > as_of
-            else Commitments.model_validate(application.commitments)
+        pens = [(uscc, *row) for row in penalties]
+        lists = [(uscc, *row) for row in listings]
+        chunk = Chunk(
+            [reg],
+            {} if complaints is None else {uscc: complaints},
+            {uscc: pens} if pens else {},
+            {uscc: lists} if lists else {},
+            {} if application is None else {uscc: application},
+            uscc_overrides,
         )
-        counts = NO_COUNTS if complaints is None else complaints
-        verdict, score, bonus, mask = self.one(
-            (
-                *reg,
-                code_ok,
-                counts,
-                [(uscc, *row) for row in penalties] or None,
-                [(uscc, *row) for row in listings] or None,
-                commitments,
-            )
-        )
+        [(verdict, score, bonus, mask)] = self.run(chunk)
         return Screened(
             uscc, reg[REGION_CODE] or "", reg[INDUSTRY_CODE] or "", verdict, score, bonus, *self.checks(mask)
         )
-
-
-_new = tuple.__new__  # a `Business` from a tuple without the NamedTuple constructor's Python-level call
 
 
 def _classified_on(row: Any) -> dt.date:

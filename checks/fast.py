@@ -56,6 +56,9 @@ RECEIVED, NOT_ACCEPTED, RECONCILED, CLOSED_WITHIN_LIMIT, OPEN_PAST_LIMIT = (
     COUNTS.index(name) for name in ("received", "not_accepted", "reconciled", "closed_within_limit", "open_past_limit")
 )
 KEYS = frozenset(FIELDS[:-1]) | {f"complaints.{name}" for name in COUNTS}
+# Key fields with a handful of values (a flag, an enumeration): the kernel answers the groups
+# keyed on these alone by one remembered answer for all of them (a few dozen combinations).
+FEW = frozenset({"code_ok", "entity_type", "status", "risk_class"})
 
 
 def key_position(name: str) -> tuple[int, int | None]:

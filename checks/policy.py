@@ -269,13 +269,18 @@ def policy_path(program: str) -> Path:
 
 
 _LOADED: dict[tuple[str, str], Policy] = {}
+_HEADS: dict[tuple[str, str], PolicyFile] = {}
 
 
 def load_policy(source: str | Path) -> Policy:
     """Load and validate a policy: a programme id (`model_unit`) or a YAML file path."""
     path = _source_path(source)
     raw = _read(path)
-    head = _validated(path, PolicyFile, _parse(path, raw))
+    # the bytes decide here too: parsing a programme file for its `extends` costs ~2 ms, and a
+    # screening task, an application and a certificate each load their policy
+    head = _HEADS.get(key := (str(path), hashlib.sha256(raw).hexdigest()))
+    if head is None:
+        head = _HEADS[key] = _validated(path, PolicyFile, _parse(path, raw))
     files = [(path, raw, head.parameters)]
     if head.extends is not None:
         shared_path = path.parent / head.extends
