@@ -85,6 +85,12 @@ def _email(d: Delivery, settings: Settings) -> None:
     for f in (*attached, *[c for c in _companions(src) if c.suffix != ".txt"]):
         maintype, subtype = MIME.get("".join(f.suffixes[-1:]), ("application", "octet-stream"))
         msg.add_attachment(f.read_bytes(), maintype=maintype, subtype=subtype, filename=f.name)
+    send_mail(msg, settings)
+
+
+def send_mail(msg: EmailMessage, settings: Settings) -> None:
+    """Hand one message to the configured SMTP server (STARTTLS and login as the settings say)."""
+    assert settings.smtp_host is not None  # callers check it first
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=30) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()

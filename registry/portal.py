@@ -36,6 +36,7 @@ from documents.files import write_atomic
 from registry import audit
 from registry.accounts import as_utc, utcnow
 from registry.applications import set_status
+from registry.delivery import send_mail
 from registry.models import Registration
 from registry.settings import Settings
 from registry.workflow_models import (
@@ -98,17 +99,10 @@ class EmailChannel:
     name: str = "email"
 
     def send(self, uscc: str, address: str, subject: str, body: str) -> None:
-        s = self.settings
-        assert s.smtp_host is not None  # channels() offers e-mail only when it is set
         msg = EmailMessage()
-        msg["From"], msg["To"], msg["Subject"], msg["Date"] = s.mail_from, address, subject, formatdate()
+        msg["From"], msg["To"], msg["Subject"], msg["Date"] = self.settings.mail_from, address, subject, formatdate()
         msg.set_content(body)
-        with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
-            if s.smtp_starttls:
-                smtp.starttls()
-            if s.smtp_user:
-                smtp.login(s.smtp_user, s.smtp_password or "")
-            smtp.send_message(msg)
+        send_mail(msg, self.settings)
 
 
 def channels(settings: Settings) -> list[CodeChannel]:

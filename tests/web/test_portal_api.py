@@ -268,3 +268,13 @@ def test_the_commitment_letter_must_be_accepted_and_its_hash_is_recorded(client,
         entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "application.commitments_accepted"))
     assert entry.entity_id == str(app["application_id"]) and entry.actor == f"account:business:{shops['good']}"
     assert entry.detail["letter_sha256"] == hashlib.sha256(letter.content).hexdigest()
+
+
+def test_with_smtp_the_code_is_also_mailed_to_the_address_on_record(client, shops, monkeypatch, smtp_server):
+    monkeypatch.setenv("ASSURED_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("ASSURED_SMTP_PORT", str(smtp_server.port))
+    get_settings.cache_clear()
+    assert client.post("/api/portal/code", json={"uscc": shops["good"]}).status_code == 202
+    [msg] = smtp_server.messages
+    assert msg["To"] == f"{shops['good'].lower()}@example.cn"
+    assert _code_for(shops["good"]) in msg.get_content()
