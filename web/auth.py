@@ -9,6 +9,7 @@ the `X-CSRF-Token` header (API) or the form's `csrf` field (pages).
 from __future__ import annotations
 
 import hmac
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -109,6 +110,22 @@ def csrf_matches(who: SignedIn, offered: str | None) -> bool:
 def require_csrf(who: SignedIn, offered: str | None) -> None:
     if not csrf_matches(who, offered):
         raise HTTPException(403, "missing or wrong CSRF token (X-CSRF-Token header or csrf form field)")
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def set_form_token(response: Response, token: str, cookie: str, path: str) -> None:
+    """The CSRF token of a sign-in form, where there is no session yet: a random value in a
+    cookie scoped to the form's path, which the form sends back (double submit)."""
+    response.set_cookie(cookie, token, max_age=3600, httponly=True, samesite="strict", path=path)
+
+
+def check_form_token(request: Request, cookie: str, offered: str) -> None:
+    expected = request.cookies.get(cookie, "")
+    if not (offered and expected and hmac.compare_digest(offered, expected)):
+        raise HTTPException(403, "登录表单已失效，请重新打开登录页 (missing or wrong CSRF token)")
 
 
 def set_cookie(response: Response, token: str, settings: Settings, cookie: str = COOKIE) -> None:

@@ -5,8 +5,6 @@ every POST carries the session's CSRF token, the sign-in forms their own."""
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile
@@ -14,7 +12,18 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from registry.accounts import end_session
-from web.auth import PORTAL_COOKIE, clear_cookie, client_of, csrf_matches, registry, set_cookie, signed_in
+from web.auth import (
+    PORTAL_COOKIE,
+    check_form_token,
+    clear_cookie,
+    client_of,
+    csrf_matches,
+    new_form_token,
+    registry,
+    set_cookie,
+    set_form_token,
+    signed_in,
+)
 from web.pages import CHECK_KIND, COMMITMENT_ZH, PageRoute, Redirect, render
 from web.portal_api import (
     OnlineApplication,
@@ -106,7 +115,7 @@ def check_csrf(who: Any, offered: str) -> None:
 
 
 def login_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
-    token = secrets.token_urlsafe(32)
+    token = new_form_token()
     response = page(
         request,
         "portal_login.html",
@@ -115,14 +124,12 @@ def login_page(request: Request, status: int = 200, **context: Any) -> HTMLRespo
         minutes=registry().settings.portal_code_minutes,
         **context,
     )
-    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/portal/login")
+    set_form_token(response, token, LOGIN_COOKIE, "/portal/login")
     return response
 
 
 def check_login_csrf(request: Request, offered: str) -> None:
-    expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not (offered and expected and hmac.compare_digest(offered, expected)):
-        raise HTTPException(403, "登录表单已失效，请重新打开登录页 (missing or wrong CSRF token)")
+    check_form_token(request, LOGIN_COOKIE, offered)
 
 
 @router.get("/login")

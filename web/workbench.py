@@ -11,8 +11,6 @@ account's scope is a 404 page, as for a number that does not exist.
 
 from __future__ import annotations
 
-import hmac
-import secrets
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -24,7 +22,18 @@ from registry import workbench
 from registry.accounts import SignedIn, change_password, end_session
 from web import sso
 from web.api import claim_or_release, decide, reviewer_document, sign_in
-from web.auth import STATUS, clear_cookie, client_of, csrf_matches, registry, set_cookie, signed_in
+from web.auth import (
+    STATUS,
+    check_form_token,
+    clear_cookie,
+    client_of,
+    csrf_matches,
+    new_form_token,
+    registry,
+    set_cookie,
+    set_form_token,
+    signed_in,
+)
 from web.pages import (
     CHECK_KIND,
     DECISION_ZH,
@@ -78,7 +87,7 @@ def may_see_dashboard(who: SignedIn) -> bool:
 
 
 def login_form(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
-    token = secrets.token_urlsafe(32)
+    token = new_form_token()
     settings = registry().settings
     response = render(
         request,
@@ -89,7 +98,7 @@ def login_form(request: Request, status: int = 200, **context: Any) -> HTMLRespo
         sso=sso.configured(settings),
         **context,
     )
-    response.set_cookie(LOGIN_COOKIE, token, max_age=3600, httponly=True, samesite="strict", path="/review/login")
+    set_form_token(response, token, LOGIN_COOKIE, "/review/login")
     return response
 
 
@@ -109,9 +118,7 @@ def login_submit(
     csrf: str = Form("", max_length=200),
     next: str = Form("", max_length=2000),
 ) -> Response:
-    expected = request.cookies.get(LOGIN_COOKIE, "")
-    if not (csrf and expected and hmac.compare_digest(csrf, expected)):
-        raise HTTPException(403, "登录表单已失效，请重新打开登录页 (missing or wrong CSRF token)")
+    check_form_token(request, LOGIN_COOKIE, csrf)
     back = safe_back(next, "")
     errors = {}
     if not username.strip():
