@@ -24,7 +24,7 @@ def send_reminders(today: dt.date) -> reminders.ReminderReport:
     report = reminders.ReminderReport(as_of=today)
     with registry()() as session:
         todo = reminders.due(session, today)
-        numbers = dict(session.execute(reminders.numbers_of([c for c, _ in todo])).tuples().all())
+        numbers = reminders.numbers_of(session, [c for c, _ in todo])
     for cert_id, lead in todo:
         with begin_write(registry()) as session:
             if reminders.send(session, cert_id, lead, today, settings):

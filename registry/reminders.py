@@ -103,6 +103,7 @@ def send(session: Session, cert_id: int, lead: int, today: dt.date, settings: Se
     return True
 
 
-def numbers_of(cert_ids: list[int]):
-    """(id, number) of these certificates, as a query."""
-    return select(Certificate.id, Certificate.number).where(Certificate.id.in_(cert_ids))
+def numbers_of(session: Session, cert_ids: list[int]) -> dict[int, str]:
+    """The numbers of these certificates, by id."""
+    rows = session.execute(select(Certificate.id, Certificate.number).where(Certificate.id.in_(cert_ids)))
+    return {cert_id: number for cert_id, number in rows}
