@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import CursorResult, exists, func, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -93,7 +93,7 @@ def _claim_row(session: Session, app: Application, today: dt.date) -> bool:
     """Insert the escalation row; False when another run already did (the unique key decides)."""
     conn = session.connection()
     insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    result: CursorResult = conn.execute(
+    inserted = conn.execute(
         insert(ReviewEscalation)
         .values(
             application_id=app.id,
@@ -104,8 +104,9 @@ def _claim_row(session: Session, app: Application, today: dt.date) -> bool:
             notified=[],
         )
         .on_conflict_do_nothing()
-    )
-    return result.rowcount == 1
+        .returning(ReviewEscalation.id)  # a row only when this run inserted it (rowcount is not portable)
+    ).scalar()
+    return inserted is not None
 
 
 def escalate(session: Session, app_id: int, today: dt.date, settings: Settings) -> list[str] | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import CursorResult, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -75,10 +75,13 @@ def send(session: Session, cert_id: int, lead: int, today: dt.date, settings: Se
     """Record and queue one reminder; False when another run recorded it first."""
     conn = session.connection()
     insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    result: CursorResult = conn.execute(
-        insert(RenewalReminder).values(certificate_id=cert_id, days_before=lead, sent_on=today).on_conflict_do_nothing()
-    )
-    if result.rowcount != 1:
+    inserted = conn.execute(
+        insert(RenewalReminder)
+        .values(certificate_id=cert_id, days_before=lead, sent_on=today)
+        .on_conflict_do_nothing()
+        .returning(RenewalReminder.id)  # a row only when this run inserted it (rowcount is not portable)
+    ).scalar()
+    if inserted is None:
         return False
     cert = session.get(Certificate, cert_id)
     assert cert is not None

@@ -26,10 +26,10 @@ def upgrade() -> None:
     sa.Column('salt', sa.String(length=32), nullable=False),
     sa.Column('sent', sa.Boolean(), nullable=False),
     sa.Column('client', sa.String(length=200), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_portal_codes'))
     )
     op.create_index(op.f('ix_portal_codes_uscc'), 'portal_codes', ['uscc'], unique=False)
