@@ -109,7 +109,7 @@ def _prepare(home: Path, url: str, folder: Path) -> list[int]:
     os.environ.update(ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url)
     from sqlalchemy import select, update
 
-    from registry.accounts import add_account
+    from registry.account_admin import add_account
     from registry.applications import assess_application, submit_rows
     from registry.db import begin_write, open_registry
     from registry.ingest import read_rows
