@@ -53,6 +53,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "abnormal_operations_listing": ("列入经营异常名录", "listed for abnormal operations"),
     "complaint_spike": ("投诉显著增加", "complaint spike"),
     "commitment_breach": ("未履行承诺", "commitment not kept"),
+    "return_refused": (
+        "暗访发现承诺期内拒绝无理由退货",
+        "a return within the committed period refused to a mystery shopper",
+    ),
     "false_application": ("申请材料不实", "false application"),
     "business_closed": ("经营主体注销或吊销", "business deregistered or licence revoked"),
     "business_request": ("经营者申请", "at the business's request"),

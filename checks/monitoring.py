@@ -9,7 +9,11 @@ latest risk notice go in; the findings and one action come out.
 - a complaint spike or a reconciliation rate below the floor → a warning to reviewers, and
   suspension when the same warning stood at the previous recheck;
 - a suspended certificate with nothing standing against it → reinstatable (a reviewer decides);
-- a veto check without data and a risk-scan flag → advisory findings, never an action.
+- a veto check without data and a risk-scan flag → advisory findings, never an action;
+- for a seven-day-return store, a mystery shopper's return request refused within the
+  committed period (`outcome: refused`, `within_commitment: true`) in the last
+  `recheck.mystery_shop_months` months → suspend at once (reason `return_refused`); the
+  finding cites the visit's date and scenario, never the shopper's code.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checks.assess import Assessment
+from checks.calendar import add_months
 from checks.complaints import ComplaintFigures
 from checks.outcome import Status
 from checks.policy import Resolved
@@ -31,6 +36,7 @@ LOW_RATE = "recheck.reconciliation_rate"
 EXPIRED = "lifecycle.expired"
 CLEARED = "recheck.cleared"
 RISK = "risk.flag"
+REFUSED = "recheck.return_refused"
 # veto id -> status reason code (certificates.status.REASONS)
 VETO_REASONS = {
     "V1": "business_closed",
@@ -42,6 +48,13 @@ VETO_REASONS = {
     "V7": "commitment_not_met",
 }
 WARNING_REASONS = {SPIKE: "complaint_spike", LOW_RATE: "low_reconciliation_rate"}
+FIELD_REASONS = {REFUSED: "return_refused"}  # field findings that suspend like a veto
+SCENARIO_ZH = {
+    "return_request": "无理由退货",
+    "price_display": "明码标价",
+    "complaint_handling": "投诉处理",
+    "other": "其他",
+}
 MONITORED = ("valid", "suspended")
 
 
@@ -71,6 +84,44 @@ class Decision:
     reason_code: str | None
     findings: tuple[Finding, ...]
     cause: Finding | None = None  # the finding the action rests on
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A mystery-shopping visit as the recheck reads it (no shopper code: it is never shown)."""
+
+    shop_id: str
+    visited_on: dt.date
+    scenario: str
+    outcome: str
+    within_commitment: bool | None
+
+
+def refused_return(program: str, visits: tuple[Visit, ...], as_of: dt.date, p: Resolved) -> Finding | None:
+    """The latest return refused within the committed period at a seven-day-return store, on or
+    before `as_of` and after `as_of` less `recheck.mystery_shop_months` months; None without one.
+    A refusal outside the committed period (`within_commitment` false or unknown) does not count."""
+    if program != "seven_day_return":
+        return None
+    months = p["recheck.mystery_shop_months"]
+    since = add_months(as_of, -months)
+    counted = [
+        v for v in visits if v.outcome == "refused" and v.within_commitment is True and since < v.visited_on <= as_of
+    ]
+    if not counted:
+        return None
+    v = max(counted, key=lambda v: (v.visited_on, v.shop_id))
+    scenario = SCENARIO_ZH.get(v.scenario, v.scenario)
+    day = f"{v.visited_on.year}年{v.visited_on.month}月{v.visited_on.day}日"
+    return Finding(
+        REFUSED,
+        "veto",
+        "暗访：拒绝无理由退货",
+        f"{day}暗访（{scenario}）发现：在承诺的退货期限和范围内拒绝无理由退货",
+        f"mystery shop on {v.visited_on} ({v.scenario}): a return within the committed period was refused",
+        (f"mystery_shop:{v.shop_id}",),
+        {"visited_on": v.visited_on.isoformat(), "scenario": v.scenario, "months": months, "refusals": len(counted)},
+    )
 
 
 def complaint_spike(c: ComplaintFigures, p: Resolved) -> Finding | None:
@@ -143,6 +194,8 @@ def decide(
     warned_before: frozenset[str] = frozenset(),
     expiry_noted: bool = False,
     risk_notice: dict[str, Any] | None = None,
+    program: str | None = None,
+    visits: tuple[Visit, ...] = (),
 ) -> Decision:
     """The recheck's decision for one certificate (state `valid` or `suspended`)."""
     if state not in MONITORED:
@@ -174,6 +227,9 @@ def decide(
                     o.evidence,
                 )
             )
+    refused = refused_return(program, visits, as_of, p) if program and visits else None
+    if refused is not None:
+        findings.append(refused)
     c = assessment.evidence.complaints
     warnings = [w for w in (complaint_spike(c, p), low_reconciliation(c, p)) if w is not None]
     findings += warnings
@@ -181,9 +237,8 @@ def decide(
         findings.append(_risk(risk_notice))
     vetoes = [f for f in findings if f.kind == "veto"]
     if vetoes:
-        return Decision(
-            "suspend" if state == "valid" else "none", VETO_REASONS[vetoes[0].check_id], tuple(findings), vetoes[0]
-        )
+        code = VETO_REASONS.get(vetoes[0].check_id) or FIELD_REASONS[vetoes[0].check_id]
+        return Decision("suspend" if state == "valid" else "none", code, tuple(findings), vetoes[0])
     if warnings:
         persisting = [w for w in warnings if w.check_id in warned_before]
         if state == "valid" and persisting:

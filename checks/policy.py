@@ -30,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from checks.errors import AssuredError, Kind
+from checks.inspections import CHECKLIST
 from checks.programmes import Programme
 
 POLICY_DIR = Path(__file__).with_name("policies")
@@ -92,6 +93,8 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
     "lifecycle.review_working_days.city": (_INT, None),
     "lifecycle.review_working_days.province": (_INT, None),
     "commitment_letter.paragraphs": (_LIST, None),
+    "inspection.checklist": (CHECKLIST, None),
+    "recheck.mystery_shop_months": (_INT, None),
 }
 # Kept in the policy for the flows (complaint handling, monitoring, announcement) but
 # not read by an assessment, so they do not move an assessment's effective date.
@@ -110,6 +113,8 @@ OUTSIDE_ASSESSMENT = frozenset(
         "lifecycle.review_working_days.city",
         "lifecycle.review_working_days.province",
         "commitment_letter.paragraphs",
+        "inspection.checklist",  # read by ingest (item ids) until assessments score inspections
+        "recheck.mystery_shop_months",
     }
 )
 

@@ -86,6 +86,8 @@ def _decisions(session: Session, pending: list, as_of: dt.date, previous: dt.dat
                 warned_before=ctx.warned_before.get(cert.id, frozenset()),
                 expiry_noted=cert.id in ctx.expiry_noted,
                 risk_notice=ctx.risk.get(cert.uscc),
+                program=cert.program,
+                visits=ctx.visits.get(cert.uscc, ()),
             ),
         )
         for cert, assessment in pending

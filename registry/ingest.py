@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 
 from checks import errors
 from checks.calendar import today
+from checks.inspections import checklist_dates
+from checks.policy import PROGRAMS, load_policy
 from registry import models
 from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
 from registry.settings import Settings, get_settings
@@ -275,11 +277,13 @@ def uscc_overrides(session: Session) -> frozenset[str]:
 
 def ingest_context(session: Session, settings: Settings) -> dict:
     """What row validation needs from outside the row: USCC overrides, the latest date a record
-    may carry (the ingest date plus a day) and the largest amount."""
+    may carry (the ingest date plus a day), the largest amount and each programme's inspection
+    checklists by date (an inspection's item ids must be in the one in force on its date)."""
     return {
         "uscc_overrides": uscc_overrides(session),
         "latest_day": today() + dt.timedelta(days=1),
         "max_amount_yuan": settings.max_amount_yuan,
+        "checklists": {p: checklist_dates(load_policy(p).parameters) for p in PROGRAMS},
     }
 
 

@@ -146,6 +146,56 @@ class CreditClass(Base):
     row_hash: Mapped[row_hash]
 
 
+class Inspection(Base):
+    """评价验收 — an on-site acceptance of one applicant, keyed by its id; `items` is JSON text
+    {item id: {"result", "note"}} with sorted keys, `photos` the files' SHA-256, comma-joined."""
+
+    __tablename__ = "inspections"
+    __table_args__ = (Index("ix_inspections_uscc_program", "uscc", "program", "inspected_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    inspection_id: Mapped[str] = mapped_column(String(80), unique=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    program: Mapped[short]
+    inspected_on: Mapped[dt.date]
+    inspector: Mapped[str] = mapped_column(String(80))
+    items: Mapped[text]
+    conclusion: Mapped[short]
+    photos: Mapped[text]
+    row_hash: Mapped[row_hash]
+
+
+class MysteryShop(Base):
+    """暗访 — a mystery-shopping visit; `shopper` is a volunteer code, never a name."""
+
+    __tablename__ = "mystery_shops"
+    __table_args__ = (Index("ix_mystery_shops_uscc_visited_on", "uscc", "visited_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    shop_id: Mapped[str] = mapped_column(String(80), unique=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    visited_on: Mapped[dt.date]
+    shopper: Mapped[short]
+    scenario: Mapped[short]
+    outcome: Mapped[short]
+    within_commitment: Mapped[bool | None]
+    note: Mapped[text]
+    row_hash: Mapped[row_hash]
+
+
+class Rating(Base):
+    """消费者评价 — one consumer rating, 1-5 stars; `text` is masked wherever shown."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (Index("ix_ratings_uscc_rated_on", "uscc", "rated_on"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rating_id: Mapped[str] = mapped_column(String(80), unique=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    rated_on: Mapped[dt.date]
+    stars: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[short]
+    text: Mapped[str | None] = mapped_column(Text)
+    row_hash: Mapped[row_hash]
+
+
 class IngestRun(Base):
     """One ingest of one file or one source kind; its counts always add up."""
 
@@ -208,4 +258,7 @@ RECORD_MODELS: dict[str, type[Base]] = {
     "complaints": Complaint,
     "credit_listings": CreditListing,
     "credit_classes": CreditClass,
+    "inspections": Inspection,
+    "mystery_shops": MysteryShop,
+    "ratings": Rating,
 }

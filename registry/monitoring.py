@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import cast
 
 from sqlalchemy import func, select
@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from certificates.status import FINAL, REASONS, CertificateRecord, CertificateState
 from checks.assess import assess
-from checks.monitoring import EXPIRED, MONITORED, Decision, decide
+from checks.monitoring import EXPIRED, MONITORED, Decision, Visit, decide
 from checks.policy import load_policy
 from registry.certificates import DbStatusStore, issued_certificate
 from registry.evidence import evidence_for
 from registry.ingest import insert_ignoring_duplicates
+from registry.models import MysteryShop
 from registry.reviewers import eligible_reviewer
 from registry.workflow_models import (
     Certificate,
@@ -90,6 +91,7 @@ class Context:
     warned_before: dict[int, frozenset[str]]
     expiry_noted: set[int]
     risk: dict[str, dict]
+    visits: dict[str, tuple[Visit, ...]] = field(default_factory=dict)  # refused mystery-shop returns
 
 
 def context(
@@ -127,7 +129,21 @@ def context(
         .order_by(RiskFlag.uscc, RiskFlag.scanned_on)
     ):
         risk[uscc] = notice  # the latest scan wins
-    return Context({k: frozenset(v) for k, v in warned.items()}, noted, risk)
+    return Context({k: frozenset(v) for k, v in warned.items()}, noted, risk, refused_visits(session, usccs, as_of))
+
+
+def refused_visits(session: Session, usccs: Sequence[str], as_of: dt.date) -> dict[str, tuple[Visit, ...]]:
+    """Each business's mystery-shop visits with a refused outcome on or before `as_of` (which of
+    them count is `checks.monitoring.refused_return`'s rule)."""
+    out: dict[str, list[Visit]] = defaultdict(list)
+    s = MysteryShop
+    for uscc, shop_id, visited_on, scenario, outcome, within in session.execute(
+        select(s.uscc, s.shop_id, s.visited_on, s.scenario, s.outcome, s.within_commitment)
+        .where(s.uscc.in_(usccs), s.outcome == "refused", s.visited_on <= as_of)
+        .order_by(s.uscc, s.visited_on, s.shop_id)
+    ):
+        out[uscc].append(Visit(shop_id, visited_on, scenario, outcome, within))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def store_findings(session: Session, cert: Watched, as_of: dt.date, decision: Decision) -> None:
@@ -191,7 +207,8 @@ def standing(session: Session, cert: Certificate, on: dt.date) -> Decision:
     """A recheck of one certificate as of `on` (nothing stored): what stands against it now."""
     policy = load_policy(cert.program)
     a = assess(evidence_for(session, cert.uscc, on, cert.program, policy), policy)
-    return decide(CertificateState.suspended, cert.valid_until, a, policy.at(on))
+    visits = refused_visits(session, [cert.uscc], on).get(cert.uscc, ())
+    return decide(CertificateState.suspended, cert.valid_until, a, policy.at(on), program=cert.program, visits=visits)
 
 
 REVIEWER_DEFAULT_REASON = {CertificateState.valid: "review_cleared", CertificateState.suspended: "reviewer_decision"}

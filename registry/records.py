@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 from checks.calendar import today
 from checks.evidence import Commitments
+from checks.inspections import unknown_items
 from checks.plaintext import control_character
 from checks.uscc import validate_uscc
 from registry import models
@@ -63,6 +73,11 @@ Money = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_amoun
 Day = Annotated[dt.date, AfterValidator(_day)]
 Region = Annotated[str, Field(pattern=r"^\d{6}$")]
 Industry = Annotated[str, Field(pattern=r"^[A-T]\d{2,4}$")]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]  # a stored file, by content (lower-case hex)
+ItemId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
+Program = Literal["model_unit", "seven_day_return"]
+# A note may be left out or, in CSV, an empty cell: both are no note ("", as JSON Lines gives it).
+Note = Annotated[str, BeforeValidator(lambda v: "" if v is None else v), Field(max_length=4000)]
 
 
 class Record(BaseModel):
@@ -161,6 +176,63 @@ class ApplicationRecord(Record):
     commitments: Commitments = Commitments()
 
 
+class InspectionItem(Record):
+    """One checklist item's finding on site."""
+
+    result: Literal["pass", "fail", "not_applicable"]
+    note: Note = ""
+
+
+class InspectionRecord(Record):
+    """On-site acceptance (评价验收) of one applicant: each checklist item's result, photos, a conclusion."""
+
+    inspection_id: Name
+    uscc: USCC
+    program: Program
+    inspected_on: Day
+    inspector: Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_plain)]  # account username
+    items: Annotated[dict[ItemId, InspectionItem], Field(min_length=1)]
+    conclusion: Literal["pass", "fail"]
+    photos: Annotated[list[Sha256], BeforeValidator(lambda v: [] if v is None else v), Field(max_length=100)] = []
+
+    @field_validator("items")
+    @classmethod
+    def _in_checklist(cls, items: dict[str, InspectionItem], info: ValidationInfo) -> dict[str, InspectionItem]:
+        """Every item id is in the programme's checklist in force on `inspected_on` (ingest
+        passes the policies' checklists in the context; without them only the shape is checked)."""
+        checklists = (info.context or {}).get("checklists")
+        program, day = info.data.get("program"), info.data.get("inspected_on")
+        if checklists is not None and program is not None and day is not None:
+            problem = unknown_items(checklists, program, day, items)
+            if problem:
+                raise ValueError(problem)
+        return items
+
+
+class MysteryShopRecord(Record):
+    """A mystery-shopping visit (暗访) by a volunteer, named by code only."""
+
+    shop_id: Name
+    uscc: USCC
+    visited_on: Day
+    shopper: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,40}$")]  # a volunteer code, never a name
+    scenario: Literal["return_request", "price_display", "complaint_handling", "other"]
+    outcome: Literal["accepted", "refused", "partial", "not_tested"]
+    within_commitment: bool | None = None
+    note: Note = ""
+
+
+class RatingRecord(Record):
+    """A consumer's rating (消费者评价) of a business; `text` is masked wherever it is shown."""
+
+    rating_id: Name
+    uscc: USCC
+    rated_on: Day
+    stars: Annotated[int, Field(ge=1, le=5)]
+    channel: Literal["platform315", "qr", "survey", "other"]
+    text: Text | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class Kind:
     """One record kind: its row model, table and natural key."""
@@ -181,14 +253,20 @@ class Kind:
         )
 
     @cached_property
+    def dict_fields(self) -> frozenset[str]:
+        return frozenset(
+            n for n, f in self.record.model_fields.items() if getattr(f.annotation, "__origin__", None) is dict
+        )
+
+    @cached_property
     def json_fields(self) -> frozenset[str]:
-        """Fields a CSV cell carries as JSON text (lists and nested objects)."""
+        """Fields a CSV cell carries as JSON text (lists, mappings and nested objects)."""
         nested = frozenset(
             n
             for n, f in self.record.model_fields.items()
             if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel)
         )
-        return self.list_fields | nested
+        return self.list_fields | self.dict_fields | nested
 
     @cached_property
     def _converted(self) -> tuple[tuple[int, Any], ...]:
@@ -197,6 +275,8 @@ class Kind:
         for i, (name, f) in enumerate(self.record.model_fields.items()):
             if name in self.list_fields:
                 out.append((i, lambda v: ",".join(sorted(set(v)))))
+            elif name in self.dict_fields:
+                out.append((i, _json_text))
             elif dt.date in (
                 f.annotation,
                 *(getattr(a, "__origin__", a) for a in getattr(f.annotation, "__args__", ())),
@@ -206,11 +286,17 @@ class Kind:
 
     def columns(self, rec: Record) -> tuple[Any, ...]:
         """Column values in `fields` order, as stored: dates as ISO text (what SQLAlchemy's
-        Date keeps in SQLite, and text the PostgreSQL driver casts), lists sorted, comma-joined."""
+        Date keeps in SQLite, and text the PostgreSQL driver casts), lists sorted, comma-joined,
+        mappings as JSON text with sorted keys."""
         values = list(rec.__dict__.values())  # pydantic keeps fields in declaration order
         for i, convert in self._converted:
             values[i] = convert(values[i])
         return tuple(values)
+
+
+def _json_text(value: dict[str, Any]) -> str:
+    plain = {k: v.model_dump() if isinstance(v, BaseModel) else v for k, v in value.items()}
+    return json.dumps(plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 KINDS: dict[str, Kind] = {
@@ -221,6 +307,9 @@ KINDS: dict[str, Kind] = {
         Kind("complaints", ComplaintRecord, models.Complaint, ("complaint_id",)),
         Kind("credit_listings", CreditListingRecord, models.CreditListing, ("uscc", "list", "listed_on")),
         Kind("credit_classes", CreditClassRecord, models.CreditClass, ("uscc", "classified_on")),
+        Kind("inspections", InspectionRecord, models.Inspection, ("inspection_id",)),
+        Kind("mystery_shops", MysteryShopRecord, models.MysteryShop, ("shop_id",)),
+        Kind("ratings", RatingRecord, models.Rating, ("rating_id",)),
     )
 }
 APPLICATIONS = Kind("applications", ApplicationRecord, None, ("uscc", "program"))  # intake, not ingest

@@ -2,7 +2,8 @@
 
 `generate(out, Params(businesses, seed, as_of, format, bad_rows))` writes
 `out/<kind>.jsonl` (or `.csv`) for registrations, penalties, complaints,
-credit_listings, credit_classes and applications, plus `_manifest.json`
+credit_listings, credit_classes, applications and the field kinds (inspections,
+mystery_shops, ratings: registry/synth/field.py, their own random stream), plus `_manifest.json`
 (parameters and row counts per file) and `_bad_rows.json`.
 
 Formats. JSON Lines: one object a line, UTF-8 (Chinese unescaped), fields in

@@ -24,6 +24,9 @@ ENUMS: dict[str, dict[str, tuple]] = {
     "credit_listings": {"list": ("watch_list", "red_list")},
     "credit_classes": {"risk_class": ("E", "AA", "a")},
     "applications": {"program": ("gold_star", "model-unit"), "channel": ("fax", "mail")},
+    "inspections": {"conclusion": ("ok", "passed"), "program": ("gold_star",)},
+    "mystery_shops": {"outcome": ("rejected", "ok"), "scenario": ("return", "haggling")},
+    "ratings": {"channel": ("wechat", "fax")},
 }
 DATES = {
     "registrations": "established_on",
@@ -32,6 +35,9 @@ DATES = {
     "credit_listings": "listed_on",
     "credit_classes": "classified_on",
     "applications": "submitted_on",
+    "inspections": "inspected_on",
+    "mystery_shops": "visited_on",
+    "ratings": "rated_on",
 }
 REQUIRED = {
     "registrations": ("uscc", "name", "entity_type", "established_on", "region_code"),
@@ -40,6 +46,9 @@ REQUIRED = {
     "credit_listings": ("uscc", "list", "listed_on", "reason"),
     "credit_classes": ("uscc", "risk_class", "classified_on"),
     "applications": ("uscc", "program", "channel", "submitted_on", "store_name"),
+    "inspections": ("inspection_id", "uscc", "program", "inspected_on", "items", "conclusion"),
+    "mystery_shops": ("shop_id", "uscc", "visited_on", "shopper", "scenario", "outcome"),
+    "ratings": ("rating_id", "uscc", "rated_on", "stars", "channel"),
 }
 AMOUNTS = {"penalties": ("fine_yuan",), "complaints": ("amount_yuan", "recovered_yuan")}
 # kind -> (earlier date field, later date fields that must not precede it)

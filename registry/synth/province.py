@@ -18,6 +18,7 @@ from checks.uscc import ALPHABET, make_uscc
 from registry.synth import mix as M
 from registry.synth import tables as T
 from registry.synth.emerging import Emerging, Injector
+from registry.synth.field import Field
 from registry.synth.mix import Choice, pick, poisson
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -63,6 +64,9 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "credit_listings": ("uscc", "list", "listed_on", "removed_on", "reason"),
     "credit_classes": ("uscc", "risk_class", "classified_on"),
     "applications": ("uscc", "program", "channel", "submitted_on", "store_name", "contact_email", "commitments"),
+    "inspections": ("inspection_id", "uscc", "program", "inspected_on", "inspector", "items", "conclusion", "photos"),
+    "mystery_shops": ("shop_id", "uscc", "visited_on", "shopper", "scenario", "outcome", "within_commitment", "note"),
+    "ratings": ("rating_id", "uscc", "rated_on", "stars", "channel", "text"),
 }
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -129,6 +133,7 @@ class Province:
         self.decision_seq: dict[str, int] = {}
         self.complaint_seq = 0
         self.injectors = [Injector(e, seed, self) for e in emerging]
+        self.field = Field(seed, as_of, self.today, self.iso, emit)
 
     # ---- one business -------------------------------------------------------------------------
 
@@ -192,6 +197,7 @@ class Province:
         self._classes(uscc, est, class_choice)
         if r() < M.APPLICATION_SHARE * propensity * (1.04 if status == "active" else 0.25):
             self._applications(uscc, name, entity, industry, email)
+        self.field.business(uscc, est, lam)
 
     def _body(self, i: int, old: bool) -> str:
         if old:
@@ -450,6 +456,7 @@ class Province:
                 "refund_within_48h": returns and r() < 0.3,
             }
             self.emit_application((uscc, program, channel, self.iso[submitted], store, email, commitments))
+            self.field.applicant(uscc, program, submitted)
 
 
 def rows(seed: int, as_of: dt.date, businesses: int) -> Iterator[tuple[str, tuple]]:

@@ -22,8 +22,11 @@ FORMATS = ("jsonl", "csv")
 MAX_BUSINESSES = 100_000_000  # organisation bodies are unique up to 10^8 businesses
 FLUSH_EVERY = 250  # businesses between writes: well under a MiB of encoded lines, as a rule
 # Fields that may be null, a list or an object; every other field is a plain string or a number.
-STRUCTURED = {"odr_enrolled_on", "kinds", "repaired_on", "revoked_on", "closed_on", "removed_on", "commitments"}
-NUMBERS = {"fine_yuan", "amount_yuan", "recovered_yuan"}
+STRUCTURED = {
+    *("odr_enrolled_on", "kinds", "repaired_on", "revoked_on", "closed_on", "removed_on", "commitments"),
+    *("items", "photos", "within_commitment", "text", "note"),
+}
+NUMBERS = {"fine_yuan", "amount_yuan", "recovered_yuan", "stars"}
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 

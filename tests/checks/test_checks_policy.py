@@ -177,7 +177,8 @@ def test_a_programme_file_holds_only_what_differs_from_the_shared_values(program
         "pass_mark",
         "vetoes",
         "commitment_letter",
-    }  # the letter's text is the programme's
+        "inspection",
+    }  # the letter's text and the inspection checklist are the programme's
     assert not set(own["parameters"]["vetoes"]) & set(shared["parameters"]["vetoes"])
     assert "commitment_letter" not in shared["parameters"]
     policy = load_policy(program)
@@ -226,3 +227,18 @@ def test_a_bad_key_in_the_shared_file_names_that_file(tmp_path):
     _write(tmp_path / "common.yaml", doc)
     with pytest.raises(PolicyError, match=r"common.yaml: title_zh: Extra inputs are not permitted"):
         load_policy(tmp_path / "model_unit.yaml")
+
+
+@pytest.mark.parametrize("program", ["model_unit", "seven_day_return"])
+def test_each_inspection_checklist_item_names_its_source_and_a_broken_checklist_is_refused(program, tmp_path):
+    items = load_policy(program).at(dt.date(2026, 6, 30))["inspection.checklist"]
+    assert items and all(i["source"] and isinstance(i["veto"], bool) for i in items)
+    assert any("DB42/T 1846-2022" in i["source"] or "Hubei 2020" in i["source"] for i in items)
+    assert all(
+        ("DB42/T 1846-2022" in i["source"]) or ("Hubei 2020" in i["source"]) or ("assumption" in i["source"])
+        for i in items
+    )
+    doc = policy_document(program)
+    doc["parameters"]["inspection"]["checklist"]["values"][0]["value"].append(dict(items[0]))
+    with pytest.raises(PolicyError, match="appears twice"):
+        load_policy(_write(tmp_path / "twice.yaml", doc))

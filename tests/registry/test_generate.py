@@ -224,7 +224,12 @@ def test_csv_carries_the_same_records_with_json_text_for_lists_and_objects(tmp_p
                     f: None if c == "" else json.loads(c) if c[:1] in "[{" else c for f, c in zip(FIELDS[kind], cells)
                 }
                 assert decoded == {
-                    f: v if v is None or isinstance(v, (str, list, dict)) else str(v) for f, v in rec.items()
+                    f: v
+                    if v is None or isinstance(v, (str, list, dict))
+                    else json.dumps(v)
+                    if isinstance(v, bool)
+                    else str(v)
+                    for f, v in rec.items()
                 }
 
 
