@@ -182,11 +182,19 @@ def http_session(retries: int, backoff: float = 0.5) -> requests.Session:
     return session
 
 
-def fetch_page(http: requests.Session, url: str, params: dict, timeout: float) -> dict:
+# Kinds a source may not serve yet (field and consumer evaluation came later than the others): a
+# 404 for one of them means "nothing of this kind here", not a failed source.
+OPTIONAL_KINDS = frozenset({"inspections", "mystery_shops", "ratings"})
+
+
+def fetch_page(http: requests.Session, url: str, params: dict, timeout: float, optional: bool = False) -> dict | None:
+    """One page of a kind; None when the source does not serve an `optional` kind (404)."""
     try:
         resp = http.get(url, params=params, timeout=timeout)
     except requests.RequestException as exc:
         raise SourceError(f"{url}: unreachable after retries ({type(exc).__name__})") from None
+    if optional and resp.status_code == 404:
+        return None
     if resp.status_code != 200:
         raise SourceError(f"{url}: HTTP {resp.status_code} after retries")
     try:
@@ -232,7 +240,9 @@ def sync_kind(
     total.run_id = run_id
     while True:
         params = {"limit": page_size} | ({"since": since} if since is not None else {})
-        page = fetch_page(http, url, params, timeout)
+        page = fetch_page(http, url, params, timeout, optional=kind in OPTIONAL_KINDS)
+        if page is None:
+            return total
         first_line = int(since) + 1 if since and since.isdigit() else 1
         with begin_write(factory) as session:
             counts = ingest_rows(
@@ -266,7 +276,9 @@ def refresh_business(
     source = base_url.rstrip("/")
     context = ingest_context(session, get_settings())
     for kind in KINDS:
-        page = fetch_page(http, f"{source}/{kind}", {"uscc": uscc}, timeout)
+        page = fetch_page(http, f"{source}/{kind}", {"uscc": uscc}, timeout, optional=kind in OPTIONAL_KINDS)
+        if page is None:
+            continue
         ingest_rows(session, _rows(page["items"], 1), KINDS[kind], f"{source}/{kind}?uscc={uscc}", context)
     session.merge(SourceRefresh(uscc=uscc, refreshed_at=now.replace(tzinfo=None)))
     return True

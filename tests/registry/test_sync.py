@@ -108,3 +108,16 @@ def test_a_server_killed_mid_sync_and_restarted_resumes_with_no_duplicates(cli, 
     rows = {r["kind"]: r for r in resumed.json()}
     # Resumed from the cursor: registrations' pages already stored were not read again.
     assert rows["registrations"]["read"] < len(expected["registrations"])
+
+
+def test_a_source_that_serves_no_field_evaluation_kinds_still_syncs(cli, generate, serve, new_database):
+    folder = generate()
+    for kind in ("inspections", "mystery_shops", "ratings"):
+        (folder / f"{kind}.jsonl").unlink()
+    expected = _file_ingest_dump(cli, folder, new_database)
+    result = cli("sync", serve(folder), "--json")
+    assert result.code == 0, result.err
+    assert table_dump(get_settings().db_url) == expected
+    (folder / "penalties.jsonl").unlink()
+    refused = cli("sync", serve(folder), "--json")
+    assert refused.code != 0 and "penalties: HTTP 404" in refused.err  # every source serves the others
