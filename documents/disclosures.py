@@ -164,7 +164,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
                 e["business_name"],
                 e["uscc"],
                 e["listed_on"],
-                f"{e['reason_zh']}（{e['reason_code']}）",
+                e["reason_zh"],
                 e["note"],
             ]
             for e in revoked
@@ -197,8 +197,13 @@ def render_complaint_disclosure(doc: dict, top: int = 100, with_samples: int = 3
     d.add("消费投诉信息公示", "title")
     d.add(
         f"统计期 {p['from']} 至 {p['to']}。公示统计期内收到投诉 {doc['min_complaints']} 件及以上的经营者共 "
-        f"{len(items)} 家；本文件按投诉件数列出前 {min(top, len(items))} 家，完整名单见同目录的 "
-        "complaint_disclosure.csv / complaint_disclosure.json。投诉不含咨询和举报；和解率 = 和解件数 ÷（收到件数 − "
+        f"{len(items)} 家；"
+        + (
+            f"本文件按投诉件数列出前 {top} 家，完整名单见同时公布的开放数据（CSV、JSON 格式）。"
+            if len(items) > top
+            else "按投诉件数排列，全部列出。"
+        )
+        + "投诉不含咨询和举报；和解率 = 和解件数 ÷（收到件数 − "
         "不予受理件数）。投诉摘要中的姓名、电话、身份证号、电子邮箱等个人信息已脱敏。"
     )
     shown = items[:top]

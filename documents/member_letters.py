@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer
 
+from checks.disclosures.figures import SECTIONS
 from documents.charts import bar_chart
 from documents.disclosures import (
     COUNT_HEADER,
@@ -68,7 +69,11 @@ def _trend_text(tr: dict) -> str:
 
 
 def _sector(u: dict) -> str:
-    return "、".join(u["industries"]) if u["industries"] != ["*"] else "其他未列明行业"
+    """The unit's industries in words: a section by its name, a narrower code with its section's
+    name beside it (F52（批发和零售业）), never a bare code in brackets."""
+    if u["industries"] == ["*"]:
+        return "其他未列明行业"
+    return "、".join(SECTIONS[k] if len(k) == 1 else f"{k}（{SECTIONS[k[0]]}）" for k in u["industries"])
 
 
 def render_letter(letter: dict, authority: str, listed: int = 50) -> bytes:
@@ -124,7 +129,7 @@ def render_letter(letter: dict, authority: str, listed: int = 50) -> bytes:
     black = a["blacklisted"]
     d.add(
         f"（三）列入投诉黑名单的经营者：共 {len(black)} 家"
-        + (f"，以下列出最近列入的 {listed} 家，完整名单见同名 JSON 文件" if len(black) > listed else ""),
+        + (f"，以下列出最近列入的 {listed} 家，完整名单见随函的开放数据（JSON 格式）" if len(black) > listed else ""),
         "body",
     )
     d.table(

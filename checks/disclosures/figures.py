@@ -180,7 +180,9 @@ def pct(value: float | None) -> str:
 
 
 def change(now: int, before: int) -> float | None:
-    return round((now - before) / before, 4) if before else None
+    """(now − before) / before; None when either period is empty: a change from nothing is not a
+    number, and one to nothing reads as -100 % where the period simply had no complaint."""
+    return round((now - before) / before, 4) if before and now else None
 
 
 # -- masking ------------------------------------------------------------------------------------
