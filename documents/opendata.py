@@ -12,7 +12,7 @@ from checks.disclosures.figures import REFERENCE, Period
 from checks.disclosures.lists import BLACK_COLUMNS, DISCLOSURE_COLUMNS, RED_COLUMNS
 from checks.disclosures.members import MemberUnits
 from checks.disclosures.statistics import STAT_COLUMNS
-from documents.csvfile import csv_text
+from documents.csvfile import Column, columns_readme, readme_text, table_bytes
 
 
 def json_bytes(obj: Any) -> bytes:
@@ -32,48 +32,76 @@ def _cell(value: Any) -> str:
 
 
 def csv_bytes(rows: Iterable[Mapping], columns: Sequence[str]) -> bytes:
-    """UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), LF line ends;
-    formula-like cells neutralised (`documents.csvfile`)."""
-    text = csv_text(([_cell(r.get(c)) for c in columns] for r in rows), columns, line_end="\n")
-    return ("\ufeff" + text).encode("utf-8")
+    """UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), the Chinese headers of
+    `columns` (field names, documented in the README), LF line ends; formula-like cells neutralised
+    (`documents.csvfile`)."""
+    fields = [COLUMNS[c] for c in columns]
+    return table_bytes(([_cell(r.get(c)) for c in columns] for r in rows), fields, line_end="\n")
 
 
 # -- README of fields ---------------------------------------------------------------------------
 
-FIELDS: dict[str, str] = {
-    "number": "证书编号（ASCII） / certificate number, ASCII form (HB-FX-2026-420000-000001)",
-    "number_zh": "证书编号（中文） / certificate number, Chinese form (鄂放心〔2026〕第420000-000001号)",
-    "programme": "项目：model_unit 放心消费创建示范单位，seven_day_return 七日无理由退货承诺示范店 / programme id",
-    "programme_zh": "项目名称 / programme title in Chinese",
-    "business_name": "经营者名称 / business name",
-    "uscc": "统一社会信用代码 / unified social credit code",
-    "region_code": "行政区划代码（GB/T 2260） / region code",
-    "industry_code": "行业代码（GB/T 4754） / industry code",
-    "valid_from": "有效期起 / valid from",
-    "valid_until": "有效期至 / valid until",
-    "status": "截至公示日的状态：valid 有效，suspended 暂停，expired 已到期 / status on the as-of date",
-    "status_zh": "状态（中文） / status in Chinese",
-    "entry": "类型：complaint_blacklist 投诉黑名单，revoked_certificate 撤销称号 / entry type",
-    "entry_zh": "类型（中文） / entry type in Chinese",
-    "listed_on": "列入日期或撤销日期 / date listed or revoked",
-    "reason_code": "原因代码 / reason code",
-    "reason_zh": "原因 / reason (Chinese)",
-    "reason_en": "reason (English)",
-    "note": "说明（已脱敏） / note (personal data masked)",
-    "certificate_number": "被撤销证书编号 / revoked certificate number",
-    "certificate_number_zh": "被撤销证书编号（中文） / revoked certificate number, Chinese form",
-    "received": "收到投诉件数（不含咨询、举报） / complaints received (consultations and reports excluded)",
-    "not_accepted": "不予受理件数 / complaints not accepted",
-    "accepted": "受理件数 = received − not_accepted / complaints accepted",
-    "reconciled": "和解件数 / complaints reconciled",
-    "open": "尚未办结件数 / complaints still open",
-    "reconciliation_rate": "和解率 = reconciled / accepted（小数，空表示无受理投诉） / reconciliation rate as a fraction",
-    "top_categories": "主要投诉类别（前三，件数） / top 3 categories with counts",
-    "samples": "典型投诉摘要（个人信息已脱敏） / sample complaint texts, personal data masked",
-    "dimension": "统计维度：total, section 行业门类, industry 行业代码, region 市州, category 类别, month 月份 / dimension",
-    "key": "维度取值 / key within the dimension",
-    "label": "名称 / label",
-}
+_COLUMNS = (
+    Column("number", "证书编号", "证书编号（ASCII） / certificate number, ASCII form (HB-FX-2026-420000-000001)"),
+    Column(
+        "number_zh",
+        "证书编号（中文）",
+        "证书编号（中文） / certificate number, Chinese form (鄂放心〔2026〕第420000-000001号)",
+    ),
+    Column(
+        "programme",
+        "项目代码",
+        "项目：model_unit 放心消费创建示范单位，seven_day_return 七日无理由退货承诺示范店 / programme id",
+    ),
+    Column("programme_zh", "项目", "项目名称 / programme title in Chinese"),
+    Column("business_name", "经营者名称", "经营者名称 / business name"),
+    Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
+    Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
+    Column("industry_code", "行业代码", "行业代码（GB/T 4754） / industry code"),
+    Column("valid_from", "有效期起", "有效期起 / valid from"),
+    Column("valid_until", "有效期至", "有效期至 / valid until"),
+    Column(
+        "status", "状态代码", "截至公示日的状态：valid 有效，suspended 暂停，expired 已到期 / status on the as-of date"
+    ),
+    Column("status_zh", "状态", "状态（中文） / status in Chinese"),
+    Column("entry", "类型代码", "类型：complaint_blacklist 投诉黑名单，revoked_certificate 撤销称号 / entry type"),
+    Column("entry_zh", "类型", "类型（中文） / entry type in Chinese"),
+    Column("listed_on", "列入日期", "列入日期或撤销日期 / date listed or revoked"),
+    Column("reason_code", "原因代码", "原因代码 / reason code"),
+    Column("reason_zh", "原因", "原因 / reason (Chinese)"),
+    Column("reason_en", "原因（英文）", "reason (English)"),
+    Column("note", "说明", "说明（已脱敏） / note (personal data masked)"),
+    Column("certificate_number", "被撤销证书编号", "被撤销证书编号 / revoked certificate number"),
+    Column(
+        "certificate_number_zh",
+        "被撤销证书编号（中文）",
+        "被撤销证书编号（中文） / revoked certificate number, Chinese form",
+    ),
+    Column(
+        "received",
+        "收到投诉件数",
+        "收到投诉件数（不含咨询、举报） / complaints received (consultations and reports excluded)",
+    ),
+    Column("not_accepted", "不予受理件数", "不予受理件数 / complaints not accepted"),
+    Column("accepted", "受理件数", "受理件数 = received − not_accepted / complaints accepted"),
+    Column("reconciled", "和解件数", "和解件数 / complaints reconciled"),
+    Column("open", "未办结件数", "尚未办结件数 / complaints still open"),
+    Column(
+        "reconciliation_rate",
+        "和解率",
+        "和解率 = reconciled / accepted（小数，空表示无受理投诉） / reconciliation rate as a fraction",
+    ),
+    Column("top_categories", "主要投诉类别", "主要投诉类别（前三，件数） / top 3 categories with counts"),
+    Column("samples", "典型投诉摘要", "典型投诉摘要（个人信息已脱敏） / sample complaint texts, personal data masked"),
+    Column(
+        "dimension",
+        "统计维度",
+        "统计维度：total, section 行业门类, industry 行业代码, region 市州, category 类别, month 月份 / dimension",
+    ),
+    Column("key", "维度取值", "维度取值 / key within the dimension"),
+    Column("label", "名称", "名称 / label"),
+)
+COLUMNS: dict[str, Column] = {c.id: c for c in _COLUMNS}
 FILES: dict[str, tuple[str, str, Sequence[str]]] = {
     "red_list": ("红名单", "red list: certified model units and seven-day-return stores", RED_COLUMNS),
     "black_list": ("黑名单", "black list: complaint black list and revoked titles", BLACK_COLUMNS),
@@ -107,20 +135,51 @@ def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUni
         "- `letters/<unit>.pdf`, `letters/<unit>.json` — 诉求信息通报函，每个消费维权联席会议成员单位一份 / "
         "notification letter per member unit of the joint meeting",
         "",
-        'CSV 为 UTF-8（带 BOM）；JSON 为 {"as_of", "period", "count", "items"}。'
-        ' / CSV is UTF-8 with a BOM; JSON is {"as_of", "period", "count", "items"}.',
+        'CSV 为 UTF-8（带 BOM），首行为中文列名（下表列出对应的 JSON 字段）；JSON 为 {"as_of", "period", "count", "items"}。'
+        " / CSV is UTF-8 with a BOM, its first row the Chinese headers (the table below maps each to its JSON field);"
+        ' JSON is {"as_of", "period", "count", "items"}.',
         "",
         "## 字段 / Fields",
         "",
     ]
     for stem, (zh, _, columns) in FILES.items():
-        lines.append(f"### {stem} ({zh})")
-        lines.append("")
-        lines += [f"- `{c}`: {FIELDS[c]}" for c in columns]
-        lines.append("")
+        lines += columns_readme(f"{stem}.csv", zh, [COLUMNS[c] for c in columns])
     lines += ["## 成员单位 / Member units", "", f"映射文件 / mapping: `{Path(units.path).name}`", ""]
     for u in units.all():
         lines.append(
             f"- `{u.id}` {u.name_zh} / {u.name_en}: {', '.join(u.industries) or '其他行业 / all other industries'}"
         )
     return "\n".join(lines) + "\n"
+
+
+# -- announcement lists (公示名单) -----------------------------------------------------------------
+
+ANNOUNCEMENT_COLUMNS = (
+    Column(
+        "application_id", "申请编号", "申请的编号，对公示有异议时请注明 / application number, to quote in an objection"
+    ),
+    Column("business_name", "经营者名称", "经营者名称 / business name"),
+    Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
+    Column("store_name", "门店名称", "门店名称（七日无理由退货承诺示范店；空表示与经营者名称相同） / store name"),
+    Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
+    Column("score", "评价得分", "评价得分（满分 100） / assessment score out of 100"),
+    Column(
+        "window_ends_on", "公示截止日期", "公示期最后一天，异议须在此日之前提出 / last day of the announcement window"
+    ),
+)
+
+
+def announcement_csv(entries: Iterable[Any], window_ends_on: dt.date) -> bytes:
+    """The announcement list as a spreadsheet reads it: the fields of each entry, then the window's end."""
+    fields = [c.id for c in ANNOUNCEMENT_COLUMNS[:-1]]
+    rows = ([getattr(e, f) for f in fields] + [window_ends_on.isoformat()] for e in entries)
+    return table_bytes(rows, ANNOUNCEMENT_COLUMNS)
+
+
+def announcement_readme() -> str:
+    """The README beside the announcement lists: what each CSV column holds."""
+    intro = [
+        "每次公示一个 PDF 和一个 CSV，文件名为 <项目>-<公示日期>-<公示编号>。 / One PDF and one CSV per announcement, "
+        "named <programme>-<published on>-<announcement id>.",
+    ]
+    return readme_text("拟认定名单公示 / Announcement lists", intro, [("<公示>.csv", "公示名单", ANNOUNCEMENT_COLUMNS)])

@@ -14,15 +14,13 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from documents import emails
-from documents.csvfile import csv_text
 from documents.files import write_atomic
 from documents.letters import render_announcement, render_rejection_letter, render_status_notice
+from documents.opendata import announcement_csv, announcement_readme
 from registry import delivery
 from registry import notices as N
 from registry.settings import Settings
 from registry.workflow_models import Announcement, Application, Certificate
-
-ANNOUNCEMENT_FIELDS = ("application_id", "business_name", "uscc", "store_name", "region_code", "score")
 
 
 def letter_for(session: Session, app_id: int, settings: Settings) -> Path:
@@ -40,16 +38,13 @@ def letter_for(session: Session, app_id: int, settings: Settings) -> Path:
 def announcement_files(
     session: Session, ann: Announcement, apps: list[Application], settings: Settings
 ) -> tuple[Path, Path]:
-    """The announcement's list as PDF and CSV under the output folder."""
+    """The announcement's list as PDF and CSV under the output folder, the CSV's README beside them."""
     listing = N.announcement_list(session, ann, apps, settings.authority_zh)
     folder = settings.out_path / "announcements"
     stem = f"{ann.program}-{ann.published_on}-{ann.id}"
     pdf = write_atomic(folder / f"{stem}.pdf", render_announcement(listing))
-    table = csv_text(
-        ([getattr(e, f) for f in ANNOUNCEMENT_FIELDS] + [ann.window_ends_on.isoformat()] for e in listing.entries),
-        ANNOUNCEMENT_FIELDS + ("window_ends_on",),
-    )
-    return write_atomic(folder / f"{stem}.csv", table.encode("utf-8")), pdf
+    write_atomic(folder / "README.md", announcement_readme().encode("utf-8"))
+    return write_atomic(folder / f"{stem}.csv", announcement_csv(listing.entries, ann.window_ends_on)), pdf
 
 
 def write_status_notice(

@@ -32,6 +32,7 @@ from checks.disclosures.members import MemberUnits, load_member_units
 from checks.disclosures.statistics import STAT_COLUMNS, letters, statistics, statistics_rows
 from documents import disclosures as P
 from documents.files import write_atomic
+from documents.member_letters import render_letter
 from documents.opendata import csv_bytes, json_bytes, readme
 from flows.common import registry
 from registry import disclosures as R
@@ -140,7 +141,7 @@ def write_all(
     for letter in letters(cube, enterprises, blacklisted, flags, units, period, min_complaints):
         uid = letter["unit"]["id"]
         put(f"letters/{uid}.json", json_bytes(letter))
-        put(f"letters/{uid}.pdf", P.render_letter(letter, authority))
+        put(f"letters/{uid}.pdf", render_letter(letter, authority))
     put("README.md", readme(as_of, period, min_complaints, units).encode("utf-8"))
     for name, data in sorted(written.items()):
         write_atomic(folder / name, data)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
         10.0, description="longest a public verification may run before it is refused"
     )
     verify_rate_per_minute: int = Field(60, description="public verifications one client may ask for per minute")
+    authority_phone: str | None = Field(
+        None, description="the issuing authority's phone for consumers, on every verification page"
+    )
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,

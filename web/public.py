@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextvars
-import html
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,15 +30,10 @@ from registry.certificates import status_store
 from registry.db import begin_write, open_registry
 from registry.lookups import count_lookup
 from registry.settings import get_settings
-from web import ops
-from web.public_text import PAGE, STATUS, STEP, TEXT
+from web import ops, public_page
 
 MAX_UPLOAD = 5 * 1024 * 1024
 VERIFIERS = ThreadPoolExecutor(2, thread_name_prefix="verify")  # uploads; pages run in Starlette's pool
-
-
-def _esc(v) -> str:
-    return html.escape(str(v))
 
 
 class RateLimit:
@@ -130,6 +124,7 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
         return {
             "business": subject.get("name"),
             "store": subject.get("storeName"),
+            "address": subject.get("address"),
             "programme": programme,
             "programme_title": PROGRAMMES[programme].title_zh if programme in PROGRAMMES else None,
             "number_zh": subject.get("certificateNumber"),
@@ -147,69 +142,42 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
         zh, en = REASONS[record.reason]
         return {"code": record.reason, "zh": zh, "en": en}
 
+    def chrome() -> tuple[str | None, str]:
+        return get_settings().authority_phone, get_settings().authority_zh
+
     def page(twin: dict | None, report: Report | None, number: str, lang: str) -> HTMLResponse:
-        t = TEXT[lang]
         if report is None:
-            body = f'<p><span class="badge s-unknown">{t["not_found"]}</span></p><p>{t["no_such"].format(_esc(number))}</p>'
-            return HTMLResponse(PAGE.format(lang=t["html"], title=t["title"], h1=t["h1"], body=body), status_code=404)
-        info = summary(twin, report)
-        reason = info["reason"]
-        rows = [
-            (t["programme"], info["programme_title"]),
-            (t["business"], info["business"]),
-            (t["store"], info["store"]),
-            (t["number"], info["number_zh"]),
-            (t["validity"], f"{info['valid_from']} {t['to']} {info['valid_until']}" if info["valid_from"] else None),
-            (t["authority"], info["authority"]),
-            (t["reason"], f"{reason[lang]} ({reason['code']})" if reason else None),
-        ]
-        table = "".join(f"<tr><th>{k}</th><td>{_esc(v)}</td></tr>" for k, v in rows if v)
-        unchecked = any(s.code == "STATUS_UNAVAILABLE" for s in report.steps)
-        status = "unchecked" if unchecked else report.status  # never shown as valid
-        steps = "".join(
-            f'<li class="{"ok" if s.ok else "bad"}">{"✓" if s.ok else "✗"} '
-            f"{t['no_pdf'] if s.code == 'NO_PDF' else STEP[lang].get(s.step, s.step)}"
-            f" <small>({_esc(s.code)})</small></li>"
-            for s in report.steps
-        )
-        body = (
-            f'<p><span class="badge s-{status}">{STATUS[lang][status]}</span></p>'
-            f"<table>{table}</table><h3>{t['steps']}</h3><ul>{steps}</ul>"
-            f'<footer>{t["checked_on"]} {calendar.today()}. {t["upload"]}<form action="/verify?lang={lang}" '
-            f'method="post" enctype="multipart/form-data"><input type="file" name="file" accept="application/pdf"> '
-            f"<button>{t['verify_pdf']}</button></form></footer>"
-        )
-        title = f"{t['title']} {_esc(info['number_zh'] or number)}"
-        return HTMLResponse(PAGE.format(lang=t["html"], title=title, h1=t["h1"], body=body))
+            return HTMLResponse(public_page.not_found(lang, number, *chrome()), status_code=404)
+        text = public_page.result(lang, summary(twin, report), report, str(calendar.today()), *chrome())
+        return HTMLResponse(text)
+
+    def error_page(request: Request, exc: HTTPException, number: str = "") -> HTMLResponse:
+        """The HTML routes' refusals as a page in words; the JSON API keeps its JSON."""
+        text = public_page.error(_lang(request), exc.status_code, number, *chrome())
+        return HTMLResponse(text, status_code=exc.status_code, headers=exc.headers)
+
+    def html_lookup(request: Request, number: str) -> HTMLResponse:
+        try:
+            limit.check(request)
+            ascii_number, twin, report = by_number(number)
+        except HTTPException as exc:
+            return error_page(request, exc, number)
+        return page(twin, report, ascii_number, _lang(request))
 
     def public_json(report: Report, twin: dict | None) -> dict:
         return report.as_json() | {"certificate": summary(twin, report)}
 
     @app.get("/", response_class=HTMLResponse)
     def index(request: Request) -> HTMLResponse:
-        lang = _lang(request)
-        t = TEXT[lang]
-        body = (
-            f'<form action="/go" method="get"><input type="hidden" name="lang" value="{lang}"><p>{t["number"]}：'
-            '<input name="number" size="34" placeholder="鄂放心〔2026〕第420100-000123号"> '
-            f"<button>{t['look_up']}</button></p></form>"
-            f'<form action="/verify?lang={lang}" method="post" enctype="multipart/form-data"><p>{t["upload"]}'
-            f'<input type="file" name="file" accept="application/pdf"> <button>{t["verify_pdf"]}</button></p></form>'
-            f'<p><a href="/?lang={"zh" if lang == "en" else "en"}">{t["other_lang"]}</a></p>'
-        )
-        return HTMLResponse(PAGE.format(lang=t["html"], title=t["title"], h1=t["h1"], body=body))
+        return HTMLResponse(public_page.index(_lang(request), *chrome()))
 
-    @app.get("/go")
-    def go(request: Request, number: str):
-        limit.check(request)
-        ascii_number, twin, report = by_number(number)
-        return page(twin, report, ascii_number, _lang(request))
+    @app.get("/go", response_class=HTMLResponse)
+    def go(request: Request, number: str = "") -> HTMLResponse:
+        return html_lookup(request, number)
 
     @app.get("/verify/{number}", response_class=HTMLResponse)
     def verify_page(request: Request, number: str) -> HTMLResponse:
-        limit.check(request)
-        ascii_number, twin, report = by_number(number)
-        return page(twin, report, ascii_number, _lang(request))
+        return html_lookup(request, number)
 
     @app.get("/api/verify/{number}")
     def verify_api(request: Request, number: str) -> JSONResponse:
@@ -228,8 +196,12 @@ def router(certificates_folder: Path, keys_folder: Path) -> APIRouter:
 
     @app.post("/verify", response_class=HTMLResponse)
     async def verify_upload(request: Request, file: UploadFile = File(...)) -> HTMLResponse:
-        report, twin = await verified(await read_upload(request, file))
-        return page(twin, report, report.number or file.filename or "", _lang(request))
+        try:
+            content = await read_upload(request, file)
+        except HTTPException as exc:
+            return error_page(request, exc)
+        report, twin = await verified(content)
+        return page(twin, report, report.number or "", _lang(request))
 
     @app.post("/api/verify")
     async def verify_upload_api(request: Request, file: UploadFile = File(...)) -> JSONResponse:

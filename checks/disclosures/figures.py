@@ -118,12 +118,28 @@ class Period:
     def previous_end(self) -> dt.date:
         return _year_earlier(self.as_of)
 
+    @property
+    def partial(self) -> bool:
+        """The last month has not ended on `as_of`: its count is of some days only, never compared
+        with a whole month."""
+        return (self.as_of + dt.timedelta(days=1)).month == self.as_of.month
+
+    @property
+    def complete_months(self) -> list[str]:
+        """The months that ended by `as_of` (all 12, or 11 when the last is partial)."""
+        return self.months[:-1] if self.partial else self.months
+
+    def month_label(self, month: str) -> str:
+        """'2026-07', or '2026-07（1–9日）' for the partial last month."""
+        return f"{month}（1–{self.as_of.day}日）" if self.partial and month == self.months[-1] else month
+
     def as_json(self) -> dict:
         return {
             "from": self.start.isoformat(),
             "to": self.end.isoformat(),
             "previous_from": self.previous_start.isoformat(),
             "previous_to": self.previous_end.isoformat(),
+            "partial_month": self.month_label(self.months[-1]) if self.partial else None,
         }
 
 
@@ -164,7 +180,9 @@ def pct(value: float | None) -> str:
 
 
 def change(now: int, before: int) -> float | None:
-    return round((now - before) / before, 4) if before else None
+    """(now − before) / before; None when either period is empty: a change from nothing is not a
+    number, and one to nothing reads as -100 % where the period simply had no complaint."""
+    return round((now - before) / before, 4) if before and now else None
 
 
 # -- masking ------------------------------------------------------------------------------------

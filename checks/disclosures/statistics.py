@@ -17,7 +17,7 @@ from checks.disclosures.figures import (
     counts,
     section,
 )
-from checks.disclosures.members import MemberUnits
+from checks.disclosures.members import MemberUnit, MemberUnits
 
 CubeRow = tuple  # (industry_code, region4, category, "YYYY-MM", received, not_accepted, reconciled)
 
@@ -41,8 +41,17 @@ def _industry_label(code: str) -> str:
     return SECTIONS.get(section(code), UNREGISTERED) if code else UNREGISTERED
 
 
-def statistics(cube: Sequence[CubeRow], period: Period) -> dict:
-    """Industry complaint statistics (行业投诉统计) for the period, with the previous period beside it."""
+def data_from(cube: Iterable[CubeRow]) -> str | None:
+    """The first month of the complaint records ('YYYY-MM'): months before it have no data, which
+    is not the same as no complaints."""
+    return min((row[3] for row in cube), default=None)
+
+
+def statistics(cube: Sequence[CubeRow], period: Period, first_month: str | None = None) -> dict:
+    """Industry complaint statistics (行业投诉统计) for the period, with the previous period beside it.
+    A month before `first_month` (default: the cube's first) has no data: its counts are None, a
+    gap in a chart, never 0; the partial last month is labelled with its days."""
+    first_month = first_month or data_from(cube) or period.months[-1]
     now, before = set(period.months), set(period.previous_months)
     total, prev = [0, 0, 0], [0, 0, 0]
     for row in cube:
@@ -53,20 +62,24 @@ def statistics(cube: Sequence[CubeRow], period: Period) -> dict:
     by_month = _rollup(cube, lambda r: r[3], now | before)
     months = []
     for m, p in zip(period.months, period.previous_months):
+        figures = counts(*by_month.get(m, [0, 0, 0])) if m >= first_month else dict.fromkeys(counts(), None)
         months.append(
             {
                 "key": m,
-                "label": m,
-                **counts(*by_month.get(m, [0, 0, 0])),
-                "previous_year_received": by_month.get(p, [0, 0, 0])[0],
+                "label": period.month_label(m),
+                "partial": period.partial and m == period.months[-1],
+                **figures,
+                "previous_year_received": by_month.get(p, [0, 0, 0])[0] if p >= first_month else None,
             }
         )
     platform = counts(*total)
+    previous_covered = period.previous_months[0] >= first_month
     return {
         "period": period.as_json(),
         "totals": platform,
         "previous_totals": counts(*prev),
-        "change": change(total[0], prev[0]),
+        "previous_covered": previous_covered,
+        "change": change(total[0], prev[0]) if previous_covered else None,
         "reference": REFERENCE,
         "rate_vs_reference": None
         if platform["reconciliation_rate"] is None
@@ -136,63 +149,97 @@ def letters(
         black[uid(b["industry_code"])].append(b)
     for f in flags:
         flagged[uid(f["industry_code"])].append(f)
-    out = []
-    for unit in units.all():
-        stats = statistics(by_unit.get(unit.id, []), period)
-        mine = ents.get(unit.id, [])
-        rated = [e for e in mine if e["reconciliation_rate"] is not None]
-        months = stats["by_month"]
-        complete = months[-2] if len(months) > 1 else None  # the last complete month
-        trend = {
+    first = data_from(cube)  # the records' start, for every unit alike
+    return [
+        _letter(
+            unit,
+            statistics(by_unit.get(unit.id, []), period, first),
+            ents.get(unit.id, []),
+            black.get(unit.id, []),
+            flagged.get(unit.id, []),
+            period,
+            min_complaints,
+        )
+        for unit in units.all()
+    ]
+
+
+def trend(months: Sequence[Mapping]) -> dict:
+    """The last complete month against the same month a year earlier and the month before; the
+    partial month (if any) only with its days and its count, compared with nothing. A comparison
+    with a month without data or without complaints is None, never -100 %."""
+    complete = [m for m in months if not m["partial"]]
+    last = complete[-1] if complete else None
+    before = complete[-2] if len(complete) > 1 else None
+    partial = months[-1] if months and months[-1]["partial"] else None
+
+    def chg(now: int | None, then: int | None) -> float | None:
+        return change(now, then) if now is not None and then is not None else None
+
+    return {
+        "last_month": last["key"] if last else None,
+        "last_month_received": last["received"] if last else None,
+        "last_month_previous_year": last["previous_year_received"] if last else None,
+        "last_month_change_year_on_year": chg(last["received"], last["previous_year_received"]) if last else None,
+        "previous_month": before["key"] if before else None,
+        "previous_month_received": before["received"] if before else None,
+        "month_on_month": chg(last["received"], before["received"]) if last and before else None,
+        "partial_month": partial["label"] if partial else None,
+        "partial_month_received": partial["received"] if partial else None,
+    }
+
+
+def _letter(
+    unit: MemberUnit,
+    stats: Mapping,
+    mine: Sequence[Mapping],
+    black: Sequence[Mapping],
+    flags: Sequence[Mapping],
+    period: Period,
+    min_complaints: int,
+) -> dict:
+    rated = [e for e in mine if e["reconciliation_rate"] is not None]
+    blacklisted = sorted(black, key=lambda b: (b["listed_on"], b["uscc"]), reverse=True)
+    attention = {
+        "most_complaints": [_brief(e) for e in mine[:ATTENTION]],
+        "lowest_rates": [
+            _brief(e)
+            for e in sorted(rated, key=lambda e: (e["reconciliation_rate"], -e["received"], e["uscc"]))[:ATTENTION]
+        ],
+        "blacklisted": [
+            {k: b[k] for k in ("uscc", "business_name", "region_code", "industry_code", "listed_on", "reason_zh")}
+            for b in blacklisted
+        ],
+        "risk_flagged": sorted(flags, key=lambda f: (-f["complaints"], f["uscc"])),
+    }
+    return {
+        "unit": {
+            "id": unit.id,
+            "name_zh": unit.name_zh,
+            "name_en": unit.name_en,
+            "industries": list(unit.industries) or ["*"],
+        },
+        "as_of": period.as_of.isoformat(),
+        "period": period.as_json(),
+        "min_complaints": min_complaints,
+        "totals": stats["totals"],
+        "previous_totals": stats["previous_totals"],
+        "previous_covered": stats["previous_covered"],
+        "trend": {
             "period_received": stats["totals"]["received"],
             "previous_received": stats["previous_totals"]["received"],
             "change": stats["change"],
-            "last_month": months[-1]["key"],
-            "last_month_received": months[-1]["received"],
-            "last_month_previous_year": months[-1]["previous_year_received"],
-            "last_month_change_year_on_year": change(months[-1]["received"], months[-1]["previous_year_received"]),
-            "previous_month": complete["key"] if complete else None,
-            "previous_month_received": complete["received"] if complete else None,
-            "month_on_month": change(months[-1]["received"], complete["received"]) if complete else None,
-        }
-        out.append(
-            {
-                "unit": {
-                    "id": unit.id,
-                    "name_zh": unit.name_zh,
-                    "name_en": unit.name_en,
-                    "industries": list(unit.industries) or ["*"],
-                },
-                "as_of": period.as_of.isoformat(),
-                "period": period.as_json(),
-                "min_complaints": min_complaints,
-                "totals": stats["totals"],
-                "previous_totals": stats["previous_totals"],
-                "trend": trend,
-                "by_month": months,
-                "by_industry": stats["by_industry"],
-                "by_category": stats["by_category"][:8],
-                "by_region": stats["by_region"],
-                "attention": {
-                    "most_complaints": [_brief(e) for e in mine[:ATTENTION]],
-                    "lowest_rates": [
-                        _brief(e)
-                        for e in sorted(rated, key=lambda e: (e["reconciliation_rate"], -e["received"], e["uscc"]))[
-                            :ATTENTION
-                        ]
-                    ],
-                    "blacklisted": [
-                        {
-                            k: b[k]
-                            for k in ("uscc", "business_name", "region_code", "industry_code", "listed_on", "reason_zh")
-                        }
-                        for b in sorted(black.get(unit.id, []), key=lambda b: (b["listed_on"], b["uscc"]), reverse=True)
-                    ],
-                    "risk_flagged": sorted(flagged.get(unit.id, []), key=lambda f: (-f["complaints"], f["uscc"])),
-                },
-            }
-        )
-    return out
+            **trend(stats["by_month"]),
+        },
+        "nothing_to_report": stats["totals"]["received"] == 0
+        and stats["previous_totals"]["received"] == 0
+        and not any(attention.values()),
+        "by_month": stats["by_month"],
+        "by_industry": stats["by_industry"],
+        "by_category": stats["by_category"][:8],
+        "by_region": stats["by_region"],
+        "attention": attention,
+    }
 
 
 def _brief(e: Mapping) -> dict:

@@ -55,6 +55,6 @@ def test_the_open_data_csv_neutralises_a_business_name_written_as_a_formula():
     rows = [{"uscc": "91420100MA4K00001X", "business_name": "=cmd|' /C calc'!A0"}]
     data = csv_bytes(rows, ("uscc", "business_name")).decode("utf-8").lstrip("\ufeff")
     assert list(csv.reader(io.StringIO(data))) == [
-        ["uscc", "business_name"],
+        ["统一社会信用代码", "经营者名称"],
         ["91420100MA4K00001X", "'=cmd|' /C calc'!A0"],
     ]

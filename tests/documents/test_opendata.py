@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
+import io
 import json
+import re
 
-from documents.opendata import csv_bytes, json_bytes
+from documents.opendata import ANNOUNCEMENT_COLUMNS, announcement_csv, announcement_readme, csv_bytes, json_bytes
 
 
 def test_json_keeps_chinese_and_order_ends_with_a_newline_and_writes_dates_as_text():
@@ -31,9 +35,39 @@ def test_csv_has_a_byte_order_mark_lf_line_ends_and_joins_lists_into_one_cell():
     assert b"\r" not in data
     lines = data.decode("utf-8").lstrip("\ufeff").split("\n")
     assert lines == [
-        "uscc,top_categories,samples",
+        "统一社会信用代码,主要投诉类别,典型投诉摘要",
         "914201,质量(3)；售后(1),",
         "914202,,2026-01-02 质量：坏了",
         "914203,a；b,",
         "",
     ]
+
+
+@dataclasses.dataclass
+class Entry:
+    application_id: int
+    business_name: str
+    uscc: str
+    store_name: str | None
+    region_code: str
+    score: float
+
+
+def test_the_announcement_csv_opens_in_excel_with_chinese_headers_each_described_in_its_readme():
+    entries = [Entry(7, "=武汉江岸便民超市", "91420102MA4K00010N", None, "420102", 86.5)]
+    data = announcement_csv(entries, dt.date(2026, 7, 10))
+    assert data.startswith("\ufeff".encode())
+    header, row = list(csv.reader(io.StringIO(data.decode("utf-8")[1:])))
+    assert header == [
+        "申请编号",
+        "经营者名称",
+        "统一社会信用代码",
+        "门店名称",
+        "行政区划代码",
+        "评价得分",
+        "公示截止日期",
+    ]
+    assert row == ["7", "'=武汉江岸便民超市", "91420102MA4K00010N", "", "420102", "86.5", "2026-07-10"]
+    documented = dict(re.findall(r"^\| (\S+) \| `(\w+)` \| .+ \|$", announcement_readme(), re.M))
+    assert list(documented) == header and [c.id for c in ANNOUNCEMENT_COLUMNS] == list(documented.values())
+    assert "BOM" in announcement_readme()

@@ -26,8 +26,18 @@ STEMS = ("red_list", "black_list", "complaint_disclosure", "industry_statistics"
 
 
 def _csv(path: Path) -> list[dict]:
-    text = path.read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(io.StringIO(text)))
+    """The rows of a published CSV keyed by field name, read through the README beside it: the file
+    begins with a BOM, and every Chinese header is documented there."""
+    data = path.read_bytes()
+    assert data.startswith("\ufeff".encode()), f"{path.name} has no byte-order mark"
+    readme = (path.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split(f"### {path.name}（", 1)[1].split("\n\n", 1)[1].split("\n\n", 1)[0]
+    documented = dict(re.findall(r"^\| (\S+) \| `(\w+)` \| .+ \|$", section, re.M))
+    reader = csv.reader(io.StringIO(data.decode("utf-8")[1:]))
+    header = next(reader)
+    assert all(not h.isascii() for h in header), header  # Chinese headers for spreadsheet readers
+    assert set(header) == set(documented), f"{path.name}: undocumented {set(header) - set(documented)}"
+    return [dict(zip((documented[h] for h in header), row)) for row in reader]
 
 
 def _pdf_text(path: Path) -> str:

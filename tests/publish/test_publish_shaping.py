@@ -88,7 +88,7 @@ def test_statistics_roll_the_cube_up_by_every_dimension():
         ("", "", "计量", "2025-08", 1, 0, 0),
         ("F5211", "4201", "质量", "2025-06", 4, 0, 4),
     ]
-    stats = statistics(cube, period)
+    stats = statistics(cube, period, first_month="2024-07")  # records from before the previous period
     assert stats["totals"]["received"] == 16 and stats["previous_totals"]["received"] == 4
     assert stats["change"] == 3.0
     assert [(e["key"], e["received"]) for e in stats["by_section"]] == [("F", 10), ("H", 5), ("", 1)]
