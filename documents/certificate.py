@@ -425,7 +425,7 @@ def _footer(w: Writer, data: CertificateData) -> None:
     w(
         FIELD_X,
         50,
-        f"本证书附有电子签名的机器可读副本（{ATTACHMENT_NAME}），可运行 assured verify 核验签名、状态与有效期。",
+        "本证书带有发证机关的电子签名；扫码或访问上述网址，即可查验真伪、当前状态与有效期。",
         8,
         colour=GREY,
     )

@@ -209,7 +209,7 @@ def render_status_notice(notice: StatusNotice) -> bytes:
     ]
     if notice.findings:
         rows = [[p("事项"), p("情况"), p("整改建议")]]
-        rows += [[p(f"{f.title_zh}（{f.check_id}）"), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]
+        rows += [[p(f.title_zh), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]  # ids stay in JSON
         story += [_table(rows, [40 * mm, 80 * mm, 54 * mm]), Spacer(1, 6 * mm)]
     story += [p(closing, "body"), Spacer(1, 10 * mm), p(notice.authority, "right"), p(date_zh(notice.on), "right")]
     return build(story, f"{program}{title} {notice.number_zh}", A4)
