@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import ipaddress
 import re
 import secrets
 from datetime import date
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -194,6 +196,21 @@ class LintError(AssuredError, ValueError):
 
 
 MAX_VALIDITY_DAYS = 5 * 366
+
+
+def private_address(url: str) -> str | None:
+    """Why `url` cannot be printed for the public (a loopback, private or link-local host that a
+    consumer's phone cannot reach), or None."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("localhost", "") or host.endswith((".localhost", ".local", ".internal")):
+        return f"host {host or '(none)'} is not reachable by the public"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_unspecified:
+        return f"address {host} is loopback or private: a consumer scanning the code cannot reach it"
+    return None
 
 
 def lint_problems(data: CertificateData) -> list[LintProblem]:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates import keys, proof
-from certificates.data import CertificateData, CertificateNumber, new_serial
+from certificates.data import CertificateData, CertificateNumber, LintError, LintProblem, new_serial, private_address
 from certificates.issue import Issued, audit_checkpoint, status_lists, twin_bytes
 from certificates.status import LIST_SIZE, CertificateRecord, CertificateState, StatusError, StatusEvent, transition
 from checks.calendar import add_years
@@ -57,8 +57,13 @@ def _free_index(session: Session) -> int:
 def record_reservation(
     session: Session, data: CertificateData, application_id: int | None, actor: str = "system"
 ) -> Certificate:
-    """Lint, then store number, serial and a random status index before anything is signed."""
+    """Lint, then store number, serial and a random status index before anything is signed. A
+    production instance (`ASSURED_PRODUCTION`) refuses a verification address the public cannot
+    reach; a demo prints its loopback address."""
     lint(data)
+    unreachable = private_address(data.verification_url) if get_settings().production else None
+    if unreachable:
+        raise LintError([LintProblem("verification_url", data.verification_url, unreachable)])
     number = data.parsed_number
     taken = session.scalar(
         select(Certificate.number).where((Certificate.number == number.ascii) | (Certificate.serial == data.serial))
