@@ -59,6 +59,7 @@ class AnnouncementList:
     window_ends_on: dt.date
     authority: str
     entries: tuple[AnnouncedEntry, ...] = field(default_factory=tuple)
+    contact: str = ""  # where written objections go: address, phone, e-mail (as configured)
 
 
 def _paragraphs() -> Callable[..., Paragraph]:
@@ -141,8 +142,9 @@ def render_announcement(ann: AnnouncementList) -> bytes:
         Spacer(1, 5 * mm),
         p(
             f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {date_zh(ann.published_on)} 至 "
-            f"{date_zh(ann.window_ends_on)}。公示期间，如有异议，请以书面形式提出并说明理由"
-            f"（公示编号 {ann.announcement_id}）。",
+            f"{date_zh(ann.window_ends_on)}。公示期间，对名单有异议的，请以书面形式向{ann.authority}提出，"
+            f"写明异议对象、理由和联系方式（公示编号 {ann.announcement_id}）"
+            + (f"。{ann.contact}。" if ann.contact else "。"),
             "body",
         ),
         Spacer(1, 4 * mm),

@@ -39,7 +39,7 @@ def announcement_files(
     session: Session, ann: Announcement, apps: list[Application], settings: Settings
 ) -> tuple[Path, Path]:
     """The announcement's list as PDF and CSV under the output folder, the CSV's README beside them."""
-    listing = N.announcement_list(session, ann, apps, settings.authority_zh)
+    listing = N.announcement_list(session, ann, apps, settings.authority_zh, settings.objection_contact)
     folder = settings.out_path / "announcements"
     stem = f"{ann.program}-{ann.published_on}-{ann.id}"
     pdf = write_atomic(folder / f"{stem}.pdf", render_announcement(listing))

@@ -75,7 +75,9 @@ def queue_letter(session: Session, doc: delivery.Document, letter: RejectionLett
     )
 
 
-def announcement_list(session: Session, ann: Announcement, apps: list[Application], authority: str) -> AnnouncementList:
+def announcement_list(
+    session: Session, ann: Announcement, apps: list[Application], authority: str, contact: str = ""
+) -> AnnouncementList:
     """An announcement's list: each applicant's name, code, store, region and score."""
     regs = {
         r.uscc: r
@@ -96,7 +98,7 @@ def announcement_list(session: Session, ann: Announcement, apps: list[Applicatio
         )
         for a in apps
     )
-    return AnnouncementList(ann.id, ann.program, ann.published_on, ann.window_ends_on, authority, entries)
+    return AnnouncementList(ann.id, ann.program, ann.published_on, ann.window_ends_on, authority, entries, contact)
 
 
 def status_notice(

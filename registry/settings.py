@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     authority_phone: str | None = Field(
         None, description="the issuing authority's phone for consumers, on every verification page"
     )
+    authority_address: str | None = Field(None, description="the authority's postal address, for written objections")
+    authority_email: str | None = Field(None, description="the authority's e-mail for objections")
     review_stages: list[str] = Field(["county", "city", "province"], description="review stages in order")
     member_units_path: Path | None = Field(
         None,
@@ -99,6 +101,20 @@ class Settings(BaseSettings):
     @property
     def outbox_path(self) -> Path:
         return (self.outbox_dir or self.home_path / "outbox").expanduser().resolve()
+
+    @property
+    def objection_contact(self) -> str:
+        """The contact line of an announcement: whatever of address, phone and e-mail is set."""
+        parts = [
+            f"{label}：{value}"
+            for label, value in (
+                ("地址", self.authority_address),
+                ("电话", self.authority_phone),
+                ("电子邮箱", self.authority_email),
+            )
+            if value
+        ]
+        return "联系方式：" + "；".join(parts) if parts else ""
 
     @property
     def uploads_path(self) -> Path:
