@@ -126,7 +126,10 @@ def line_chart(
     chart.valueAxis.valueMin, chart.valueAxis.valueMax = vmin, vmax
     chart.valueAxis.labels.fontName = LATIN
     chart.valueAxis.labels.fontSize = 7
-    for k, (i, _) in enumerate(rows):
+    chart.joinedLines = 0  # each run joins its own points; a run of one month is a dot, not a line
+    for k, (i, run) in enumerate(rows):
+        if sum(v is not None for v in run) > 1:
+            chart.lines[k].lineStyle = "joinedLine"
         chart.lines[k].strokeColor = series[i][2]
         chart.lines[k].strokeWidth = 1.6 if i == 0 else 1
         chart.lines[k].symbol = makeMarker("FilledCircle", size=2.5, fillColor=series[i][2], strokeColor=None)

@@ -12,13 +12,17 @@ from registry.settings import Settings
 
 
 def _text(contact: str) -> str:
-    ann = AnnouncementList(3, "model_unit", dt.date(2026, 7, 1), dt.date(2026, 7, 8), "武汉市市场监督管理局", (), contact)
+    ann = AnnouncementList(
+        3, "model_unit", dt.date(2026, 7, 1), dt.date(2026, 7, 8), "武汉市市场监督管理局", (), contact
+    )
     return " ".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(render_announcement(ann))).pages).split())
 
 
 def test_the_objection_goes_to_the_authority_at_its_configured_address_phone_and_email():
     settings = Settings(
-        authority_address="武汉市江岸区沿江大道188号", authority_phone="027-12315000", authority_email="gs@amr.example.cn"
+        authority_address="武汉市江岸区沿江大道188号",
+        authority_phone="027-12315000",
+        authority_email="gs@amr.example.cn",
     )
     assert settings.objection_contact == (
         "联系方式：地址：武汉市江岸区沿江大道188号；电话：027-12315000；电子邮箱：gs@amr.example.cn"

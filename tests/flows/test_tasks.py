@@ -130,9 +130,9 @@ def test_publish_announcement_writes_the_list_and_announces(shops, reviewers):
         decide_all.fn([Decision(application_id=app_id, reviewer=name, decision="approve")])
     result = publish_announcement.fn("model_unit", PUBLISHED)
     assert result["applications"] == [app_id] and result["window_ends_on"] == "2026-07-08"
-    with open(result["csv"], encoding="utf-8") as fh:
+    with open(result["csv"], encoding="utf-8-sig") as fh:  # a BOM for Excel, Chinese headers
         [row] = list(csv.DictReader(fh))
-    assert (row["application_id"], row["uscc"]) == (str(app_id), shops["good"])
+    assert (row["申请编号"], row["统一社会信用代码"]) == (str(app_id), shops["good"])
     [app] = _rows(Application, Application.id == app_id)
     assert app.status == "announced"
 

@@ -98,3 +98,15 @@ def test_the_statistics_label_the_partial_month_and_show_missing_months_as_no_da
     text = text.replace("\n", "")
     assert "2026-07（1–9日）" in text and "未满一月" in text
     assert "上年同期数据不全" in text and "-100.0%" not in text and "尚无投诉记录数据" in text
+
+
+def test_a_line_with_a_single_month_of_data_between_gaps_is_drawn_as_a_dot():
+    from reportlab.graphics import renderPDF
+    from reportlab.lib import colors
+
+    from documents.charts import line_chart
+
+    chart = line_chart(
+        "单月数据", ["2026-01", "2026-02", "2026-03"], [("本期", [None, 4.0, None], colors.HexColor("#1d4f91"))], 400
+    )
+    assert renderPDF.drawToString(chart).startswith(b"%PDF")
