@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bench import Figure
-from bench.workbench import ingest_businesses, records, serve
+from bench.workbench import ingest_businesses, on_both_backends, records, serve
 
 SESSIONS = 200
 BODY = {
@@ -134,25 +134,8 @@ def _measure(backend: str, home: Path, url: str, codes: list[str]) -> list[Figur
 
 
 def run(quick: bool) -> list[Figure]:
-    from tests.support.pgserver import PgUnavailable, create_database, start
-
-    n = SESSIONS + 2
     tmp = Path(tempfile.mkdtemp(prefix="assured-bench-portal-"))
-    folder = records(tmp / "records", n)
-    home = tmp / "sqlite"
-    home.mkdir()
-    url = f"sqlite:///{home / 'assured.db'}"
-    codes = _prepare(home, url, folder)
-    figures = _measure("SQLite", home, url, codes)
-    try:
-        server = start()
-    except PgUnavailable as exc:
-        return [*figures, Figure(f"PostgreSQL unavailable: {exc}", 0, "")]
-    try:
-        home = tmp / "postgresql"
-        home.mkdir()
-        url = create_database(server, "bench_portal")
-        figures += _measure("PostgreSQL", home, url, _prepare(home, url, folder))
-    finally:
-        server.stop()
-    return figures
+    folder = records(tmp / "records", SESSIONS + 2)
+    return on_both_backends(
+        tmp, "bench_portal", lambda backend, home, url: _measure(backend, home, url, _prepare(home, url, folder))
+    )

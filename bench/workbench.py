@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench import Figure
@@ -229,18 +230,14 @@ def _measure(backend: str, home: Path, url: str, ids: list[int], quick: bool) ->
     return figures
 
 
-def run(quick: bool) -> list[Figure]:
+def on_both_backends(tmp: Path, name: str, measure: Callable[[str, Path, str], list[Figure]]) -> list[Figure]:
+    """`measure(backend, home, url)` on a new SQLite file, then on a PostgreSQL server started for
+    the run (a line saying why when it cannot start)."""
     from tests.support.pgserver import PgUnavailable, create_database, start
 
-    n = 1_000 if quick else 5_000
-    tmp = Path(tempfile.mkdtemp(prefix="assured-bench-wb-"))
-    folder = records(tmp / "records", n)
-    figures = [Figure(f"open applications in the reviewer's region ({REGION})", n, "apps")]
     home = tmp / "sqlite"
-    url = f"sqlite:///{home / 'assured.db'}"
     home.mkdir()
-    ids = _prepare(home, url, folder)
-    figures += _measure("SQLite", home, url, ids, quick)
+    figures = measure("SQLite", home, f"sqlite:///{home / 'assured.db'}")
     try:
         server = start()
     except PgUnavailable as exc:
@@ -248,9 +245,18 @@ def run(quick: bool) -> list[Figure]:
     try:
         home = tmp / "postgresql"
         home.mkdir()
-        url = create_database(server, "bench_workbench")
-        ids = _prepare(home, url, folder)
-        figures += _measure("PostgreSQL", home, url, ids, quick)
+        return figures + measure("PostgreSQL", home, create_database(server, name))
     finally:
         server.stop()
-    return figures
+
+
+def run(quick: bool) -> list[Figure]:
+    n = 1_000 if quick else 5_000
+    tmp = Path(tempfile.mkdtemp(prefix="assured-bench-wb-"))
+    folder = records(tmp / "records", n)
+
+    def measure(backend: str, home: Path, url: str) -> list[Figure]:
+        return _measure(backend, home, url, _prepare(home, url, folder), quick)
+
+    figures = [Figure(f"open applications in the reviewer's region ({REGION})", n, "apps")]
+    return figures + on_both_backends(tmp, "bench_workbench", measure)

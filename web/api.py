@@ -61,7 +61,7 @@ class Ruling(BaseModel):
     comment: str = Field(max_length=4000)
 
 
-def sign_in(username: str, password: str, client: str) -> tuple[object, SignInError | None]:
+def sign_in(username: str, password: str, client: str) -> tuple[SignedIn | None, SignInError | None]:
     """Check the password and open a session; failures are committed (they count toward the lock)."""
     reg = registry()
     with reg.write() as session:

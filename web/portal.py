@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, Response, Upl
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from registry.accounts import end_session
+from registry.accounts import SignedIn, end_session
 from web.auth import (
     PORTAL_COOKIE,
     check_form_token,
@@ -33,6 +33,7 @@ from web.portal_api import (
     letter_response,
     read_bounded,
     redeem,
+    require_business,
     submit_online,
 )
 from web.portal_api import applications as api_applications
@@ -97,11 +98,12 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
     return render(request, template, status, next_step=NEXT_STEP, cert_zh=CERT_ZH, **context)
 
 
-def gate(request: Request) -> tuple[Any, str]:
-    who = signed_in(request, PORTAL_COOKIE)
-    uscc = who.account.username.removeprefix("business:") if who else None
-    if who is None or uscc is None:
-        raise Redirect("/portal/login")
+def gate(request: Request) -> tuple[SignedIn, str]:
+    """The signed-in business (the API's `require_business`); else to the sign-in page."""
+    try:
+        who, uscc = require_business(request)
+    except HTTPException:
+        raise Redirect("/portal/login") from None
     request.state.who = who
     return who, uscc
 
