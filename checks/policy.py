@@ -92,6 +92,10 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
     "lifecycle.review_working_days.county": (_INT, None),
     "lifecycle.review_working_days.city": (_INT, None),
     "lifecycle.review_working_days.province": (_INT, None),
+    "lifecycle.reconsideration.body_zh": (_STR, None),
+    "lifecycle.reconsideration.working_days": (_INT, None),
+    "lifecycle.administrative_review_days": (_INT, None),
+    "lifecycle.litigation_months": (_INT, None),
     "commitment_letter.paragraphs": (_LIST, None),
     "inspection.checklist": (CHECKLIST, None),
     "recheck.mystery_shop_months": (_INT, None),
@@ -112,6 +116,10 @@ OUTSIDE_ASSESSMENT = frozenset(
         "lifecycle.review_working_days.county",
         "lifecycle.review_working_days.city",
         "lifecycle.review_working_days.province",
+        "lifecycle.reconsideration.body_zh",  # read by letters and notices, not by an assessment
+        "lifecycle.reconsideration.working_days",
+        "lifecycle.administrative_review_days",
+        "lifecycle.litigation_months",
         "commitment_letter.paragraphs",
         "inspection.checklist",  # read by ingest (item ids) until assessments score inspections
         "recheck.mystery_shop_months",

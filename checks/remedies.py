@@ -1,10 +1,15 @@
 """What would fix a failed check: the advice a rejection letter gives, in Chinese and English.
 
 Keyed by check id; a check without an entry gets the general advice. Advice only:
-the thresholds themselves are quoted from the assessment's own reasons.
+the thresholds themselves are quoted from the assessment's own reasons. Every remedy is
+something the business can do; a check that measures what it cannot change (its years in
+business) is `NOTHING_TO_DO` and is told apart from the faults. One fault is said once: a scored
+item that fails for the same fact as a veto (`SAME_FAULT`) is left out where the veto is told.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 GENERAL = ("请对照审核意见整改后重新申请。", "Address the finding and apply again.")
 
@@ -22,12 +27,12 @@ REMEDIES: dict[str, tuple[str, str]] = {
         "File the missing annual report or correct the disclosure, get removed from the list, then apply.",
     ),
     "V4": (
-        "信用风险分类须为A类；请提升信用状况，待重新分类后申请。",
-        "The credit-risk class must be A; apply after reclassification.",
+        "按时报送年报、依法履行行政处罚、及时处理投诉，信用风险分类按月更新为A类后重新申请。",
+        "File reports on time, comply with penalties and handle complaints; apply once reclassified as A.",
     ),
     "V5": (
-        "严重行政处罚不再计入审核期限后，可重新申请。",
-        "Apply again once the severe penalty no longer falls within the look-back period.",
+        "依法履行处罚决定、整改到位；该处罚超出审核年限后可重新申请。",
+        "Comply with the decision and correct the violation; apply again once it falls outside the look-back period.",
     ),
     "V6": (
         "请及时办结超期投诉，移出投诉黑名单后重新申请。",
@@ -64,9 +69,28 @@ REMEDIES: dict[str, tuple[str, str]] = {
         "作出七日以上无理由退货承诺并公示。",
         "Make and display a return promise of at least seven days.",
     ),
-    "longevity": ("经营年限不足，持续守法经营后可获得更高评分。", "Longer lawful operation earns more points."),
+    "longevity": (
+        "本项按成立年限计分，无需整改；持续守法经营，年限增加后得分相应提高。",
+        "Scored by years in business: nothing to correct; the points grow with the years.",
+    ),
+}
+
+# Checks that measure what the business cannot change: told as a note, never as a fault to correct.
+NOTHING_TO_DO = frozenset({"longevity"})
+
+# scored item -> the veto that fails for the same fact (a return period under seven days fails both V7
+# and the return-promise item; a current abnormal-operation listing fails V3 and the listing history).
+SAME_FAULT: dict[str, str] = {
+    "mechanisms.return_promise": "V7",
+    "compliance.abnormal_history": "V3",
 }
 
 
 def remedy(check_id: str) -> tuple[str, str]:
     return REMEDIES.get(check_id, GENERAL)
+
+
+def said_once(check_ids: Collection[str]) -> list[str]:
+    """The failed checks a letter tells, in order: each fault once (a scored item whose veto also
+    failed is left out)."""
+    return [c for c in check_ids if SAME_FAULT.get(c) not in check_ids]

@@ -23,7 +23,6 @@ from documents.charts import ACCENT, GREY, bar_chart, line_chart
 from documents.drawing import build, paragraph, styles, table
 from documents.fonts import LATIN
 
-ROWS_PER_TABLE = 40
 # The states a listed title can have on the publication day (the list's columns, in order).
 LISTED_STATES = (CertificateState.valid, CertificateState.suspended, CertificateState.expired)
 REFERENCE_RATE = 92.78
@@ -55,7 +54,7 @@ class Doc:
             10,
             15,
             title=dict(fontSize=17, leading=24, alignment=1, spaceAfter=4),
-            h2=dict(fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4),
+            h2=dict(fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4, keepWithNext=1),
             small=dict(fontSize=8, leading=11),
             cell=dict(fontSize=8, leading=10.5),
             right=dict(alignment=2),
@@ -69,17 +68,13 @@ class Doc:
         self.story.append(self.p(text, style))
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float]) -> None:
-        """Rows in tables of ROWS_PER_TABLE each (header repeated); ASCII cells as plain strings."""
+        """One continuous table, its header repeated at the top of each page; ASCII cells as plain strings."""
         head = [self.p(h, "cell") for h in header]
         if not rows:
             self.add("（无）", "small")
             return
-        for i in range(0, len(rows), ROWS_PER_TABLE):
-            cells = [head] + [
-                [c if isinstance(c, str) and c.isascii() else self.p(c, "cell") for c in row]
-                for row in rows[i : i + ROWS_PER_TABLE]
-            ]
-            self.story.append(table(cells, widths, font=(LATIN, 7.5)))
+        cells = [head] + [[c if isinstance(c, str) and c.isascii() else self.p(c, "cell") for c in row] for row in rows]
+        self.story.append(table(cells, widths, font=(LATIN, 7.5)))
 
     def build(self, title: str, pagesize=A4) -> bytes:
         return build(self.story, title, pagesize)

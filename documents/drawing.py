@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
@@ -19,7 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
 from documents.fonts import cjk_font
 
@@ -46,6 +47,17 @@ def paragraph(text: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(markup(text), style)
 
 
+class ListTable(LongTable):
+    """A long table (its row heights computed a page at a time) that keeps its last row with the
+    one before: a page break that would leave a single row for the next page comes a row earlier."""
+
+    def _getFirstPossibleSplitRowPosition(self, availHeight, ignoreSpans=0):  # noqa: N802, N803  (reportlab's names)
+        n = super()._getFirstPossibleSplitRowPosition(availHeight, ignoreSpans)
+        if n == len(self._cellvalues) - 1 and n - 1 > self.repeatRows:
+            return n - 1
+        return n
+
+
 def table(
     cells: Sequence[Sequence],
     widths: Sequence[float],
@@ -53,9 +65,10 @@ def table(
     font: tuple[str, float] | None = None,
     header=HEADER_BLUE,
     grid: tuple[float, object] = (0.3, colors.grey),
-) -> Table:
-    """A table whose first row is a tinted header repeated on every page; a grid; cells top-aligned."""
-    t = Table([list(row) for row in cells], colWidths=list(widths), repeatRows=1)
+) -> LongTable:
+    """One continuous table whose first row is a tinted header repeated at the top of every page
+    it runs onto; its last row never stands alone on a page; a grid; cells top-aligned."""
+    t = ListTable([list(row) for row in cells], colWidths=list(widths), repeatRows=1)
     t.setStyle(
         TableStyle(
             ([("FONT", (0, 0), (-1, -1), *font)] if font else [])
@@ -139,6 +152,63 @@ def draw_text(d: Drawing, x: float, y: float, text: str, size: float, anchor: st
     for name, run in font.runs(text):
         d.add(String(x, y, run, fontName=name, fontSize=size))
         x += stringWidth(run, name, size)
+
+
+def canvas_text(c: Canvas, x: float, y: float, text: str, size: float, anchor: str = "start") -> None:
+    """Draw `text` on a canvas run by run; anchor start, middle or end."""
+    font = cjk_font()
+    if anchor == "end":
+        x -= font.width(text, size)
+    elif anchor == "middle":
+        x -= font.width(text, size) / 2
+    for name, run in font.runs(text):
+        c.setFont(name, size)
+        c.drawString(x, y, run)
+        x += stringWidth(run, name, size)
+
+
+SEAL_RED = (0.86, 0.08, 0.08)
+
+
+def draw_seal(c: Canvas, x: float, y: float, r: float, authority: str, label: str = "") -> None:
+    """A drawn round official seal (公章) centred on (x, y): ring, five-pointed star, the authority's
+    name along the upper arc and `label` (证书专用章) under the star; everything scales with `r`
+    (the certificate's seal has r = 56 pt)."""
+    k = r / 56
+    c.saveState()
+    c.setFillAlpha(0.72)
+    c.setStrokeAlpha(0.72)
+    c.setStrokeColorRGB(*SEAL_RED)
+    c.setFillColorRGB(*SEAL_RED)
+    c.setLineWidth(3.2 * k)
+    c.circle(x, y, r, stroke=1, fill=0)
+    star = c.beginPath()
+    for i in range(10):
+        radius = 15 * k if i % 2 == 0 else 15 * k * 0.382
+        a = math.pi / 2 + i * math.pi / 5
+        (star.moveTo if i == 0 else star.lineTo)(x + radius * math.cos(a), y + radius * math.sin(a))
+    star.close()
+    c.drawPath(star, stroke=0, fill=1)
+    size = (12 if len(authority) <= 12 else 9.5) * k
+    span = min(260.0, 21.0 * len(authority))
+    arc = r - 7 * k - size
+    font = cjk_font()
+    t = c.beginText()
+    for i, ch in enumerate(authority):  # one text object, a rotated text matrix per character
+        angle = 90 + span / 2 - span * (i + 0.5) / len(authority)
+        a, turn = math.radians(angle), math.radians(angle - 90)
+        cos, sin = math.cos(turn), math.sin(turn)
+        half = font.width(ch, size) / 2
+        t.setTextTransform(cos, sin, -sin, cos, x + arc * math.cos(a) - half * cos, y + arc * math.sin(a) - half * sin)
+        for name, run in font.runs(ch):
+            t.setFont(name, size)
+            t.textOut(run)
+    if label:
+        t.setTextTransform(1, 0, 0, 1, x - font.width(label, 8.5 * k) / 2, y - 31 * k)
+        t.setFont(font.name, 8.5 * k)
+        t.textOut(label)
+    c.drawText(t)
+    c.restoreState()
 
 
 def legend(d: Drawing, x: float, y: float, pairs: Sequence[tuple], size: float, gap: float) -> None:

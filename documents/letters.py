@@ -17,15 +17,43 @@ from certificates.status import CertificateState
 from checks.programmes import title_zh
 from documents.drawing import build, date_zh, paragraph, styles, table
 from documents.fonts import cjk_font
+from documents.official import Official, closing, heading, official_title
 
 
 @dataclass(frozen=True)
 class Finding:
     check_id: str
     title_zh: str
-    status: str  # veto | fail
+    status: str  # veto | fail | note (scored below full marks for what the business cannot change)
     reason_zh: str
     remedy_zh: str
+
+
+VERDICT = {"veto": "否决", "fail": "未达标", "note": "未满分"}
+
+
+@dataclass(frozen=True)
+class Redress:
+    """Where and by when the recipient may contest a decision: 复核 by `body_zh` within
+    `working_days` of receipt (policy lifecycle.reconsideration.*); against a revocation,
+    行政复议 within `review_days` and 行政诉讼 within `litigation_months` (their statutes)."""
+
+    body_zh: str
+    working_days: int
+    review_days: int
+    litigation_months: int
+
+    def reconsideration(self, matter: str, document: str) -> str:
+        return (
+            f"如对{matter}有异议，可自收到本{document}之日起 {self.working_days} 个工作日内"
+            f"向{self.body_zh}书面申请复核。"
+        )
+
+    def appeal(self, document: str) -> str:
+        return (
+            f"如不服本决定，可自收到本{document}之日起 {self.review_days} 日内依法申请行政复议，"
+            f"或者 {self.litigation_months} 个月内依法向人民法院提起行政诉讼。"
+        )
 
 
 @dataclass(frozen=True)
@@ -37,8 +65,9 @@ class RejectionLetter:
     assessed_on: dt.date
     score: float
     pass_mark: float
-    authority: str
     findings: tuple[Finding, ...]
+    form: Official  # the issuing authority, the document number, the date and the contact
+    redress: Redress
 
 
 @dataclass(frozen=True)
@@ -93,14 +122,14 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
         rows.append(
             [
                 p(f.title_zh),  # the check's id stays in the JSON and the logs, not in the letter
-                p("否决" if f.status == "veto" else "未达标"),
+                p(VERDICT[f.status]),
                 p(f.reason_zh),
                 p(f.remedy_zh),
             ]
         )
+    title = official_title(letter.form.authority, f"{program}申请审核结果", "告知书")
     story = [
-        p(f"{program}申请审核结果告知书", "title"),
-        Spacer(1, 6 * mm),
+        *heading(letter.form, title),
         p(f"{letter.business_name}（统一社会信用代码：{letter.uscc}）：", "body"),
         Spacer(1, 3 * mm),
         p(
@@ -112,34 +141,46 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
         Spacer(1, 4 * mm),
         _table(rows, [38 * mm, 16 * mm, 60 * mm, 60 * mm]),
         Spacer(1, 6 * mm),
-        p("整改完成后可重新提交申请。如对审核结果有异议，可自收到本告知书之日起依法申请复核。", "body"),
-        Spacer(1, 10 * mm),
-        p(letter.authority, "right"),
-        p(date_zh(letter.assessed_on), "right"),
+        p("整改完成后可重新提交申请。" + letter.redress.reconsideration("审核结果", "告知书"), "body"),
+        closing(letter.form),
     ]
-    return build(story, f"{program}申请审核结果告知书 {letter.application_id}", A4)
+    return build(story, f"{title} {letter.form.number}", A4)
 
 
 def render_announcement(ann: AnnouncementList) -> bytes:
     """公示名单: approved applicants, personal data omitted, with the objection window."""
     program = title_zh(ann.program)
     p = _paragraphs()
-    rows = [[p("序号"), p("申请编号"), p("单位名称"), p("统一社会信用代码"), p("门店名称"), p("行政区划"), p("评分")]]
+    # a store-name column only when some store's name differs from its business's ("—" where equal)
+    stores = any(e.store_name and e.store_name != e.business_name for e in ann.entries)
+    header = ["序号", "申请编号", "单位名称", "统一社会信用代码", *(["门店名称"] if stores else []), "行政区划", "评分"]
+    rows = [[p(h) for h in header]]
     for i, e in enumerate(ann.entries, 1):
+        store = [p(e.store_name if e.store_name and e.store_name != e.business_name else "—")] if stores else []
         rows.append(
             [
                 p(str(i)),
                 p(str(e.application_id)),
                 p(e.business_name),
                 p(e.uscc),
-                p(e.store_name),
+                *store,
                 p(e.region_code),
                 p(f"{e.score:g}"),
             ]
         )
+    widths = [
+        12 * mm,
+        20 * mm,
+        70 * mm if stores else 120 * mm,
+        44 * mm,
+        *([70 * mm] if stores else []),
+        20 * mm,
+        14 * mm,
+    ]
+    form = Official(ann.authority, "", ann.published_on)
+    title = official_title(ann.authority, f"{program}拟认定名单", "公示")
     story = [
-        p(f"{program}拟认定名单公示", "title"),
-        Spacer(1, 5 * mm),
+        *heading(form, title, landscape(A4)[0] - 36 * mm),
         p(
             f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {date_zh(ann.published_on)} 至 "
             f"{date_zh(ann.window_ends_on)}。公示期间，对名单有异议的，请以书面形式向{ann.authority}提出，"
@@ -148,12 +189,10 @@ def render_announcement(ann: AnnouncementList) -> bytes:
             "body",
         ),
         Spacer(1, 4 * mm),
-        _table(rows, [12 * mm, 20 * mm, 70 * mm, 44 * mm, 70 * mm, 20 * mm, 14 * mm]),
-        Spacer(1, 8 * mm),
-        p(ann.authority, "right"),
-        p(date_zh(ann.published_on), "right"),
+        _table(rows, widths),
+        closing(form),
     ]
-    return build(story, f"{program}拟认定名单公示 {ann.announcement_id}", landscape(A4))
+    return build(story, f"{title} {ann.announcement_id}", landscape(A4))
 
 
 @dataclass(frozen=True)
@@ -167,39 +206,39 @@ class StatusNotice:
     to: CertificateState  # suspended | revoked | valid (reinstated) | expired
     on: dt.date
     reason_zh: str
-    authority: str
+    form: Official
+    redress: Redress
     findings: tuple[Finding, ...] = ()
 
 
-NOTICE_KINDS = {  # to -> (title, verb, closing)
-    CertificateState.suspended: (
-        "证书暂停通知书",
-        "暂停",
-        "暂停期间不得使用该称号及证书。相关事项消除后，可向发证机关申请恢复；"
-        "如对本决定有异议，可自收到本通知之日起依法申请复核。",
-    ),
-    CertificateState.revoked: (
-        "证书撤销决定书",
-        "撤销",
-        "证书撤销后予以公布，你单位不得继续使用该称号及证书。如不服本决定，可依法申请行政复议或者提起行政诉讼。",
-    ),
-    CertificateState.valid: ("证书恢复通知书", "恢复有效", "证书恢复有效后，你单位继续接受动态监管。"),
-    CertificateState.expired: (
-        "证书到期通知",
-        "有效期届满",
-        "如需继续保留该称号，请按规定重新提交申请，审核通过后换发新证书。",
-    ),
+NOTICE_KINDS = {  # to -> (subject before the programme's title, subject after it, kind, verb)
+    CertificateState.suspended: ("暂停", "证书", "通知书", "暂停"),
+    CertificateState.revoked: ("撤销", "证书", "决定书", "撤销"),
+    CertificateState.valid: ("恢复", "证书效力", "通知书", "恢复有效"),
+    CertificateState.expired: ("", "证书有效期届满", "通知", "有效期届满"),
 }
+
+
+def _closing_text(to: CertificateState, redress: Redress) -> str:
+    if to is CertificateState.suspended:
+        return "暂停期间不得使用该称号及证书。相关事项消除后，可向发证机关申请恢复。" + redress.reconsideration(
+            "本决定", "通知书"
+        )
+    if to is CertificateState.revoked:
+        return "证书撤销后予以公布，你单位不得继续使用该称号及证书。" + redress.appeal("决定书")
+    if to is CertificateState.valid:
+        return "证书恢复有效后，你单位继续接受动态监管。"
+    return "如需继续保留该称号，请按规定重新提交申请，审核通过后换发新证书。"
 
 
 def render_status_notice(notice: StatusNotice) -> bytes:
     """暂停通知书 / 撤销决定书 / 恢复通知书 / 到期通知: what changed, why, and what the business may do."""
     program = title_zh(notice.program)
-    title, verb, closing = NOTICE_KINDS[notice.to]
+    before, after, kind, verb = NOTICE_KINDS[notice.to]
+    title = official_title(notice.form.authority, f"{before}{program}{after}", kind)
     p = _paragraphs()
     story = [
-        p(f"{program}{title}", "title"),
-        Spacer(1, 6 * mm),
+        *heading(notice.form, title),
         p(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", "body"),
         Spacer(1, 3 * mm),
         p(
@@ -213,5 +252,5 @@ def render_status_notice(notice: StatusNotice) -> bytes:
         rows = [[p("事项"), p("情况"), p("整改建议")]]
         rows += [[p(f.title_zh), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]  # ids stay in JSON
         story += [_table(rows, [40 * mm, 80 * mm, 54 * mm]), Spacer(1, 6 * mm)]
-    story += [p(closing, "body"), Spacer(1, 10 * mm), p(notice.authority, "right"), p(date_zh(notice.on), "right")]
-    return build(story, f"{program}{title} {notice.number_zh}", A4)
+    story += [p(_closing_text(notice.to, notice.redress), "body"), closing(notice.form)]
+    return build(story, f"{title} {notice.form.number}", A4)

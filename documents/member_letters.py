@@ -8,11 +8,10 @@ report gets one paragraph; the issuing bureau does not write a letter to itself.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Spacer
+from reportlab.platypus import Spacer
 
 from checks.disclosures.figures import SECTIONS
 from documents.charts import bar_chart
@@ -27,7 +26,7 @@ from documents.disclosures import (
     pct_text,
     previous_text,
 )
-from documents.drawing import date_zh
+from documents.official import Official, closing, heading, official_title
 
 
 def _brief_rows(entries: Sequence[dict]) -> list[list[str]]:
@@ -76,32 +75,35 @@ def _sector(u: dict) -> str:
     return "、".join(SECTIONS[k] if len(k) == 1 else f"{k}（{SECTIONS[k[0]]}）" for k in u["industries"])
 
 
-def render_letter(letter: dict, authority: str, listed: int = 50) -> bytes:
-    """诉求信息通报函 to one member unit. The issuing bureau does not write to itself: for its own
-    sectors (a unit whose name it carries) the document is a summary without addressee. A unit with
-    nothing to report gets one paragraph saying so."""
+def writes_to_itself(unit_name_zh: str, addressee: str, authority: str) -> bool:
+    """Whether the unit is the issuing bureau itself (its full name, or a bureau of its kind): the
+    bureau does not write a letter to itself."""
+    return addressee == authority or unit_name_zh in authority
+
+
+def render_letter(letter: dict, form: Official, addressee: str, listed: int = 50) -> bytes:
+    """诉求信息通报函 to one member unit, addressed by its full name (湖北省商务厅) in the official
+    form (`form`: the bureau, the document number, the date, the contact line). The issuing bureau
+    does not write to itself: for its own sectors the document is a summary without addressee or
+    number. A unit with nothing to report gets one paragraph saying so."""
     d, width = Doc(), 170 * mm
     u, t, tr, p = letter["unit"], letter["totals"], letter["trend"], letter["period"]
-    own = u["name_zh"] in authority
-    title = "消费者诉求信息汇总（本机关主管行业）" if own else "消费者诉求信息通报函"
-    d.add(title, "title")
+    own = writes_to_itself(u["name_zh"], addressee, form.authority)
+    title = (
+        f"{form.authority}消费者诉求信息汇总（本机关主管行业）"
+        if own
+        else official_title(form.authority, "通报消费者诉求信息", "函")
+    )
+    d.story += heading(form, title)
     if not own:
-        d.add(f"{u['name_zh']}：")
+        d.add(f"{addressee}：")
     scope = "本机关直接监管行业" if own else "贵单位主管行业"
     if letter.get("nothing_to_report"):
         d.add(
             f"{p['from']} 至 {p['to']}，{scope}（{_sector(u)}）未收到消费投诉，也没有列入投诉黑名单"
             "或风险预警提示的经营者。本期无需通报的事项，特此告知。"
         )
-        d.story.append(
-            KeepTogether(
-                [
-                    Spacer(1, 8 * mm),
-                    d.p(authority, "right"),
-                    d.p(date_zh(dt.date.fromisoformat(letter["as_of"])), "right"),
-                ]
-            )
-        )
+        d.story.append(closing(form))
         return d.build(f"{title} {u['name_zh']} {letter['as_of']}")
     lead = "根据消费维权联席会议工作机制，现将" if not own else "现将"
     d.add(
@@ -153,9 +155,5 @@ def render_letter(letter: dict, authority: str, listed: int = 50) -> bytes:
     )
     d.story.append(Spacer(1, 6 * mm))
     d.add("请结合行业监管职责，督促相关经营者落实消费维权主体责任，及时妥善处理消费者诉求。", "body")
-    d.story.append(
-        KeepTogether(
-            [Spacer(1, 8 * mm), d.p(authority, "right"), d.p(date_zh(dt.date.fromisoformat(letter["as_of"])), "right")]
-        )
-    )
+    d.story.append(closing(form))
     return d.build(f"{title} {u['name_zh']} {letter['as_of']}")

@@ -24,8 +24,9 @@ from registry.workflow_models import Announcement, Application, Certificate
 
 
 def letter_for(session: Session, app_id: int, settings: Settings) -> Path:
-    """The reasons letter of a rejected application, written and queued for delivery."""
-    letter, recipient = N.rejection_letter(session, app_id, settings.authority_zh)
+    """The reasons letter of a rejected application, numbered, written and queued for delivery
+    in the caller's transaction."""
+    letter, recipient = N.rejection_letter(session, app_id, settings)
     path = write_atomic(
         settings.out_path / "letters" / letter.uscc / f"rejection-{letter.application_id}.pdf",
         render_rejection_letter(letter),
@@ -57,9 +58,10 @@ def write_status_notice(
     findings: tuple = (),
     note: str = "",
 ) -> delivery.Document:
-    """The notice of a status change (or expiry) to the business, rendered and written (reads only;
-    deterministic, so writing it again gives the same file)."""
-    notice, recipient = N.status_notice(session, cert, to, reason_code, on, settings.authority_zh, findings, note)
+    """The notice of a status change (or expiry) to the business, numbered in the caller's
+    transaction (the one that records the change), rendered and written; deterministic, and a
+    re-run finds the same number, so writing it again gives the same file."""
+    notice, recipient = N.status_notice(session, cert, to, reason_code, on, settings, findings, note)
     path = write_atomic(
         settings.out_path / "notices" / cert.uscc / f"{cert.number}-{to}-{on.isoformat()}.pdf",
         render_status_notice(notice),

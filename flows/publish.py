@@ -32,10 +32,13 @@ from checks.disclosures.members import MemberUnits, load_member_units
 from checks.disclosures.statistics import STAT_COLUMNS, letters, statistics, statistics_rows
 from documents import disclosures as P
 from documents.files import write_atomic
-from documents.member_letters import render_letter
+from documents.member_letters import render_letter, writes_to_itself
+from documents.official import Official
 from documents.opendata import csv_bytes, json_bytes, readme
 from flows.common import registry
 from registry import disclosures as R
+from registry.db import begin_write
+from registry.document_numbers import take_number
 from registry.settings import get_settings
 
 DEFAULT_MIN_COMPLAINTS = 10
@@ -43,8 +46,15 @@ PDF_TOP = 100  # enterprises shown in the complaint disclosure's PDF
 
 
 def member_units() -> MemberUnits:
-    """The configured mapping (ASSURED_MEMBER_UNITS) or the default; MemberUnitsError on bad content."""
-    return load_member_units(get_settings().member_units_path)
+    """The configured mapping (ASSURED_MEMBER_UNITS) or the default, with this bureau's full names of
+    the units (ASSURED_MEMBER_ADDRESSEES); MemberUnitsError on bad content."""
+    settings = get_settings()
+    return load_member_units(settings.member_units_path).addressed(settings.member_addressees)
+
+
+def letter_recipients(units: MemberUnits, authority: str) -> list[str]:
+    """The units that get a letter: all but the issuing bureau itself."""
+    return [u.id for u in units.all() if not writes_to_itself(u.name_zh, u.addressee, authority)]
 
 
 def _session():
@@ -89,6 +99,17 @@ def read_cube(period: Period) -> list[tuple]:
 
 
 @task(cache_policy=NO_CACHE)
+def number_letters(unit_ids: list[str], as_of: dt.date) -> dict[str, str]:
+    """The document number of each unit's letter of `as_of` (a re-run gets the same numbers)."""
+    prefix = get_settings().document_prefix
+    with begin_write(registry()) as session:
+        return {
+            uid: take_number(session, f"member_letter:{uid}:{as_of.isoformat()}", "member_letter", prefix, as_of.year)
+            for uid in unit_ids
+        }
+
+
+@task(cache_policy=NO_CACHE)
 def read_flags(as_of: dt.date) -> list[dict]:
     with _session() as session:
         return R.risk_flags(session, as_of)
@@ -109,9 +130,12 @@ def write_all(
     cube: list,
     flags: list,
     units: MemberUnits,
+    numbers: dict[str, str],
 ) -> dict:
     folder = Path(out)
-    authority = get_settings().authority_zh
+    settings = get_settings()
+    authority = settings.authority_zh
+    addressees = {u.id: u.addressee for u in units.all()}
     stats = statistics(cube, period)
     written: dict[str, bytes] = {}
 
@@ -141,7 +165,8 @@ def write_all(
     for letter in letters(cube, enterprises, blacklisted, flags, units, period, min_complaints):
         uid = letter["unit"]["id"]
         put(f"letters/{uid}.json", json_bytes(letter))
-        put(f"letters/{uid}.pdf", render_letter(letter, authority))
+        form = Official(authority, numbers.get(uid, ""), as_of, settings.objection_contact)
+        put(f"letters/{uid}.pdf", render_letter(letter, form, addressees[uid]))
     put("README.md", readme(as_of, period, min_complaints, units).encode("utf-8"))
     for name, data in sorted(written.items()):
         write_atomic(folder / name, data)
@@ -173,6 +198,7 @@ def publish_flow(out: str, as_of: dt.date | None = None, min_complaints: int = D
     enterprises = read_enterprises(period, min_complaints)
     cube = read_cube(period)
     flags = read_flags(as_of)
+    numbers = number_letters(letter_recipients(units, get_settings().authority_zh), as_of)
     return write_all(
-        out, as_of, period, min_complaints, quote(lists), quote(enterprises), quote(cube), quote(flags), units
+        out, as_of, period, min_complaints, quote(lists), quote(enterprises), quote(cube), quote(flags), units, numbers
     )

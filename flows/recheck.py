@@ -96,24 +96,31 @@ def _decisions(session: Session, pending: list, as_of: dt.date, previous: dt.dat
 
 
 def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, settings) -> Counter:
-    """Decide one sub-batch of (certificate, assessment) and render its notices outside any write
-    transaction, then store findings, status changes and queued notices in one short one."""
+    """Decide one sub-batch of (certificate, assessment) outside any write transaction, then store
+    findings, status changes and the notices (numbered, rendered and queued: a notice's document
+    number is taken in the transaction that records it) in one short one."""
     with registry()() as session:
         decided = _decisions(session, pending, as_of, previous, p)
-        notices = {
-            cid: write_status_notice(
-                session, session.get(Certificate, cid), NOTICE_TO[d.action], d.reason_code, as_of, settings, d.findings
-            )
-            for cid, (_, d) in decided.items()
-            if d.action in NOTICE_TO
-        }
     counts: Counter = Counter()
     with begin_write(registry()) as session:
         now = M.statuses(session, list(decided))
         for cert, _ in pending:
             if cert.id in decided and now.get(cert.id) == decided[cert.id][0]:  # unchanged since decided
                 decision = decided[cert.id][1]
-                _apply(session, cert, decision, as_of, notices.get(cert.id), settings)
+                notice = (
+                    write_status_notice(
+                        session,
+                        session.get(Certificate, cert.id),
+                        NOTICE_TO[decision.action],
+                        decision.reason_code,
+                        as_of,
+                        settings,
+                        decision.findings,
+                    )
+                    if decision.action in NOTICE_TO
+                    else None
+                )
+                _apply(session, cert, decision, as_of, notice, settings)
                 counts[decision.action] += 1
         if counts["suspend"]:  # the signed lists say what the register says, even after a crash
             publish_lists(DbStatusStore(session))

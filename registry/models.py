@@ -252,6 +252,30 @@ class UsccOverride(Base):
     added_at: Mapped[created_at]
 
 
+class DocumentNumberCounter(Base):
+    """发文字号: the last sequence number taken under one 机关代字 (prefix) in one year."""
+
+    __tablename__ = "document_number_counters"
+    prefix: Mapped[str] = mapped_column(String(40), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int]
+
+
+class DocumentNumber(Base):
+    """One document's 文号 (鄂市监消〔2026〕17号), taken once for its subject (the letter it
+    numbers, e.g. "rejection:17") and never reused; `kind` says which document type."""
+
+    __tablename__ = "document_numbers"
+    __table_args__ = (UniqueConstraint("prefix", "year", "seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[short]
+    prefix: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int]
+    seq: Mapped[int]
+    taken_at: Mapped[created_at]
+
+
 RECORD_MODELS: dict[str, type[Base]] = {
     "registrations": Registration,
     "penalties": Penalty,

@@ -11,18 +11,39 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from certificates.status import REASONS, CertificateState
-from checks.remedies import remedy
-from documents.letters import AnnouncedEntry, AnnouncementList, Finding, RejectionLetter, StatusNotice
+from checks.policy import load_policy
+from checks.remedies import NOTHING_TO_DO, remedy, said_once
+from documents.letters import AnnouncedEntry, AnnouncementList, Finding, Redress, RejectionLetter, StatusNotice
+from documents.official import Official
 from registry import audit, delivery
 from registry.applications import get_application
+from registry.document_numbers import take_number
 from registry.models import Registration
 from registry.settings import Settings
 from registry.workflow_models import Announcement, Application, AssessmentRecord, Certificate, ReviewDecision
 
 
-def rejection_letter(session: Session, app_id: int, authority: str) -> tuple[RejectionLetter, str]:
+def official_form(session: Session, subject: str, kind: str, on: dt.date, settings: Settings) -> Official:
+    """The official form of one document: the authority, its document number (taken for `subject`
+    in the caller's transaction, `registry.document_numbers`), the date and the contact line."""
+    number = take_number(session, subject, kind, settings.document_prefix, on.year)
+    return Official(settings.authority_zh, number, on, settings.objection_contact)
+
+
+def redress(program: str, on: dt.date, authority: str) -> Redress:
+    """Where and by when a decision may be contested, from the policy in force on `on`."""
+    p = load_policy(program).at(on)
+    return Redress(
+        p["lifecycle.reconsideration.body_zh"].format(authority=authority),
+        p["lifecycle.reconsideration.working_days"],
+        p["lifecycle.administrative_review_days"],
+        p["lifecycle.litigation_months"],
+    )
+
+
+def rejection_letter(session: Session, app_id: int, settings: Settings) -> tuple[RejectionLetter, str]:
     """The reasons letter of a rejected application (each failed check, why, and what would fix
-    it) and the applicant's contact e-mail."""
+    it, its document number taken in the caller's transaction) and the applicant's contact e-mail."""
     app = get_application(session, app_id)
     reg = session.get(Registration, app.uscc)
     latest = session.scalar(
@@ -36,10 +57,20 @@ def rejection_letter(session: Session, app_id: int, authority: str) -> tuple[Rej
     if latest is not None:
         pass_mark = latest.result["pass_mark"]
         if latest.verdict == "ineligible":  # (an eligible one was rejected by a reviewer: see below)
-            findings = [
-                Finding(o["id"], o["title_zh"], o["status"], o["reason_zh"], remedy(o["id"])[0])
+            failed = {
+                o["id"]: o
                 for o in latest.result["outcomes"]
                 if o["status"] in ("veto", "fail") and not o["id"].startswith("bonus.")
+            }
+            findings = [  # each fault once; what the business cannot change is a note, not a fault
+                Finding(
+                    cid,
+                    failed[cid]["title_zh"],
+                    "note" if cid in NOTHING_TO_DO else failed[cid]["status"],
+                    failed[cid]["reason_zh"],
+                    remedy(cid)[0],
+                )
+                for cid in said_once(list(failed))
             ]
     rejected_by = session.scalar(
         select(ReviewDecision).where(ReviewDecision.application_id == app_id, ReviewDecision.decision == "reject")
@@ -48,16 +79,18 @@ def rejection_letter(session: Session, app_id: int, authority: str) -> tuple[Rej
         findings.insert(
             0, Finding(f"review.{rejected_by.stage}", "审核意见", "veto", rejected_by.comment, remedy("review")[0])
         )
+    on = latest.as_of if latest else app.submitted_on
     letter = RejectionLetter(
         application_id=app.id,
         business_name=reg.name if reg else app.store_name,
         uscc=app.uscc,
         program=app.program,
-        assessed_on=latest.as_of if latest else app.submitted_on,
+        assessed_on=on,
         score=app.score or 0.0,
         pass_mark=pass_mark,
-        authority=authority,
         findings=tuple(findings),
+        form=official_form(session, f"rejection:{app.id}", "rejection", on, settings),
+        redress=redress(app.program, on, settings.authority_zh),
     )
     return letter, app.contact_email
 
@@ -107,11 +140,12 @@ def status_notice(
     to: str,
     reason_code: str | None,
     on: dt.date,
-    authority: str,
+    settings: Settings,
     findings: tuple = (),
     note: str = "",
 ) -> tuple[StatusNotice, str]:
-    """The notice of a status change (or expiry) to the business, and its recipient (reads only).
+    """The notice of a status change (or expiry) to the business, and its recipient; its document
+    number is taken in the caller's transaction (the one that records the change).
     `findings` are `checks.monitoring.Finding`s; vetoes carry the advice that would clear them."""
     reg = session.get(Registration, cert.uscc)
     app = session.get(Application, cert.application_id) if cert.application_id else None
@@ -130,8 +164,18 @@ def status_notice(
         if f.kind in ("veto", "warning", "expired")
     )
     name = reg.name if reg else cert.data.get("business_name", cert.uscc)
+    form = official_form(session, f"notice:{cert.number}:{to}:{on.isoformat()}", f"notice.{to}", on, settings)
     notice = StatusNotice(
-        cert.program, name, cert.uscc, cert.number_zh, CertificateState(to), on, reason, authority, shown
+        cert.program,
+        name,
+        cert.uscc,
+        cert.number_zh,
+        CertificateState(to),
+        on,
+        reason,
+        form,
+        redress(cert.program, on, settings.authority_zh),
+        shown,
     )
     recipient = (app.contact_email if app else "") or (reg.contact_email if reg else "")
     return notice, recipient

@@ -41,6 +41,15 @@ class Settings(BaseSettings):
     authority_en: str = Field(
         "Hubei Provincial Administration for Market Regulation", description="issuing authority (English)"
     )
+    document_prefix: str = Field(
+        "鄂市监消",
+        description="机关代字 of the authority's document numbers (鄂市监消〔2026〕17号), one sequence a year",
+    )
+    member_addressees: dict[str, str] = Field(
+        {},
+        description="full names of the joint meeting's member units as this bureau addresses them, by unit id "
+        '(JSON, e.g. {"commerce": "武汉市商务局"}); unset: the names in the member units file',
+    )
     authority_region: str = Field("420000", description="GB/T 2260 code of the issuing authority (in numbers)")
     verify_base_url: str = Field(
         "http://127.0.0.1:8000", description="public verification site, as printed in QR codes"

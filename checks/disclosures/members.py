@@ -25,6 +25,11 @@ class MemberUnit:
     name_zh: str
     name_en: str
     industries: tuple[str, ...]
+    addressee_zh: str = ""  # the full name a letter is addressed to (湖北省商务厅); empty: name_zh
+
+    @property
+    def addressee(self) -> str:
+        return self.addressee_zh or self.name_zh
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +50,21 @@ class MemberUnits:
                     best, best_len = unit, len(key)
         return best
 
+    def addressed(self, names: dict[str, str], where: str = "member_addressees") -> MemberUnits:
+        """The same units with the full names a bureau addresses them by (unit id -> name); an
+        unknown id or an empty name is refused, naming it."""
+        ids = {u.id for u in self.all()}
+        for uid, name in names.items():
+            if uid not in ids:
+                raise MemberUnitsError(f"{where}: {uid!r} is not a member unit (known: {', '.join(sorted(ids))})")
+            if not name.strip():
+                raise MemberUnitsError(f"{where}.{uid}: empty name")
+
+        def named(u: MemberUnit) -> MemberUnit:
+            return dataclasses.replace(u, addressee_zh=names[u.id].strip()) if u.id in names else u
+
+        return MemberUnits(self.path, named(self.default), tuple(named(u) for u in self.units))
+
 
 _KEY = re.compile(r"^[A-T](\d{2,4})?$")
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -56,7 +76,7 @@ def _unit(raw: Any, where: str, path: Path, default: bool = False) -> MemberUnit
             f"member units file {path}: {where}: expected a mapping with id, name_zh, name_en"
             f"{'' if default else ', industries'}"
         )
-    allowed = {"id", "name_zh", "name_en"} | (set() if default else {"industries"})
+    allowed = {"id", "name_zh", "name_en", "addressee_zh"} | (set() if default else {"industries"})
     for key in raw:
         if key not in allowed:
             raise MemberUnitsError(
@@ -81,7 +101,10 @@ def _unit(raw: Any, where: str, path: Path, default: bool = False) -> MemberUnit
                     f"GB/T 4754 section letter (A-T) or industry code (e.g. F52, L7291)"
                 )
             industries.append(key)
-    return MemberUnit(raw["id"], raw["name_zh"].strip(), raw["name_en"].strip(), tuple(industries))
+    addressee = raw.get("addressee_zh", "")
+    if not isinstance(addressee, str):
+        raise MemberUnitsError(f"member units file {path}: {where}.addressee_zh: {addressee!r} is not a text")
+    return MemberUnit(raw["id"], raw["name_zh"].strip(), raw["name_en"].strip(), tuple(industries), addressee.strip())
 
 
 def load_member_units(path: Path | str | None = None) -> MemberUnits:

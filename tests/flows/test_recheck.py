@@ -147,7 +147,13 @@ def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
     assert _status(cli, number, "2026-08-01") == "suspended"
     notice = get_settings().outbox_path / good / f"{number}-suspended-2026-08-01.pdf"
     text = _pdf_text(notice)
-    assert "证书暂停通知书" in text and "鄂市监罚" in text and "严重行政处罚" in text
+    assert (
+        "关于暂停" in text
+        and "证书的通知书" in text
+        and "鄂市监消〔2026〕" in text
+        and "鄂市监罚" in text
+        and "严重行政处罚" in text
+    )
     mails = [m for m in smtp_server.messages if "暂停" in m["Subject"]]
     assert len(mails) == 1 and mails[0]["To"] == f"{good.lower()}@example.cn"
     worklist = (get_settings().out_path / "rechecks" / "2026-08-01" / "findings.csv").read_text(encoding="utf-8")
@@ -169,7 +175,7 @@ def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
     assert revoked.code == 0, revoked.err
     assert revoked.json()["status"] == "revoked" and revoked.json()["reason"] == "severe_penalty"
     assert _status(cli, number, "2026-08-05") == "revoked"
-    assert "证书撤销决定书" in _pdf_text(get_settings().outbox_path / good / f"{number}-revoked-2026-08-05.pdf")
+    assert "证书的决定书" in _pdf_text(get_settings().outbox_path / good / f"{number}-revoked-2026-08-05.pdf")
     assert cli("reinstate", number, "--as", "province-a").code == 2
     published = cli("publish", "--out", tmp_path / "public", "--as-of", "2026-08-31")
     assert published.code == 0, published.err
@@ -217,7 +223,7 @@ def test_a_complaint_spike_warns_then_suspends_if_it_persists_and_reinstates_onc
     back = cli("reinstate", number, "--as", "county-a", "--on", "2026-09-30", "--json")
     assert back.code == 0, back.err
     assert back.json()["reason"] == "review_cleared" and _status(cli, number, "2026-09-30") == "valid"
-    assert "证书恢复通知书" in _pdf_text(get_settings().outbox_path / good / f"{number}-valid-2026-09-30.pdf")
+    assert "证书效力的通知书" in _pdf_text(get_settings().outbox_path / good / f"{number}-valid-2026-09-30.pdf")
 
 
 def test_a_warning_that_does_not_persist_never_suspends(cli, shops, reviewers, tmp_path):
@@ -239,7 +245,7 @@ def test_past_valid_until_the_title_expires_and_the_business_is_told_once(cli, s
     assert first["actions"] == {"expired": 1}
     assert _status(cli, number, after) == "expired"
     notice = get_settings().outbox_path / shops["good"] / f"{number}-expired-{after}.pdf"
-    assert "证书到期通知" in _pdf_text(notice)
+    assert "证书有效期届满的通知" in _pdf_text(notice)
     again = _recheck(cli, after)  # a re-run of the same day notes nothing twice
     assert again["actions"] == {"expired": 1} and len(again["findings"]) == 1
     assert _recheck(cli, "2028-07-11")["certificates"] == 0  # an expired title is no longer watched

@@ -25,12 +25,14 @@ from documents.letters import (
     AnnouncedEntry,
     AnnouncementList,
     Finding,
+    Redress,
     RejectionLetter,
     StatusNotice,
     render_announcement,
     render_rejection_letter,
     render_status_notice,
 )
+from documents.official import Official
 from tests.publish.conftest import AS_OF
 from tests.support.certificates import make_data  # noqa: F401  (fixture)
 
@@ -39,6 +41,8 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is not installed"),
 ]
 AUTHORITY = "湖北省市场监督管理局"
+CONTACT = "联系方式：地址：武汉市洪山区和平大道 1 号；电话：027-87111111"
+REDRESS = Redress(AUTHORITY, 15, 60, 6)
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 URL = re.compile(r"https?://\S+")
 SERIAL = re.compile(r"序列号\s*\S+")  # a certificate's serial is printed to be compared with its twin
@@ -98,7 +102,10 @@ def _findings() -> tuple[Finding, ...]:
     chosen = [c for c in checks.values() if c.id in ("V6", "longevity", "mechanisms.return_promise")] or list(
         checks.values()
     )[:3]
-    return tuple(Finding(c.id, c.title_zh, c.kind, "未达到本项要求", remedy(c.id)[0]) for c in chosen)
+    return tuple(
+        Finding(c.id, c.title_zh, "veto" if c.kind == "veto" else "fail", "未达到本项要求", remedy(c.id)[0])
+        for c in chosen
+    )
 
 
 def _letters(folder: Path) -> list[Path]:
@@ -107,8 +114,10 @@ def _letters(folder: Path) -> list[Path]:
         AnnouncedEntry(i, f"武汉第{i}商贸有限公司", make_uscc("420102", f"MA{i:06d}"), f"江岸第{i}门店", "420102", 90.5)
         for i in range(1, 60)
     )
+    on = dt.date(2026, 6, 30)
+    form = Official(AUTHORITY, "鄂市监消〔2026〕17号", on, CONTACT)
     letter = RejectionLetter(
-        7, "武汉江岸便民超市有限公司", uscc, "model_unit", dt.date(2026, 6, 30), 62.5, 80, AUTHORITY, _findings()
+        7, "武汉江岸便民超市有限公司", uscc, "model_unit", on, 62.5, 80, _findings(), form, REDRESS
     )
     announcement = AnnouncementList(3, "model_unit", dt.date(2026, 7, 1), dt.date(2026, 7, 8), AUTHORITY, entries)
     return _written(
@@ -152,7 +161,8 @@ def test_no_status_notice_or_certificate_shows_code_words(make_data, tmp_path): 
         CertificateState.suspended,
         dt.date(2026, 7, 3),
         "投诉数量明显上升",
-        AUTHORITY,
+        Official(AUTHORITY, "鄂市监消〔2026〕18号", dt.date(2026, 7, 3), CONTACT),
+        REDRESS,
         _findings(),
     )
     docs = {

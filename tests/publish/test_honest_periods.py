@@ -17,6 +17,7 @@ from checks.disclosures.statistics import letters, statistics, trend
 from documents.charts import count_axis, runs
 from documents.disclosures import render_statistics
 from documents.member_letters import render_letter
+from documents.official import Official
 
 AUTHORITY = "湖北省市场监督管理局"
 AS_OF = dt.date(2026, 7, 9)
@@ -77,19 +78,21 @@ def test_a_line_is_split_where_a_month_has_no_data():
 def test_the_letters_read_honestly():
     units = load_member_units()
     out = {u["unit"]["id"]: u for u in letters(CUBE, [], [], [], units, Period(AS_OF), 10)}
-    commerce = pdf_text(render_letter(out["commerce"], AUTHORITY))[0].replace("\n", "")
+    to = {u.id: u.addressee for u in units.all()}
+    form = Official(AUTHORITY, "鄂市监消〔2026〕3号", AS_OF)
+    commerce = pdf_text(render_letter(out["commerce"], form, to["commerce"]))[0].replace("\n", "")
     assert (
         "最近一个完整月份 2026-06 收到 15 件" in commerce
         and "2026-07（1–9日）收到 0 件（未满一月，不作比较）" in commerce
     )
     assert "-100.0%" not in commerce and "上年同期数据不全" in commerce
-    assert "商务局：" in commerce
+    assert "湖北省商务厅：" in commerce
     # a unit with nothing to report: one page, one paragraph
     assert out["sports"]["nothing_to_report"]
-    sports, pages = pdf_text(render_letter(out["sports"], AUTHORITY))
+    sports, pages = pdf_text(render_letter(out["sports"], form, to["sports"]))
     assert pages == 1 and "未收到消费投诉" in sports and "（无）" not in sports
     # the bureau does not write to itself
-    own, _ = pdf_text(render_letter(out["market_regulation"], AUTHORITY))
+    own, _ = pdf_text(render_letter(out["market_regulation"], form, to["market_regulation"]))
     assert "市场监督管理局：" not in own and "本机关" in own
 
 

@@ -201,7 +201,11 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     tourism = json.loads((out / "letters" / "culture_tourism.json").read_text(encoding="utf-8"))
     assert [b["uscc"] for b in tourism["attention"]["blacklisted"]] == [u["B"]]
     tourism_pdf = _pdf_text(out / "letters" / "culture_tourism.pdf")
-    assert "文化和旅游局" in tourism_pdf and "武汉畅游旅行社有限公司" in tourism_pdf and "各月投诉件数" in tourism_pdf
+    assert (
+        "湖北省文化和旅游厅：" in tourism_pdf
+        and "武汉畅游旅行社有限公司" in tourism_pdf
+        and "各月投诉件数" in tourism_pdf
+    )
     letters_total = sum(
         json.loads(p.read_text(encoding="utf-8"))["totals"]["received"] for p in (out / "letters").glob("*.json")
     )
@@ -281,3 +285,29 @@ def test_a_configured_mapping_decides_the_letters(cli, disclosure_data, tmp_path
     tourism = json.loads((out / "letters" / "tourism.json").read_text("utf-8"))
     assert tourism["totals"]["received"] == 10 and tourism["unit"]["industries"] == ["L72"]
     assert dt.date.fromisoformat(tourism["as_of"]) == dt.date(2026, 6, 30)
+
+
+def test_the_letters_are_numbered_once_addressed_as_the_bureau_sets_and_the_bureau_gets_none(
+    cli, disclosure_data, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ASSURED_MEMBER_ADDRESSEES", '{"commerce": "武汉市商务局"}')
+    get_settings.cache_clear()
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert cli("publish", "--out", first, "--as-of", AS_OF).code == 0
+    assert cli("publish", "--out", again, "--as-of", AS_OF).code == 0
+    numbers = {}
+    for pdf in sorted((first / "letters").glob("*.pdf")):
+        text = "".join(_pdf_text(pdf).split())
+        found = re.findall(r"鄂市监消〔2026〕(\d+)号", text)
+        numbers[pdf.stem] = int(found[0]) if found else None
+        assert (again / "letters" / pdf.name).read_bytes() == pdf.read_bytes()  # a re-run keeps its numbers
+    assert numbers.pop("market_regulation") is None  # the bureau's own summary is no letter
+    assert sorted(numbers.values()) == list(range(1, len(numbers) + 1))
+    assert "武汉市商务局：" in _pdf_text(first / "letters" / "commerce.pdf")
+
+
+def test_an_addressee_for_an_unknown_unit_is_refused_naming_it(cli, disclosure_data, tmp_path, monkeypatch):
+    monkeypatch.setenv("ASSURED_MEMBER_ADDRESSEES", '{"trade": "武汉市商务局"}')
+    get_settings.cache_clear()
+    result = cli("publish", "--out", tmp_path / "out", "--as-of", AS_OF)
+    assert result.code != 0 and "member_addressees: 'trade' is not a member unit" in result.err
