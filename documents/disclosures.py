@@ -20,6 +20,7 @@ from reportlab.platypus import Paragraph, Spacer
 from certificates.status import CertificateState
 from checks.programmes import PROGRAMMES, title_zh
 from documents.charts import ACCENT, GREY, bar_chart, line_chart
+from documents.codes import region_name
 from documents.drawing import build, paragraph, styles, table
 from documents.fonts import LATIN
 
@@ -129,13 +130,13 @@ def render_red_list(doc: dict, authority: str) -> bytes:
                 e["programme_zh"],
                 e["business_name"],
                 e["uscc"],
-                e["region_code"],
+                region_name(e["region_code"]),
                 f"{e['valid_from']} – {e['valid_until']}",
                 e["status_zh"],
             ]
             for i, e in enumerate(items, 1)
         ],
-        [12 * mm, 52 * mm, 38 * mm, 56 * mm, 38 * mm, 18 * mm, 38 * mm, 14 * mm],
+        [10 * mm, 50 * mm, 40 * mm, 46 * mm, 36 * mm, 34 * mm, 32 * mm, 13 * mm],
     )
     return d.build(f"放心消费红名单 {doc['as_of']}", landscape(A4))
 
@@ -174,14 +175,14 @@ def render_black_list(doc: dict, authority: str) -> bytes:
                 str(i),
                 e["business_name"],
                 e["uscc"],
-                e["region_code"],
+                region_name(e["region_code"]),
                 e["industry_code"],
                 e["listed_on"],
                 e["reason_zh"],
             ]
             for i, e in enumerate(black, 1)
         ],
-        [14 * mm, 70 * mm, 38 * mm, 18 * mm, 16 * mm, 20 * mm, 86 * mm],
+        [12 * mm, 62 * mm, 38 * mm, 34 * mm, 16 * mm, 22 * mm, 77 * mm],
     )
     return d.build(f"放心消费黑名单 {doc['as_of']}", landscape(A4))
 
@@ -230,7 +231,7 @@ def render_complaint_disclosure(doc: dict, top: int = 100, with_samples: int = 3
                 str(i),
                 e["business_name"],
                 e["uscc"],
-                e["region_code"],
+                region_name(e["region_code"]),
                 e["industry_code"],
                 str(e["received"]),
                 str(e["not_accepted"]),
@@ -240,7 +241,7 @@ def render_complaint_disclosure(doc: dict, top: int = 100, with_samples: int = 3
             ]
             for i, e in enumerate(shown, 1)
         ],
-        [12 * mm, 62 * mm, 38 * mm, 18 * mm, 14 * mm, 14 * mm, 16 * mm, 14 * mm, 18 * mm, 56 * mm],
+        [10 * mm, 56 * mm, 38 * mm, 34 * mm, 14 * mm, 12 * mm, 14 * mm, 12 * mm, 16 * mm, 55 * mm],
     )
     if shown[:with_samples]:
         d.add(f"典型投诉摘要（前 {min(with_samples, len(shown))} 家，已脱敏）", "h2")

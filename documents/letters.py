@@ -15,6 +15,7 @@ from reportlab.platypus import Paragraph, Spacer, Table
 
 from certificates.status import CertificateState
 from checks.programmes import title_zh
+from documents.codes import region_name
 from documents.drawing import build, date_zh, paragraph, styles, table
 from documents.fonts import cjk_font
 from documents.official import Official, closing, heading, official_title
@@ -164,17 +165,17 @@ def render_announcement(ann: AnnouncementList) -> bytes:
                 p(e.business_name),
                 p(e.uscc),
                 *store,
-                p(e.region_code),
+                p(region_name(e.region_code)),
                 p(f"{e.score:g}"),
             ]
         )
     widths = [
         12 * mm,
         20 * mm,
-        70 * mm if stores else 120 * mm,
+        62 * mm if stores else 110 * mm,
         44 * mm,
-        *([70 * mm] if stores else []),
-        20 * mm,
+        *([56 * mm] if stores else []),
+        42 * mm,
         14 * mm,
     ]
     form = Official(ann.authority, "", ann.published_on)

@@ -15,6 +15,7 @@ from reportlab.platypus import Spacer
 
 from checks.disclosures.figures import SECTIONS
 from documents.charts import bar_chart
+from documents.codes import region_name
 from documents.disclosures import (
     COUNT_HEADER,
     COUNT_WIDTHS,
@@ -34,7 +35,7 @@ def _brief_rows(entries: Sequence[dict]) -> list[list[str]]:
         [
             e["business_name"],
             e["uscc"],
-            e["region_code"] or "",
+            region_name(e["region_code"]),
             e["industry_code"] or "",
             str(e["received"]),
             str(e["reconciled"]),
@@ -45,7 +46,7 @@ def _brief_rows(entries: Sequence[dict]) -> list[list[str]]:
 
 
 BRIEF_HEADER = ["经营者名称", "统一社会信用代码", "行政区划", "行业", "收到", "和解", "和解率"]
-BRIEF_WIDTHS = [52 * mm, 36 * mm, 16 * mm, 14 * mm, 14 * mm, 14 * mm, 18 * mm]
+BRIEF_WIDTHS = [46 * mm, 34 * mm, 30 * mm, 14 * mm, 12 * mm, 12 * mm, 16 * mm]
 
 
 def _trend_text(tr: dict) -> str:
@@ -136,8 +137,11 @@ def render_letter(letter: dict, form: Official, addressee: str, listed: int = 50
     )
     d.table(
         ["经营者名称", "统一社会信用代码", "行政区划", "行业", "列入日期"],
-        [[b["business_name"], b["uscc"], b["region_code"], b["industry_code"], b["listed_on"]] for b in black[:listed]],
-        [62 * mm, 38 * mm, 20 * mm, 18 * mm, 24 * mm],
+        [
+            [b["business_name"], b["uscc"], region_name(b["region_code"]), b["industry_code"], b["listed_on"]]
+            for b in black[:listed]
+        ],
+        [56 * mm, 36 * mm, 34 * mm, 16 * mm, 22 * mm],
     )
     flags = a["risk_flagged"]
     d.add(

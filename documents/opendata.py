@@ -12,6 +12,7 @@ from checks.disclosures.figures import REFERENCE, Period
 from checks.disclosures.lists import BLACK_COLUMNS, DISCLOSURE_COLUMNS, RED_COLUMNS
 from checks.disclosures.members import MemberUnits
 from checks.disclosures.statistics import STAT_COLUMNS
+from documents.codes import region_name
 from documents.csvfile import Column, columns_readme, readme_text, table_bytes
 
 
@@ -162,6 +163,7 @@ ANNOUNCEMENT_COLUMNS = (
     Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
     Column("store_name", "门店名称", "门店名称（七日无理由退货承诺示范店；空表示与经营者名称相同） / store name"),
     Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
+    Column("region_name", "行政区划", "行政区划名称（GB/T 2260，如 武汉市蔡甸区） / region name"),
     Column("score", "评价得分", "评价得分（满分 100） / assessment score out of 100"),
     Column(
         "window_ends_on", "公示截止日期", "公示期最后一天，异议须在此日之前提出 / last day of the announcement window"
@@ -172,7 +174,11 @@ ANNOUNCEMENT_COLUMNS = (
 def announcement_csv(entries: Iterable[Any], window_ends_on: dt.date) -> bytes:
     """The announcement list as a spreadsheet reads it: the fields of each entry, then the window's end."""
     fields = [c.id for c in ANNOUNCEMENT_COLUMNS[:-1]]
-    rows = ([getattr(e, f) for f in fields] + [window_ends_on.isoformat()] for e in entries)
+    rows = (
+        [region_name(e.region_code) if f == "region_name" else getattr(e, f) for f in fields]
+        + [window_ends_on.isoformat()]
+        for e in entries
+    )
     return table_bytes(rows, ANNOUNCEMENT_COLUMNS)
 
 
@@ -183,3 +189,46 @@ def announcement_readme() -> str:
         "named <programme>-<published on>-<announcement id>.",
     ]
     return readme_text("拟认定名单公示 / Announcement lists", intro, [("<公示>.csv", "公示名单", ANNOUNCEMENT_COLUMNS)])
+
+
+# -- the recheck's worklist (复查工作清单) ----------------------------------------------------------
+
+WORKLIST_COLUMNS = (
+    Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
+    Column("number", "证书编号", "证书编号（ASCII） / certificate number"),
+    Column(
+        "program",
+        "项目代码",
+        "项目：model_unit 放心消费创建示范单位，seven_day_return 七日无理由退货承诺示范店 / programme id",
+    ),
+    Column("check_id", "检查项代码", "检查项编号（V1–V7 否决项，其余为评分项） / check id"),
+    Column(
+        "kind",
+        "发现类型",
+        "发现类型：veto 否决，warning 预警，expired 到期，advisory 提示，cleared 已消除 / finding kind",
+    ),
+    Column(
+        "action",
+        "处理",
+        "复查的处理：suspend 暂停，warn 预警，expire 到期，reinstatable 可恢复，none 无 / action taken",
+    ),
+    Column("reason_code", "原因代码", "状态变更的原因代码（无变更为空） / reason code of a status change"),
+    Column("title_zh", "检查项", "检查项名称 / check title in Chinese"),
+    Column("reason_zh", "情况", "发现的情况（中文） / finding in Chinese"),
+    Column("reason_en", "情况（英文）", "发现的情况（英文） / finding in English"),
+    Column("evidence", "依据", "所依据的记录（处罚决定书号、投诉编号等） / the records relied on"),
+)
+
+
+def worklist_csv(rows: Iterable[Mapping]) -> bytes:
+    """The reviewers' worklist of one recheck as a spreadsheet reads it (BOM, Chinese headers)."""
+    return table_bytes(([r.get(c.id) for c in WORKLIST_COLUMNS] for r in rows), WORKLIST_COLUMNS)
+
+
+def worklist_readme() -> str:
+    """The README beside a recheck's worklist: what each CSV column holds."""
+    intro = [
+        "每次复查一个文件夹（复查日期），内含 findings.csv 和 findings.json（同一内容）。 / One folder per "
+        "recheck date with findings.csv and findings.json (the same rows).",
+    ]
+    return readme_text("复查工作清单 / Recheck worklist", intro, [("findings.csv", "复查发现", WORKLIST_COLUMNS)])

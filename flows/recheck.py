@@ -25,8 +25,8 @@ from checks import calendar
 from checks.assess import assess
 from checks.monitoring import MONITORED, Decision, decide
 from checks.policy import load_policy
-from documents.csvfile import csv_text
 from documents.files import write_atomic
+from documents.opendata import worklist_csv, worklist_readme
 from flows.application import deliver_pending
 from flows.common import chunks, registry, stages
 from flows.issuance import publish_status_lists
@@ -42,19 +42,6 @@ from registry.settings import get_settings
 from registry.workflow_models import Certificate
 
 WRITE_BATCH = 500
-WORKLIST_FIELDS = (
-    "uscc",
-    "number",
-    "program",
-    "check_id",
-    "kind",
-    "action",
-    "reason_code",
-    "title_zh",
-    "reason_zh",
-    "reason_en",
-    "evidence",
-)
 
 
 def _apply(session: Session, cert: Watched, decision: Decision, as_of: dt.date, notice, settings) -> None:
@@ -157,10 +144,11 @@ def recheck_chunk(program: str, certs: list[Watched], as_of: dt.date, previous: 
 
 
 def _write_worklist(rows: list[dict], folder: Path) -> list[Path]:
-    """The reviewers' worklist as CSV and JSON, each written atomically."""
-    table = csv_text(([r.get(f) for f in WORKLIST_FIELDS] for r in rows), WORKLIST_FIELDS)
+    """The reviewers' worklist as CSV (BOM, Chinese headers, the README beside it) and JSON, each
+    written atomically."""
+    write_atomic(folder / "README.md", worklist_readme().encode("utf-8"))
     return [
-        write_atomic(folder / "findings.csv", table.encode("utf-8")),
+        write_atomic(folder / "findings.csv", worklist_csv(rows)),
         write_atomic(folder / "findings.json", json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")),
     ]
 

@@ -64,10 +64,11 @@ def test_the_announcement_csv_opens_in_excel_with_chinese_headers_each_described
         "统一社会信用代码",
         "门店名称",
         "行政区划代码",
+        "行政区划",
         "评价得分",
         "公示截止日期",
     ]
-    assert row == ["7", "'=武汉江岸便民超市", "91420102MA4K00010N", "", "420102", "86.5", "2026-07-10"]
+    assert row == ["7", "'=武汉江岸便民超市", "91420102MA4K00010N", "", "420102", "武汉市江岸区", "86.5", "2026-07-10"]
     documented = dict(re.findall(r"^\| (\S+) \| `(\w+)` \| .+ \|$", announcement_readme(), re.M))
     assert list(documented) == header and [c.id for c in ANNOUNCEMENT_COLUMNS] == list(documented.values())
     assert "BOM" in announcement_readme()

@@ -156,8 +156,11 @@ def test_a_severe_penalty_suspends_at_the_next_recheck_then_revocation_is_final(
     )
     mails = [m for m in smtp_server.messages if "暂停" in m["Subject"]]
     assert len(mails) == 1 and mails[0]["To"] == f"{good.lower()}@example.cn"
-    worklist = (get_settings().out_path / "rechecks" / "2026-08-01" / "findings.csv").read_text(encoding="utf-8")
+    folder = get_settings().out_path / "rechecks" / "2026-08-01"
+    worklist = (folder / "findings.csv").read_text(encoding="utf-8")
+    assert worklist.startswith("\ufeff统一社会信用代码,证书编号,项目代码,检查项代码")  # BOM, Chinese headers
     assert "V5" in worklist and number in worklist
+    assert "| 检查项代码 | `check_id` |" in (folder / "README.md").read_text(encoding="utf-8")
 
     # the same recheck again (as after a crash): nothing twice
     again = _recheck(cli, "2026-08-01")
