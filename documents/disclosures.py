@@ -136,7 +136,7 @@ def render_red_list(doc: dict, authority: str) -> bytes:
             ]
             for i, e in enumerate(items, 1)
         ],
-        [10 * mm, 50 * mm, 40 * mm, 46 * mm, 36 * mm, 34 * mm, 32 * mm, 13 * mm],
+        [10 * mm, 56 * mm, 40 * mm, 42 * mm, 34 * mm, 34 * mm, 32 * mm, 13 * mm],
     )
     return d.build(f"放心消费红名单 {doc['as_of']}", landscape(A4))
 

@@ -11,9 +11,9 @@ from typing import Any
 from checks.disclosures.figures import REFERENCE, Period
 from checks.disclosures.lists import BLACK_COLUMNS, DISCLOSURE_COLUMNS, RED_COLUMNS
 from checks.disclosures.members import MemberUnits
-from checks.disclosures.statistics import STAT_COLUMNS
+from checks.disclosures.statistics import STAT_COLUMNS, statistics_rows
 from documents.codes import region_name
-from documents.csvfile import Column, columns_readme, readme_text, table_bytes
+from documents.csvfile import BOM, Column, columns_readme, csv_text, readme_text, table_bytes
 
 
 def json_bytes(obj: Any) -> bytes:
@@ -101,14 +101,37 @@ _COLUMNS = (
     ),
     Column("key", "维度取值", "维度取值 / key within the dimension"),
     Column("label", "名称", "名称 / label"),
+    Column(
+        "previous_received",
+        "上年同期收到件数",
+        "上年同期收到件数：total 行为上年同期，month 行为上年同月；空表示该期数据不全或不作比较（与 PDF 所示相同） / "
+        "complaints received a year earlier (the total: the previous period; a month: the same month a year "
+        "before); empty where the records do not cover it, as in the PDF",
+    ),
 )
 COLUMNS: dict[str, Column] = {c.id: c for c in _COLUMNS}
 FILES: dict[str, tuple[str, str, Sequence[str]]] = {
     "red_list": ("红名单", "red list: certified model units and seven-day-return stores", RED_COLUMNS),
     "black_list": ("黑名单", "black list: complaint black list and revoked titles", BLACK_COLUMNS),
     "complaint_disclosure": ("投诉信息公示", "complaint information per enterprise", DISCLOSURE_COLUMNS),
-    "industry_statistics": ("行业投诉统计", "complaint statistics by industry, region, category, month", STAT_COLUMNS),
+    "industry_statistics": (
+        "行业投诉统计",
+        "complaint statistics by industry, region, category, month",
+        (*STAT_COLUMNS, "previous_received"),
+    ),
 }
+
+
+def statistics_csv(stats: Mapping) -> bytes:
+    """The industry statistics as CSV: the rows of `statistics_rows`, each with the previous-year
+    figure the PDF shows beside it (the total's previous period, each month's same month a year
+    before), empty where the PDF compares nothing."""
+    previous = {
+        ("total", ""): stats["previous_totals"]["received"] if stats.get("previous_covered", True) else None,
+        **{("month", m["key"]): m["previous_year_received"] for m in stats["by_month"]},
+    }
+    rows = [r | {"previous_received": previous.get((r["dimension"], r["key"]))} for r in statistics_rows(stats)]
+    return csv_bytes(rows, FILES["industry_statistics"][2])
 
 
 def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUnits) -> str:
@@ -232,3 +255,37 @@ def worklist_readme() -> str:
         "recheck date with findings.csv and findings.json (the same rows).",
     ]
     return readme_text("复查工作清单 / Recheck worklist", intro, [("findings.csv", "复查发现", WORKLIST_COLUMNS)])
+
+
+# -- a region's screening (批量筛查) ------------------------------------------------------------------
+
+SCREENING_COLUMNS = (
+    Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
+    Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
+    Column("industry_code", "行业代码", "行业代码（GB/T 4754） / industry code"),
+    Column(
+        "verdict",
+        "结论代码",
+        "结论：eligible 符合条件，ineligible 不符合，pending 缺少数据待定 / verdict",
+    ),
+    Column("score", "评分", "评分（满分 100，不含加分） / score out of 100, bonus excluded"),
+    Column("bonus", "加分", "加分（不计入合格线） / bonus points, not counted toward the pass mark"),
+    Column("vetoes", "否决项", "触发的否决项编号，以 | 分隔（V1–V7） / vetoes that apply, separated by |"),
+    Column("failed", "未达标项", "未达标的评分项编号，以 | 分隔 / scored checks that failed, separated by |"),
+    Column("missing", "缺少数据项", "缺少数据的检查项编号，以 | 分隔 / checks without data, separated by |"),
+)
+
+
+def screening_header() -> str:
+    """The first line of a screening CSV: the BOM and the Chinese headers (the rows follow, written
+    chunk by chunk in the order of `SCREENING_COLUMNS`)."""
+    return BOM + csv_text((), [c.zh for c in SCREENING_COLUMNS])
+
+
+def screening_readme(name: str) -> str:
+    """The README beside a screening CSV named `name`: what each column holds."""
+    intro = [
+        "批量筛查：按统一社会信用代码排序，每个经营者一行，结论与逐个评估相同。 / A region's screening: one row per "
+        "business in code order, the same verdict as assessing each alone.",
+    ]
+    return readme_text("批量筛查结果 / Screening", intro, [(name, "筛查结果", SCREENING_COLUMNS)])

@@ -29,12 +29,12 @@ from checks.disclosures.lists import (
     red_list,
 )
 from checks.disclosures.members import MemberUnits, load_member_units
-from checks.disclosures.statistics import STAT_COLUMNS, letters, statistics, statistics_rows
+from checks.disclosures.statistics import letters, statistics, statistics_rows
 from documents import disclosures as P
 from documents.files import write_atomic
 from documents.member_letters import render_letter, writes_to_itself
 from documents.official import Official
-from documents.opendata import csv_bytes, json_bytes, readme
+from documents.opendata import csv_bytes, json_bytes, readme, statistics_csv
 from flows.common import registry
 from registry import disclosures as R
 from registry.db import begin_write
@@ -159,7 +159,7 @@ def write_all(
         "industry_statistics.json",
         json_bytes({"as_of": as_of.isoformat(), **stats, "count": len(stat_rows), "items": stat_rows}),
     )
-    put("industry_statistics.csv", csv_bytes(stat_rows, STAT_COLUMNS))
+    put("industry_statistics.csv", statistics_csv(stats))
     put("industry_statistics.pdf", P.render_statistics(stats))
     blacklisted = [e for e in lists["black"] if e["entry"] == "complaint_blacklist"]
     for letter in letters(cube, enterprises, blacklisted, flags, units, period, min_complaints):

@@ -29,6 +29,8 @@ from checks.extras import require
 from checks.policy import load_policy
 from checks.programmes import Programme
 from documents.csvfile import csv_text
+from documents.files import write_atomic
+from documents.opendata import screening_header, screening_readme
 from flows.common import registry
 from registry.evidence import partition, screening_chunks
 from registry.settings import get_settings
@@ -149,9 +151,11 @@ def output_file(program: str, as_of: dt.date, out: str | None) -> str:
 @task(cache_policy=NO_CACHE)
 def join_parts(parts: list[str], out: str) -> str:
     target = Path(out)
+    if target.suffix == ".csv":  # the README beside it, named after it (never over a folder's own README)
+        write_atomic(target.with_name(f"{target.stem}.README.md"), screening_readme(target.name).encode("utf-8"))
     with target.open("w", encoding="utf-8", newline="") as fh:
         if target.suffix == ".csv":
-            fh.write(csv_text((), FIELDS))
+            fh.write(screening_header())
         for part in parts:
             with open(part, encoding="utf-8", newline="") as src:
                 for line in src:

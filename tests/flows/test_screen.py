@@ -1,10 +1,13 @@
 """Screening under Prefect equals assessing business by business; the assess command's contract."""
 
 import csv
+import io
 import json
+import re
 
 import pytest
 
+from flows.screen import FIELDS
 from tests.conftest import BACKEND
 
 AS_OF = "2026-06-30"
@@ -23,8 +26,13 @@ def test_screening_gives_the_same_verdicts_as_assess_one_by_one(prefect_harness,
     assert result.code == 0, result.err
     summary = result.json()
     assert summary["tasks"] == 3 and summary["businesses"] == 400
-    with out.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+    data = out.read_text(encoding="utf-8")
+    assert data.startswith("\ufeff统一社会信用代码,行政区划代码,行业代码,结论代码")  # BOM, Chinese headers
+    header, *cells = list(csv.reader(io.StringIO(data[1:])))
+    readme = (tmp_path / "screen.README.md").read_text(encoding="utf-8")
+    documented = dict(re.findall(r"^\| (\S+) \| `(\w+)` \| .+ \|$", readme, re.M))
+    assert list(documented) == header and tuple(documented.values()) == FIELDS  # each header documented
+    rows = [dict(zip(FIELDS, r, strict=True)) for r in cells]
     assert len(rows) == 400 and sum(summary["verdicts"].values()) == 400
     assert len({r["uscc"] for r in rows}) == 400
     for row in rows[::7]:  # a spread sample, each checked against the single-business path

@@ -178,6 +178,14 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     )
     prev = sum(1 for r in d["complaints"] if r["kind"] == "complaint" and PREV_START <= r["received_on"] <= PREV_END)
     assert stats["previous_totals"]["received"] == prev == 3
+    # the CSV carries the previous-year figures the PDF shows: the total's and each month's
+    [total_row] = [r for r in stat_csv if r["dimension"] == "total"]
+    assert total_row["previous_received"] == ("3" if stats["previous_covered"] else "")
+    by_month = {m["key"]: m["previous_year_received"] for m in stats["by_month"]}
+    assert {r["key"]: r["previous_received"] for r in stat_csv if r["dimension"] == "month"} == {
+        k: "" if v is None else str(v) for k, v in by_month.items()
+    }
+    assert all(r["previous_received"] == "" for r in stat_csv if r["dimension"] not in ("total", "month"))
 
     # charts: titles and reference line labels in the text, bars as rectangles in the page content
     stat_pdf = PdfReader(out / "industry_statistics.pdf")
