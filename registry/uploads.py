@@ -100,8 +100,8 @@ def store_photo(data: bytes, settings: Settings) -> tuple[str, str]:
     """An inspection photo (JPEG or PNG), stored content-addressed without its metadata:
     (SHA-256, media type). Unrecorded until the inspection that names it is stored."""
     check_size(data, settings, "photo")
-    kind, _ = media_type(data)
-    if not kind.startswith("image/"):
+    kind = next((k for magic, k, _ in KINDS if k.startswith("image/") and data.startswith(magic)), None)
+    if kind is None:
         raise WorkflowError("photo: not a JPEG or PNG (judged by its content, not its name)", kind=Kind.unsupported)
     data = without_metadata(data, kind)
     digest = hashlib.sha256(data).hexdigest()

@@ -114,6 +114,26 @@ def inspect(cli, app_id: int, *args: str, name: str = "county-a") -> None:
     assert result.code == 0, result.err
 
 
+def field_inspection(uscc: str, program: str, day: str, inspection_id: str) -> dict:
+    """An `inspections` record as a field team's tablet exports it: every item of the checklist
+    in force on `day` passed."""
+    import datetime as dt
+
+    from registry import inspections
+
+    items = inspections.checklist(program, dt.date.fromisoformat(day))
+    return {
+        "inspection_id": inspection_id,
+        "uscc": uscc,
+        "program": program,
+        "inspected_on": day,
+        "inspector": "field-team-1",
+        "items": {i.id: {"result": "pass", "note": ""} for i in items},
+        "conclusion": "pass",
+        "photos": [],
+    }
+
+
 def inspected(app_id: int, inspector: str = "county-a") -> int:
     """The application with a completed inspection concluding pass, recorded straight in the
     registry by `inspector` (every checklist item passes)."""

@@ -13,7 +13,15 @@ from fastapi.testclient import TestClient
 from registry.account_admin import add_account
 from registry.db import begin_write, open_registry
 from registry.settings import get_settings
-from tests.flows.conftest import AS_OF, _registration, _uscc, apply_online, inspected, shops  # noqa: F401  (fixtures shared with the flows' tests)
+from tests.flows.conftest import (  # noqa: F401  (fixtures shared with the flows' tests)
+    AS_OF,
+    _registration,
+    _uscc,
+    apply_online,
+    field_inspection,
+    inspected,
+    shops,
+)
 from web.app import create_app
 
 PASSWORD = "长江大桥-Wuhan-1957"
@@ -78,8 +86,9 @@ def make_account(username: str, stage: str | None, region: str, role: str = "rev
 
 
 @pytest.fixture
-def apps(cli, tmp_path, accounts) -> dict[str, int]:
-    """Applications in review at the county stage, each inspected on site (every item passed):
+def apps(cli, tmp_path) -> dict[str, int]:
+    """Applications in review at the county stage, each inspected on site by the field team
+    (an ingested inspections file; every item passed):
     `failed` (model unit, no complaint service station: that scoring check fails, the score still
     passes), `full` (model unit, every commitment), `seven` (seven-day return) in region 420102,
     and `elsewhere` in 420106."""
@@ -127,8 +136,12 @@ def apps(cli, tmp_path, accounts) -> dict[str, int]:
     ids = dict(zip(codes, (a["id"] for a in result.json()["applications"])))
     statuses = {a["id"]: a["status"] for a in result.json()["applications"]}
     assert all(s == "in_review" for s in statuses.values()), statuses
-    for key, app_id in ids.items():
-        inspected(app_id, "county-b" if key == "elsewhere" else "county-a")
+    programs = {"seven": "seven_day_return"}
+    _jsonl(
+        folder / "inspections.jsonl",
+        [field_inspection(codes[k], programs.get(k, "model_unit"), AS_OF, f"YS-{k}") for k in codes],
+    )
+    assert cli("ingest", folder).code == 0
     return ids
 
 
