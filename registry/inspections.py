@@ -145,7 +145,10 @@ def record(
         "conclusion": conclusion,
         "photos": photos,
     }
-    context = {"checklists": {app.program: checklist_dates(load_policy(app.program).parameters)}}
+    context = {
+        "checklists": {app.program: checklist_dates(load_policy(app.program).parameters)},
+        "latest_day": today,
+    }
     try:
         rec = InspectionRecord.model_validate(raw, context=context)
     except ValidationError as exc:

@@ -134,16 +134,19 @@ def field_inspection(uscc: str, program: str, day: str, inspection_id: str) -> d
     }
 
 
-def inspected(app_id: int, inspector: str = "county-a") -> int:
+def inspected(app_id: int, inspector: str = "county-a", on: str | None = None) -> int:
     """The application with a completed inspection concluding pass, recorded straight in the
-    registry by `inspector` (every checklist item passes)."""
+    registry by `inspector` (every checklist item passes) today, or on `on` as if that were today
+    (for an application submitted in a test's future)."""
+    import datetime as dt
+
     from checks import calendar
     from registry import inspections
     from registry.db import begin_write, open_registry
     from registry.settings import get_settings
     from registry.workflow_models import Application
 
-    today = calendar.today()
+    today = dt.date.fromisoformat(on) if on else calendar.today()
     with begin_write(open_registry(get_settings().db_url)) as session:
         app = session.get(Application, app_id)
         items = {i.id: {"result": "pass", "note": ""} for i in inspections.checklist(app.program, today)}
@@ -151,8 +154,11 @@ def inspected(app_id: int, inspector: str = "county-a") -> int:
     return app_id
 
 
-def approve_all_stages(cli, app_id: int) -> None:
-    inspect(cli, app_id)
+def approve_all_stages(cli, app_id: int, inspected_on: str | None = None) -> None:
+    if inspected_on:
+        inspected(app_id, on=inspected_on)
+    else:
+        inspect(cli, app_id)
     for name in ("county-a", "city-a", "province-a"):
         result = cli("review", app_id, "--as", name, "--approve")
         assert result.code == 0, result.err
