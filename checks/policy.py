@@ -37,7 +37,9 @@ POLICY_DIR = Path(__file__).with_name("policies")
 PROGRAMS = tuple(Programme)
 VETO_IDS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7")
 
-_INT, _NUM, _STR, _LIST = (TypeAdapter(t, config=ConfigDict(strict=True)) for t in (int, float, str, list[str]))
+_INT, _NUM, _STR, _LIST, _BOOL = (
+    TypeAdapter(t, config=ConfigDict(strict=True)) for t in (int, float, str, list[str], bool)
+)
 
 # name -> (type, veto that needs it or None when always needed)
 SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
@@ -99,6 +101,9 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
     "commitment_letter.paragraphs": (_LIST, None),
     "inspection.checklist": (CHECKLIST, None),
     "recheck.mystery_shop_months": (_INT, None),
+    "review.require_inspection.county": (_BOOL, None),
+    "review.require_inspection.city": (_BOOL, None),
+    "review.require_inspection.province": (_BOOL, None),
 }
 # Kept in the policy for the flows (complaint handling, monitoring, announcement) but
 # not read by an assessment, so they do not move an assessment's effective date.
@@ -123,6 +128,9 @@ OUTSIDE_ASSESSMENT = frozenset(
         "commitment_letter.paragraphs",
         "inspection.checklist",  # read by ingest (item ids) until assessments score inspections
         "recheck.mystery_shop_months",
+        "review.require_inspection.county",
+        "review.require_inspection.city",
+        "review.require_inspection.province",
     }
 )
 

@@ -94,6 +94,18 @@ _COLUMNS = (
     ),
     Column("top_categories", "主要投诉类别", "主要投诉类别（前三，件数） / top 3 categories with counts"),
     Column("samples", "典型投诉摘要", "典型投诉摘要（个人信息已脱敏） / sample complaint texts, personal data masked"),
+    Column("ratings", "消费者评价条数", "近 12 个月消费者评价条数 / consumer ratings in the last 12 months"),
+    Column(
+        "stars_mean",
+        "平均星级",
+        "近 12 个月消费者评价平均星级（1–5，一位小数；空表示无评价） / mean stars, 1-5, empty without ratings",
+    ),
+    Column("mystery_shops", "暗访次数", "近 12 个月暗访次数 / mystery-shopping visits in the last 12 months"),
+    Column(
+        "returns_refused",
+        "暗访拒绝退货次数",
+        "近 12 个月暗访中在承诺期限和范围内被拒绝退货的次数 / returns refused within the commitment on those visits",
+    ),
     Column(
         "dimension",
         "统计维度",

@@ -22,7 +22,7 @@ from flows.issuance import issue_flow
 from flows.publish import publish_flow
 from flows.recheck import recheck_flow
 from flows.review import Decision, announce_flow, review_batch
-from registry import queries
+from registry import inspections, queries
 from registry.account_admin import add_account
 from registry.accounts import open_session
 from registry.announcements import file_objection, resolve_objection
@@ -35,7 +35,7 @@ from registry.records import APPLICATIONS
 from registry.settings import get_settings
 from registry.synth import Params
 from registry.synth import generate as write_province
-from registry.workflow_models import ApplicationStatus, WorkflowError
+from registry.workflow_models import Application, ApplicationStatus, WorkflowError
 
 AS_OF = dt.date(2026, 6, 30)  # the day the generated province stands on
 PUBLISHED = dt.date(2026, 7, 1)  # announcement day
@@ -100,6 +100,24 @@ def _verify(numbers: list[str], today: dt.date) -> list[dict]:
     return out
 
 
+def _inspect(ids: list[int], reviewer: str) -> dict[int, str]:
+    """The county's on-site inspections: an application the generated field teams did not visit
+    is inspected by `reviewer` (every item passes); those whose inspection failed, with why."""
+    failed = {}
+    with begin_write(registry()) as session:
+        for app_id in ids:
+            app = session.get(Application, app_id)
+            found = inspections.inspection_of(session, app)
+            if found is None or inspections.unanswered(found):
+                items = {i.id: {"result": "pass", "note": ""} for i in inspections.checklist(app.program, AS_OF)}
+                found = inspections.record(session, app_id, reviewer, AS_OF, items, "pass", [], AS_OF)
+            if found.conclusion != "pass":
+                titles = {i.id: i.title_zh for i in inspections.checklist(app.program, found.inspected_on)}
+                bad = [titles.get(k, k) for k, v in inspections.items_of(found).items() if v["result"] == "fail"]
+                failed[app_id] = f"{found.inspected_on} 评价验收未通过：{'；'.join(bad) or '验收结论为不通过'}"
+    return failed
+
+
 def run(businesses: int, seed: int, console: Console) -> dict:
     home = fresh_home(get_settings().home_path)
     settings = get_settings()
@@ -118,7 +136,7 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     online = _apply_online(_online_candidates(max(0, 200 - len(batch.accepted))))
     step(4, f"assess {len(batch.accepted) + len(online)} applications (application flow)")
     statuses = application_flow(batch.accepted + online, AS_OF)
-    step(5, "review: county → city → province")
+    step(5, "review: county (after the on-site inspection, 评价验收) → city → province")
     passwords, sessions = {}, {}
     with begin_write(registry()) as session:
         for name, stage in REVIEWERS:
@@ -130,8 +148,12 @@ def run(businesses: int, seed: int, console: Console) -> dict:
     for name, stage in REVIEWERS:
         with registry()() as session:
             ids = queries.application_ids(session, ApplicationStatus.in_review, stage)
+        failed = _inspect(ids, name) if inspections.required("model_unit", stage, AS_OF) else {}
         decisions = [
-            Decision(application_id=i, reviewer=name, session_id=sessions[name], decision="approve") for i in ids
+            Decision(application_id=i, reviewer=name, session_id=sessions[name], decision="reject", comment=failed[i])
+            if i in failed
+            else Decision(application_id=i, reviewer=name, session_id=sessions[name], decision="approve")
+            for i in ids
         ]
         if stage == "city" and len(decisions) > 3:  # one returned for re-examination, for the record
             decisions[0] = Decision(

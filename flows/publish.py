@@ -27,6 +27,7 @@ from checks.disclosures.lists import (
     black_list,
     enterprise_disclosure,
     red_list,
+    with_field,
 )
 from checks.disclosures.members import MemberUnits, load_member_units
 from checks.disclosures.statistics import letters, statistics, statistics_rows
@@ -81,7 +82,9 @@ def read_lists(as_of: dt.date) -> dict:
             tuple(StatusEvent(h["on"], h["state"], h["reason"], h["note"]) for h in c["history"]),
         )
         red_rows.append(c | {"status": record.status_on(as_of)})
-    return {"red": red_list(red_rows), "black": black_list(listings, revoked, REASONS)}
+    with _session() as session:
+        field = R.field_figures(session, [c["uscc"] for c in red_rows], Period(as_of).start, as_of)
+    return {"red": with_field(red_list(red_rows), field), "black": black_list(listings, revoked, REASONS)}
 
 
 @task(cache_policy=NO_CACHE)
@@ -89,7 +92,8 @@ def read_enterprises(period: Period, min_complaints: int) -> list[dict]:
     with _session() as session:
         rows = R.enterprise_counts(session, period, min_complaints)
         cats, samples = R.categories_and_samples(session, period, [r["uscc"] for r in rows])
-    return enterprise_disclosure(rows, cats, samples)
+        field = R.field_figures(session, [r["uscc"] for r in rows], period.start, period.as_of)
+    return with_field(enterprise_disclosure(rows, cats, samples), field)
 
 
 @task(cache_policy=NO_CACHE)

@@ -26,6 +26,7 @@ from checks.uscc import UsccError, validate_uscc
 from registry import audit
 from registry.evidence import evidence_for
 from registry.ingest import Rejected, Row, validate
+from registry.inspections import require_for_approval
 from registry.models import Registration
 from registry.records import APPLICATIONS, ApplicationRecord
 from registry.reviewers import eligible_reviewer
@@ -187,6 +188,7 @@ def decide(
         )
     if decision != "approve" and not comment.strip():
         raise WorkflowError(f"a {decision} needs --comment saying why")
+    inspection = require_for_approval(session, app, calendar.today()) if decision == "approve" else None
     try:
         with session.begin_nested():
             session.add(
@@ -212,6 +214,8 @@ def decide(
         "comment": comment,
         "session_id": session_id,
     }
+    if inspection is not None:
+        detail["inspection"] = inspection.inspection_id
     if decision == "approve":
         i = stages.index(app.stage)
         if i + 1 < len(stages):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from certificates.status import CertificateState
 from checks.disclosures.figures import Period
-from registry.models import Complaint, CreditListing, Registration
+from registry.models import Complaint, CreditListing, MysteryShop, Rating, Registration
 from registry.workflow_models import Certificate, CertificateStatusChange, RiskFlag
 
 CHUNK = 500
@@ -280,3 +280,25 @@ def risk_flags(session: Session, as_of: dt.date, days: int = 365) -> list[dict]:
             "terms": list(notice.get("terms", []))[:3],
         }
     return list(out.values())
+
+
+def field_figures(session: Session, usccs: Sequence[str], since: dt.date, as_of: dt.date) -> dict[str, dict]:
+    """Consumer ratings (count, mean stars) and mystery-shop visits (count, returns refused within
+    the committed period) of each business from `since` to `as_of`, two GROUP BYs per chunk of codes."""
+    out: dict[str, dict] = {}
+    codes = sorted(set(usccs))
+    for i in range(0, len(codes), CHUNK):
+        part = codes[i : i + CHUNK]
+        ratings = select(Rating.uscc, func.count(), func.avg(Rating.stars)).where(
+            Rating.uscc.in_(part), Rating.rated_on >= since, Rating.rated_on <= as_of
+        )
+        for uscc, n, mean in session.execute(ratings.group_by(Rating.uscc)):
+            out.setdefault(uscc, {})["ratings"] = (int(n), float(mean))
+        m = MysteryShop
+        refused = and_(m.scenario == "return_request", m.outcome == "refused", m.within_commitment.is_(True))
+        shops = select(m.uscc, func.count(), _count(refused)).where(
+            m.uscc.in_(part), m.visited_on >= since, m.visited_on <= as_of
+        )
+        for uscc, n, bad in session.execute(shops.group_by(m.uscc)):
+            out.setdefault(uscc, {})["shops"] = (int(n), int(bad))
+    return out

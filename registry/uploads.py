@@ -77,6 +77,38 @@ def path_of(settings: Settings, sha256: str) -> Path:
     return settings.uploads_path / sha256[:2] / sha256
 
 
+def check_size(data: bytes, settings: Settings, name: str = "file") -> None:
+    limit = int(settings.upload_max_mib * 1024 * 1024)
+    if len(data) > limit:
+        raise WorkflowError(f"{name}: {len(data):,} bytes, more than {limit:,}", kind=Kind.too_large)
+
+
+def cleaned(data: bytes, kind: str) -> bytes:
+    """The bytes to keep: an image without its metadata, a PDF as it came."""
+    return without_metadata(data, kind) if kind.startswith("image/") else data
+
+
+def keep(settings: Settings, digest: str, data: bytes) -> None:
+    """Write the file under its hash, once (a repeat finds it there)."""
+    path = path_of(settings, digest)
+    if not path.exists():
+        write_atomic(path, data)
+        path.chmod(0o600)
+
+
+def store_photo(data: bytes, settings: Settings) -> tuple[str, str]:
+    """An inspection photo (JPEG or PNG), stored content-addressed without its metadata:
+    (SHA-256, media type). Unrecorded until the inspection that names it is stored."""
+    check_size(data, settings, "photo")
+    kind = next((k for magic, k, _ in KINDS if k.startswith("image/") and data.startswith(magic)), None)
+    if kind is None:
+        raise WorkflowError("photo: not a JPEG or PNG (judged by its content, not its name)", kind=Kind.unsupported)
+    data = without_metadata(data, kind)
+    digest = hashlib.sha256(data).hexdigest()
+    keep(settings, digest, data)
+    return digest, kind
+
+
 def store(
     session: Session,
     app: Application,
@@ -87,17 +119,14 @@ def store(
     settings: Settings,
 ) -> Stored:
     """Check, clean, store and record one document of `app`."""
-    limit = int(settings.upload_max_mib * 1024 * 1024)
-    if len(data) > limit:
-        raise WorkflowError(f"file: {len(data):,} bytes, more than {limit:,}", kind=Kind.too_large)
+    check_size(data, settings)
     if app.status not in ANSWERABLE:
         raise WorkflowError(
             f"application {app.id} is {app.status}: documents are taken while it waits for data or was returned",
             kind=Kind.refused,
         )
     kind, ext = media_type(data)
-    if kind.startswith("image/"):
-        data = without_metadata(data, kind)
+    data = cleaned(data, kind)
     digest = hashlib.sha256(data).hexdigest()
     existing = _existing(session, app.id, digest)
     if existing is not None:
@@ -108,10 +137,7 @@ def store(
             f"application {app.id} has {count} documents already, the most one application takes",
             kind=Kind.refused,
         )
-    path = path_of(settings, digest)
-    if not path.exists():
-        write_atomic(path, data)
-        path.chmod(0o600)
+    keep(settings, digest, data)
     failpoints.hit("upload.after_store")
     name = Path(filename or "document").name[:150] or "document"
     insert_ignoring_duplicates(

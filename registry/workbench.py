@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from checks import calendar
 from checks.errors import Kind
-from registry import audit
+from registry import audit, inspections
 from registry.accounts import utcnow
 from registry.deadlines import escalated_ids
 from registry.lookups import frequent_lookups
@@ -225,6 +225,7 @@ def application_detail(session: Session, account: Account, app_id: int, today: d
             "may_decide": refusal is None,
             "refusal": refusal,
             "documents": documents_of(session, app_id),
+            "inspection": inspections.view(inspections.inspection_of(session, app), app, today),
         }
     )
     return info

@@ -4,6 +4,7 @@ the rule), 404 for what is outside the account's scope, 409 for a conflict."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
@@ -13,13 +14,14 @@ from pydantic import BaseModel, Field
 from certificates.data import CertificateNumber, NumberError
 from certificates.status import CertificateState
 from checks import calendar
-from checks.errors import AssuredError
+from checks.errors import AssuredError, Kind
 from flows.recheck import reviewer_change
 from flows.review import Decision, review_decision
-from registry import workbench
+from registry import inspections, workbench
 from registry.accounts import SignedIn, SignInError, authenticate, change_password, end_session, open_session
 from registry.announcements import resolve_objection
-from registry.uploads import document_of
+from registry.uploads import document_of, media_type, path_of, store_photo
+from registry.workflow_models import Application
 from web import ops
 from web.auth import (
     clear_cookie,
@@ -48,6 +50,17 @@ class PasswordChange(BaseModel):
 class DecisionBody(BaseModel):
     decision: Literal["approve", "reject", "return"]
     comment: str = Field("", max_length=4000)
+
+
+class InspectionItemBody(BaseModel):
+    result: Literal["pass", "fail", "not_applicable"]
+    note: str = Field("", max_length=2000)
+
+
+class InspectionBody(BaseModel):
+    inspected_on: dt.date | None = None  # default today
+    items: dict[str, InspectionItemBody] = Field(max_length=200)
+    conclusion: Literal["pass", "fail"]
 
 
 class StatusChange(BaseModel):
@@ -189,6 +202,70 @@ def claim(app_id: int, request: Request, x_csrf_token: str | None = Header(None)
 @router.post("/applications/{app_id}/release")
 def release(app_id: int, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
     return claim_or_release(app_id, request, x_csrf_token, release=True)
+
+
+def record_inspection(who: SignedIn, app_id: int, body: InspectionBody, photos: list[bytes]) -> dict:
+    """评价验收 as the signed-in reviewer: scope first (404), then photos stored (content-addressed,
+    without metadata) and the inspection recorded with every rule checked."""
+    reg = registry()
+    today = calendar.today()
+    try:
+        with reg.read() as session:
+            workbench.visible(session, who.account, app_id)
+        digests = [store_photo(data, reg.settings)[0] for data in photos]
+        items = {k: v.model_dump() for k, v in body.items.items()}
+        with reg.write() as session:
+            row = inspections.record(
+                session,
+                app_id,
+                who.account.username,
+                body.inspected_on or today,
+                items,
+                body.conclusion,
+                digests,
+                today,
+            )
+            app = session.get(Application, app_id)
+            return {
+                "inspection": row.inspection_id,
+                "conclusion": row.conclusion,
+                "photos": digests,
+                "status": app.status if app else None,
+                "stage": app.stage if app else None,
+            }
+    except AssuredError as exc:  # a field the body got wrong is 422, naming it, as FastAPI's own
+        raise (HTTPException(422, str(exc)) if exc.kind == Kind.bad_input else http_error(exc)) from None
+
+
+@router.post("/applications/{app_id}/inspection", status_code=201)
+def inspection(app_id: int, body: InspectionBody, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    who = require(request)
+    require_csrf(who, x_csrf_token)
+    return record_inspection(who, app_id, body, [])
+
+
+def inspection_photo(who: SignedIn, app_id: int, sha256: str) -> FileResponse:
+    """A photo of the application's inspection, for a reviewer who may see the application."""
+    reg = registry()
+    try:
+        with reg.read() as session:
+            app = workbench.visible(session, who.account, app_id)
+            known = inspections.has_photo(session, app, sha256)
+    except AssuredError as exc:
+        raise http_error(exc) from None
+    path = path_of(reg.settings, sha256)
+    if not known or not path.is_file():
+        raise HTTPException(404, "no such photo")
+    with path.open("rb") as fh:
+        kind, _ = media_type(fh.read(16))
+    return FileResponse(
+        path, media_type=kind, headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    )
+
+
+@router.get("/applications/{app_id}/inspection/photos/{sha256}")
+def inspection_photo_api(app_id: int, sha256: str, request: Request) -> FileResponse:
+    return inspection_photo(require(request), app_id, sha256)
 
 
 def decide(who, app_id: int, decision: str, comment: str) -> dict:

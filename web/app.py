@@ -35,12 +35,12 @@ class Guard:
         self.app, self.default, self.uploads = app, limit, uploads
 
     def limit_for(self, path: str) -> int:
-        """A business's document upload may be larger than any other body."""
-        return (
-            self.uploads
-            if path.startswith(("/api/portal/", "/portal/")) and path.endswith("/documents")
-            else self.default
+        """A business's document upload, and an inspection with its photos, may be larger than any
+        other body."""
+        uploading = (path.startswith(("/api/portal/", "/portal/")) and path.endswith("/documents")) or (
+            path.startswith("/review/applications/") and path.endswith("/inspection")
         )
+        return self.uploads if uploading else self.default
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

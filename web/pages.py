@@ -62,7 +62,9 @@ ACTION_ZH = {f"application.{status}": label for status, label in STATUS_ZH.items
     "objection.filed": "提出异议",
     "objection.upheld": "异议成立",
     "objection.dismissed": "异议不成立",
+    "inspection.recorded": "录入评价验收",
 }
+RESULT_ZH = {"pass": "符合", "fail": "不符合", "not_applicable": "不适用"}
 COMMITMENT_ZH = {
     "displayed": "公开展示放心消费承诺",
     "advance_compensation": "先行赔付",
@@ -78,6 +80,7 @@ NOTICES = {
     "signed_out": "您已安全退出。",
     "claimed": "已认领。",
     "released": "已释放认领。",
+    "inspected": "评价验收已录入。",
 }
 
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), trim_blocks=True)
@@ -98,6 +101,7 @@ ENV.globals.update(
     objection_zh=OBJECTION_ZH,
     sort_zh=SORT_ZH,
     action_zh=ACTION_ZH,
+    result_zh=RESULT_ZH,
     programmes={p.value: info.title_zh for p, info in PROGRAMMES.items()},
 )
 

@@ -11,17 +11,30 @@ account's scope is a 404 page, as for a number that does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import UploadFile as StarletteUpload
 
+from checks import calendar
 from checks.errors import AssuredError, Kind
 from registry import workbench
 from registry.accounts import SignedIn, change_password, end_session
+from registry.inspections import MAX_PHOTOS
 from web import sso
-from web.api import claim_or_release, decide, reviewer_document, sign_in
+from web.api import (
+    InspectionBody,
+    claim_or_release,
+    decide,
+    inspection_photo,
+    record_inspection,
+    reviewer_document,
+    sign_in,
+)
 from web.auth import (
     STATUS,
     check_form_token,
@@ -39,6 +52,7 @@ from web.pages import (
     DECISION_ZH,
     KIND_ZH,
     NOTICES,
+    RESULT_ZH,
     STAGE_ZH,
     PageRoute,
     Redirect,
@@ -51,6 +65,7 @@ from web.pages import (
     segments,
     with_notice,
 )
+from web.portal_api import read_bounded
 
 LOGIN_COOKIE = "assured_login_csrf"  # the sign-in form's own CSRF token (there is no session yet)
 MAX_BULK = 200  # applications one bulk approval takes
@@ -249,9 +264,13 @@ def _selectable(who: SignedIn, item: dict) -> bool:
 # -- one application ---------------------------------------------------------------------------
 
 
-def application_page(request: Request, who: SignedIn, app_id: int, status: int = 200, **context: Any) -> HTMLResponse:
+def _detail(who: SignedIn, app_id: int) -> dict:
     with registry().read() as session:
-        detail = workbench.application_detail(session, who.account, app_id)
+        return workbench.application_detail(session, who.account, app_id)
+
+
+def application_page(request: Request, who: SignedIn, app_id: int, status: int = 200, **context: Any) -> HTMLResponse:
+    detail = _detail(who, app_id)
     outcomes = (detail.get("assessment") or {}).get("outcomes", [])
     groups = []
     for kind in ("veto", "scored", "bonus"):
@@ -316,6 +335,75 @@ def decision_submit(
         return application_page(request, who, app_id, exc.status_code, errors=errors, entered=entered)
     query = {"decided": app_id, "result": decision} | ({"stage": result["stage"]} if result.get("stage") else {})
     raise Redirect("/review?" + urlencode(query))
+
+
+def inspection_page(request: Request, who: SignedIn, app_id: int, status: int = 200, **context: Any) -> HTMLResponse:
+    detail = _detail(who, app_id)
+    return render(
+        request,
+        "inspection.html",
+        status,
+        app=detail,
+        today=calendar.today().isoformat(),
+        max_photos=MAX_PHOTOS,
+        max_mib=registry().settings.upload_max_mib,
+        **context,
+    )
+
+
+@router.get("/applications/{app_id}/inspection")
+def inspection_form(request: Request, app_id: int) -> Response:
+    who = gate(request)
+    return inspection_page(request, who, app_id)
+
+
+@router.post("/applications/{app_id}/inspection")
+async def inspection_submit(request: Request, app_id: int) -> Response:
+    """The inspection form (multipart: a result and a note per checklist item, the date, the
+    conclusion and photos); the body is bounded by the Guard before it is parsed."""
+    who = await run_in_threadpool(gate, request)
+    form = await request.form(max_files=MAX_PHOTOS, max_fields=400)
+    csrf = form.get("csrf")
+    check_csrf(who, csrf if isinstance(csrf, str) else None)
+    detail = await run_in_threadpool(_detail, who, app_id)
+    entered = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+    errors: dict[str, str] = {}
+    items = {}
+    for item in detail["inspection"]["items"]:
+        result = entered.get(f"result-{item['id']}", "")
+        if result not in RESULT_ZH:
+            errors[f"result-{item['id']}"] = f"请选择“{item['title_zh']}”的验收结果"
+        items[item["id"]] = {"result": result, "note": entered.get(f"note-{item['id']}", "")[:2000]}
+    conclusion = entered.get("conclusion", "")
+    if conclusion not in ("pass", "fail"):
+        errors["conclusion"] = "请选择验收结论：通过或不通过"
+    try:
+        day = dt.date.fromisoformat(entered.get("inspected_on", ""))
+    except ValueError:
+        errors["inspected_on"] = "请填写验收日期（年-月-日）"
+    photos = []
+    limit = int(registry().settings.upload_max_mib * 1024 * 1024)
+    for upload in form.getlist("photos"):
+        if isinstance(upload, StarletteUpload) and upload.filename:
+            photos.append(await read_bounded(upload, limit))
+    if errors:
+        return await run_in_threadpool(inspection_page, request, who, app_id, 400, errors=errors, entered=entered)
+    body = InspectionBody(inspected_on=day, items=items, conclusion=conclusion)
+    try:
+        await run_in_threadpool(record_inspection, who, app_id, body, photos)
+    except HTTPException as exc:
+        if exc.status_code == 404:
+            raise
+        errors = {"rule": str(exc.detail)}
+        return await run_in_threadpool(
+            inspection_page, request, who, app_id, exc.status_code, errors=errors, entered=entered
+        )
+    raise Redirect(f"/review/applications/{app_id}?notice=inspected")
+
+
+@router.get("/applications/{app_id}/inspection/photos/{sha256}")
+def inspection_photo_page(request: Request, app_id: int, sha256: str) -> Response:
+    return inspection_photo(gate(request), app_id, sha256)
 
 
 @router.post("/applications/{app_id}/claim")

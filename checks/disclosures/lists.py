@@ -23,7 +23,12 @@ RED_COLUMNS = (
     "valid_until",
     "status",
     "status_zh",
+    "ratings",
+    "stars_mean",
+    "mystery_shops",
+    "returns_refused",
 )
+FIELD_KEYS = ("ratings", "stars_mean", "mystery_shops", "returns_refused")
 
 
 def red_list(rows: Iterable[Mapping]) -> list[dict]:
@@ -134,6 +139,7 @@ DISCLOSURE_COLUMNS = (
     "reconciliation_rate",
     "top_categories",
     "samples",
+    *FIELD_KEYS,
 )
 
 
@@ -171,3 +177,24 @@ def enterprise_disclosure(
             }
         )
     return sorted(out, key=lambda e: (-e["received"], e["uscc"]))
+
+
+def with_field(entries: Iterable[dict], figures: Mapping[str, Mapping]) -> list[dict]:
+    """Each entry with its business's consumer ratings (count, mean stars to one decimal; None
+    without ratings) and mystery-shop visits (count, returns refused within the committed period)
+    of the last 12 months; `figures` as `registry.disclosures.field_figures` gives them."""
+    out = []
+    for e in entries:
+        f = figures.get(e["uscc"], {})
+        n, mean = f.get("ratings", (0, None))
+        visits, refused = f.get("shops", (0, 0))
+        out.append(
+            e
+            | {
+                "ratings": n,
+                "stars_mean": None if mean is None else round(mean + 1e-9, 1),
+                "mystery_shops": visits,
+                "returns_refused": refused,
+            }
+        )
+    return out

@@ -226,6 +226,76 @@ def review(
 
 
 @commands.command()
+def inspect(
+    application_id: Annotated[int, typer.Argument(help="application number")],
+    failed: Annotated[list[str] | None, typer.Option("--fail", help="a checklist item found failing (repeat)")] = None,
+    not_applicable: Annotated[
+        list[str] | None, typer.Option("--na", help="a checklist item that does not apply (repeat)")
+    ] = None,
+    note: Annotated[list[str] | None, typer.Option(help="ITEM=TEXT: what was found (repeat)")] = None,
+    photo: Annotated[list[Path] | None, typer.Option(help="a JPEG or PNG taken on site (repeat)")] = None,
+    conclusion: Annotated[
+        str | None, typer.Option(help="pass or fail (default: fail when a veto item failed, else pass)")
+    ] = None,
+    on: Annotated[str | None, typer.Option("--on", help="inspection date YYYY-MM-DD (default today)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """评价验收: record the on-site inspection of an application in review, as the signed-in
+    reviewer of its stage; every checklist item not named --fail or --na passed."""
+    from registry import inspections
+    from registry.uploads import store_photo
+    from registry.workflow_models import Application
+
+    who = signed_in()
+    settings = get_settings()
+    day = date_option(on, "--on") or calendar.today()
+    notes: dict[str, str] = {}
+    for n in note or []:
+        item, sep, text = n.partition("=")
+        if not sep:
+            fail(f"--note: {n!r} is not ITEM=TEXT")
+        notes[item.strip()] = text.strip()
+    photos = []
+    for path in photo or []:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            fail(f"--photo: {path}: {exc.strerror}")
+        photos.append(store_photo(data, settings)[0])
+    with begin_write(_factory()) as session:
+        app = session.get(Application, application_id)
+        if app is None:
+            fail(f"application {application_id}: no such application", Kind.not_found)
+        program = app.program
+        checklist = inspections.checklist(program, day)
+        known = {i.id for i in checklist}
+        for item in [*(failed or []), *(not_applicable or []), *notes]:
+            if item not in known:
+                fail(f"{item!r} is not an item of the {program} inspection checklist: {', '.join(sorted(known))}")
+        results = {
+            i.id: {
+                "result": "fail"
+                if i.id in (failed or [])
+                else "not_applicable"
+                if i.id in (not_applicable or [])
+                else "pass",
+                "note": notes.get(i.id, ""),
+            }
+            for i in checklist
+        }
+        vetoed = any(i.veto and results[i.id]["result"] == "fail" for i in checklist)
+        chosen = conclusion or ("fail" if vetoed else "pass")
+        row = inspections.record(
+            session, application_id, who.account.username, day, results, chosen, photos, calendar.today()
+        )
+        out = {"application_id": application_id, "inspection": row.inspection_id, "conclusion": row.conclusion}
+    if as_json:
+        emit_json(out)
+    else:
+        typer.echo(f"application {application_id}: inspection {out['inspection']} recorded ({out['conclusion']})")
+
+
+@commands.command()
 def announce(
     program: Annotated[str, typer.Option(help="model_unit or seven_day_return")] = "model_unit",
     on: Annotated[str | None, typer.Option("--on", help="publication date YYYY-MM-DD (default today)")] = None,

@@ -279,7 +279,7 @@ def test_a_renewal_issues_a_new_certificate_that_supersedes_the_old(cli, shops, 
     )
     assert renewal.code == 0, renewal.err
     [app] = renewal.json()["applications"]
-    approve_all_stages(cli, app["id"])
+    approve_all_stages(cli, app["id"], inspected_on="2028-05-04")
     assert cli("announce", "--program", "model_unit", "--on", "2028-05-05").code == 0
     [issued] = cli("issue", "--today", "2028-05-20", "--json").json()
     new = issued["number"]

@@ -20,6 +20,7 @@ from flows.review import Decision, decide_all, publish_announcement
 from flows.screen import join_parts, plan
 from registry.settings import get_settings
 from registry.workflow_models import Application, Certificate, Delivery, Recheck, WorkflowError
+from tests.flows.conftest import inspected
 
 AS_OF = dt.date(2026, 6, 30)
 PUBLISHED = dt.date(2026, 7, 1)
@@ -49,8 +50,13 @@ def _assessed(shops, key: str = "good") -> int:
     return app_id
 
 
+def _inspected(shops) -> int:
+    """Assessed, in review at the county stage, and inspected on site (all items pass)."""
+    return inspected(_assessed(shops))
+
+
 def _announced(shops) -> int:
-    app_id = _assessed(shops)
+    app_id = _inspected(shops)
     for name, _ in STAGES:
         decide_all.fn([Decision(application_id=app_id, reviewer=name, decision="approve")])
     publish_announcement.fn("model_unit", PUBLISHED)
@@ -113,7 +119,7 @@ def test_deliver_pending_with_nothing_queued_delivers_nothing(shops):
 
 
 def test_decide_all_moves_an_approved_application_to_the_next_stage(shops, reviewers):
-    app_id = _assessed(shops)
+    app_id = _inspected(shops)
     result = decide_all.fn([Decision(application_id=app_id, reviewer="county-a", decision="approve")])
     assert result == [{"application_id": app_id, "status": "in_review", "stage": "city"}]
 
@@ -125,7 +131,7 @@ def test_decide_all_refuses_a_reviewer_outside_the_region(shops, reviewers):
 
 
 def test_publish_announcement_writes_the_list_and_announces(shops, reviewers):
-    app_id = _assessed(shops)
+    app_id = _inspected(shops)
     for name, _ in STAGES:
         decide_all.fn([Decision(application_id=app_id, reviewer=name, decision="approve")])
     result = publish_announcement.fn("model_unit", PUBLISHED)

@@ -11,7 +11,7 @@ from registry.db import make_engine
 from registry.settings import get_settings
 from registry.workflow_models import AuditEntry, ReviewDecision
 from tests.conftest import session_token
-from tests.flows.conftest import AS_OF, apply_online
+from tests.flows.conftest import AS_OF, apply_online, inspect
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -66,8 +66,40 @@ def test_a_review_breaking_a_rule_is_refused_naming_it_and_stores_nothing(cli, s
     assert cli("applications", "show", app["id"], "--json").json()["decisions"] == []
 
 
+def test_the_county_approval_waits_for_a_completed_inspection_naming_the_rule(cli, shops, reviewers):
+    n = apply_online(cli, shops["good"])["id"]
+    refused = cli("review", n, "--as", "county-a", "--approve")
+    assert refused.code == 2 and "policy review.require_inspection.county" in refused.err, refused.err
+    assert cli("applications", "show", n, "--json").json()["decisions"] == []
+    inspect(cli, n)
+    approved = cli("review", n, "--as", "county-a", "--approve", "--json")
+    assert approved.code == 0 and approved.json()["stage"] == "city", approved.err
+    [entry] = [
+        h for h in cli("applications", "show", n, "--json").json()["history"] if h["action"] == "inspection.recorded"
+    ]
+    assert entry["actor"] == "account:county-a"
+
+
+def test_an_inspection_that_failed_a_veto_item_does_not_let_the_county_approve(cli, shops, reviewers):
+    n = apply_online(cli, shops["good"])["id"]
+    inspect(cli, n, "--fail", "price_marked", "--note", "price_marked=货架商品未标价")
+    refused = cli("review", n, "--as", "county-a", "--approve")
+    assert refused.code == 2 and "concluded fail" in refused.err, refused.err
+
+
+def test_only_a_reviewer_of_the_stage_and_region_records_an_inspection(cli, shops, reviewers):
+    n = apply_online(cli, shops["good"])["id"]
+    other_region = cli("inspect", n, "--as", "county-b")
+    assert other_region.code == 2 and "covers region 420106" in other_region.err, other_region.err
+    unknown_item = cli("inspect", n, "--as", "county-a", "--fail", "no_such_item")
+    assert unknown_item.code == 2 and "'no_such_item' is not an item" in unknown_item.err
+    early = cli("inspect", n, "--as", "county-a", "--on", "2026-06-29")
+    assert early.code == 2 and "inspected_on: 2026-06-29" in early.err, early.err
+
+
 def test_a_second_decision_on_a_decided_stage_is_refused(cli, shops, reviewers):
     n = apply_online(cli, shops["good"])["id"]
+    inspect(cli, n)
     assert cli("review", n, "--as", "county-a", "--approve").code == 0
     again = cli("review", n, "--as", "county-a", "--approve")
     assert again.code == 2 and "decides the county stage" in again.err
@@ -82,6 +114,7 @@ def test_the_same_person_cannot_decide_two_stages(cli, shops, reviewers):
     from registry.workflow_models import Account
 
     n = apply_online(cli, shops["good"])["id"]
+    inspect(cli, n)
     assert cli("review", n, "--as", "county-a", "--approve").code == 0
     with begin_write(open_registry(get_settings().db_url)) as session:  # county-a is promoted to the city stage
         session.scalar(select(Account).where(Account.username == "county-a")).stage = "city"
@@ -91,6 +124,7 @@ def test_the_same_person_cannot_decide_two_stages(cli, shops, reviewers):
 
 def test_two_concurrent_decisions_on_one_stage_exactly_one_wins(cli, shops, reviewers, subprocess_env):
     n = apply_online(cli, shops["good"])["id"]
+    inspect(cli, n)
     assert cli("accounts", "add", "county-c", "--stage", "county", "--region", "4201").code == 0
     procs = [
         subprocess.Popen(

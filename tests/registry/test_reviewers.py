@@ -5,6 +5,7 @@ including for a business with no registration row (its region is the one its cod
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -13,7 +14,8 @@ from checks.uscc import make_uscc
 from registry.account_admin import add_account
 from registry.applications import decide
 from registry.certificates import DbStatusStore, record_reservation
-from registry.models import Registration
+from registry.inspections import checklist
+from registry.models import Inspection, Registration
 from registry.monitoring import change_by_reviewer
 from registry.reviewers import eligible_reviewer
 from registry.settings import Settings
@@ -96,7 +98,22 @@ def _certificate(session, status: str) -> str:
 
 
 def _review(session, prefix: str) -> None:
-    decide(session, _application(session), f"county-{prefix}", "approve", "", STAGES)
+    app_id = _application(session)
+    items = {i.id: {"result": "pass", "note": ""} for i in checklist("model_unit", ON)}
+    session.add(  # the field team's inspection, as an ingested record: the county may approve
+        Inspection(
+            inspection_id="YS-1",
+            uscc=USCC,
+            program="model_unit",
+            inspected_on=ON,
+            inspector="field-team-1",
+            items=json.dumps(items, sort_keys=True),
+            conclusion="pass",
+            photos="",
+            row_hash=0,
+        )
+    )
+    decide(session, app_id, f"county-{prefix}", "approve", "", STAGES)
 
 
 def _suspend(session, prefix: str) -> None:

@@ -13,7 +13,15 @@ from fastapi.testclient import TestClient
 from registry.account_admin import add_account
 from registry.db import begin_write, open_registry
 from registry.settings import get_settings
-from tests.flows.conftest import AS_OF, _registration, _uscc, apply_online, shops  # noqa: F401  (fixtures shared with the flows' tests)
+from tests.flows.conftest import (  # noqa: F401  (fixtures shared with the flows' tests)
+    AS_OF,
+    _registration,
+    _uscc,
+    apply_online,
+    field_inspection,
+    inspected,
+    shops,
+)
 from web.app import create_app
 
 PASSWORD = "长江大桥-Wuhan-1957"
@@ -51,10 +59,11 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> str:
 
 @pytest.fixture
 def in_review(cli, shops, accounts):  # noqa: F811  (the shops fixture)
-    """The good shop's application, in review at the county stage (region 420102)."""
+    """The good shop's application, in review at the county stage (region 420102), inspected
+    on site by county-a (every item passed)."""
     app = apply_online(cli, shops["good"])
     assert app["status"] == "in_review"
-    return app["id"]
+    return inspected(app["id"])
 
 
 ALL_COMMITMENTS = ("displayed", "advance_compensation", "first_inquiry_responsibility", "service_station")
@@ -78,9 +87,11 @@ def make_account(username: str, stage: str | None, region: str, role: str = "rev
 
 @pytest.fixture
 def apps(cli, tmp_path) -> dict[str, int]:
-    """Applications in review at the county stage: `failed` (model unit, no complaint service
-    station: that scoring check fails, the score still passes), `full` (model unit, every
-    commitment), `seven` (seven-day return) in region 420102, and `elsewhere` in 420106."""
+    """Applications in review at the county stage, each inspected on site by the field team
+    (an ingested inspections file; every item passed):
+    `failed` (model unit, no complaint service station: that scoring check fails, the score still
+    passes), `full` (model unit, every commitment), `seven` (seven-day return) in region 420102,
+    and `elsewhere` in 420106."""
     codes = {"failed": _uscc(11), "full": _uscc(12), "seven": _uscc(13), "elsewhere": _uscc(14, "420106")}
     names = {
         "failed": "武汉江岸便民超市有限公司",
@@ -125,6 +136,12 @@ def apps(cli, tmp_path) -> dict[str, int]:
     ids = dict(zip(codes, (a["id"] for a in result.json()["applications"])))
     statuses = {a["id"]: a["status"] for a in result.json()["applications"]}
     assert all(s == "in_review" for s in statuses.values()), statuses
+    programs = {"seven": "seven_day_return"}
+    _jsonl(
+        folder / "inspections.jsonl",
+        [field_inspection(codes[k], programs.get(k, "model_unit"), AS_OF, f"YS-{k}") for k in codes],
+    )
+    assert cli("ingest", folder).code == 0
     return ids
 
 
