@@ -122,7 +122,7 @@ def render_red_list(doc: dict, authority: str) -> bytes:
         )
     d.add("名单", "h2")
     d.table(
-        ["序号", "证书编号", "项目", "经营者名称", "统一社会信用代码", "行政区划", "有效期", "状态"],
+        ["序号", "证书编号", "项目", "经营者名称", "统一社会信用代码", "行政区划", "有效期", "状态", "评价与暗访"],
         [
             [
                 str(i),
@@ -133,10 +133,11 @@ def render_red_list(doc: dict, authority: str) -> bytes:
                 region_name(e["region_code"]),
                 f"{e['valid_from']} – {e['valid_until']}",
                 e["status_zh"],
+                field_text(e),
             ]
             for i, e in enumerate(items, 1)
         ],
-        [10 * mm, 56 * mm, 40 * mm, 42 * mm, 34 * mm, 34 * mm, 32 * mm, 13 * mm],
+        [10 * mm, 54 * mm, 40 * mm, 34 * mm, 34 * mm, 26 * mm, 26 * mm, 14 * mm, 28 * mm],
     )
     return d.build(f"放心消费红名单 {doc['as_of']}", landscape(A4))
 
@@ -378,3 +379,14 @@ def render_statistics(stats: dict) -> bytes:
     monthly_charts(d, stats["by_month"], width)
     _month_table(d, stats["by_month"])
     return d.build(f"行业投诉统计 {p['to']}")
+
+
+def field_text(e: dict) -> str:
+    """One cell for a public table: "4.3 星（12 条）；暗访 2 次，拒绝退货 1 次", or "—"."""
+    parts = []
+    if e.get("ratings"):
+        parts.append(f"{e['stars_mean']:.1f} 星（{e['ratings']} 条）")
+    if e.get("mystery_shops"):
+        refused = f"，拒绝退货 {e['returns_refused']} 次" if e.get("returns_refused") else ""
+        parts.append(f"暗访 {e['mystery_shops']} 次{refused}")
+    return "；".join(parts) or "—"

@@ -8,8 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from pypdf import PdfReader
 
 from tests.publish.conftest import AS_OF
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 def _jsonl(path, rows) -> None:
@@ -69,3 +76,12 @@ def test_ratings_and_mystery_shops_of_the_last_twelve_months_appear_per_business
     assert "暗访拒绝退货次数" in readme and "returns refused within the commitment" in readme
     disclosure = json.loads((out / "complaint_disclosure.json").read_text(encoding="utf-8"))["items"]
     assert all({"ratings", "stars_mean", "mystery_shops", "returns_refused"} <= set(e) for e in disclosure)
+    text = "".join(page.extract_text() for page in PdfReader(out / "red_list.pdf").pages)
+    flat = "".join(text.split())  # a cell wraps onto two lines
+    assert "4.3星（3条）" in flat and "暗访3次，拒绝退货1次" in flat
+    if shutil.which("pdftoppm"):  # the page image, kept to be looked at
+        ARTIFACTS.mkdir(exist_ok=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "60", "-singlefile", out / "red_list.pdf", ARTIFACTS / "red-list-field"],
+            check=True,
+        )
