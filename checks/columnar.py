@@ -426,7 +426,7 @@ class Kernel:
             uscc_overrides,
             {} if failed is None else {uscc: failed},
             {uscc: shops} if shops else {},
-            {} if ratings is None else {uscc: tuple(ratings)},
+            {} if ratings is None else {uscc: (ratings[0], ratings[1])},
         )
         [(verdict, score, bonus, mask)] = self.run(chunk)
         return Screened(

@@ -10,7 +10,7 @@ Missing data stays missing (None), never a pass.
 
 The field records (issue 16): the latest completed on-site inspection (评价验收) of the
 business for the programme on or before the as-of date; the mystery shoppers' returns refused
-within the committed period (暗访) in the `field.refused_return_months` up to it; the count
+within the committed period (暗访) in the `field.refused_return_months` before it; the count
 and star total of consumer ratings over the `bonus.satisfaction.window_months` before it.
 
 `basis` holds the policy values the evidence was built with (windows, publicity
@@ -95,7 +95,7 @@ class ShopRow(NamedTuple):
 class RatingCounts(NamedTuple):
     """Consumer ratings over the satisfaction window: how many, and their stars added up."""
 
-    count: int
+    ratings: int
     stars: int
 
 
@@ -106,10 +106,10 @@ def item_results(items: str | Mapping[str, Any]) -> dict[str, str]:
 
 
 def refused_within_commitment(row: ShopRow | Any, since: dt.date, as_of: dt.date) -> bool:
-    """A mystery shopper's return refused within the committed period, visited on or after
-    `since` (a visit exactly the window's months before still counts) and on or before `as_of`;
-    a refusal outside the commitment or with that unknown does not count."""
-    return row.outcome == "refused" and row.within_commitment is True and since <= row.visited_on <= as_of
+    """A mystery shopper's return refused within the committed period, visited after `since`
+    and on or before `as_of` (a visit exactly the window's months before no longer counts, as at
+    the recheck); a refusal outside the commitment or with that unknown does not count."""
+    return row.outcome == "refused" and row.within_commitment is True and since < row.visited_on <= as_of
 
 
 class Fact(BaseModel):
@@ -275,7 +275,7 @@ def _context(p: Resolved) -> _Context:
 
 
 def field_windows(as_of: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
-    """(refused returns counted from, ratings counted after) for evidence as of `as_of`."""
+    """(refused returns counted after, ratings counted after) for evidence as of `as_of`."""
     ctx: _Context = policy.at(as_of).derived(_Context, _context)
     return ctx.refused_since, ctx.ratings_since
 
@@ -398,7 +398,7 @@ def build_evidence(
         Ratings,
         window_start=ctx.ratings_since,
         as_of=as_of,
-        count=ratings.count if ratings else 0,
+        count=ratings.ratings if ratings else 0,
         stars=ratings.stars if ratings else 0,
     )
     return trusted(

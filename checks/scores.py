@@ -255,7 +255,10 @@ def _committed(field: str, points: str):
 
 def _failed_on_site(b: Business, r: Resolved, check_id: str) -> bool:
     """A verifying item of the check failed at the business's latest inspection."""
-    return bool(b.inspection) and not b.inspection.isdisjoint(checklist_roles(r.values).verifying.get(check_id, ()))
+    failed = b.inspection
+    if not failed:
+        return False
+    return not failed.isdisjoint(checklist_roles(r.values).verifying.get(check_id, ()))
 
 
 def _declared(field: str, check_id: str):

@@ -172,7 +172,7 @@ def _refused_filter(as_of: dt.date, policy: Policy) -> ColumnElement[bool]:
     return and_(
         MysteryShop.outcome == "refused",
         MysteryShop.within_commitment.is_(True),
-        MysteryShop.visited_on >= since,
+        MysteryShop.visited_on > since,
         MysteryShop.visited_on <= as_of,
     )
 
@@ -474,7 +474,9 @@ def screening_chunks(
         }
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
         inspections, shops, rated = _field_records(conn, usccs, contiguous, program, as_of, policy)
-        failures = {u: inspection_failures(rows, as_of) for u, rows in inspections.items()}
+        failures = {
+            u: failed for u, rows in inspections.items() if (failed := inspection_failures(rows, as_of)) is not None
+        }
         yield Chunk(regs, counts, penalties, listings, apps, overrides, failures, shops, rated)
 
 
