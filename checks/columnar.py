@@ -37,6 +37,7 @@ from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, 
 REGISTRATION = FIELDS[: FIELDS.index("risk_class") + 1]
 REGION_CODE, INDUSTRY_CODE = FIELDS.index("region_code"), FIELDS.index("industry_code")
 _NONE: Mapping[str, Any] = MappingProxyType({})
+DECLARATIONS = frozenset({"commitments", "inspection"})
 
 
 def inspection_failures(rows: Iterable[Any], as_of: dt.date) -> frozenset[str] | None:
@@ -159,12 +160,15 @@ class Group(NamedTuple):
 def _family(key: tuple[str, ...]) -> tuple[str, ...]:
     """Key-only checks remembered together: keyed on few-valued fields alone (`checks.fast.FEW`),
     or on complaint counts alone (one record; a province has a few thousand distinct counts), or
-    on exactly the same fields. Merging keys whose values multiply (two dates) would make most
+    on the declarations and what the inspection made of them (`DECLARATIONS`: a business without
+    an application or an inspection has one value of both), or on exactly the same fields. Merging keys whose values multiply (two dates) would make most
     look-ups misses, so other keys stay apart."""
     if key and set(key) <= FEW:
         return ("few",)
     if key and all(k.startswith("complaints.") for k in key):
         return ("complaints",)
+    if key and set(key) <= DECLARATIONS:
+        return ("declarations",)
     return key
 
 
