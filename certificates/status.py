@@ -53,6 +53,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "abnormal_operations_listing": ("列入经营异常名录", "listed for abnormal operations"),
     "complaint_spike": ("投诉显著增加", "complaint spike"),
     "commitment_breach": ("未履行承诺", "commitment not kept"),
+    "inspection_failed": ("现场验收未通过否决项", "an on-site inspection failed a veto item"),
     "return_refused": (
         "暗访发现承诺期内拒绝无理由退货",
         "a return within the committed period refused to a mystery shopper",

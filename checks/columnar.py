@@ -4,7 +4,8 @@
 and runs every check, producing reasons and cited records. Screening a province needs
 only each business's verdict, score, bonus and which checks vetoed, failed or lacked
 data. `Kernel` computes exactly those from the same raw rows `build_evidence` reads
-(registration, complaint counts, penalties, listings, credit classes, application).
+(registration, complaint counts, penalties, listings, credit classes, application, and the
+field records: the latest inspection's failed items, mystery-shop visits, rating counts).
 
 It holds no rule of its own: it is assembled from the screening parts the checks carry
 (`Check.fast`, see `checks.fast`), for the checks `assess` runs in `assess`'s order. The
@@ -17,13 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from checks.assess import Verdict, plan
-from checks.evidence import Commitments
+from checks.evidence import Commitments, item_results, latest_inspection
 from checks.fast import FEW, FIELDS, NO_COUNTS, Business, key_position
+from checks.inspections import failed_items
 from checks.outcome import Check, Status, pts
 from checks.policy import Policy
 from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, UsccError, validate_uscc
@@ -33,6 +36,15 @@ from checks.uscc import ALPHABET, AUTHORITIES, ORG_WEIGHTS, PROVINCES, WEIGHTS, 
 # a `Business` begins with it.
 REGISTRATION = FIELDS[: FIELDS.index("risk_class") + 1]
 REGION_CODE, INDUSTRY_CODE = FIELDS.index("region_code"), FIELDS.index("industry_code")
+_NONE: Mapping[str, Any] = MappingProxyType({})
+DECLARATIONS = frozenset({"commitments", "inspection"})
+
+
+def inspection_failures(rows: Iterable[Any], as_of: dt.date) -> frozenset[str] | None:
+    """`Business.inspection` from a business's inspection rows (`InspectionRow` attributes): the
+    failed item ids of the latest completed one on or before `as_of`; None without one."""
+    latest = latest_inspection(rows, as_of)
+    return None if latest is None else failed_items(item_results(latest.items))
 
 
 class Chunk(NamedTuple):
@@ -41,7 +53,9 @@ class Chunk(NamedTuple):
     `registrations`: tuples in `REGISTRATION` order; the dicts map a uscc to its complaint
     counts (`ComplaintCounts` order, at least the first five), its penalty rows
     (`PenaltyRow` attributes), listing rows (`ListingRow` attributes), and its application row
-    (`ApplicationRow` attributes) — as `build_evidence` receives them.
+    (`ApplicationRow` attributes) — as `build_evidence` receives them; then the field records:
+    the failed items of each inspected business's latest inspection (`inspection_failures`), its
+    mystery-shop rows (uscc, *`ShopRow`) and its rating counts (count, stars).
     """
 
     registrations: Sequence[Any]
@@ -50,6 +64,9 @@ class Chunk(NamedTuple):
     listings: Mapping[str, Sequence[Any]]
     applications: Mapping[str, Any]
     overrides: frozenset[str] = frozenset()
+    inspections: Mapping[str, frozenset[str]] = _NONE
+    mystery_shops: Mapping[str, Sequence[Any]] = _NONE
+    ratings: Mapping[str, tuple[int, int]] = _NONE
 
 
 class Screened(NamedTuple):
@@ -143,18 +160,30 @@ class Group(NamedTuple):
 def _family(key: tuple[str, ...]) -> tuple[str, ...]:
     """Key-only checks remembered together: keyed on few-valued fields alone (`checks.fast.FEW`),
     or on complaint counts alone (one record; a province has a few thousand distinct counts), or
-    on exactly the same fields. Merging keys whose values multiply (two dates) would make most
+    on the declarations and what the inspection made of them (`DECLARATIONS`: a business without
+    an application or an inspection has one value of both), or on exactly the same fields. Merging keys whose values multiply (two dates) would make most
     look-ups misses, so other keys stay apart."""
     if key and set(key) <= FEW:
         return ("few",)
     if key and all(k.startswith("complaints.") for k in key):
         return ("complaints",)
+    if key and set(key) <= DECLARATIONS:
+        return ("declarations",)
     return key
 
 
 # The generated `run`'s names for a business's fields: its registration row `reg`, then these.
-_NAMES = {"code_ok": "ok", "complaints": "c", "penalties": "pen", "listings": "lis", "commitments": "com"}
-_BUSINESS = "new(Business, (*reg, ok, c, pen, lis, com, {}))"
+_NAMES = {
+    "code_ok": "ok",
+    "complaints": "c",
+    "penalties": "pen",
+    "listings": "lis",
+    "commitments": "com",
+    "inspection": "ins",
+    "refused_returns": "shp",
+    "ratings": "rat",
+}
+_BUSINESS = "new(Business, (*reg, ok, c, pen, lis, com, ins, shp, rat, {}))"
 
 
 def _expression(name: str) -> str:
@@ -235,8 +264,8 @@ class Kernel:
         return decide
 
     def _compile(self, vetoes: int, pass_mark: float, bonus_max: float) -> Callable[..., list[Result]]:
-        """`run(registrations, code_ok, overrides, counts, penalties, listings, commitments)` — the
-        last four each a `get` by uscc — written out once per policy and date from the groups:
+        """`run(registrations, code_ok, overrides, counts, penalties, listings, commitments,
+        inspections, shops, ratings)` — the last seven each a `get` by uscc — written out once per policy and date from the groups:
         per business and group, one look-up of the answer remembered for its key fields, or (when
         the business has rows the group reads) its answer computed afresh. The loop over the
         businesses and the groups is unrolled into one function, so screening a chunk is one call
@@ -259,6 +288,9 @@ class Kernel:
             "pen = penalties(u)",
             "lis = listings(u)",
             "com = commitments(u)",
+            "ins = inspections(u)",
+            "shp = shops(u)",
+            "rat = ratings(u)",
         ]
         scored, bonus = [], []
         for g, group in enumerate(self.groups):
@@ -299,7 +331,8 @@ class Kernel:
             "    append((INELIGIBLE, score, bonus, mask))",
         ]
         lines = [
-            "def run(registrations, code_ok, overrides, counts, penalties, listings, commitments):",
+            "def run(registrations, code_ok, overrides, counts, penalties, listings, commitments, inspections, shops,"
+            " ratings):",
             "    out = []",
             "    append = out.append",
             "    for reg, ok in zip(registrations, code_ok):",
@@ -338,6 +371,9 @@ class Kernel:
             chunk.penalties.get,
             chunk.listings.get,
             commitments.get,
+            chunk.inspections.get,
+            chunk.mystery_shops.get,
+            chunk.ratings.get,
         )
 
     def screen(self, chunk: Chunk) -> list[Screened]:
@@ -358,6 +394,9 @@ class Kernel:
         application: Any | None,
         *,
         uscc_overrides: frozenset[str] = frozenset(),
+        inspections: Iterable[Any] = (),
+        mystery_shops: Iterable[Any] = (),
+        ratings: tuple[int, int] | None = None,
     ) -> Screened:
         """One business, from `build_evidence`'s arguments (a `RegistrationRow`-shaped registration,
         every class row: the latest on or before the as-of date counts)."""
@@ -380,6 +419,8 @@ class Kernel:
             )
         pens = [(uscc, *row) for row in penalties]
         lists = [(uscc, *row) for row in listings]
+        failed = inspection_failures(inspections, as_of)
+        shops = [(uscc, *row) for row in mystery_shops]
         chunk = Chunk(
             [reg],
             {} if complaints is None else {uscc: complaints},
@@ -387,6 +428,9 @@ class Kernel:
             {uscc: lists} if lists else {},
             {} if application is None else {uscc: application},
             uscc_overrides,
+            {} if failed is None else {uscc: failed},
+            {uscc: shops} if shops else {},
+            {} if ratings is None else {uscc: (ratings[0], ratings[1])},
         )
         [(verdict, score, bonus, mask)] = self.run(chunk)
         return Screened(

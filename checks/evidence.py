@@ -5,7 +5,13 @@ records were fetched (one business, or a chunk of a region with complaints
 aggregated in SQL). Every item keeps a reference to its source record so a reason
 can cite it: `registration:USCC`, `penalty:DECISION_NO`, `listing:LIST:LISTED_ON`,
 `credit_class:CLASSIFIED_ON`, `complaints:START..AS_OF`, `complaint:ID`,
-`application:PROGRAM:SUBMITTED_ON`. Missing data stays missing (None), never a pass.
+`application:PROGRAM:SUBMITTED_ON`, `inspection:ID`, `mystery_shop:ID`, `ratings:START..AS_OF`.
+Missing data stays missing (None), never a pass.
+
+The field records (issue 16): the latest completed on-site inspection (评价验收) of the
+business for the programme on or before the as-of date; the mystery shoppers' returns refused
+within the committed period (暗访) in the `field.refused_return_months` before it; the count
+and star total of consumer ratings over the `bonus.satisfaction.window_months` before it.
 
 `basis` holds the policy values the evidence was built with (windows, publicity
 rules): an assessment refuses evidence built under different ones.
@@ -21,7 +27,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
-from checks.calendar import add_years
+from checks.calendar import add_months, add_years
 from checks.complaints import (
     COMPLAINT_PARAMETERS,
     NO_COMPLAINTS,
@@ -36,7 +42,9 @@ from checks.policy import Policy, Resolved
 from checks.trusted import trusted
 
 LISTING_PARAMETERS = ("compliance.abnormal_history.window_years",)
-EVIDENCE_PARAMETERS = PENALTY_PARAMETERS + COMPLAINT_PARAMETERS + LISTING_PARAMETERS
+FIELD_PARAMETERS = ("field.refused_return_months", "bonus.satisfaction.window_months")
+EVIDENCE_PARAMETERS = PENALTY_PARAMETERS + COMPLAINT_PARAMETERS + LISTING_PARAMETERS + FIELD_PARAMETERS
+COMPLETED = ("pass", "fail")  # an inspection's conclusion once it is complete
 
 
 class RegistrationRow(NamedTuple):
@@ -67,6 +75,41 @@ class ApplicationRow(NamedTuple):
     channel: str
     submitted_on: dt.date
     commitments: Mapping[str, Any]
+
+
+class InspectionRow(NamedTuple):
+    inspection_id: str
+    inspected_on: dt.date
+    conclusion: str
+    items: str | Mapping[str, Any]  # {item id: {"result", "note"}}, or its JSON text as stored
+
+
+class ShopRow(NamedTuple):
+    shop_id: str
+    visited_on: dt.date
+    scenario: str
+    outcome: str
+    within_commitment: bool | None
+
+
+class RatingCounts(NamedTuple):
+    """Consumer ratings over the satisfaction window: how many, and their stars added up."""
+
+    ratings: int
+    stars: int
+
+
+def item_results(items: str | Mapping[str, Any]) -> dict[str, str]:
+    """An inspection's `items` (JSON text as stored, or the mapping) as {item id: result}."""
+    parsed = json.loads(items) if isinstance(items, str) else items
+    return {item: value["result"] for item, value in parsed.items()}
+
+
+def refused_within_commitment(row: ShopRow | Any, since: dt.date, as_of: dt.date) -> bool:
+    """A mystery shopper's return refused within the committed period, visited after `since`
+    and on or before `as_of` (a visit exactly the window's months before no longer counts, as at
+    the recheck); a refusal outside the commitment or with that unknown does not count."""
+    return row.outcome == "refused" and row.within_commitment is True and since < row.visited_on <= as_of
 
 
 class Fact(BaseModel):
@@ -128,6 +171,59 @@ class Application(Fact):
         return f"application:{self.program}:{self.submitted_on}"
 
 
+class InspectedItem(Fact):
+    id: str
+    result: str  # pass | fail | not_applicable
+
+
+class Inspection(Fact):
+    """评价验收: the latest completed on-site inspection and each item's result."""
+
+    inspection_id: str
+    inspected_on: dt.date
+    conclusion: str
+    items: tuple[InspectedItem, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"inspection:{self.inspection_id}"
+
+    def result_of(self, item_id: str) -> str | None:
+        for x in self.items:
+            if x.id == item_id:
+                return x.result
+        return None
+
+
+class RefusedReturn(Fact):
+    """暗访: a return a mystery shopper was refused within the committed period (no shopper code)."""
+
+    shop_id: str
+    visited_on: dt.date
+    scenario: str
+
+    @property
+    def ref(self) -> str:
+        return f"mystery_shop:{self.shop_id}"
+
+
+class Ratings(Fact):
+    """消费者评价: the ratings received after `window_start`, on or before `as_of`."""
+
+    window_start: dt.date
+    as_of: dt.date
+    count: int
+    stars: int
+
+    @property
+    def mean(self) -> float | None:
+        return self.stars / self.count if self.count else None
+
+    @property
+    def ref(self) -> str:
+        return f"ratings:{self.window_start}..{self.as_of}"
+
+
 class Evidence(Fact):
     uscc: str
     program: str
@@ -140,6 +236,9 @@ class Evidence(Fact):
     credit_class: CreditClass | None
     complaints: ComplaintFigures
     application: Application | None
+    inspection: Inspection | None = None
+    refused_returns: tuple[RefusedReturn, ...] = ()
+    ratings: Ratings | None = None
 
     @property
     def registration_ref(self) -> str:
@@ -159,6 +258,8 @@ class _Context(NamedTuple):
     penalties_since: dt.date
     listings_since: dt.date
     natural_person_types: frozenset[str]
+    refused_since: dt.date
+    ratings_since: dt.date
 
 
 def _context(p: Resolved) -> _Context:
@@ -168,6 +269,23 @@ def _context(p: Resolved) -> _Context:
         penalties_since=lookback_start(p.as_of, p),
         listings_since=add_years(p.as_of, -p["compliance.abnormal_history.window_years"]),
         natural_person_types=frozenset(p["penalties.natural_person_entity_types"]),
+        refused_since=add_months(p.as_of, -p["field.refused_return_months"]),
+        ratings_since=add_months(p.as_of, -p["bonus.satisfaction.window_months"]),
+    )
+
+
+def field_windows(as_of: dt.date, policy: Policy) -> tuple[dt.date, dt.date]:
+    """(refused returns counted after, ratings counted after) for evidence as of `as_of`."""
+    ctx: _Context = policy.at(as_of).derived(_Context, _context)
+    return ctx.refused_since, ctx.ratings_since
+
+
+def latest_inspection(rows: Iterable[InspectionRow | Any], as_of: dt.date) -> InspectionRow | Any | None:
+    """The latest completed inspection on or before `as_of` (ties: the highest id), or None."""
+    return max(
+        (r for r in rows if r.inspected_on <= as_of and r.conclusion in COMPLETED),
+        key=lambda r: (r.inspected_on, r.inspection_id),
+        default=None,
     )
 
 
@@ -183,6 +301,9 @@ def build_evidence(
     policy: Policy,
     *,
     uscc_overrides: frozenset[str] = frozenset(),
+    inspections: Iterable[InspectionRow] = (),
+    mystery_shops: Iterable[ShopRow] = (),
+    ratings: RatingCounts | None = None,
 ) -> Evidence:
     """The evidence for one business on `as_of` under `policy` (its programme is `policy.id`).
 
@@ -190,7 +311,9 @@ def build_evidence(
     rows dated after `as_of` are ignored, so a past date sees only what was known
     then. `complaints` are the counts over `complaint_window(as_of, policy)` (None:
     no complaints at all); `application` is the business's application for this
-    programme, if any.
+    programme, if any; `inspections` its inspections for this programme (the latest
+    completed one counts), `mystery_shops` its visits, `ratings` the counts over the
+    satisfaction window (None: no rating).
     """
     p = policy.at(as_of)
     ctx: _Context = p.derived(_Context, _context)
@@ -251,6 +374,33 @@ def build_evidence(
             commitments=Commitments.model_validate(application.commitments),
         )
     figures = complaint_figures(complaints or NO_COMPLAINTS, ctx.window)
+    inspection = None
+    if inspections and (row := latest_inspection(inspections, as_of)) is not None:
+        inspection = trusted(
+            Inspection,
+            inspection_id=row.inspection_id,
+            inspected_on=row.inspected_on,
+            conclusion=row.conclusion,
+            items=tuple(
+                trusted(InspectedItem, id=item, result=res) for item, res in sorted(item_results(row.items).items())
+            ),
+        )
+    refused = (
+        tuple(
+            trusted(RefusedReturn, shop_id=v.shop_id, visited_on=v.visited_on, scenario=v.scenario)
+            for v in sorted(mystery_shops, key=lambda v: (v.visited_on, v.shop_id))
+            if refused_within_commitment(v, ctx.refused_since, as_of)
+        )
+        if mystery_shops
+        else ()
+    )
+    rated = trusted(
+        Ratings,
+        window_start=ctx.ratings_since,
+        as_of=as_of,
+        count=ratings.ratings if ratings else 0,
+        stars=ratings.stars if ratings else 0,
+    )
     return trusted(
         Evidence,
         uscc=uscc,
@@ -264,4 +414,7 @@ def build_evidence(
         credit_class=credit,
         complaints=figures,
         application=app,
+        inspection=inspection,
+        refused_returns=refused,
+        ratings=rated,
     )

@@ -19,12 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from checks.calendar import add_years
+from checks.calendar import add_months, add_years
 from checks.complaints import ComplaintCounts
-from checks.evidence import Commitments
+from checks.evidence import Commitments, ShopRow, refused_within_commitment
+from checks.inspections import Roles, roles
 from checks.outcome import Status, pts
 from checks.penalties import Judged, judge_penalty, lookback_start, penalty_kinds
-from checks.policy import Resolved
+from checks.policy import Params, Resolved
 
 
 class Business(NamedTuple):
@@ -44,11 +45,14 @@ class Business(NamedTuple):
     penalties: Sequence[Any] | None  # rows (uscc, *`PenaltyRow`) as the evidence filters keep them
     listings: Sequence[Any] | None  # rows (uscc, list, listed_on, removed_on, reason)
     commitments: Commitments | None  # of the application submitted on or before the as-of date
+    inspection: frozenset[str] | None  # failed item ids of the latest completed inspection; None: none
+    refused_returns: Sequence[Any] | None  # rows (uscc, *`ShopRow`) of mystery-shop visits
+    ratings: tuple[int, int] | None  # (count, stars) over the satisfaction window; None: no rating
     derived: dict[str, Any]  # facts derived from the rows, once per business (the kernel gives each an empty dict)
 
 
 FIELDS = Business._fields
-ROW_FIELDS = frozenset({"penalties", "listings"})
+ROW_FIELDS = frozenset({"penalties", "listings", "refused_returns"})
 COUNTS = ComplaintCounts._fields[:8]  # the counts `Business.complaints` holds, in order
 NO_COUNTS = (0,) * len(COUNTS)
 # positions in `Business.complaints`
@@ -58,7 +62,7 @@ RECEIVED, NOT_ACCEPTED, RECONCILED, CLOSED_WITHIN_LIMIT, OPEN_PAST_LIMIT = (
 KEYS = frozenset(FIELDS[:-1]) | {f"complaints.{name}" for name in COUNTS}
 # Key fields with a handful of values (a flag, an enumeration): the kernel answers the groups
 # keyed on these alone by one remembered answer for all of them (a few dozen combinations).
-FEW = frozenset({"code_ok", "entity_type", "status", "risk_class"})
+FEW = frozenset({"code_ok", "entity_type", "status", "risk_class", "inspection"})
 
 
 def key_position(name: str) -> tuple[int, int | None]:
@@ -167,6 +171,31 @@ def judged_penalties(b: Business, r: Resolved) -> list[tuple[Any, Judged]]:
             if since < decided <= as_of
         ]
     return hit
+
+
+def checklist_roles(p: Params) -> Roles:
+    """The roles of the items of the checklist in force (once per policy and date; both parts
+    of a check read them)."""
+    hit = p.memo.get("inspection.roles")
+    if hit is None:
+        hit = p.memo["inspection.roles"] = roles(p["inspection.checklist"])
+    return hit
+
+
+def counted_refusals(b: Business, r: Resolved) -> int:
+    """How many of the business's mystery-shop visits `build_evidence` keeps as refused returns."""
+    if not b.refused_returns:
+        return 0
+    since = r.derived("refused returns since", _refused_since)
+    return sum(1 for row in b.refused_returns if refused_within_commitment(_shop(row), since, r.as_of))
+
+
+def _shop(row: Any) -> ShopRow:
+    return ShopRow(*row[1:])
+
+
+def _refused_since(r: Resolved) -> Any:
+    return add_months(r.as_of, -r.values["field.refused_return_months"])
 
 
 def _lookback_start(r: Resolved) -> Any:

@@ -13,7 +13,10 @@ latest risk notice go in; the findings and one action come out.
 - for a seven-day-return store, a mystery shopper's return request refused within the
   committed period (`outcome: refused`, `within_commitment: true`) in the last
   `recheck.mystery_shop_months` months → suspend at once (reason `return_refused`); the
-  finding cites the visit's date and scenario, never the shopper's code.
+  finding cites the visit's date and scenario, never the shopper's code (when the fresh
+  assessment's V9 veto already holds it, the veto stands for it);
+- a mean consumer rating below `recheck.satisfaction_floor` (with at least the satisfaction
+  item's minimum count) → a warning to reviewers that never suspends, however long it stands.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any, Literal
 from checks.assess import Assessment
 from checks.calendar import add_months
 from checks.complaints import ComplaintFigures
+from checks.evidence import Ratings, refused_within_commitment
 from checks.outcome import Status
 from checks.policy import Resolved
 
@@ -37,6 +41,7 @@ EXPIRED = "lifecycle.expired"
 CLEARED = "recheck.cleared"
 RISK = "risk.flag"
 REFUSED = "recheck.return_refused"
+SATISFACTION = "recheck.satisfaction"
 # veto id -> status reason code (certificates.status.REASONS)
 VETO_REASONS = {
     "V1": "business_closed",
@@ -46,6 +51,8 @@ VETO_REASONS = {
     "V5": "severe_penalty",
     "V6": "complaint_blacklist",
     "V7": "commitment_not_met",
+    "V8": "inspection_failed",
+    "V9": "return_refused",
 }
 WARNING_REASONS = {SPIKE: "complaint_spike", LOW_RATE: "low_reconciliation_rate"}
 FIELD_REASONS = {REFUSED: "return_refused"}  # field findings that suspend like a veto
@@ -105,9 +112,7 @@ def refused_return(program: str, visits: tuple[Visit, ...], as_of: dt.date, p: R
         return None
     months = p["recheck.mystery_shop_months"]
     since = add_months(as_of, -months)
-    counted = [
-        v for v in visits if v.outcome == "refused" and v.within_commitment is True and since < v.visited_on <= as_of
-    ]
+    counted = [v for v in visits if refused_within_commitment(v, since, as_of)]
     if not counted:
         return None
     v = max(counted, key=lambda v: (v.visited_on, v.shop_id))
@@ -172,6 +177,26 @@ def low_reconciliation(c: ComplaintFigures, p: Resolved) -> Finding | None:
     )
 
 
+def low_satisfaction(r: Ratings | None, p: Resolved) -> Finding | None:
+    """The mean stars over the satisfaction window below the floor, with at least the minimum
+    count of ratings (fewer say nothing)."""
+    least, floor = p["bonus.satisfaction.min_count"], p["recheck.satisfaction_floor"]
+    if r is None or r.count < least or r.stars / r.count >= floor:
+        return None
+    mean = r.stars / r.count
+    figures = {"ratings": r.count, "mean": round(mean, 2), "floor": floor, "min_count": least}
+    return Finding(
+        SATISFACTION,
+        "warning",
+        "消费者满意度",
+        f"{r.window_start}至{r.as_of}消费者评价{r.count}条，平均{mean:.2f}星，低于监测下限{floor:g}星",
+        f"{r.count} consumer ratings from {r.window_start} to {r.as_of}, mean {mean:.2f} stars, "
+        f"below the floor of {floor:g}",
+        (r.ref,),
+        figures,
+    )
+
+
 def _risk(notice: dict[str, Any]) -> Finding:
     """The risk scan's notice (checks.risk.scan.risk_notice) as an advisory finding."""
     return Finding(
@@ -228,11 +253,14 @@ def decide(
                 )
             )
     refused = refused_return(program, visits, as_of, p) if program and visits else None
-    if refused is not None:
+    if refused is not None and not any(f.check_id == "V9" for f in findings):
         findings.append(refused)
     c = assessment.evidence.complaints
     warnings = [w for w in (complaint_spike(c, p), low_reconciliation(c, p)) if w is not None]
     findings += warnings
+    unhappy = low_satisfaction(assessment.evidence.ratings, p)
+    if unhappy is not None:
+        findings.append(unhappy)
     if risk_notice:
         findings.append(_risk(risk_notice))
     vetoes = [f for f in findings if f.kind == "veto"]
@@ -244,6 +272,8 @@ def decide(
         if state == "valid" and persisting:
             return Decision("suspend", WARNING_REASONS[persisting[0].check_id], tuple(findings), persisting[0])
         return Decision("warn" if state == "valid" else "none", None, tuple(findings), warnings[0])
+    if unhappy is not None and state == "valid":
+        return Decision("warn", None, tuple(findings), unhappy)
     if state == "suspended":
         cleared = Finding(
             CLEARED,

@@ -3,6 +3,10 @@
 A check function returns a `Result` whose reasons are templates plus arguments:
 screening a province reads only statuses and points, so the text is formatted
 when someone reads the outcome (`Outcome`), not a million times in the batch.
+
+A result that scores what the applicant declared carries its `basis` (`Basis`): declared
+(and, before any on-site inspection, awaiting it), verified on site, or failed on site; the
+other results carry None.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ class Status(StrEnum):
     MISSING = "missing"
 
 
+class Basis(StrEnum):
+    """What a declared item's points rest on."""
+
+    DECLARED = "declared"  # the applicant's declaration (no inspection checked it yet)
+    VERIFIED = "verified"  # an on-site inspection's verifying item passed
+    FAILED_ON_SITE = "failed_on_site"  # an on-site inspection's verifying item failed: no points
+
+
 class Result(NamedTuple):
     """What a check function returns: reasons are `str.format` templates over `args`."""
 
@@ -36,16 +48,24 @@ class Result(NamedTuple):
     en: str
     args: tuple[Any, ...]
     evidence: tuple[str, ...]
+    basis: Basis | None = None
 
 
 _tuple_new = tuple.__new__
 
 
 def result(
-    status: Status, points: float, max_points: float, zh: str, en: str, args: tuple[Any, ...], evidence: tuple[str, ...]
+    status: Status,
+    points: float,
+    max_points: float,
+    zh: str,
+    en: str,
+    args: tuple[Any, ...],
+    evidence: tuple[str, ...],
+    basis: Basis | None = None,
 ) -> Result:
     """`Result(...)` without the NamedTuple constructor's Python-level call (hot in screening)."""
-    return _tuple_new(Result, (status, points, max_points, zh, en, args, evidence))
+    return _tuple_new(Result, (status, points, max_points, zh, en, args, evidence, basis))
 
 
 def once(p: Params, key: str, make: Callable[[], Result]) -> Result:
@@ -68,6 +88,7 @@ class Outcome:
     reason_zh: str
     reason_en: str
     evidence: tuple[str, ...]
+    basis: Basis | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +101,7 @@ class Outcome:
             "reason_zh": self.reason_zh,
             "reason_en": self.reason_en,
             "evidence": list(self.evidence),
+            "basis": None if self.basis is None else self.basis.value,
         }
 
 
@@ -106,6 +128,7 @@ class Check:
             r.zh.format(*r.args),
             r.en.format(*r.args),
             r.evidence,
+            r.basis,
         )
 
 

@@ -35,7 +35,7 @@ from checks.programmes import Programme
 
 POLICY_DIR = Path(__file__).with_name("policies")
 PROGRAMS = tuple(Programme)
-VETO_IDS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7")
+VETO_IDS = ("V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8", "V9")
 
 _INT, _NUM, _STR, _LIST, _BOOL = (
     TypeAdapter(t, config=ConfigDict(strict=True)) for t in (int, float, str, list[str], bool)
@@ -83,10 +83,20 @@ SCHEMA: dict[str, tuple[TypeAdapter, str | None]] = {
     "bonus.long_return_points": (_NUM, None),
     "bonus.any_branch_points": (_NUM, None),
     "bonus.refund_48h_points": (_NUM, None),
+    "bonus.satisfaction.window_months": (_INT, None),
+    "bonus.satisfaction.min_count": (_INT, None),
+    "bonus.satisfaction.max_points": (_NUM, None),
+    "bonus.satisfaction.full_mean": (_NUM, None),
+    "bonus.satisfaction.partial_mean": (_NUM, None),
+    "bonus.satisfaction.partial_points": (_NUM, None),
+    "inspection.deduction_points": (_NUM, None),
+    "field.refused_return_months": (_INT, None),
+    "field.refused_return_points": (_NUM, None),
     "recheck.spike_window_days": (_INT, None),
     "recheck.spike_factor": (_NUM, None),
     "recheck.spike_min_count": (_INT, None),
     "recheck.reconciliation_floor": (_NUM, None),
+    "recheck.satisfaction_floor": (_NUM, None),
     "lifecycle.announcement_working_days": (_INT, None),
     "lifecycle.objection_working_days": (_INT, None),
     "lifecycle.validity_years": (_INT, None),
@@ -126,11 +136,11 @@ OUTSIDE_ASSESSMENT = frozenset(
         "lifecycle.administrative_review_days",
         "lifecycle.litigation_months",
         "commitment_letter.paragraphs",
-        "inspection.checklist",  # read by ingest (item ids) until assessments score inspections
         "recheck.mystery_shop_months",
         "review.require_inspection.county",
         "review.require_inspection.city",
         "review.require_inspection.province",
+        "recheck.satisfaction_floor",
     }
 )
 

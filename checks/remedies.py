@@ -42,6 +42,22 @@ REMEDIES: dict[str, tuple[str, str]] = {
         "须承诺不少于七日的线下无理由退货期限，并在店内显著位置公示退货范围和条件。",
         "Commit to at least seven days of offline no-reason returns and display scope and conditions in store.",
     ),
+    "V8": (
+        "请按现场验收意见整改未通过的否决项，整改后重新申请并接受现场验收。",
+        "Put right the failed veto items of the on-site inspection, then apply again and be inspected.",
+    ),
+    "V9": (
+        "须在承诺的期限和范围内受理无理由退货；暗访拒绝退货不再计入审核期限后，可重新申请。",
+        "Accept returns within the committed period and scope; apply again once the refusal is out of the look-back.",
+    ),
+    "inspection.deductions": (
+        "请按现场验收意见整改未通过的项目。",
+        "Put right the items the on-site inspection failed.",
+    ),
+    "mystery_shop.refused_returns": (
+        "须在承诺的期限和范围内受理无理由退货。",
+        "Accept returns within the committed period and scope.",
+    ),
     "compliance.penalties": (
         "依法整改违法行为，符合条件的可申请信用修复。",
         "Correct the violations; apply for credit repair where eligible.",

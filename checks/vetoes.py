@@ -1,5 +1,8 @@
-"""Veto checks V1–V7 (否决项, docs/domain.md): any veto makes the applicant ineligible; a veto
+"""Veto checks V1–V9 (否决项, docs/domain.md): any veto makes the applicant ineligible; a veto
 check without its data gives `missing`, which makes the verdict `pending`, never a pass.
+V8 and V9 read the field records (issue 16): a failed veto item of the latest on-site
+inspection, and a return refused to a mystery shopper within the commitment; before any
+inspection or visit they pass (the review gate asks for the inspection, not the assessment).
 
 Each check is declared once with both its parts side by side: the screening part
 (`checks.fast`, statuses from raw rows) above the reference (reasons from Evidence)."""
@@ -17,6 +20,8 @@ from checks.fast import (
     VETOED,
     Business,
     Quick,
+    checklist_roles,
+    counted_refusals,
     currently_listed,
     fast,
     judged_penalties,
@@ -248,6 +253,69 @@ def return_commitment(ev: Evidence, p: Params) -> Result:
     return _ok("承诺{0}天无理由退货并明示", "{0}-day returns committed and displayed", (c.return_days,), (app.ref,))
 
 
+@fast(key=("inspection",))
+def _inspection_passed(b: Business, r: Resolved) -> Quick:
+    if b.inspection and not b.inspection.isdisjoint(checklist_roles(r.values).veto):
+        return VETOED
+    return PASSED
+
+
+@check("V8", "现场验收否决项", "On-site inspection veto items", "veto", _inspection_passed)
+def inspection_passed(ev: Evidence, p: Params) -> Result:
+    """V8: the latest on-site inspection (评价验收) failed no item the checklist makes a veto."""
+    ins = ev.inspection
+    if ins is None:
+        return once(p, "V8.none", lambda: _ok("尚无现场验收记录", "no on-site inspection on file yet"))
+    rl = checklist_roles(p)
+    failed = [x.id for x in ins.items if x.result == "fail" and x.id in rl.veto]
+    if failed:
+        return _veto(
+            "{0}现场验收未通过否决项：{1}",
+            "the on-site inspection of {0} failed veto item(s): {2}",
+            (
+                ins.inspected_on,
+                "、".join(f"“{rl.titles[i]}”" for i in failed),
+                ", ".join(f"{i} ({rl.titles[i]})" for i in failed),
+            ),
+            (ins.ref,),
+        )
+    return _ok(
+        "{0}现场验收否决项均通过",
+        "the on-site inspection of {0} passed every veto item",
+        (ins.inspected_on,),
+        (ins.ref,),
+    )
+
+
+@fast(rows=("refused_returns",))
+def _no_refused_return(b: Business, r: Resolved) -> Quick:
+    return VETOED if counted_refusals(b, r) else PASSED
+
+
+@check("V9", "暗访拒绝无理由退货", "Return refused to a mystery shopper", "veto", _no_refused_return)
+def no_refused_return(ev: Evidence, p: Params) -> Result:
+    """V9 (seven_day_return): no mystery shopper was refused a return within the committed period
+    (`outcome: refused`, `within_commitment: true`) in the 12 months up to the as-of date (暗访)."""
+    months = p["field.refused_return_months"]
+    refused = ev.refused_returns
+    if refused:
+        return _veto(
+            "{0}个月内暗访发现在承诺的退货期限和范围内拒绝无理由退货：{1}",
+            "a return within the committed period was refused to a mystery shopper within {0} months: {1}",
+            (months, ", ".join(str(v.visited_on) for v in refused)),
+            tuple(v.ref for v in refused),
+        )
+    return once(
+        p,
+        "V9.pass",
+        lambda: _ok(
+            "{0}个月内暗访未发现承诺期内拒绝退货",
+            "no return within the commitment refused to a mystery shopper within {0} months",
+            (months,),
+        ),
+    )
+
+
 VETOES = (
     registration_active,
     not_seriously_dishonest,
@@ -256,4 +324,6 @@ VETOES = (
     no_severe_penalty,
     complaints_handled,
     return_commitment,
+    inspection_passed,
+    no_refused_return,
 )

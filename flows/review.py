@@ -14,9 +14,9 @@ from checks.policy import load_policy
 from checks.programmes import Programme
 from flows.application import deliver_pending, write_letters
 from flows.common import chunks, registry, stages
-from flows.notices import announcement_files
+from flows.notices import announcement_files, letter_for
 from registry.announcements import announce
-from registry.applications import decide
+from registry.applications import decide, reassess_with_inspection
 from registry.db import begin_write
 from registry.settings import get_settings
 from registry.workflow_models import ApplicationStatus
@@ -90,3 +90,13 @@ def publish_announcement(program: str, published_on: dt.date) -> dict:
 def announce_flow(program: Programme, published_on: dt.date | None = None) -> dict:
     """公示: publish the approved applications of a programme with an objection window."""
     return publish_announcement(program, published_on or calendar.today())
+
+
+def after_inspection(session, app_id: int, day: dt.date, actor: str) -> str:
+    """Once an inspection is saved: the application assessed again with it
+    (`reassess_with_inspection`), and a reasons letter queued when that rejects it. Returns the
+    application's status."""
+    app = reassess_with_inspection(session, app_id, day, actor)
+    if app.status == ApplicationStatus.rejected:
+        letter_for(session, app_id, get_settings())
+    return app.status

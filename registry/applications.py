@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from checks import calendar
-from checks.assess import assess
+from checks.assess import Verdict, assess
 from checks.errors import Kind
 from checks.evidence import Commitments
 from checks.policy import load_policy
@@ -189,6 +189,14 @@ def decide(
     if decision != "approve" and not comment.strip():
         raise WorkflowError(f"a {decision} needs --comment saying why")
     inspection = require_for_approval(session, app, calendar.today()) if decision == "approve" else None
+    if inspection is not None and _assessed_inspection(session, app_id) != inspection.inspection_id:
+        # the assessment predates the inspection: assess again with it first; a failed veto item
+        # or a score now below the pass mark rejects instead of approving
+        reassess_with_inspection(
+            session, app_id, max(inspection.inspected_on, app.as_of or app.submitted_on), f"account:{reviewer_name}"
+        )
+        if app.status != ApplicationStatus.in_review:
+            return app
     try:
         with session.begin_nested():
             session.add(
@@ -258,16 +266,29 @@ def store_assessment(session: Session, assessment, application_id: int | None) -
     return rec
 
 
+def _reject_ineligible(session: Session, app: Application, assessment, actor: str) -> None:
+    """An ineligible assessment rejects the application, naming the failed checks (its reasons
+    letter is written from the stored assessment: `flows.notices.letter_for`)."""
+    failed = [o.id for o in assessment.outcomes if o.status.value in ("veto", "fail")]
+    set_status(
+        session,
+        app,
+        ApplicationStatus.rejected,
+        actor,
+        "ineligible: " + ", ".join(failed),
+        failed=failed,
+        verdict=assessment.verdict.value,
+        score=assessment.score,
+    )
+
+
 def route(session: Session, app: Application, assessment, stages: tuple[str, ...], actor: str = "system") -> str:
     """ineligible → rejected; pending → waits for the missing data; eligible → first review stage."""
     verdict = assessment.verdict.value
     app.verdict, app.score, app.as_of = verdict, assessment.score, assessment.as_of
     detail = {"verdict": verdict, "score": assessment.score}
     if verdict == "ineligible":
-        failed = [o.id for o in assessment.outcomes if o.status.value in ("veto", "fail")]
-        set_status(
-            session, app, ApplicationStatus.rejected, actor, "ineligible: " + ", ".join(failed), failed=failed, **detail
-        )
+        _reject_ineligible(session, app, assessment, actor)
     elif verdict == "pending":
         missing = [o.id for o in assessment.outcomes if o.status.value == "missing"]
         set_status(
@@ -369,6 +390,12 @@ def assess_application(
     policy = load_policy(app.program)
     evidence = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
     assessment = assess(evidence, policy)
+    _store_audited(session, app, assessment, actor)
+    route(session, app, assessment, stages, actor)
+    return app
+
+
+def _store_audited(session: Session, app: Application, assessment, actor: str, **detail) -> AssessmentRecord:
     record = store_assessment(session, assessment, app.id)
     audit.record(
         session,
@@ -382,7 +409,53 @@ def assess_application(
             "score": record.score,
             "policy_sha256": record.policy_sha256,
             "evidence_sha256": record.evidence_sha256,
+            **detail,
         },
     )
-    route(session, app, assessment, stages, actor)
+    return record
+
+
+def _assessed_inspection(session: Session, app_id: int) -> str | None:
+    """The inspection id the application's latest stored assessment read, or None."""
+    evidence = session.scalar(
+        select(AssessmentRecord.evidence)
+        .where(AssessmentRecord.application_id == app_id)
+        .order_by(AssessmentRecord.id.desc())
+        .limit(1)
+    )
+    found = (evidence or {}).get("inspection")
+    return found.get("inspection_id") if isinstance(found, dict) else None
+
+
+def reassess_with_inspection(session: Session, app_id: int, day: dt.date, actor: str) -> Application:
+    """Assess an application in review again on `day`, now with its latest completed on-site
+    inspection (评价验收) in the evidence: the workbench calls it after an inspection is saved, and
+    before a county approval whose assessment predates the latest inspection.
+
+    The new assessment is stored and audited (naming the inspection). Still eligible (or pending:
+    a veto check lost its data, which the reviewer sees): the application stays at its stage
+    with the new score. Ineligible (a failed veto item, or below the pass mark once the
+    inspection's points are in): rejected as an assessment rejects (`route`); the caller writes
+    and queues its reasons letter with `flows.notices.letter_for`, as the application flow does.
+    """
+    app = get_application(session, app_id)
+    if app.status != ApplicationStatus.in_review:
+        raise WorkflowError(
+            f"application {app_id} is {app.status}; only an application in review is re-assessed with its inspection",
+            kind=Kind.conflict,
+        )
+    policy = load_policy(app.program)
+    evidence = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
+    if evidence.inspection is None:
+        raise WorkflowError(
+            f"application {app_id}: no completed {app.program} inspection of {app.uscc} on or before {day}",
+            kind=Kind.not_found,
+        )
+    assessment = assess(evidence, policy)
+    _store_audited(session, app, assessment, actor, inspection=evidence.inspection.inspection_id)
+    app.verdict, app.score, app.as_of = assessment.verdict.value, assessment.score, assessment.as_of
+    if assessment.verdict is Verdict.INELIGIBLE:
+        _reject_ineligible(session, app, assessment, actor)
+    else:
+        session.flush()
     return app

@@ -10,6 +10,11 @@ to it.
 Which application counts: the business's latest application to the programme
 submitted on or before the as-of date (latest `submitted_on`, then highest id),
 unless the caller names one.
+
+The field records: the business's completed inspections for the programme on or before the
+as-of date (`build_evidence` keeps the latest), its mystery-shop returns refused within the
+commitment in the look-back (`field.refused_return_months`), and its ratings over the
+satisfaction window counted in SQL (count and stars).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from checks.calendar import add_years
-from checks.columnar import Chunk, Kernel, Screened
+from checks.columnar import Chunk, Kernel, Screened, inspection_failures
 from checks.complaints import (
     CITED_IDS,
     ComplaintCounts,
@@ -33,10 +38,32 @@ from checks.complaints import (
     complaint_window,
     count_complaints,
 )
-from checks.evidence import ApplicationRow, ClassRow, Evidence, ListingRow, RegistrationRow, build_evidence
+from checks.evidence import (
+    COMPLETED,
+    ApplicationRow,
+    ClassRow,
+    Evidence,
+    InspectionRow,
+    ListingRow,
+    RatingCounts,
+    RegistrationRow,
+    ShopRow,
+    build_evidence,
+    field_windows,
+)
 from checks.penalties import PenaltyRow, lookback_start
 from checks.policy import Policy, load_policy
-from registry.models import Complaint, CreditClass, CreditListing, Penalty, Registration, UsccOverride
+from registry.models import (
+    Complaint,
+    CreditClass,
+    CreditListing,
+    Inspection,
+    MysteryShop,
+    Penalty,
+    Rating,
+    Registration,
+    UsccOverride,
+)
 from registry.workflow_models import Application
 
 DEFAULT_CHUNK = 2000
@@ -81,6 +108,21 @@ _SCREEN_REGISTRATION = (
     Registration.odr_enrolled_on,
 )
 _CLASS = (CreditClass.uscc, CreditClass.risk_class, CreditClass.classified_on)
+_INSPECTION = (
+    Inspection.uscc,
+    Inspection.inspection_id,
+    Inspection.inspected_on,
+    Inspection.conclusion,
+    Inspection.items,
+)
+_SHOP = (
+    MysteryShop.uscc,
+    MysteryShop.shop_id,
+    MysteryShop.visited_on,
+    MysteryShop.scenario,
+    MysteryShop.outcome,
+    MysteryShop.within_commitment,
+)
 _APPLICATION = (
     Application.uscc,
     Application.program,
@@ -120,6 +162,31 @@ def _window_filter(w: ComplaintWindow) -> ColumnElement[bool]:
     return and_(Complaint.received_on > w.start, Complaint.received_on <= w.as_of)
 
 
+def _inspection_filter(as_of: dt.date, program: str) -> ColumnElement[bool]:
+    return and_(Inspection.program == program, Inspection.inspected_on <= as_of, Inspection.conclusion.in_(COMPLETED))
+
+
+def _refused_filter(as_of: dt.date, policy: Policy) -> ColumnElement[bool]:
+    """The visits `checks.evidence.refused_within_commitment` counts (fetching only those)."""
+    since, _ = field_windows(as_of, policy)
+    return and_(
+        MysteryShop.outcome == "refused",
+        MysteryShop.within_commitment.is_(True),
+        MysteryShop.visited_on > since,
+        MysteryShop.visited_on <= as_of,
+    )
+
+
+def _ratings_query(as_of: dt.date, policy: Policy, which: ColumnElement[bool]):
+    """(uscc, count, stars) of the ratings in the satisfaction window, per business."""
+    _, since = field_windows(as_of, policy)
+    return (
+        select(Rating.uscc, func.count(), func.sum(Rating.stars))
+        .where(which, Rating.rated_on > since, Rating.rated_on <= as_of)
+        .group_by(Rating.uscc)
+    )
+
+
 # -- one business -------------------------------------------------------------------------------
 
 
@@ -157,6 +224,11 @@ def evidence_for(
         app_query = app_query.where(Application.submitted_on <= as_of)
     app = conn.execute(app_query.order_by(Application.submitted_on.desc(), Application.id.desc()).limit(1)).first()
     overridden = conn.execute(select(UsccOverride.uscc).where(UsccOverride.uscc == uscc)).first() is not None
+    inspections = conn.execute(
+        select(*_INSPECTION[1:]).where(Inspection.uscc == uscc, _inspection_filter(as_of, program))
+    ).all()
+    shops = conn.execute(select(*_SHOP[1:]).where(MysteryShop.uscc == uscc, _refused_filter(as_of, policy))).all()
+    rated = conn.execute(_ratings_query(as_of, policy, Rating.uscc == uscc)).first()
     # SQLAlchemy's rows of the NamedTuples' columns, in their order: read the same way
     return build_evidence(
         uscc,
@@ -169,6 +241,9 @@ def evidence_for(
         as_of,
         policy,
         uscc_overrides=frozenset({uscc}) if overridden else frozenset(),
+        inspections=cast(Sequence[InspectionRow], inspections),
+        mystery_shops=cast(Sequence[ShopRow], shops),
+        ratings=None if rated is None else RatingCounts(rated[1], rated[2]),
     )
 
 
@@ -298,6 +373,7 @@ def evidence_batch(
             ):
                 late_ids[uscc].append(cid)
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
+        inspections, shops, rated = _field_records(conn, usccs, contiguous, program, as_of, policy)
         classes = _group(
             conn.execute(
                 select(*_CLASS).where(
@@ -321,6 +397,9 @@ def evidence_batch(
                 as_of,
                 policy,
                 uscc_overrides=overrides,
+                inspections=[InspectionRow(*r[1:]) for r in inspections.get(u, ())],
+                mystery_shops=[ShopRow(*r[1:]) for r in shops.get(u, ())],
+                ratings=rated.get(u),
             )
 
 
@@ -394,7 +473,11 @@ def screening_chunks(
             ).all()
         }
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
-        yield Chunk(regs, counts, penalties, listings, apps, overrides)
+        inspections, shops, rated = _field_records(conn, usccs, contiguous, program, as_of, policy)
+        failures = {
+            u: failed for u, rows in inspections.items() if (failed := inspection_failures(rows, as_of)) is not None
+        }
+        yield Chunk(regs, counts, penalties, listings, apps, overrides, failures, shops, rated)
 
 
 def _registration_rows(conn, query) -> list[tuple]:
@@ -469,6 +552,30 @@ def _chunk_records(
     ).all():
         apps[row.uscc] = row  # the latest one wins
     return penalties, listings, apps
+
+
+def _field_records(
+    conn, usccs: Sequence[str], contiguous: bool, program: str, as_of: dt.date, policy: Policy
+) -> tuple[dict, dict, dict]:
+    """A chunk's completed inspections for the programme and its refused mystery-shop returns
+    (rows with the uscc first, by business), and its rating counts by business."""
+    inspections = _group(
+        conn.execute(
+            select(*_INSPECTION).where(
+                _in_chunk(Inspection.uscc, usccs, contiguous), _inspection_filter(as_of, program)
+            )
+        )
+    )
+    shops = _group(
+        conn.execute(
+            select(*_SHOP).where(_in_chunk(MysteryShop.uscc, usccs, contiguous), _refused_filter(as_of, policy))
+        )
+    )
+    rated = {
+        u: RatingCounts(n, stars)
+        for u, n, stars in conn.execute(_ratings_query(as_of, policy, _in_chunk(Rating.uscc, usccs, contiguous)))
+    }
+    return inspections, shops, rated
 
 
 def _group(result) -> dict[str, list[Any]]:

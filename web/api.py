@@ -16,7 +16,7 @@ from certificates.status import CertificateState
 from checks import calendar
 from checks.errors import AssuredError, Kind
 from flows.recheck import reviewer_change
-from flows.review import Decision, review_decision
+from flows.review import Decision, after_inspection, review_decision
 from registry import inspections, workbench
 from registry.accounts import SignedIn, SignInError, authenticate, change_password, end_session, open_session
 from registry.announcements import resolve_objection
@@ -225,12 +225,13 @@ def record_inspection(who: SignedIn, app_id: int, body: InspectionBody, photos: 
                 digests,
                 today,
             )
+            status = after_inspection(session, app_id, row.inspected_on, f"account:{who.account.username}")
             app = session.get(Application, app_id)
             return {
                 "inspection": row.inspection_id,
                 "conclusion": row.conclusion,
                 "photos": digests,
-                "status": app.status if app else None,
+                "status": status,
                 "stage": app.stage if app else None,
             }
     except AssuredError as exc:  # a field the body got wrong is 422, naming it, as FastAPI's own

@@ -242,6 +242,7 @@ def inspect(
 ) -> None:
     """评价验收: record the on-site inspection of an application in review, as the signed-in
     reviewer of its stage; every checklist item not named --fail or --na passed."""
+    from flows.review import after_inspection  # Prefect: only when an inspection is recorded
     from registry import inspections
     from registry.uploads import store_photo
     from registry.workflow_models import Application
@@ -288,11 +289,20 @@ def inspect(
         row = inspections.record(
             session, application_id, who.account.username, day, results, chosen, photos, calendar.today()
         )
-        out = {"application_id": application_id, "inspection": row.inspection_id, "conclusion": row.conclusion}
+        status = after_inspection(session, application_id, day, f"account:{who.account.username}")
+        out = {
+            "application_id": application_id,
+            "inspection": row.inspection_id,
+            "conclusion": row.conclusion,
+            "status": status,
+        }
     if as_json:
         emit_json(out)
     else:
-        typer.echo(f"application {application_id}: inspection {out['inspection']} recorded ({out['conclusion']})")
+        typer.echo(
+            f"application {application_id}: inspection {out['inspection']} recorded ({out['conclusion']}); "
+            f"the application is {status}"
+        )
 
 
 @commands.command()

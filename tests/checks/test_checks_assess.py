@@ -123,8 +123,8 @@ def test_all_checks_run_after_a_veto(make_evidence, policies):
         ),
         policies["model_unit"],
     )
-    assert len(a.outcomes) == 19
-    assert a.ids_with("veto") == ["V1", "V5"] and a.ids_with("missing") == ["V4"]
+    assert len(a.outcomes) == 23  # V1-V6 and V8, 12 scored items, 4 bonus items
+    assert a.ids_with("veto") == ["V1", "V5"] and a.ids_with("missing") == ["V4", "bonus.satisfaction"]
     assert "compliance.penalties" in a.ids_with("fail")
 
 
@@ -149,8 +149,10 @@ def test_assess_json_has_exactly_the_issue_3_shape(make_evidence, policies):
             "reason_zh",
             "reason_en",
             "evidence",
+            "basis",
         ]
         assert o["status"] in {"pass", "fail", "veto", "missing"}
+        assert o["basis"] in {None, "declared", "verified", "failed_on_site"}
     json.dumps(doc, ensure_ascii=False)  # serialisable as is
 
 

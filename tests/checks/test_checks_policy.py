@@ -34,8 +34,8 @@ def test_the_shipped_policy_gives_every_value_a_date_and_a_source(program):
 @pytest.mark.parametrize(
     ("program", "pass_mark", "vetoes"),
     [
-        ("model_unit", 85, ["V1", "V2", "V3", "V4", "V5", "V6"]),
-        ("seven_day_return", 80, ["V1", "V2", "V3", "V5", "V6", "V7"]),
+        ("model_unit", 85, ["V1", "V2", "V3", "V4", "V5", "V6", "V8"]),
+        ("seven_day_return", 80, ["V1", "V2", "V3", "V5", "V6", "V7", "V8", "V9"]),
     ],
 )
 def test_the_default_policy_matches_domain_md(program, pass_mark, vetoes):
@@ -132,8 +132,8 @@ BAD_FILES = [
         id="an unknown parameter in the file is refused",
     ),
     pytest.param(
-        lambda d: d["parameters"]["vetoes"]["enabled"]["values"][0].update(value=["V1", "V9"]),
-        r"parameter 'vetoes.enabled' effective 2023-01-01: unknown veto 'V9'",
+        lambda d: d["parameters"]["vetoes"]["enabled"]["values"][0].update(value=["V1", "V10"]),
+        r"parameter 'vetoes.enabled' effective 2023-01-01: unknown veto 'V10'",
         id="an unknown veto id is refused",
     ),
     pytest.param(
@@ -173,12 +173,11 @@ def test_a_programme_file_holds_only_what_differs_from_the_shared_values(program
     own = yaml.safe_load(policy_path(program).read_text(encoding="utf-8"))
     shared = yaml.safe_load(policy_path(program).with_name("common.yaml").read_text(encoding="utf-8"))
     assert own["extends"] == "common.yaml"
-    assert set(own["parameters"]) == {
-        "pass_mark",
-        "vetoes",
-        "commitment_letter",
-        "inspection",
-    }  # the letter's text and the inspection checklist are the programme's
+    # the letter's text and the inspection checklist are the programme's; a seven-day-return store
+    # deducts nothing for a refused mystery-shop return (V9 vetoes it)
+    assert set(own["parameters"]) == {"pass_mark", "vetoes", "commitment_letter", "inspection"} | (
+        {"field"} if program == "seven_day_return" else set()
+    )
     assert not set(own["parameters"]["vetoes"]) & set(shared["parameters"]["vetoes"])
     assert "commitment_letter" not in shared["parameters"]
     policy = load_policy(program)

@@ -211,8 +211,8 @@ def test_seven_day_return_veto(make_evidence, policies, facts, status):
 def test_each_programme_runs_its_own_vetoes(make_evidence, policies):
     model = run(make_evidence, policies, "model_unit")
     store = run(make_evidence, policies, "seven_day_return", classes=[])
-    assert [o.id for o in model.outcomes if o.id.startswith("V")] == ["V1", "V2", "V3", "V4", "V5", "V6"]
-    assert [o.id for o in store.outcomes if o.id.startswith("V")] == ["V1", "V2", "V3", "V5", "V6", "V7"]
+    assert [o.id for o in model.outcomes if o.id.startswith("V")] == ["V1", "V2", "V3", "V4", "V5", "V6", "V8"]
+    assert [o.id for o in store.outcomes if o.id.startswith("V")] == ["V1", "V2", "V3", "V5", "V6", "V7", "V8", "V9"]
     assert store.verdict == "eligible"  # no credit class needed for a seven-day-return store
 
 

@@ -8,6 +8,7 @@ import random
 
 import pytest
 import test_checks_assess as assess_cases
+import test_checks_field as field_cases
 import test_checks_rules as rule_cases
 import yaml
 from checks_factories import AS_OF, FULL_COMMITMENTS, USCC, days_ago, registration
@@ -39,6 +40,9 @@ def both(
     as_of=AS_OF,
     policy=None,
     uscc_overrides=frozenset(),
+    inspections=(),
+    mystery_shops=(),
+    ratings=None,
 ):
     """(reference, fast) for the facts the checks' `make_evidence` fixture takes."""
     reg = registration(uscc) if registration_row is _DEFAULT else registration_row
@@ -60,6 +64,9 @@ def both(
             as_of,
             policy,
             uscc_overrides=uscc_overrides,
+            inspections=inspections,
+            mystery_shops=mystery_shops,
+            ratings=ratings,
         ),
         policy,
     )
@@ -73,7 +80,17 @@ def both(
         tuple(a.ids_with("missing")),
     )
     s = Kernel(policy, as_of).assess_one(
-        uscc, reg, complaints, penalties, listings, classes, application, uscc_overrides=uscc_overrides
+        uscc,
+        reg,
+        complaints,
+        penalties,
+        listings,
+        classes,
+        application,
+        uscc_overrides=uscc_overrides,
+        inspections=inspections,
+        mystery_shops=mystery_shops,
+        ratings=ratings,
     )
     return ref, (s.uscc, s.verdict, s.score, s.bonus, s.vetoes, s.failed, s.missing)
 
@@ -93,6 +110,12 @@ def test_the_fast_path_agrees_on_every_model_unit_boundary_case(policies, facts)
 @pytest.mark.parametrize("facts", [pytest.param(c.values[0], id=c.id) for c in rule_cases.SEVEN_DAY_CASES])
 def test_the_fast_path_agrees_on_every_seven_day_return_case(policies, facts):
     ref, fast = both(policies, "seven_day_return", **facts)
+    assert fast == ref
+
+
+@pytest.mark.parametrize(("program", "facts"), [pytest.param(*c.values[:2], id=c.id) for c in field_cases.FIELD_CASES])
+def test_the_fast_path_agrees_on_every_field_record_case(policies, program, facts):
+    ref, fast = both(policies, program, **facts)
     assert fast == ref
 
 

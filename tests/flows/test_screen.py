@@ -9,6 +9,8 @@ import pytest
 
 from flows.screen import FIELDS
 from tests.conftest import BACKEND
+from tests.flows.conftest import AS_OF as FLOWS_AS_OF
+from tests.flows.conftest import apply_online
 
 AS_OF = "2026-06-30"
 
@@ -64,6 +66,35 @@ def test_the_assess_json_carries_every_outcome_with_reasons(cli, province):
     assert {"V1", "V2", "V3", "V5", "V6", "V7"} <= set(ids) and "V4" not in ids  # V4 is model_unit only
     for o in out["outcomes"]:
         assert o["status"] in ("pass", "fail", "veto", "missing") and o["reason_zh"] and o["reason_en"]
+        assert o["basis"] in (None, "declared", "verified", "failed_on_site")
+
+
+def _lines(folder, kind):
+    return [json.loads(line) for line in (folder / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_the_assess_json_shows_inspection_verified_items_apart_from_declared_ones(cli, province):
+    inspections = _lines(province, "inspections")
+    inspected = {i["uscc"] for i in inspections}
+    ins = next(
+        i for i in inspections if i["program"] == "model_unit" and i["items"]["first_inquiry_rule"]["result"] == "pass"
+    )
+    latest = max(i["inspected_on"] for i in inspections if i["uscc"] == ins["uscc"] and i["program"] == "model_unit")
+    assert latest == ins["inspected_on"]  # the generator inspects an applicant once per programme
+    never = next(r["uscc"] for r in _lines(province, "registrations") if r["uscc"] not in inspected)
+    for uscc in (ins["uscc"], never):  # both declare every mechanism
+        apply_online(cli, uscc)
+    day = max(FLOWS_AS_OF, ins["inspected_on"])
+
+    def basis(uscc):
+        out = cli("assess", uscc, "--program", "model_unit", "--as-of", day, "--json").json()
+        return {o["id"]: o["basis"] for o in out["outcomes"]}
+
+    checked = basis(ins["uscc"])
+    assert checked["mechanisms.first_inquiry_responsibility"] == "verified"
+    assert checked["mechanisms.service_station"] == "declared"  # no checklist item verifies it
+    assert checked["mechanisms.odr"] is None and checked["V1"] is None  # registry facts, not declarations
+    assert basis(never)["mechanisms.first_inquiry_responsibility"] == "declared"  # awaiting the on-site check
 
 
 @pytest.mark.parametrize(

@@ -80,9 +80,22 @@ def test_the_county_approval_waits_for_a_completed_inspection_naming_the_rule(cl
     assert entry["actor"] == "account:county-a"
 
 
-def test_an_inspection_that_failed_a_veto_item_does_not_let_the_county_approve(cli, shops, reviewers):
+def test_an_inspection_that_failed_a_veto_item_rejects_with_a_letter_citing_it(cli, shops, reviewers):
     n = apply_online(cli, shops["good"])["id"]
-    inspect(cli, n, "--fail", "price_marked", "--note", "price_marked=货架商品未标价")
+    result = cli(
+        "inspect", n, "--as", "county-a", "--fail", "price_marked", "--note", "price_marked=货架商品未标价", "--json"
+    )
+    assert result.code == 0 and result.json()["status"] == "rejected", result.err
+    refused = cli("review", n, "--as", "county-a", "--approve")
+    assert refused.code == 2 and "not in review" in refused.err, refused.err
+    [letter] = get_settings().out_path.rglob("rejection-*.pdf")  # written and queued for delivery
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(letter).pages)
+    assert "现场验收" in text and "商品和服务明码标价" in text
+
+
+def test_an_inspection_concluding_fail_without_a_failed_veto_leaves_reject_or_return(cli, shops, reviewers):
+    n = apply_online(cli, shops["good"])["id"]
+    inspect(cli, n, "--conclusion", "fail")
     refused = cli("review", n, "--as", "county-a", "--approve")
     assert refused.code == 2 and "concluded fail" in refused.err, refused.err
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 
 import pytest
@@ -14,7 +15,17 @@ from checks.policy import load_policy
 from checks.uscc import make_uscc
 from registry.db import session_factory
 from registry.evidence import evidence_batch, evidence_for, partition
-from registry.models import Complaint, CreditClass, CreditListing, Penalty, Registration, UsccOverride
+from registry.models import (
+    Complaint,
+    CreditClass,
+    CreditListing,
+    Inspection,
+    MysteryShop,
+    Penalty,
+    Rating,
+    Registration,
+    UsccOverride,
+)
 from registry.settings import get_settings
 from registry.workflow_models import Application
 from tests.conftest import sqlite_all_postgresql_one
@@ -176,8 +187,80 @@ def populate(session, seed: int, businesses: int) -> list[str]:
                     },
                 )
             )
+        _field_records(session, random.Random(seed * 100_003 + i), seed, i, uscc)  # leaves `rng` as it was
     session.add(UsccOverride(uscc=usccs[0], reason="test", added_by="test"))
     return sorted(usccs)
+
+
+ITEMS = {
+    "model_unit": [
+        "commitment_displayed",
+        "price_marked",
+        "supplier_ledger",
+        "first_inquiry_rule",
+        "advance_compensation_rule",
+        "complaint_ledger",
+        "staff_know_rules",
+    ],
+    "seven_day_return": [
+        "return_rules_displayed",
+        "return_record_book",
+        "sample_return",
+        "commitment_displayed",
+        "price_marked",
+    ],
+}
+
+
+def _field_records(session, rng: random.Random, seed: int, i: int, uscc: str) -> None:
+    """Inspections (some after the as-of date, some not complete), mystery-shop visits on the
+    look-back's edges, and ratings around the minimum count and the thresholds."""
+    for k in range(rng.choice([0, 0, 0, 1, 2])):
+        program = rng.choice(PROGRAMS)
+        items = {
+            item: {"result": rng.choice(["pass"] * 6 + ["fail", "not_applicable"]), "note": ""}
+            for item in ITEMS[program]
+        }
+        session.add(
+            Inspection(
+                inspection_id=f"I{seed}-{i}-{k}",
+                uscc=uscc,
+                program=program,
+                inspected_on=_edge_dates(rng),
+                inspector="inspector",
+                items=json.dumps(items, sort_keys=True),
+                conclusion=rng.choice(["pass", "pass", "fail", "draft"]),
+                photos="",
+                row_hash=0,
+            )
+        )
+    for k in range(rng.choice([0, 0, 0, 1, 2])):
+        session.add(
+            MysteryShop(
+                shop_id=f"M{seed}-{i}-{k}",
+                uscc=uscc,
+                visited_on=rng.choice([_edge_dates(rng), add_months(AS_OF, -12), add_months(AS_OF, -13)]),
+                shopper="V001",
+                scenario=rng.choice(["return_request", "price_display"]),
+                outcome=rng.choice(["refused", "refused", "accepted", "partial"]),
+                within_commitment=rng.choice([True, True, False, None]),
+                note="",
+                row_hash=0,
+            )
+        )
+    if rng.random() < 0.3:
+        for k in range(rng.choice([3, 9, 10, 12, 20])):
+            session.add(
+                Rating(
+                    rating_id=f"R{seed}-{i}-{k}",
+                    uscc=uscc,
+                    rated_on=_edge_dates(rng),
+                    stars=rng.choice([3, 4, 4, 5, 5, 5]),
+                    channel="qr",
+                    text=None,
+                    row_hash=0,
+                )
+            )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

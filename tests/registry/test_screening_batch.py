@@ -67,6 +67,7 @@ def test_screening_agrees_with_assess_on_every_edge_case_business(registry_sessi
     seen = agree_everywhere(registry_session, AS_OF, chunk_size=23)
     # the cases reach every verdict and the checks that depend on sparse records
     assert {"eligible", "ineligible", "pending", "V1", "V4", "V5", "V7", "compliance.penalties"} <= seen
+    assert {"V8", "V9", "inspection.deductions", "mystery_shop.refused_returns", "bonus.satisfaction"} <= seen
 
 
 @pytest.mark.parametrize("seed", sqlite_all_postgresql_one([3, 8, 13], 8))
