@@ -20,7 +20,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
@@ -33,6 +35,7 @@ from checks.calendar import today
 from checks.inspections import checklist_dates
 from checks.policy import PROGRAMS, load_policy
 from registry import models
+from registry.bulk import BulkValidator
 from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
 from registry.settings import Settings, get_settings
 from registry.upsert import Upserter
@@ -79,7 +82,7 @@ class Rejected:
     raw: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One line of input: its number, its raw text, and either JSON text or a mapping."""
 
@@ -215,8 +218,41 @@ def validate(rows: Iterable[Row], kind: Kind, context: dict) -> Iterator[tuple[R
         yield row, values + (row_hash(values),)
 
 
-def _validate_chunk(kind_name: str, rows: list[Row], context: dict) -> list[tuple | Rejected]:
-    return [result for _, result in validate(rows, KINDS[kind_name], context)]
+_BULK: dict[str, BulkValidator] = {}
+
+
+def bulk_validator(kind: Kind) -> BulkValidator:
+    if kind.name not in _BULK:
+        _BULK[kind.name] = BulkValidator(kind)
+    return _BULK[kind.name]
+
+
+def validate_chunk(rows: list[Row], kind: Kind, context: dict, bulk: bool = False) -> list[tuple | Rejected]:
+    """Each row's column values and row hash, or why it was rejected. With `bulk`, the chunk is
+    validated in batch (registry.bulk): the same results, the rows a batch check refuses
+    validated again one by one by the record model for their exact rejection."""
+    validator = bulk_validator(kind) if bulk else None
+    if validator is None or not validator.exact:
+        return [result for _, result in validate(rows, kind, context)]
+    records, again = validator.records(rows, context)
+    out: list[tuple | Rejected] = []
+    columns = kind.columns
+    for i, (row, rec) in enumerate(zip(rows, records)):
+        if rec is None or i in again:
+            out.extend(result for _, result in validate([row], kind, context))
+        else:
+            values = columns(rec)
+            out.append(values + (row_hash(values),))
+    return out
+
+
+def _validate_chunk(kind_name: str, rows: list[tuple], context: dict, bulk: bool) -> list[tuple | Rejected]:
+    """In the validation worker: `rows` as plain tuples (they pickle several times faster)."""
+    return validate_chunk([Row(*r) for r in rows], KINDS[kind_name], context, bulk)
+
+
+def _plain_rows(rows: list[Row]) -> list[tuple]:
+    return [(r.line, r.raw, r.json_text, r.mapping) for r in rows]
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -243,21 +279,23 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 
 def validated_chunks(
-    rows: Iterable[Row], kind: Kind, context: dict, parallel: bool
+    rows: Iterable[Row], kind: Kind, context: dict, parallel: bool, bulk: bool = False
 ) -> Iterator[tuple[list[Row], list[tuple | Rejected]]]:
     """Chunks of rows with their validation results. With `parallel`, a worker process validates
     the next chunks while this process writes the current one (validation is CPU-bound Python;
     writing waits on SQLite), so the two overlap on a 2-core machine; the worker ends with us."""
+    if bulk:
+        bulk_validator(kind)  # built once, before a worker forks
     if not parallel:
         for chunk in _chunks(rows, CHUNK):
-            yield chunk, [result for _, result in validate(chunk, kind, context)]
+            yield chunk, validate_chunk(chunk, kind, context, bulk)
         return
     with ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent, initargs=(os.getpid(),)
     ) as pool:
         pending: deque = deque()
         for chunk in _chunks(rows, CHUNK):
-            pending.append((chunk, pool.submit(_validate_chunk, kind.name, chunk, context)))
+            pending.append((chunk, pool.submit(_validate_chunk, kind.name, _plain_rows(chunk), context, bulk)))
             if len(pending) > 2:
                 chunk, future = pending.popleft()
                 yield chunk, future.result()
@@ -288,7 +326,8 @@ def ingest_context(session: Session, settings: Settings) -> dict:
 
 
 class Duplicates:
-    """Natural keys seen earlier in one file, by a 64-bit digest, with the line that had each."""
+    """Natural keys seen earlier in one file, by their 64-bit hash (SipHash: as good a digest as
+    any other 64 bits, and in-process only), with the line that had each."""
 
     def __init__(self, kind: Kind):
         self.kind = kind
@@ -299,13 +338,14 @@ class Duplicates:
         """`results` with each row whose key an earlier line of the file had turned into a rejection."""
         out: list[tuple | Rejected] = []
         first_line = self.first_line
+        key_of = itemgetter(*self.key_idx)  # a key's value, or a tuple of them for a composite key
         for row, result in zip(rows, results):
-            if not isinstance(result, Rejected):
-                key = tuple(result[i] for i in self.key_idx)
-                first = first_line.setdefault(row_hash(key), row.line)
+            if result.__class__ is not Rejected:
+                key = key_of(cast(tuple, result))
+                first = first_line.setdefault(hash(key), row.line)
                 if first != row.line:
                     names = ", ".join(self.kind.key)
-                    value = ", ".join(map(str, key))
+                    value = ", ".join(map(str, key if len(self.key_idx) > 1 else (key,)))
                     result = Rejected(row.line, names, value, f"duplicate of line {first} (same {names})", row.raw)
             out.append(result)
         return out
@@ -320,10 +360,14 @@ def ingest_rows(
     run: models.IngestRun | None = None,
     parallel: bool = False,
     origin: str | None = None,
+    bulk: bool = False,
 ) -> Counts:
     """Validate and upsert rows inside the caller's transaction; quarantine the bad ones, and a
     row whose natural key an earlier line had (naming that line). `origin` identifies the input
-    for its quarantined rows (a file's content hash: the same file by another path adds nothing)."""
+    for its quarantined rows (a file's content hash: the same file by another path adds nothing).
+    `bulk` is the path for first loads and large files: rows validated in batch (registry.bulk)
+    and, into a table empty when the run began, inserted without looking up their keys (the
+    table had none, and a key repeated in the file is quarantined as a duplicate)."""
     if context is None:
         context = ingest_context(session, get_settings())
     if run is None:
@@ -334,16 +378,17 @@ def ingest_rows(
     conn = session.connection()
     upserter = Upserter(conn, kind)
     deferred = upserter.defer_indexes_if_empty()
+    fresh = bulk and upserter.empty
     duplicates = Duplicates(kind)
     where = {"run_id": run.id, "source": source, "origin": origin or source, "kind": kind.name}
-    for chunk, checked in validated_chunks(rows, kind, context, parallel):
+    for chunk, checked in validated_chunks(rows, kind, context, parallel, bulk):
         results = duplicates.later(chunk, checked)
         good = [r for r in results if not isinstance(r, Rejected)]
         bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
         counts.read += len(results)
         counts.quarantined += len(bad)
         if good:
-            stored, updated, unchanged = upserter.write(good)
+            stored, updated, unchanged = upserter.write(good, fresh=fresh)
             counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
             counts.unchanged += unchanged
         if bad:
@@ -371,9 +416,15 @@ def content_hash(path: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def ingest_file(session: Session, path: Path, kind: Kind) -> Counts:
+def ingest_file(session: Session, path: Path, kind: Kind, bulk: bool | None = None) -> Counts:
     """Ingest one file in the caller's transaction (all of it or, on an unreadable file, none).
-    Files past a few MiB validate in a worker process alongside the writes."""
-    parallel = path.stat().st_size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+    Files from `Settings.ingest_bulk_from_bytes` (1 MiB) take the bulk path (`bulk` forces
+    it either way); files past a few MiB validate in a worker process alongside the writes."""
+    size = path.stat().st_size
+    settings = get_settings()
+    if bulk is None:
+        bulk = size >= settings.ingest_bulk_from_bytes
+    parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     rows = read_rows(path, kind)
-    return ingest_rows(session, rows, kind, str(path), parallel=parallel, origin=content_hash(path))
+    context = ingest_context(session, settings)
+    return ingest_rows(session, rows, kind, str(path), context, parallel=parallel, origin=content_hash(path), bulk=bulk)

@@ -15,6 +15,7 @@ class Upserter:
 
     def __init__(self, conn: Connection, kind: Kind):
         self.conn, self.kind = conn, kind
+        self.empty = False  # set by defer_indexes_if_empty
         assert kind.model is not None  # only the ingested kinds (KINDS) have a table
         table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
         self.table = table
@@ -43,7 +44,8 @@ class Upserter:
         """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
         end of the same transaction — building an index once is far cheaper than keeping it
         ordered through millions of random inserts. Unique keys stay and keep guarding."""
-        if self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is not None:
+        self.empty = self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is None
+        if not self.empty:
             return []
         deferred = [ix for ix in self.table.indexes if not ix.unique]
         for index in deferred:
@@ -62,10 +64,23 @@ class Upserter:
             # Composite keys: narrow by the first column, then match the tuple in Python.
             cond = key_cols[0].in_(sorted({k[0] for k in keys}))
         rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
+        if len(key_cols) == 1:
+            return {(str(r[0]),): r[1] for r in rows}
         return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
 
-    def write(self, rows: list[tuple]) -> tuple[int, int, int]:
-        """`rows`: column values followed by their row hash. Returns (stored, updated, unchanged)."""
+    def insert(self, rows: list[tuple]) -> None:
+        if self.conn.dialect.name == "postgresql":
+            self._copy(rows)
+        else:
+            self.conn.exec_driver_sql(self.insert_sql, rows)
+
+    def write(self, rows: list[tuple], fresh: bool = False) -> tuple[int, int, int]:
+        """`rows`: column values followed by their row hash. Returns (stored, updated, unchanged).
+        `fresh`: the table was empty when this run began and `rows` repeat no key of the run,
+        so every row is new and none is looked up."""
+        if fresh:
+            self.insert(rows)
+            return len(rows), 0, 0
         stored = updated = unchanged = 0
         keys = [self.key_of(v) for v in rows]
         known = self.existing(keys)
@@ -84,10 +99,7 @@ class Upserter:
                 (inserts if key in inserts else updates)[key] = full
             known[key] = h
         if inserts:
-            if self.conn.dialect.name == "postgresql":
-                self._copy(list(inserts.values()))
-            else:
-                self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
+            self.insert(list(inserts.values()))
         if updates:
             params = [
                 tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
