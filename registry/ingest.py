@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
@@ -90,6 +92,14 @@ class Row:
     raw: str
     json_text: str | None = None
     mapping: dict | None = field(default=None)
+    line_hash: int | None = None  # set by line_hasher
+
+
+@dataclass(slots=True)
+class Known:
+    """A line a re-ingest skips: the same JSON, under the same rules, as a stored row (its key)."""
+
+    key: Any
 
 
 def kind_of(path: Path, explicit: str | None = None) -> Kind:
@@ -278,9 +288,35 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+def _split_known(chunk: list[Row], known: Callable[[Row], Known | None] | None) -> tuple[list[Row], dict[int, Known]]:
+    if known is None:
+        return chunk, {}
+    skipped: dict[int, Known] = {}
+    todo: list[Row] = []
+    for i, row in enumerate(chunk):
+        k = known(row)
+        if k is None:
+            todo.append(row)
+        else:
+            skipped[i] = k
+    return todo, skipped
+
+
+def _merge_known(chunk: list[Row], skipped: dict[int, Known], results: list) -> list:
+    if not skipped:
+        return results
+    checked = iter(results)
+    return [skipped[i] if i in skipped else next(checked) for i in range(len(chunk))]
+
+
 def validated_chunks(
-    rows: Iterable[Row], kind: Kind, context: dict, parallel: bool, bulk: bool = False
-) -> Iterator[tuple[list[Row], list[tuple | Rejected]]]:
+    rows: Iterable[Row],
+    kind: Kind,
+    context: dict,
+    parallel: bool,
+    bulk: bool = False,
+    known: Callable[[Row], Known | None] | None = None,
+) -> Iterator[tuple[list[Row], list[tuple | Rejected | Known]]]:
     """Chunks of rows with their validation results. With `parallel`, a worker process validates
     the next chunks while this process writes the current one (validation is CPU-bound Python;
     writing waits on SQLite), so the two overlap on a 2-core machine; the worker ends with us."""
@@ -288,20 +324,22 @@ def validated_chunks(
         bulk_validator(kind)  # built once, before a worker forks
     if not parallel:
         for chunk in _chunks(rows, CHUNK):
-            yield chunk, validate_chunk(chunk, kind, context, bulk)
+            todo, skipped = _split_known(chunk, known)
+            yield chunk, _merge_known(chunk, skipped, validate_chunk(todo, kind, context, bulk) if todo else [])
         return
     with ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent, initargs=(os.getpid(),)
     ) as pool:
         pending: deque = deque()
         for chunk in _chunks(rows, CHUNK):
-            pending.append((chunk, pool.submit(_validate_chunk, kind.name, _plain_rows(chunk), context, bulk)))
+            todo, skipped = _split_known(chunk, known)
+            pending.append((chunk, skipped, pool.submit(_validate_chunk, kind.name, _plain_rows(todo), context, bulk)))
             if len(pending) > 2:
-                chunk, future = pending.popleft()
-                yield chunk, future.result()
+                chunk, skipped, future = pending.popleft()
+                yield chunk, _merge_known(chunk, skipped, future.result())
         while pending:
-            chunk, future = pending.popleft()
-            yield chunk, future.result()
+            chunk, skipped, future = pending.popleft()
+            yield chunk, _merge_known(chunk, skipped, future.result())
 
 
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
@@ -334,14 +372,14 @@ class Duplicates:
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.first_line: dict[int, int] = {}
 
-    def later(self, rows: list[Row], results: list[tuple | Rejected]) -> list[tuple | Rejected]:
+    def later(self, rows: list[Row], results: list) -> list:
         """`results` with each row whose key an earlier line of the file had turned into a rejection."""
         out: list[tuple | Rejected] = []
         first_line = self.first_line
         key_of = itemgetter(*self.key_idx)  # a key's value, or a tuple of them for a composite key
         for row, result in zip(rows, results):
             if result.__class__ is not Rejected:
-                key = key_of(cast(tuple, result))
+                key = result.key if result.__class__ is Known else key_of(cast(tuple, result))
                 first = first_line.setdefault(hash(key), row.line)
                 if first != row.line:
                     names = ", ".join(self.kind.key)
@@ -379,14 +417,19 @@ def ingest_rows(
     upserter = Upserter(conn, kind)
     deferred = upserter.defer_indexes_if_empty()
     fresh = bulk and upserter.empty
+    hasher = line_hasher(context)
+    known = _known_lines(upserter.known_lines(), hasher) if bulk and not upserter.empty else None
     duplicates = Duplicates(kind)
     where = {"run_id": run.id, "source": source, "origin": origin or source, "kind": kind.name}
-    for chunk, checked in validated_chunks(rows, kind, context, parallel, bulk):
+    for chunk, checked in validated_chunks(rows, kind, context, parallel, bulk, known):
         results = duplicates.later(chunk, checked)
-        good = [r for r in results if not isinstance(r, Rejected)]
+        good = [
+            r + (row.line_hash if known else hasher(row),) for row, r in zip(chunk, results) if r.__class__ is tuple
+        ]
         bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
         counts.read += len(results)
         counts.quarantined += len(bad)
+        counts.unchanged += sum(1 for r in results if r.__class__ is Known)
         if good:
             stored, updated, unchanged = upserter.write(good, fresh=fresh)
             counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
@@ -402,6 +445,68 @@ def ingest_rows(
 
 
 PARALLEL_FROM_BYTES = 8 << 20
+# Whatever decides whether a JSON line is valid and what it stores, besides the line itself:
+# a change to any of these modules makes every line new to the next re-ingest.
+RULES = (
+    "registry.records",
+    "registry.bulk",
+    "checks.uscc",
+    "checks.plaintext",
+    "checks.inspections",
+    "checks.evidence",
+)
+
+
+@functools.cache
+def _rules_digest() -> bytes:
+    digest = hashlib.blake2b(digest_size=32)
+    for name in RULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.digest()
+
+
+def line_hasher(context: dict) -> Callable[[Row], int | None]:
+    """A row's line hash: a signed 64-bit keyed digest of its JSON text, the key standing for
+    the rules (RULES) and the context it is validated under (USCC overrides, the amount
+    ceiling, the checklists) — not the latest day, which only moves forward, so a line once
+    valid stays valid. None for a row from CSV (its cells are not one text: always validated)."""
+    context_text = repr(
+        (
+            sorted((context or {}).get("uscc_overrides", ())),
+            (context or {}).get("max_amount_yuan"),
+            sorted(
+                (p, [(d.isoformat(), sorted(ids)) for d, ids in dated])
+                for p, dated in ((context or {}).get("checklists") or {}).items()
+            ),
+        )
+    )
+    key = hashlib.blake2b(_rules_digest() + context_text.encode(), digest_size=32).digest()
+
+    def of(row: Row) -> int | None:
+        if row.json_text is None:
+            return None
+        digest = hashlib.blake2b(row.raw.encode(), digest_size=8, key=key).digest()
+        row.line_hash = int.from_bytes(digest, "big", signed=True)
+        return row.line_hash
+
+    return of
+
+
+def _known_lines(stored: dict[int, Any], hasher: Callable[[Row], int | None]) -> Callable[[Row], Known | None]:
+    """Which rows a re-ingest skips: a line whose hash a stored row has, the first time the file
+    has it (a repeat is validated, and quarantined as the duplicate it is)."""
+    seen: set[int] = set()
+
+    def known(row: Row) -> Known | None:
+        h = hasher(row)
+        if h is None or h not in stored or h in seen:
+            return None
+        seen.add(h)
+        return Known(stored[h])
+
+    return known
 
 
 def content_hash(path: Path) -> str:

@@ -1,5 +1,6 @@
 """Writing validated rows of one kind: new, changed and unchanged rows told apart by natural key
-and row hash, inserted (PostgreSQL: COPY) or updated in chunks, inside the caller's transaction."""
+and row hash, inserted (PostgreSQL: COPY) or updated in chunks, inside the caller's transaction.
+A row carries its column values, its row hash and its line hash (registry.ingest.line_hasher)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ class Upserter:
         assert kind.model is not None  # only the ingested kinds (KINDS) have a table
         table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
         self.table = table
-        cols = list(kind.fields) + ["row_hash"]
+        cols = list(kind.fields) + ["row_hash", "line_hash"]
+        self.cols = cols
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.insert_sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
         non_key = [c for c in cols if c not in kind.key]
@@ -32,7 +34,7 @@ class Upserter:
 
     def _copy(self, rows: list[tuple]) -> None:
         """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
-        columns = ", ".join((*self.kind.fields, "row_hash"))
+        columns = ", ".join(self.cols)
         driver = self.conn.connection.driver_connection
         assert driver is not None  # the connection is open: we are inside its transaction
         cursor = driver.cursor()
@@ -51,6 +53,16 @@ class Upserter:
         for index in deferred:
             index.drop(self.conn)
         return deferred
+
+    def known_lines(self) -> dict[int, object]:
+        """The line hash of every row that has one, with its natural key as registry.ingest's
+        Duplicates holds it (the value, or a tuple of them for a composite key; dates as ISO text)."""
+        t = self.table
+        key_cols = [t.c[k] for k in self.kind.key]
+        rows = self.conn.execute(select(t.c.line_hash, *key_cols).where(t.c.line_hash.is_not(None)))
+        if len(key_cols) == 1:
+            return {r[0]: str(r[1]) for r in rows}
+        return {r[0]: tuple(map(str, r[1:])) for r in rows}
 
     def key_of(self, values: tuple) -> tuple:
         return tuple(str(values[i]) for i in self.key_idx)
@@ -75,7 +87,7 @@ class Upserter:
             self.conn.exec_driver_sql(self.insert_sql, rows)
 
     def write(self, rows: list[tuple], fresh: bool = False) -> tuple[int, int, int]:
-        """`rows`: column values followed by their row hash. Returns (stored, updated, unchanged).
+        """`rows`: column values, their row hash, their line hash. Returns (stored, updated, unchanged).
         `fresh`: the table was empty when this run began and `rows` repeat no key of the run,
         so every row is new and none is looked up."""
         if fresh:
@@ -87,7 +99,7 @@ class Upserter:
         inserts: dict[tuple, tuple] = {}
         updates: dict[tuple, tuple] = {}
         for key, full in zip(keys, rows):
-            h = full[-1]
+            h = full[-2]
             if key not in known:
                 stored += 1
                 inserts[key] = full

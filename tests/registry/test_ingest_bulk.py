@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from registry.db import make_engine
 from registry.ingest import bulk_validator
@@ -26,17 +26,31 @@ def _quarantine(url: str) -> list[tuple]:
         return sorted(tuple(r) for r in conn.execute(select(*cols)))
 
 
-def _both_paths(cli, monkeypatch, new_database, *paths) -> list[tuple]:
-    """(counts, stored rows, quarantine) of ingesting `paths` row by row, then on the bulk path."""
+def _both_paths(cli, monkeypatch, new_database, *paths, then: tuple = ()) -> list[tuple]:
+    """(counts, stored rows, quarantine) of ingesting `paths` row by row, then on the bulk path;
+    `then`: further runs on the same database, each (environment changes, paths), whose counts
+    are appended to the first run's."""
     out = []
     for threshold, db in ((ROW_BY_ROW, "rows"), (BULK, "bulk")):
         monkeypatch.setenv("ASSURED_INGEST_BULK_FROM_BYTES", threshold)
+        monkeypatch.delenv("ASSURED_MAX_AMOUNT_YUAN", raising=False)
         url = new_database(db)
-        result = cli("ingest", *paths, "--json")
-        assert result.code == 0, result.err
-        out.append((result.json(), table_dump(url), _quarantine(url)))
+        counts = []
+        for env, run_paths in (({}, paths), *then):
+            for name, value in env.items():
+                monkeypatch.setenv(name, value)
+            get_settings.cache_clear()
+            result = cli("ingest", *run_paths, "--json")
+            assert result.code == 0, result.err
+            counts += result.json()
+        out.append((counts, table_dump(url), _quarantine(url)))
     get_settings.cache_clear()
     return out
+
+
+def _line_hashes(url: str, table: str) -> list:
+    with make_engine(url).connect() as conn:
+        return list(conn.execute(text(f"SELECT line_hash FROM {table} ORDER BY 1")).scalars())
 
 
 def test_every_record_kind_has_a_batch_validator():
@@ -91,3 +105,56 @@ def test_a_forced_bulk_ingest_of_a_small_file_matches_row_by_row(cli, generate, 
     assert (bulk_counts, bulk_dump, bulk_q) == (row_counts, row_dump, row_q)
     bad = json.loads((folder / "_bad_rows.json").read_text())
     assert {r["kind"]: r["quarantined"] for r in bulk_counts} == {kind: len(bad.get(kind, [])) for kind in KINDS}
+
+
+def test_a_reingest_skips_known_lines_and_still_quarantines_a_repeated_key(cli, tmp_path, monkeypatch, new_database):
+    registrations = _write(tmp_path / "registrations.jsonl", [_registration()])
+    first = _write(tmp_path / "complaints.jsonl", [_complaint(1), _complaint(2), _complaint(3)])
+    second = _write(
+        tmp_path / "complaints-2.jsonl",
+        [
+            _complaint(2, text="补充说明"),  # changed: updated
+            _complaint(1),  # known: unchanged without being validated
+            _complaint(2),  # known, but line 1 had its key: a duplicate
+            _complaint(4),  # new
+            _complaint(1, text="再次提交"),  # line 2's key again
+            _complaint(1),  # line 2 again, word for word
+        ],
+    )
+    (row_counts, row_dump, row_q), (bulk_counts, bulk_dump, bulk_q) = _both_paths(
+        cli, monkeypatch, new_database, registrations, first, then=(({}, [second]), ({}, [second]))
+    )
+    again, third = row_counts[-2], row_counts[-1]
+    assert (again["stored"], again["updated"], again["unchanged"], again["quarantined"]) == (1, 1, 1, 3)
+    assert (third["stored"], third["updated"], third["unchanged"], third["quarantined"]) == (0, 0, 3, 3)
+    assert [(line, reason) for kind, line, _, _, reason, _ in row_q if kind == "complaints"] == [
+        (3, "duplicate of line 1 (same complaint_id)"),
+        (5, "duplicate of line 2 (same complaint_id)"),
+        (6, "duplicate of line 2 (same complaint_id)"),
+    ]
+    assert (bulk_counts, bulk_dump, bulk_q) == (row_counts, row_dump, row_q)
+
+
+def test_a_known_line_is_validated_again_when_the_rules_around_it_change(cli, tmp_path, monkeypatch, new_database):
+    registrations = _write(tmp_path / "registrations.jsonl", [_registration()])
+    path = _write(tmp_path / "complaints.jsonl", [_complaint(1, amount_yuan=5000.0), _complaint(2)])
+    lower = {"ASSURED_MAX_AMOUNT_YUAN": "1000"}
+    (row_counts, *_), (bulk_counts, bulk_dump, bulk_q) = _both_paths(
+        cli, monkeypatch, new_database, registrations, path, then=((lower, [path]),)
+    )
+    # Under the lower ceiling the stored 5,000-yuan row is refused again, on both paths.
+    assert (row_counts[-1]["unchanged"], row_counts[-1]["quarantined"]) == (1, 1)
+    assert bulk_counts == row_counts
+    assert [(line, field) for kind, line, field, *_ in bulk_q] == [(1, "amount_yuan")]
+
+
+def test_json_lines_store_a_line_hash_and_csv_rows_none(cli, generate, monkeypatch, new_database):
+    monkeypatch.setenv("ASSURED_INGEST_BULK_FROM_BYTES", BULK)
+    for fmt in ("jsonl", "csv"):
+        folder = generate(businesses=40, seed=7, fmt=fmt, name=fmt)
+        url = new_database(fmt)
+        assert cli("ingest", folder / f"registrations.{fmt}").code == 0
+        hashes = _line_hashes(url, "registrations")
+        assert len(hashes) == 40
+        assert (None in hashes) == (fmt == "csv") and len(set(hashes)) == (1 if fmt == "csv" else 40)
+    get_settings.cache_clear()
