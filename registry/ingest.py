@@ -483,12 +483,14 @@ def line_hasher(context: dict) -> Callable[[Row], int | None]:
         )
     )
     key = hashlib.blake2b(_rules_digest() + context_text.encode(), digest_size=32).digest()
+    keyed = hashlib.blake2b(digest_size=8, key=key)  # copied per line: cheaper than keying anew
 
     def of(row: Row) -> int | None:
         if row.json_text is None:
             return None
-        digest = hashlib.blake2b(row.raw.encode(), digest_size=8, key=key).digest()
-        row.line_hash = int.from_bytes(digest, "big", signed=True)
+        digest = keyed.copy()
+        digest.update(row.raw.encode())
+        row.line_hash = int.from_bytes(digest.digest(), "big", signed=True)
         return row.line_hash
 
     return of

@@ -59,10 +59,11 @@ class Upserter:
         Duplicates holds it (the value, or a tuple of them for a composite key; dates as ISO text)."""
         t = self.table
         key_cols = [t.c[k] for k in self.kind.key]
-        rows = self.conn.execute(select(t.c.line_hash, *key_cols).where(t.c.line_hash.is_not(None)))
-        if len(key_cols) == 1:
-            return {r[0]: str(r[1]) for r in rows}
-        return {r[0]: tuple(map(str, r[1:])) for r in rows}
+        query = select(t.c.line_hash, *key_cols).where(t.c.line_hash.is_not(None))
+        if len(key_cols) == 1:  # the driver's rows, fetched at once: a re-ingest loads millions
+            sql = f"SELECT line_hash, {key_cols[0].name} FROM {t.name} WHERE line_hash IS NOT NULL"
+            return dict(self.conn.exec_driver_sql(sql).fetchall())
+        return {r[0]: tuple(map(str, r[1:])) for r in self.conn.execute(query)}
 
     def key_of(self, values: tuple) -> tuple:
         return tuple(str(values[i]) for i in self.key_idx)
