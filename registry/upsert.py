@@ -29,6 +29,9 @@ class Upserter:
             f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in non_key)} "
             f"WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
         )
+        self.reline_sql = (
+            f"UPDATE {table.name} SET line_hash = {mark} WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
+        )
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.non_key_idx = [cols.index(c) for c in non_key]
 
@@ -68,7 +71,8 @@ class Upserter:
     def key_of(self, values: tuple) -> tuple:
         return tuple(str(values[i]) for i in self.key_idx)
 
-    def existing(self, keys: list[tuple]) -> dict[tuple, int]:
+    def existing(self, keys: list[tuple]) -> dict[tuple, tuple[int, int | None]]:
+        """The stored (row hash, line hash) of each of `keys` the table has."""
         t = self.table
         key_cols = [t.c[k] for k in self.kind.key]
         if len(key_cols) == 1:
@@ -76,10 +80,10 @@ class Upserter:
         else:
             # Composite keys: narrow by the first column, then match the tuple in Python.
             cond = key_cols[0].in_(sorted({k[0] for k in keys}))
-        rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
+        rows = self.conn.execute(select(*key_cols, t.c.row_hash, t.c.line_hash).where(cond)).all()
         if len(key_cols) == 1:
-            return {(str(r[0]),): r[1] for r in rows}
-        return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
+            return {(str(r[0]),): (r[1], r[2]) for r in rows}
+        return {tuple(map(str, r[:-2])): (r[-2], r[-1]) for r in rows}  # dates compare as ISO text
 
     def insert(self, rows: list[tuple]) -> None:
         if self.conn.dialect.name == "postgresql":
@@ -99,18 +103,22 @@ class Upserter:
         known = self.existing(keys)
         inserts: dict[tuple, tuple] = {}
         updates: dict[tuple, tuple] = {}
+        relined: list[tuple] = []
         for key, full in zip(keys, rows):
-            h = full[-2]
-            if key not in known:
+            h, line = full[-2], full[-1]
+            seen = known.get(key)
+            if seen is None:
                 stored += 1
                 inserts[key] = full
-            elif known[key] == h:
+            elif seen[0] == h:
                 unchanged += 1
+                if line is not None and seen[1] != line:  # the same record from another line
+                    relined.append((line, *(full[i] for i in self.key_idx)))
                 continue
             else:
                 updated += 1
                 (inserts if key in inserts else updates)[key] = full
-            known[key] = h
+            known[key] = (h, line)
         if inserts:
             self.insert(list(inserts.values()))
         if updates:
@@ -119,4 +127,6 @@ class Upserter:
                 for full in updates.values()
             ]
             self.conn.exec_driver_sql(self.update_sql, params)
+        if relined:  # e.g. rows stored before line hashes: the next re-ingest skips their lines
+            self.conn.exec_driver_sql(self.reline_sql, relined)
         return stored, updated, unchanged

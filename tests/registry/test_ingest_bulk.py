@@ -107,7 +107,13 @@ def test_a_forced_bulk_ingest_of_a_small_file_matches_row_by_row(cli, generate, 
     assert {r["kind"]: r["quarantined"] for r in bulk_counts} == {kind: len(bad.get(kind, [])) for kind in KINDS}
 
 
-def test_a_reingest_skips_known_lines_and_still_quarantines_a_repeated_key(cli, tmp_path, monkeypatch, new_database):
+@pytest.mark.parametrize("worker", [False, True], ids=["in process", "validation worker"])
+def test_a_reingest_skips_known_lines_and_still_quarantines_a_repeated_key(
+    cli, tmp_path, monkeypatch, new_database, worker
+):
+    import registry.ingest
+
+    monkeypatch.setattr(registry.ingest, "PARALLEL_FROM_BYTES", 0 if worker else 1 << 40)
     registrations = _write(tmp_path / "registrations.jsonl", [_registration()])
     first = _write(tmp_path / "complaints.jsonl", [_complaint(1), _complaint(2), _complaint(3)])
     second = _write(
@@ -157,4 +163,21 @@ def test_json_lines_store_a_line_hash_and_csv_rows_none(cli, generate, monkeypat
         hashes = _line_hashes(url, "registrations")
         assert len(hashes) == 40
         assert (None in hashes) == (fmt == "csv") and len(set(hashes)) == (1 if fmt == "csv" else 40)
+    get_settings.cache_clear()
+
+
+def test_rows_stored_without_a_line_hash_get_one_when_a_json_line_confirms_them(
+    cli, generate, monkeypatch, new_database
+):
+    monkeypatch.setenv("ASSURED_INGEST_BULK_FROM_BYTES", BULK)
+    csv_dir, jsonl = generate(businesses=40, seed=8, fmt="csv", name="c"), generate(businesses=40, seed=8, name="j")
+    url = new_database("registry")
+    assert cli("ingest", csv_dir / "registrations.csv").code == 0
+    assert set(_line_hashes(url, "registrations")) == {None}
+    [again] = cli("ingest", jsonl / "registrations.jsonl", "--json").json()
+    assert (again["unchanged"], again["stored"], again["updated"]) == (40, 0, 0)
+    hashes = _line_hashes(url, "registrations")
+    assert None not in hashes and len(set(hashes)) == 40
+    [third] = cli("ingest", jsonl / "registrations.jsonl", "--json").json()
+    assert third["unchanged"] == 40 and _line_hashes(url, "registrations") == hashes
     get_settings.cache_clear()
