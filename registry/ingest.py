@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
+import importlib.util
 import json
 import multiprocessing
 import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from operator import itemgetter
 from pathlib import Path
+from typing import Any, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, select
@@ -33,6 +37,7 @@ from checks.calendar import today
 from checks.inspections import checklist_dates
 from checks.policy import PROGRAMS, load_policy
 from registry import models
+from registry.bulk import BulkValidator
 from registry.records import INGEST_ORDER, KINDS, Kind, row_hash
 from registry.settings import Settings, get_settings
 from registry.upsert import Upserter
@@ -79,7 +84,7 @@ class Rejected:
     raw: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """One line of input: its number, its raw text, and either JSON text or a mapping."""
 
@@ -87,6 +92,14 @@ class Row:
     raw: str
     json_text: str | None = None
     mapping: dict | None = field(default=None)
+    line_hash: int | None = None  # set by line_hasher
+
+
+@dataclass(slots=True)
+class Known:
+    """A line a re-ingest skips: the same JSON, under the same rules, as a stored row (its key)."""
+
+    key: Any
 
 
 def kind_of(path: Path, explicit: str | None = None) -> Kind:
@@ -215,8 +228,41 @@ def validate(rows: Iterable[Row], kind: Kind, context: dict) -> Iterator[tuple[R
         yield row, values + (row_hash(values),)
 
 
-def _validate_chunk(kind_name: str, rows: list[Row], context: dict) -> list[tuple | Rejected]:
-    return [result for _, result in validate(rows, KINDS[kind_name], context)]
+_BULK: dict[str, BulkValidator] = {}
+
+
+def bulk_validator(kind: Kind) -> BulkValidator:
+    if kind.name not in _BULK:
+        _BULK[kind.name] = BulkValidator(kind)
+    return _BULK[kind.name]
+
+
+def validate_chunk(rows: list[Row], kind: Kind, context: dict, bulk: bool = False) -> list[tuple | Rejected]:
+    """Each row's column values and row hash, or why it was rejected. With `bulk`, the chunk is
+    validated in batch (registry.bulk): the same results, the rows a batch check refuses
+    validated again one by one by the record model for their exact rejection."""
+    validator = bulk_validator(kind) if bulk else None
+    if validator is None or not validator.exact:
+        return [result for _, result in validate(rows, kind, context)]
+    records, again = validator.records(rows, context)
+    out: list[tuple | Rejected] = []
+    columns = kind.columns
+    for i, (row, rec) in enumerate(zip(rows, records)):
+        if rec is None or i in again:
+            out.extend(result for _, result in validate([row], kind, context))
+        else:
+            values = columns(rec)
+            out.append(values + (row_hash(values),))
+    return out
+
+
+def _validate_chunk(kind_name: str, rows: list[tuple], context: dict, bulk: bool) -> list[tuple | Rejected]:
+    """In the validation worker: `rows` as plain tuples (they pickle several times faster)."""
+    return validate_chunk([Row(*r) for r in rows], KINDS[kind_name], context, bulk)
+
+
+def _plain_rows(rows: list[Row]) -> list[tuple]:
+    return [(r.line, r.raw, r.json_text, r.mapping) for r in rows]
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -242,28 +288,58 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
         yield chunk
 
 
+def _split_known(chunk: list[Row], known: Callable[[Row], Known | None] | None) -> tuple[list[Row], dict[int, Known]]:
+    if known is None:
+        return chunk, {}
+    skipped: dict[int, Known] = {}
+    todo: list[Row] = []
+    for i, row in enumerate(chunk):
+        k = known(row)
+        if k is None:
+            todo.append(row)
+        else:
+            skipped[i] = k
+    return todo, skipped
+
+
+def _merge_known(chunk: list[Row], skipped: dict[int, Known], results: list) -> list:
+    if not skipped:
+        return results
+    checked = iter(results)
+    return [skipped[i] if i in skipped else next(checked) for i in range(len(chunk))]
+
+
 def validated_chunks(
-    rows: Iterable[Row], kind: Kind, context: dict, parallel: bool
-) -> Iterator[tuple[list[Row], list[tuple | Rejected]]]:
+    rows: Iterable[Row],
+    kind: Kind,
+    context: dict,
+    parallel: bool,
+    bulk: bool = False,
+    known: Callable[[Row], Known | None] | None = None,
+) -> Iterator[tuple[list[Row], list[tuple | Rejected | Known]]]:
     """Chunks of rows with their validation results. With `parallel`, a worker process validates
     the next chunks while this process writes the current one (validation is CPU-bound Python;
     writing waits on SQLite), so the two overlap on a 2-core machine; the worker ends with us."""
+    if bulk:
+        bulk_validator(kind)  # built once, before a worker forks
     if not parallel:
         for chunk in _chunks(rows, CHUNK):
-            yield chunk, [result for _, result in validate(chunk, kind, context)]
+            todo, skipped = _split_known(chunk, known)
+            yield chunk, _merge_known(chunk, skipped, validate_chunk(todo, kind, context, bulk) if todo else [])
         return
     with ProcessPoolExecutor(
         1, mp_context=multiprocessing.get_context("fork"), initializer=_exit_with_parent, initargs=(os.getpid(),)
     ) as pool:
         pending: deque = deque()
         for chunk in _chunks(rows, CHUNK):
-            pending.append((chunk, pool.submit(_validate_chunk, kind.name, chunk, context)))
+            todo, skipped = _split_known(chunk, known)
+            pending.append((chunk, skipped, pool.submit(_validate_chunk, kind.name, _plain_rows(todo), context, bulk)))
             if len(pending) > 2:
-                chunk, future = pending.popleft()
-                yield chunk, future.result()
+                chunk, skipped, future = pending.popleft()
+                yield chunk, _merge_known(chunk, skipped, future.result())
         while pending:
-            chunk, future = pending.popleft()
-            yield chunk, future.result()
+            chunk, skipped, future = pending.popleft()
+            yield chunk, _merge_known(chunk, skipped, future.result())
 
 
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
@@ -288,24 +364,26 @@ def ingest_context(session: Session, settings: Settings) -> dict:
 
 
 class Duplicates:
-    """Natural keys seen earlier in one file, by a 64-bit digest, with the line that had each."""
+    """Natural keys seen earlier in one file, by their 64-bit hash (SipHash: as good a digest as
+    any other 64 bits, and in-process only), with the line that had each."""
 
     def __init__(self, kind: Kind):
         self.kind = kind
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.first_line: dict[int, int] = {}
 
-    def later(self, rows: list[Row], results: list[tuple | Rejected]) -> list[tuple | Rejected]:
+    def later(self, rows: list[Row], results: list) -> list:
         """`results` with each row whose key an earlier line of the file had turned into a rejection."""
         out: list[tuple | Rejected] = []
         first_line = self.first_line
+        key_of = itemgetter(*self.key_idx)  # a key's value, or a tuple of them for a composite key
         for row, result in zip(rows, results):
-            if not isinstance(result, Rejected):
-                key = tuple(result[i] for i in self.key_idx)
-                first = first_line.setdefault(row_hash(key), row.line)
+            if result.__class__ is not Rejected:
+                key = result.key if result.__class__ is Known else key_of(cast(tuple, result))
+                first = first_line.setdefault(hash(key), row.line)
                 if first != row.line:
                     names = ", ".join(self.kind.key)
-                    value = ", ".join(map(str, key))
+                    value = ", ".join(map(str, key if len(self.key_idx) > 1 else (key,)))
                     result = Rejected(row.line, names, value, f"duplicate of line {first} (same {names})", row.raw)
             out.append(result)
         return out
@@ -320,10 +398,14 @@ def ingest_rows(
     run: models.IngestRun | None = None,
     parallel: bool = False,
     origin: str | None = None,
+    bulk: bool = False,
 ) -> Counts:
     """Validate and upsert rows inside the caller's transaction; quarantine the bad ones, and a
     row whose natural key an earlier line had (naming that line). `origin` identifies the input
-    for its quarantined rows (a file's content hash: the same file by another path adds nothing)."""
+    for its quarantined rows (a file's content hash: the same file by another path adds nothing).
+    `bulk` is the path for first loads and large files: rows validated in batch (registry.bulk)
+    and, into a table empty when the run began, inserted without looking up their keys (the
+    table had none, and a key repeated in the file is quarantined as a duplicate)."""
     if context is None:
         context = ingest_context(session, get_settings())
     if run is None:
@@ -334,16 +416,22 @@ def ingest_rows(
     conn = session.connection()
     upserter = Upserter(conn, kind)
     deferred = upserter.defer_indexes_if_empty()
+    fresh = bulk and upserter.empty
+    hasher = line_hasher(context)
+    known = _known_lines(upserter.known_lines(), hasher) if bulk and not upserter.empty else None
     duplicates = Duplicates(kind)
     where = {"run_id": run.id, "source": source, "origin": origin or source, "kind": kind.name}
-    for chunk, checked in validated_chunks(rows, kind, context, parallel):
+    for chunk, checked in validated_chunks(rows, kind, context, parallel, bulk, known):
         results = duplicates.later(chunk, checked)
-        good = [r for r in results if not isinstance(r, Rejected)]
+        good = [
+            r + (row.line_hash if known else hasher(row),) for row, r in zip(chunk, results) if r.__class__ is tuple
+        ]
         bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
         counts.read += len(results)
         counts.quarantined += len(bad)
+        counts.unchanged += sum(1 for r in results if r.__class__ is Known)
         if good:
-            stored, updated, unchanged = upserter.write(good)
+            stored, updated, unchanged = upserter.write(good, fresh=fresh)
             counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
             counts.unchanged += unchanged
         if bad:
@@ -357,6 +445,70 @@ def ingest_rows(
 
 
 PARALLEL_FROM_BYTES = 8 << 20
+# Whatever decides whether a JSON line is valid and what it stores, besides the line itself:
+# a change to any of these modules makes every line new to the next re-ingest.
+RULES = (
+    "registry.records",
+    "registry.bulk",
+    "checks.uscc",
+    "checks.plaintext",
+    "checks.inspections",
+    "checks.evidence",
+)
+
+
+@functools.cache
+def _rules_digest() -> bytes:
+    digest = hashlib.blake2b(digest_size=32)
+    for name in RULES:
+        spec = importlib.util.find_spec(name)
+        assert spec is not None and spec.origin is not None
+        digest.update(Path(spec.origin).read_bytes())
+    return digest.digest()
+
+
+def line_hasher(context: dict) -> Callable[[Row], int | None]:
+    """A row's line hash: a signed 64-bit keyed digest of its JSON text, the key standing for
+    the rules (RULES) and the context it is validated under (USCC overrides, the amount
+    ceiling, the checklists) — not the latest day, which only moves forward, so a line once
+    valid stays valid. None for a row from CSV (its cells are not one text: always validated)."""
+    context_text = repr(
+        (
+            sorted((context or {}).get("uscc_overrides", ())),
+            (context or {}).get("max_amount_yuan"),
+            sorted(
+                (p, [(d.isoformat(), sorted(ids)) for d, ids in dated])
+                for p, dated in ((context or {}).get("checklists") or {}).items()
+            ),
+        )
+    )
+    key = hashlib.blake2b(_rules_digest() + context_text.encode(), digest_size=32).digest()
+    keyed = hashlib.blake2b(digest_size=8, key=key)  # copied per line: cheaper than keying anew
+
+    def of(row: Row) -> int | None:
+        if row.json_text is None:
+            return None
+        digest = keyed.copy()
+        digest.update(row.raw.encode())
+        row.line_hash = int.from_bytes(digest.digest(), "big", signed=True)
+        return row.line_hash
+
+    return of
+
+
+def _known_lines(stored: dict[int, Any], hasher: Callable[[Row], int | None]) -> Callable[[Row], Known | None]:
+    """Which rows a re-ingest skips: a line whose hash a stored row has, the first time the file
+    has it (a repeat is validated, and quarantined as the duplicate it is)."""
+    seen: set[int] = set()
+
+    def known(row: Row) -> Known | None:
+        h = hasher(row)
+        if h is None or h not in stored or h in seen:
+            return None
+        seen.add(h)
+        return Known(stored[h])
+
+    return known
 
 
 def content_hash(path: Path) -> str:
@@ -371,9 +523,15 @@ def content_hash(path: Path) -> str:
     return f"sha256:{digest.hexdigest()}"
 
 
-def ingest_file(session: Session, path: Path, kind: Kind) -> Counts:
+def ingest_file(session: Session, path: Path, kind: Kind, bulk: bool | None = None) -> Counts:
     """Ingest one file in the caller's transaction (all of it or, on an unreadable file, none).
-    Files past a few MiB validate in a worker process alongside the writes."""
-    parallel = path.stat().st_size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
+    Files from `Settings.ingest_bulk_from_bytes` (1 MiB) take the bulk path (`bulk` forces
+    it either way); files past a few MiB validate in a worker process alongside the writes."""
+    size = path.stat().st_size
+    settings = get_settings()
+    if bulk is None:
+        bulk = size >= settings.ingest_bulk_from_bytes
+    parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     rows = read_rows(path, kind)
-    return ingest_rows(session, rows, kind, str(path), parallel=parallel, origin=content_hash(path))
+    context = ingest_context(session, settings)
+    return ingest_rows(session, rows, kind, str(path), context, parallel=parallel, origin=content_hash(path), bulk=bulk)

@@ -37,6 +37,9 @@ uscc = Annotated[str, mapped_column(String(18), index=True)]
 short = Annotated[str, mapped_column(String(40))]
 text = Annotated[str, mapped_column(Text)]
 row_hash = Annotated[int, mapped_column(BigInteger)]
+# the 64-bit digest of the JSON line a row was last written from, under the same rules
+# (registry.ingest.line_hasher); NULL from CSV. A re-ingest skips a line it knows.
+line_hash = Annotated[int | None, mapped_column(BigInteger)]
 created_at = Annotated[dt.datetime, mapped_column(DateTime(timezone=True), server_default=func.now())]
 
 
@@ -75,6 +78,7 @@ class Registration(Base):
     contact_email: Mapped[text]
     odr_enrolled_on: Mapped[dt.date | None]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class Penalty(Base):
@@ -94,6 +98,7 @@ class Penalty(Base):
     repaired_on: Mapped[dt.date | None]
     revoked_on: Mapped[dt.date | None]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class Complaint(Base):
@@ -114,6 +119,7 @@ class Complaint(Base):
     recovered_yuan: Mapped[float]
     text: Mapped[text]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class CreditListing(Base):
@@ -128,6 +134,7 @@ class CreditListing(Base):
     removed_on: Mapped[dt.date | None]
     reason: Mapped[text]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class CreditClass(Base):
@@ -144,6 +151,7 @@ class CreditClass(Base):
     risk_class: Mapped[str] = mapped_column(String(1))
     classified_on: Mapped[dt.date]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class Inspection(Base):
@@ -162,6 +170,7 @@ class Inspection(Base):
     conclusion: Mapped[short]
     photos: Mapped[text]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class MysteryShop(Base):
@@ -179,6 +188,7 @@ class MysteryShop(Base):
     within_commitment: Mapped[bool | None]
     note: Mapped[text]
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class Rating(Base):
@@ -194,6 +204,7 @@ class Rating(Base):
     channel: Mapped[short]
     text: Mapped[str | None] = mapped_column(Text)
     row_hash: Mapped[row_hash]
+    line_hash: Mapped[line_hash]
 
 
 class IngestRun(Base):

@@ -32,6 +32,18 @@ from checks.uscc import validate_uscc
 from registry import models
 
 
+def column_check(check: Callable[[list[Any], dict], bool]):
+    """Give an after-validator its batch form: `check(values, context)` is True when every value
+    of a column passes the validator (registry.bulk runs it once over a chunk's column; when it
+    is False, each distinct value goes through the validator itself to find the rows)."""
+
+    def mark(func):
+        func.column_check = check
+        return func
+
+    return mark
+
+
 def _uscc(value: str, info: ValidationInfo) -> str:
     overrides = (info.context or {}).get("uscc_overrides", frozenset())
     return validate_uscc(value, overrides)
@@ -41,6 +53,7 @@ EARLIEST_DAY = dt.date(1949, 1, 1)  # no record of the registry's sources predat
 DEFAULT_MAX_AMOUNT_YUAN = 1e10  # Settings.max_amount_yuan; ingest passes it in the context
 
 
+@column_check(lambda values, _context: control_character("".join(values)) is None)
 def _plain(value: str) -> str:
     control = control_character(value)
     if control:
@@ -48,6 +61,12 @@ def _plain(value: str) -> str:
     return value
 
 
+def _days_within(values: list[dt.date], context: dict) -> bool:
+    latest = (context or {}).get("latest_day") or today() + dt.timedelta(days=1)
+    return not values or (min(values) >= EARLIEST_DAY and max(values) <= latest)
+
+
+@column_check(_days_within)
 def _day(value: dt.date, info: ValidationInfo) -> dt.date:
     """A record's date: not before 1949, not after the ingest date plus a day (a clock ahead)."""
     latest = (info.context or {}).get("latest_day") or today() + dt.timedelta(days=1)
@@ -58,6 +77,9 @@ def _day(value: dt.date, info: ValidationInfo) -> dt.date:
     return value
 
 
+@column_check(
+    lambda values, context: not values or max(values) <= (context or {}).get("max_amount_yuan", DEFAULT_MAX_AMOUNT_YUAN)
+)
 def _amount(value: float, info: ValidationInfo) -> float:
     ceiling = (info.context or {}).get("max_amount_yuan", DEFAULT_MAX_AMOUNT_YUAN)
     if value > ceiling:

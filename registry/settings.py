@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         "PostgreSQL and public addresses that are not loopback",
     )
     max_amount_yuan: float = Field(1e10, description="largest amount (fine, complaint) a record may carry")
+    ingest_bulk_from_bytes: int = Field(
+        1 << 20, ge=0, description="record files from this size take the bulk ingest path (0: every file)"
+    )
     verify_timeout_seconds: float = Field(
         10.0, description="longest a public verification may run before it is refused"
     )

@@ -1,5 +1,6 @@
 """Writing validated rows of one kind: new, changed and unchanged rows told apart by natural key
-and row hash, inserted (PostgreSQL: COPY) or updated in chunks, inside the caller's transaction."""
+and row hash, inserted (PostgreSQL: COPY) or updated in chunks, inside the caller's transaction.
+A row carries its column values, its row hash and its line hash (registry.ingest.line_hasher)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ class Upserter:
 
     def __init__(self, conn: Connection, kind: Kind):
         self.conn, self.kind = conn, kind
+        self.empty = False  # set by defer_indexes_if_empty
         assert kind.model is not None  # only the ingested kinds (KINDS) have a table
         table = cast(Table, kind.model.__table__)  # a declarative model's table is a Table
         self.table = table
-        cols = list(kind.fields) + ["row_hash"]
+        cols = list(kind.fields) + ["row_hash", "line_hash"]
+        self.cols = cols
         mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
         self.insert_sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
         non_key = [c for c in cols if c not in kind.key]
@@ -26,12 +29,15 @@ class Upserter:
             f"UPDATE {table.name} SET {', '.join(f'{c} = {mark}' for c in non_key)} "
             f"WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
         )
+        self.reline_sql = (
+            f"UPDATE {table.name} SET line_hash = {mark} WHERE {' AND '.join(f'{k} = {mark}' for k in kind.key)}"
+        )
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.non_key_idx = [cols.index(c) for c in non_key]
 
     def _copy(self, rows: list[tuple]) -> None:
         """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
-        columns = ", ".join((*self.kind.fields, "row_hash"))
+        columns = ", ".join(self.cols)
         driver = self.conn.connection.driver_connection
         assert driver is not None  # the connection is open: we are inside its transaction
         cursor = driver.cursor()
@@ -43,17 +49,30 @@ class Upserter:
         """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
         end of the same transaction — building an index once is far cheaper than keeping it
         ordered through millions of random inserts. Unique keys stay and keep guarding."""
-        if self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is not None:
+        self.empty = self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is None
+        if not self.empty:
             return []
         deferred = [ix for ix in self.table.indexes if not ix.unique]
         for index in deferred:
             index.drop(self.conn)
         return deferred
 
+    def known_lines(self) -> dict[int, object]:
+        """The line hash of every row that has one, with its natural key as registry.ingest's
+        Duplicates holds it (the value, or a tuple of them for a composite key; dates as ISO text)."""
+        t = self.table
+        key_cols = [t.c[k] for k in self.kind.key]
+        query = select(t.c.line_hash, *key_cols).where(t.c.line_hash.is_not(None))
+        if len(key_cols) == 1:  # the driver's rows, fetched at once: a re-ingest loads millions
+            sql = f"SELECT line_hash, {key_cols[0].name} FROM {t.name} WHERE line_hash IS NOT NULL"
+            return dict(self.conn.exec_driver_sql(sql).fetchall())
+        return {r[0]: tuple(map(str, r[1:])) for r in self.conn.execute(query)}
+
     def key_of(self, values: tuple) -> tuple:
         return tuple(str(values[i]) for i in self.key_idx)
 
-    def existing(self, keys: list[tuple]) -> dict[tuple, int]:
+    def existing(self, keys: list[tuple]) -> dict[tuple, tuple[int, int | None]]:
+        """The stored (row hash, line hash) of each of `keys` the table has."""
         t = self.table
         key_cols = [t.c[k] for k in self.kind.key]
         if len(key_cols) == 1:
@@ -61,37 +80,53 @@ class Upserter:
         else:
             # Composite keys: narrow by the first column, then match the tuple in Python.
             cond = key_cols[0].in_(sorted({k[0] for k in keys}))
-        rows = self.conn.execute(select(*key_cols, t.c.row_hash).where(cond)).all()
-        return {tuple(map(str, r[:-1])): r[-1] for r in rows}  # dates compare as ISO text
+        rows = self.conn.execute(select(*key_cols, t.c.row_hash, t.c.line_hash).where(cond)).all()
+        if len(key_cols) == 1:
+            return {(str(r[0]),): (r[1], r[2]) for r in rows}
+        return {tuple(map(str, r[:-2])): (r[-2], r[-1]) for r in rows}  # dates compare as ISO text
 
-    def write(self, rows: list[tuple]) -> tuple[int, int, int]:
-        """`rows`: column values followed by their row hash. Returns (stored, updated, unchanged)."""
+    def insert(self, rows: list[tuple]) -> None:
+        if self.conn.dialect.name == "postgresql":
+            self._copy(rows)
+        else:
+            self.conn.exec_driver_sql(self.insert_sql, rows)
+
+    def write(self, rows: list[tuple], fresh: bool = False) -> tuple[int, int, int]:
+        """`rows`: column values, their row hash, their line hash. Returns (stored, updated, unchanged).
+        `fresh`: the table was empty when this run began and `rows` repeat no key of the run,
+        so every row is new and none is looked up."""
+        if fresh:
+            self.insert(rows)
+            return len(rows), 0, 0
         stored = updated = unchanged = 0
         keys = [self.key_of(v) for v in rows]
         known = self.existing(keys)
         inserts: dict[tuple, tuple] = {}
         updates: dict[tuple, tuple] = {}
+        relined: list[tuple] = []
         for key, full in zip(keys, rows):
-            h = full[-1]
-            if key not in known:
+            h, line = full[-2], full[-1]
+            seen = known.get(key)
+            if seen is None:
                 stored += 1
                 inserts[key] = full
-            elif known[key] == h:
+            elif seen[0] == h:
                 unchanged += 1
+                if line is not None and seen[1] != line:  # the same record from another line
+                    relined.append((line, *(full[i] for i in self.key_idx)))
                 continue
             else:
                 updated += 1
                 (inserts if key in inserts else updates)[key] = full
-            known[key] = h
+            known[key] = (h, line)
         if inserts:
-            if self.conn.dialect.name == "postgresql":
-                self._copy(list(inserts.values()))
-            else:
-                self.conn.exec_driver_sql(self.insert_sql, list(inserts.values()))
+            self.insert(list(inserts.values()))
         if updates:
             params = [
                 tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
                 for full in updates.values()
             ]
             self.conn.exec_driver_sql(self.update_sql, params)
+        if relined:  # e.g. rows stored before line hashes: the next re-ingest skips their lines
+            self.conn.exec_driver_sql(self.reline_sql, relined)
         return stored, updated, unchanged
