@@ -5,7 +5,7 @@ written from together with the validation rules in force (NULL for rows from CSV
 before this revision: those lines are validated as before).
 
 Revision ID: 0012
-Revises: 0010 (the lead renumbers it when 0011 lands first)
+Revises: 0011
 Create Date: 2026-12-02
 """
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
