@@ -4,7 +4,8 @@ A certificate needs one QR code, and a general encoder dominates the cost of a c
 segno spends ~3 ms per code in pure Python, reportlab's widget ~11 ms. This encoder does only
 what a URL needs and caches everything that does not depend on the data (function patterns,
 format and version information, the placement order of data modules with their mask bits),
-so per code it only computes the Reed-Solomon blocks and fills the data modules. Its output is
+so per code it only computes the Reed-Solomon blocks and places the masked data bits with one
+gather (`operator.itemgetter` over a precomputed index per module). Its output is
 the same matrix as segno's for the same version, level and mask (tested).
 Any of the eight masks decodes; evaluating all eight would double the work.
 """
@@ -12,7 +13,9 @@ Any of the eight masks decodes; evaluating all eight would double the work.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
+from operator import itemgetter
 
 from checks.errors import AssuredError, Kind
 
@@ -214,7 +217,37 @@ def _template(version: int, mask: int):
                 if not fixed[r][c]:
                     positions.append((r, c))
         right -= 2
-    return tuple(map(tuple, grid)), tuple(positions), tuple(_mask_bit(mask, r, c) for r, c in positions)
+    masks = tuple(_mask_bit(mask, r, c) for r, c in positions)
+    return tuple(map(tuple, grid)), tuple(positions), masks
+
+
+@cache
+def _placement(version: int, mask: int) -> tuple[Callable[[str], tuple[str, ...]], int, int]:
+    """The placement as one gather: (picker, mask as an integer, number of data modules).
+
+    `picker(masked bits + fixed modules + "\\n")` yields the matrix as rows of "0"/"1" separated by
+    newlines: each cell picks its data bit or its fixed module, and each row ends with the newline."""
+    base, positions, masks = _template(version, mask)
+    size, count = len(base), len(positions)
+    source = [count + r * size + c for r in range(size) for c in range(size)]
+    for i, (r, c) in enumerate(positions):
+        source[r * size + c] = i
+    newline = count + size * size
+    rows = [index for r in range(size) for index in (*source[r * size : (r + 1) * size], newline)]
+    return itemgetter(*rows), int("".join(map(str, masks)), 2), count
+
+
+def _rows(codewords: list[int], version: int) -> str:
+    """The masked matrix as rows of "0"/"1" characters, each row ending in a newline."""
+    picker, mask_bits, count = _placement(version, MASK)
+    bits = int.from_bytes(bytes(codewords), "big") << (count - 8 * len(codewords))  # remainder bits 0
+    fixed = _fixed_modules(version)
+    return "".join(picker(format(bits ^ mask_bits, f"0{count}b") + fixed))
+
+
+@cache
+def _fixed_modules(version: int) -> str:
+    return "".join(str(v) for row in _template(version, MASK)[0] for v in row) + "\n"
 
 
 def qr_matrix(text: str) -> list[list[int]]:
@@ -226,21 +259,20 @@ def qr_matrix(text: str) -> list[list[int]]:
 
 def fill(codewords: list[int], version: int) -> list[list[int]]:
     """Place the codewords into the version's template and apply the mask."""
-    base, positions, masks = _template(version, MASK)
-    rows = [list(row) for row in base]
-    bits = "".join(f"{cw:08b}" for cw in codewords)
-    bits += "0" * (len(positions) - len(bits))  # remainder bits
-    for (r, c), m, b in zip(positions, masks, bits):
-        rows[r][c] = (b == "1") ^ m
-    return rows
+    return [list(map(int, row)) for row in _rows(codewords, version).splitlines()]
 
 
 def qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
     """(modules per side, ((row, first column, length), ...)) of the dark modules."""
-    matrix = qr_matrix(text)
-    return len(matrix), tuple(
-        (row, m.start(), m.end() - m.start()) for row, line in enumerate(matrix) for m in _DARK.finditer(bytes(line))
+    payload = text.encode("utf-8")
+    version = _version_for(len(payload))
+    size = 17 + 4 * version
+    rows = _rows(with_ecc(data_codewords(payload, version), version), version)
+    return size, tuple(
+        (start // (size + 1), start % (size + 1), m.end() - start)
+        for m in _DARK.finditer(rows)
+        for start in (m.start(),)
     )
 
 
-_DARK = re.compile(rb"\x01+")
+_DARK = re.compile("1+")
