@@ -218,5 +218,7 @@ def test_join_parts_writes_one_csv_with_the_header_and_removes_the_parts(tmp_pat
     parts[1].write_text("b\r\n", encoding="utf-8")
     out = join_parts.fn([str(p) for p in parts], str(tmp_path / "out.csv"))
     lines = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
-    assert out == str(tmp_path / "out.csv") and lines[1:] == ["a", "b"] and lines[0].startswith("uscc,")
+    assert (
+        out == str(tmp_path / "out.csv") and lines[1:] == ["a", "b"] and lines[0].startswith("\ufeff统一社会信用代码,")
+    )
     assert not any(p.exists() for p in parts)

@@ -151,7 +151,7 @@ def test_a_failed_veto_item_rejects_the_application_and_its_letter_cites_the_ins
     inspect(s, failed=("price_marked",))
     app = reassess_with_inspection(s, in_review.id, INSPECTED, "system")
     assert app.status == ApplicationStatus.rejected and app.status_reason.startswith("ineligible: V8")
-    letter, recipient = rejection_letter(s, app.id, "武汉市市场监督管理局")
+    letter, recipient = rejection_letter(s, app.id, get_settings())
     v8 = next(f for f in letter.findings if f.check_id == "V8")
     assert v8.reason_zh == "2026-07-08现场验收未通过否决项：“商品和服务明码标价”"
     assert recipient == "shop@example.cn"
