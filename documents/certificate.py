@@ -27,6 +27,7 @@ from certificates.keys import KeyRing
 from certificates.pades import PdfSigner, seal
 from certificates.status import StatusStore
 from checks.programmes import Programme
+from documents.drawing import draw_seal
 from documents.fonts import cjk_font
 from documents.pdf_objects import add_signature_field, embed_file
 from documents.qr import qr_runs
@@ -236,7 +237,7 @@ def render(
     _authority(w, data)
     _footer(w, data)
     w.close()
-    _seal(c, data.authority)
+    draw_seal(c, SEAL_X, SEAL_Y, SEAL_R, data.authority, "证书专用章")
     c.showPage()
 
     stream = c._doc.Pages.pages[-1].stream.encode("latin-1")
@@ -384,40 +385,6 @@ def _qr(c, url: str) -> None:
 def _authority(w: Writer, data: CertificateData) -> None:
     w(SEAL_X, SEAL_Y + 6, data.authority, AUTHORITY_SIZE, "centre")
     w(SEAL_X, SEAL_Y - 20, zh_official_date(data.issued_on), 13, "centre")
-
-
-def _seal(c, authority: str) -> None:
-    """A drawn round official seal (公章): ring, star, the authority's name along the upper arc."""
-    c.saveState()
-    c.setFillAlpha(0.72)
-    c.setStrokeAlpha(0.72)
-    c.setStrokeColorRGB(*SEAL_RED)
-    c.setFillColorRGB(*SEAL_RED)
-    c.setLineWidth(3.2)
-    c.circle(SEAL_X, SEAL_Y, SEAL_R, stroke=1, fill=0)
-    _star(c, SEAL_X, SEAL_Y, 15, SEAL_RED)
-    size = 12 if len(authority) <= 12 else 9.5
-    span = min(260.0, 21.0 * len(authority))
-    r = SEAL_R - 7 - size
-    font = cjk_font()
-    t = c.beginText()
-    for i, ch in enumerate(authority):  # one text object, a rotated text matrix per character
-        angle = 90 + span / 2 - span * (i + 0.5) / len(authority)
-        a, turn = math.radians(angle), math.radians(angle - 90)
-        cos, sin = math.cos(turn), math.sin(turn)
-        half = font.width(ch, size) / 2
-        t.setTextTransform(
-            cos, sin, -sin, cos, SEAL_X + r * math.cos(a) - half * cos, SEAL_Y + r * math.sin(a) - half * sin
-        )
-        for name, run in font.runs(ch):
-            t.setFont(name, size)
-            t.textOut(run)
-    label = "证书专用章"
-    t.setTextTransform(1, 0, 0, 1, SEAL_X - font.width(label, 8.5) / 2, SEAL_Y - 31)
-    t.setFont(font.name, 8.5)
-    t.textOut(label)
-    c.drawText(t)
-    c.restoreState()
 
 
 def _footer(w: Writer, data: CertificateData) -> None:
