@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.common import chunks, registry, stages
 from flows.notices import letter_for
-from registry.applications import assess_application, get_application
+from registry import failpoints
+from registry.applications import ASSESSABLE, assess_application, get_application
 from registry.db import begin_write
 from registry.delivery import attempt, pending_ids
 from registry.settings import get_settings
@@ -31,13 +33,32 @@ def refresh_evidence(application_ids: list[int]) -> int:
     return refreshed
 
 
+BATCH = 200  # applications assessed in one transaction (each with its own audit entries)
+
+# Who in this process waits for assessments (the portal's `web.portal_api.Assessor`): each is
+# told the statuses of a chunk as soon as its transaction has committed, before the flow run's
+# own bookkeeping (letters, delivery, the engine's teardown) is over.
+stored_listeners: list[Callable[[dict[int, str]], None]] = []
+
+
 @task(cache_policy=NO_CACHE)
 def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int, str]:
-    """Assess each application of the chunk in its own short transaction; returns new statuses."""
+    """Assess the chunk's applications in one transaction (an assessment stored and audited for
+    each); returns the new statuses. A failure leaves the whole chunk as it was, to be assessed
+    again."""
     out = {}
-    for app_id in application_ids:
-        with begin_write(registry()) as session:
-            out[app_id] = assess_application(session, app_id, as_of, stages()).status
+    with begin_write(registry()) as session:
+        for app_id in application_ids:
+            app = get_application(session, app_id)
+            # assessed meanwhile by another run (the portal's answer and a re-run): as it stands
+            out[app_id] = (
+                app.status
+                if app.status not in ASSESSABLE
+                else assess_application(session, app_id, as_of, stages()).status
+            )
+        failpoints.hit("application.before_commit")
+    for listener in list(stored_listeners):
+        listener(out)
     return out
 
 
@@ -69,13 +90,14 @@ def deliver_pending() -> dict[str, int]:
 @flow(name="application", log_prints=False)
 def application_flow(application_ids: list[int], as_of: dt.date | None = None) -> dict[int, str]:
     """Assess submitted (or returned, or waiting) applications and route them."""
-    parts = chunks(application_ids, parts=4, min_size=50)
+    application_ids = list(dict.fromkeys(application_ids))  # each once, in order
     if get_settings().source_url:
-        for part in parts:
+        for part in chunks(application_ids, parts=4, min_size=50):
             refresh_evidence(part)
     statuses: dict[int, str] = {}
-    for result in assess_chunk.map(parts, as_of=as_of).result():
-        statuses.update(result)
+    # one after another: on SQLite the write lock, on PostgreSQL the audit's lock, serialise them
+    for start in range(0, len(application_ids), BATCH):
+        statuses.update(assess_chunk(application_ids[start : start + BATCH], as_of))
     rejected = [i for i, s in statuses.items() if s == ApplicationStatus.rejected]
     if rejected:
         write_letters(rejected)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -85,10 +86,34 @@ def open_registry(url: str) -> sessionmaker[Session]:
     return session_factory(url)
 
 
+_WRITERS: dict[Engine, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+WRITER_WAIT_SECONDS = 30  # as long as SQLite's busy timeout: then SQLite itself says it is locked
+
+
+@contextmanager
+def _sqlite_writer(factory: sessionmaker[Session]) -> Iterator[None]:
+    """On SQLite, the threads of one process queue for the write lock on a lock of their own:
+    each is woken the moment the one before commits, where SQLite's busy handler would have them
+    poll and sleep (up to 100 ms a try) while the lock stands free."""
+    engine = factory.kw.get("bind")
+    if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
+        yield
+        return
+    with _WRITERS_GUARD:
+        lock = _WRITERS.setdefault(engine, threading.RLock())
+    held = lock.acquire(timeout=WRITER_WAIT_SECONDS)
+    try:
+        yield
+    finally:
+        if held:
+            lock.release()
+
+
 @contextmanager
 def begin_write(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A transaction that will write: on SQLite it takes the write lock up front
     (BEGIN IMMEDIATE), so two deciders queue instead of failing on a stale snapshot."""
-    with factory() as session, session.begin():
+    with _sqlite_writer(factory), factory() as session, session.begin():
         session.connection(execution_options={"write": True})
         yield session

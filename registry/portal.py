@@ -21,6 +21,7 @@ import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -294,13 +295,19 @@ def own_certificate(session: Session, uscc: str, number: str) -> Certificate:
 
 
 def commitment_letter(session: Session, uscc: str, program: str, on: dt.date, settings: Settings) -> bytes:
-    """The commitment letter `uscc` reads for `program` on `on` (bytes; deterministic)."""
+    """The commitment letter `uscc` reads for `program` on `on` (bytes; deterministic). Rendered
+    once per text: the letter the business opened is not rendered again when it applies."""
     try:
         paragraphs = load_policy(program).value("commitment_letter.paragraphs", on)
     except (PolicyError, KeyError, FileNotFoundError):
         raise WorkflowError(f"program {program!r}: no such programme", kind=Kind.bad_input) from None
     reg = session.get(Registration, uscc)
-    return render_commitment_letter(program, reg.name if reg else uscc, uscc, paragraphs, settings.authority_zh, on)
+    return _letter(program, reg.name if reg else uscc, uscc, tuple(paragraphs), settings.authority_zh, on)
+
+
+@lru_cache(maxsize=256)  # a letter is ~30 KB: at most ~8 MB
+def _letter(program: str, name: str, uscc: str, paragraphs: tuple[str, ...], authority: str, on: dt.date) -> bytes:
+    return render_commitment_letter(program, name, uscc, list(paragraphs), authority, on)
 
 
 def accept_commitments(session: Session, app: Application, letter: bytes, actor: str) -> str:

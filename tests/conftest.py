@@ -247,4 +247,16 @@ def prefect_harness():
         yield
         return
     with _harness():
-        yield
+        # in the environment too, as under xdist: threads the web app starts (the portal's
+        # Assessor, TestClient's event loop) do not inherit the harness's context variables
+        from prefect.settings import PREFECT_API_URL
+
+        before = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = PREFECT_API_URL.value()
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = before

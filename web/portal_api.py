@@ -6,22 +6,26 @@ anything else is 404. Every state-changing call carries the CSRF token (`X-CSRF-
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
 import logging
 import queue
 import threading
 import time
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from checks import calendar
 from checks.errors import AssuredError, Kind
-from flows.application import application_flow
+from flows.application import application_flow, stored_listeners
 from registry import portal, uploads
 from registry.accounts import SignedIn, end_session, open_session
 from registry.applications import online_row, submit_rows
@@ -94,78 +98,213 @@ def redeem(uscc: str, code: str, client: str) -> SignedIn:
     return who
 
 
-def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
-    """Validate the online form as the counter batch is validated, submit, then assess through
-    the `application` flow. Returns {"application_id","status"}; 422 naming the field."""
+@dataclass
+class Online:
+    """An online application read and checked, its commitment letter rendered, waiting to be stored."""
+
+    who: SignedIn
+    uscc: str
+    form: OnlineApplication
+    day: dt.date
+    letter: bytes
+
+
+def prepare_online(who: SignedIn, uscc: str, form: OnlineApplication) -> Online:
+    """The form's acceptance checked and the commitment letter the business accepts (rendered in
+    a read, outside any write transaction, so the write lock is held only for short writes)."""
     day = calendar.today()
     if not form.accept:
         raise HTTPException(422, "accept: the commitment letter (承诺书) must be read and accepted")
     reg = registry()
     try:
-        with reg.write() as session:
+        with reg.read() as session:
             letter = portal.commitment_letter(session, uscc, form.program, day, reg.settings)
-            row = online_row(
-                session, uscc, form.program, form.store_name, None, form.return_days, form.commitments, day
-            )
-            report = submit_rows(session, [row], who.actor)
-            if report.rejected:
-                raise HTTPException(422, report.rejected[0]["reason"])
-            [app_id] = report.accepted
-            portal.accept_commitments(session, session.get(Application, app_id), letter, who.actor)
     except AssuredError as exc:
-        raise (HTTPException(422, str(exc)) if exc.kind == Kind.bad_input else http_error(exc)) from None
+        raise _refusal(exc) from None
+    return Online(who, uscc, form, day, letter)
+
+
+def _refusal(exc: AssuredError) -> HTTPException:
+    return HTTPException(422, str(exc)) if exc.kind == Kind.bad_input else http_error(exc)
+
+
+def _store(session: Session, online: Online) -> int:
+    """Validate the online form as the counter batch is validated and store the application with
+    the acceptance of its commitment letter (time, account, SHA-256); 422 naming the field."""
+    form = online.form
+    try:
+        row = online_row(
+            session, online.uscc, form.program, form.store_name, None, form.return_days, form.commitments, online.day
+        )
+        report = submit_rows(session, [row], online.who.actor)
+        if report.rejected:
+            raise HTTPException(422, report.rejected[0]["reason"])
+        [app_id] = report.accepted
+        portal.accept_commitments(session, session.get(Application, app_id), online.letter, online.who.actor)
+    except AssuredError as exc:
+        raise _refusal(exc) from None
+    return app_id
+
+
+def store_online(who: SignedIn, uscc: str, form: OnlineApplication) -> tuple[int, dt.date]:
+    """One online application stored in its own transaction. Returns (application id, day)."""
+    online = prepare_online(who, uscc, form)
+    with registry().write() as session:
+        return _store(session, online), online.day
+
+
+def _gathered(waiting: queue.Queue, most: int, seconds: float) -> list:
+    """The next item and those that arrive within `seconds` of it (at most `most`); [] when idle
+    for 30 s (the worker ends; the next request starts one again)."""
+    try:
+        batch = [waiting.get(timeout=30)]
+    except queue.Empty:
+        return []
+    deadline = time.monotonic() + seconds
+    while len(batch) < most and (left := deadline - time.monotonic()) > 0:
+        try:
+            batch.append(waiting.get(timeout=left))
+        except queue.Empty:
+            break
+    return batch
+
+
+class Intake:
+    """Online applications stored in batches: those that arrive together are stored in one write
+    transaction, each in its own savepoint (a refused one is refused alone, with its reason), and
+    each answered with its application id once that transaction has committed; then each joins
+    the `Assessor`. Storing never waits for Prefect."""
+
+    def __init__(self, assessor: Assessor, most: int = 200, gather_seconds: float = 0.01) -> None:
+        self.assessor, self.most, self.gather = assessor, most, gather_seconds
+        self.waiting: queue.Queue[tuple[Online, Future, Future]] = queue.Queue()
+        self.lock = threading.Lock()
+        self.worker: threading.Thread | None = None
+
+    def submit(self, online: Online) -> tuple[Future, Future]:
+        """Futures of the application id once stored (or the refusal) and of its status once assessed."""
+        stored: Future = Future()
+        assessed: Future = Future()
+        self.waiting.put((online, stored, assessed))
+        with self.lock:
+            if self.worker is None or not self.worker.is_alive():
+                self.worker = _thread(self._run, "portal-intake")
+        return stored, assessed
+
+    def _run(self) -> None:
+        while batch := _gathered(self.waiting, self.most, self.gather):
+            done: list[tuple[Online, Future, Future, int]] = []
+            refused: list[tuple[Future, HTTPException]] = []
+            try:
+                with registry().write() as session:
+                    for online, stored, assessed in batch:
+                        try:
+                            with session.begin_nested():
+                                app_id = _store(session, online)
+                        except HTTPException as exc:
+                            refused.append((stored, exc))
+                            continue
+                        done.append((online, stored, assessed, app_id))
+            except Exception as exc:  # the transaction itself: none of them is stored
+                for _, stored, _ in batch:
+                    stored.set_exception(exc)
+                continue
+            for stored, why in refused:
+                stored.set_exception(why)
+            for online, stored, assessed, app_id in done:
+                stored.set_result(app_id)
+                self.assessor.enqueue(app_id, online.day, assessed)
+
+
+def _thread(target, name: str) -> threading.Thread:
+    """A daemon thread running `target` in the caller's context (Prefect's settings, its API
+    among them, are context variables)."""
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,), name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
+    """Store the online application, then assess it through the `application` flow (waiting in
+    this thread). Returns {"application_id","status"}; 422 naming the field."""
+    app_id, day = store_online(who, uscc, form)
     return {"application_id": app_id, "status": assess_now(app_id, day)}
 
 
 class Assessor:
     """Assessments for requests, gathered into batches: each waiting application joins the next
     `application` flow run (one run for up to `most` applications that arrived together), so a
-    morning's rush costs a few flow runs, not one per business. Should a run fail, its
-    applications stay submitted — stored, never lost — and `assured applications process` (or
-    the business's next answer) assesses them."""
+    morning's rush costs a few flow runs, not one per business. A request is answered as soon as
+    its batch's assessments are stored (`flows.application.stored_listeners`), and the next batch
+    starts then too, while the finished run's letters, delivery and engine bookkeeping go on in
+    its own thread (at most `runs` such runs at once). Should a run fail before its assessments
+    are stored, its applications stay submitted — stored, never lost — and `assured applications
+    process` (or the business's next answer) assesses them."""
 
-    def __init__(self, most: int = 200, gather_seconds: float = 0.05) -> None:
+    def __init__(self, most: int = 200, gather_seconds: float = 0.05, runs: int = 4) -> None:
         self.most, self.gather = most, gather_seconds
         self.waiting: queue.Queue[tuple[int, dt.date, Future]] = queue.Queue()
         self.lock = threading.Lock()
         self.worker: threading.Thread | None = None
+        self.runs = threading.BoundedSemaphore(runs)
+        self.waiters: dict[int, list[Future]] = {}  # application id -> who waits for its assessment
+        stored_listeners.append(self._stored)
 
-    def assess(self, app_id: int, day: dt.date) -> str:
+    def submit(self, app_id: int, day: dt.date) -> Future:
+        """A future of the application's status once assessed ("submitted" when deferred)."""
         done: Future = Future()
+        self.enqueue(app_id, day, done)
+        return done
+
+    def enqueue(self, app_id: int, day: dt.date, done: Future) -> None:
         self.waiting.put((app_id, day, done))
         with self.lock:
             if self.worker is None or not self.worker.is_alive():
-                self.worker = threading.Thread(target=self._run, name="portal-assessor", daemon=True)
-                self.worker.start()
-        return done.result()
+                self.worker = _thread(self._run, "portal-assessor")
+
+    def assess(self, app_id: int, day: dt.date) -> str:
+        return self.submit(app_id, day).result()
 
     def _run(self) -> None:
-        while True:
-            try:
-                first = self.waiting.get(timeout=30)
-            except queue.Empty:
-                return  # idle: the next request starts a worker again
-            batch = [first]
-            deadline = time.monotonic() + self.gather
-            while len(batch) < self.most and (left := deadline - time.monotonic()) > 0:
-                try:
-                    batch.append(self.waiting.get(timeout=left))
-                except queue.Empty:
-                    break
+        while batch := _gathered(self.waiting, self.most, self.gather):
             for day in {d for _, d, _ in batch}:
-                self._one_run([(i, f) for i, d, f in batch if d == day], day)
+                items = [(i, f) for i, d, f in batch if d == day]
+                with self.lock:
+                    for app_id, done in items:
+                        self.waiters.setdefault(app_id, []).append(done)
+                self.runs.acquire()
+                _thread(lambda items=items, day=day: self._one_run(items, day), "portal-flow-run")
+                wait([f for _, f in items])  # stored (or deferred): the next batch may start
+
+    def _stored(self, statuses: dict[int, str]) -> None:
+        """Called by the flow's task as soon as a chunk's assessments are committed."""
+        with self.lock:
+            done = [(f, str(s)) for app_id, s in statuses.items() for f in self.waiters.pop(app_id, [])]
+        for f, status in done:
+            if not f.done():
+                f.set_result(status)
 
     def _one_run(self, items: list[tuple[int, Future]], day: dt.date) -> None:
+        ids = [i for i, _ in items]
         try:
-            statuses = application_flow([i for i, _ in items], day)
+            application_flow(ids, day)
         except Exception as exc:  # the engine or its server: the businesses still get their numbers
-            log.warning("applications %s stored, assessment deferred: %s", [i for i, _ in items], type(exc).__name__)
-            statuses = {}
-        for app_id, done in items:
-            done.set_result(str(statuses.get(app_id, "submitted")))
+            log.warning("applications %s stored, assessment deferred: %s: %s", ids, type(exc).__name__, exc)
+        finally:
+            self.runs.release()
+            with self.lock:
+                for app_id, done in items:
+                    if done in self.waiters.get(app_id, []):
+                        self.waiters[app_id].remove(done)
+                        if not self.waiters[app_id]:
+                            del self.waiters[app_id]
+            for _, done in items:
+                if not done.done():  # not assessed by this run: it stays submitted
+                    done.set_result("submitted")
 
 
 ASSESSOR = Assessor()
+INTAKE = Intake(ASSESSOR)
 
 
 def assess_now(app_id: int, day: dt.date) -> str:
@@ -274,10 +413,15 @@ def applications(request: Request) -> dict:
 
 
 @router.post("/applications", status_code=201)
-def apply(body: OnlineApplication, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
-    who, uscc = require_business(request)
+async def apply(body: OnlineApplication, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
+    """Stored with those that arrive with it (`Intake`), then assessed (`Assessor`); the waits
+    hold no thread (200 businesses applying at once would otherwise fill the thread pool and
+    queue behind one another)."""
+    who, uscc = await run_in_threadpool(require_business, request)
     require_csrf(who, x_csrf_token)
-    return submit_online(who, uscc, body)
+    stored, assessed = INTAKE.submit(await run_in_threadpool(prepare_online, who, uscc, body))
+    app_id = await asyncio.wrap_future(stored)
+    return {"application_id": app_id, "status": await asyncio.wrap_future(assessed)}
 
 
 @router.get("/applications/{app_id}")

@@ -20,6 +20,8 @@ from registry.workflow_models import ApplicationDocument, AuditEntry
 from tests.flows.conftest import subprocess_env  # noqa: F401  (fixture)
 from tests.web.conftest import login
 
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the Assessor's flow runs: one server for all
+
 COMMITMENTS = ["displayed", "advance_compensation", "first_inquiry_responsibility", "service_station"]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
