@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import os
 
+from checks.errors import AssuredError, Kind
 
-class FailpointError(RuntimeError):
-    """Raised at a point named `name:raise` in ASSURED_FAILPOINTS."""
+
+class FailpointError(AssuredError):
+    """Raised at a point named `name:raise` in ASSURED_FAILPOINTS: a drill's stand-in for an
+    outside part that failed."""
+
+    kind = Kind.unavailable
 
 
 def hit(name: str) -> None:
