@@ -11,13 +11,20 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from registry.workflow_models import AuditEntry
 
 GENESIS = "0" * 64
 AUDIT_LOCK = 0x61756469  # "audi": the advisory lock key that serialises audit appends
+_HEAD = "audit_head"  # session.info: (transaction, seq, hash) of the last entry this transaction appended
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_head(session: Session, _transaction) -> None:
+    """A rolled-back transaction or savepoint may have taken this transaction's entries with it."""
+    session.info.pop(_HEAD, None)
 
 
 def _utc_naive(at: dt.datetime) -> dt.datetime:
@@ -55,11 +62,24 @@ def record(
     at: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one entry in the caller's transaction. Appends are serialised (SQLite: the write
-    lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest.
+
+    The first entry of a transaction reads the chain's head and is flushed at once, which takes
+    the lock (SQLite's write lock, PostgreSQL's advisory lock) until the transaction ends; later
+    entries of the same transaction follow the head it remembers and go to the database with
+    the next flush, in the order they were added. A rollback (of the transaction or of a
+    savepoint) forgets the head, so the next entry reads it again."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD)
+    if cached is not None and cached[0] is transaction:
+        seq, prev = cached[1] + 1, cached[2]
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+        last = session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+        ).first()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = _utc_naive(at or dt.datetime.now(dt.UTC))
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     entry = AuditEntry(
@@ -74,7 +94,9 @@ def record(
         hash=entry_hash(prev, seq, at, actor, action, entity, str(entity_id), detail),
     )
     session.add(entry)
-    session.flush()
+    if cached is None or cached[0] is not transaction:
+        session.flush()  # the first of the transaction: takes the lock now
+    session.info[_HEAD] = (transaction, seq, entry.hash)
     return entry
 
 
