@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.common import chunks, registry, stages
 from flows.notices import letter_for
 from registry import failpoints
-from registry.applications import ASSESSABLE, assess_application, get_application
+from registry.applications import assess_applications, get_application
 from registry.db import begin_write
 from registry.delivery import attempt, pending_ids
 from registry.settings import get_settings
@@ -46,16 +46,9 @@ def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int,
     """Assess the chunk's applications in one transaction (an assessment stored and audited for
     each); returns the new statuses. A failure leaves the whole chunk as it was, to be assessed
     again."""
-    out = {}
     with begin_write(registry()) as session:
-        for app_id in application_ids:
-            app = get_application(session, app_id)
-            # assessed meanwhile by another run (the portal's answer and a re-run): as it stands
-            out[app_id] = (
-                app.status
-                if app.status not in ASSESSABLE
-                else assess_application(session, app_id, as_of, stages()).status
-            )
+        # one assessed meanwhile by another run (the portal's answer and a re-run): as it stands
+        out = assess_applications(session, application_ids, as_of, stages())
         failpoints.hit("application.before_commit")
     for listener in list(stored_listeners):
         listener(out)

@@ -24,7 +24,7 @@ from checks.evidence import Commitments
 from checks.policy import load_policy
 from checks.uscc import UsccError, validate_uscc
 from registry import audit
-from registry.evidence import evidence_for
+from registry.evidence import evidence_batch, evidence_for
 from registry.ingest import Rejected, Row, validate
 from registry.inspections import require_for_approval
 from registry.models import Registration
@@ -389,10 +389,46 @@ def assess_application(
     day = as_of or calendar.today()
     policy = load_policy(app.program)
     evidence = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
+    return _assessed(session, app, evidence, policy, stages, actor)
+
+
+def _assessed(session: Session, app: Application, evidence, policy, stages: tuple[str, ...], actor: str) -> Application:
     assessment = assess(evidence, policy)
     _store_audited(session, app, assessment, actor)
     route(session, app, assessment, stages, actor)
     return app
+
+
+def assess_applications(
+    session: Session, app_ids: list[int], as_of: dt.date | None, stages: tuple[str, ...], actor: str = "system"
+) -> dict[int, str]:
+    """Assess each new, waiting or returned application of `app_ids` as `assess_application`
+    does, and leave the others as they stand; returns every id's status. The applications are
+    read in one query and their evidence gathered together (`evidence_batch`, one query per
+    record kind for all of them, each with its own application), so a batch of online
+    applications costs a few queries, not a dozen each. An id that does not exist is refused."""
+    day = as_of or calendar.today()
+    apps = {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(app_ids)))}
+    todo = [apps[i] for i in dict.fromkeys(app_ids) if i in apps and apps[i].status in ASSESSABLE]
+    evidence: dict[int, Any] = {}
+    for program in sorted({a.program for a in todo}):
+        pinned: dict[str, int] = {}
+        for app in todo:
+            if app.program == program:
+                pinned.setdefault(app.uscc, app.id)  # a second one of the same business: alone, below
+        batch = evidence_batch(session, day, program, load_policy(program), usccs=list(pinned), applications=pinned)
+        evidence.update((pinned[ev.uscc], ev) for ev in batch)
+    out: dict[int, str] = {}
+    for app_id in app_ids:
+        app = apps.get(app_id) or get_application(session, app_id)
+        if app.status in ASSESSABLE:
+            policy = load_policy(app.program)
+            found = evidence.get(app_id)
+            if found is None:  # not registered, or a second application of the same business
+                found = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
+            _assessed(session, app, found, policy, stages, actor)
+        out[app_id] = app.status
+    return out
 
 
 def _store_audited(session: Session, app: Application, assessment, actor: str, **detail) -> AssessmentRecord:

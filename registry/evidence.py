@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Date, and_, case, func, literal, or_, select
@@ -326,17 +326,28 @@ def evidence_batch(
     after: str | None = None,
     upto: str | None = None,
     usccs: Sequence[str] | None = None,
+    applications: Mapping[str, int] | None = None,
     _only: Sequence[str] | None = None,
 ) -> Iterator[Evidence]:
     """Evidence for every registered business (of a region, or in the USCC range `(after, upto]`,
     or of the given `usccs` only), in USCC order, streaming chunk by chunk: per chunk one query
-    per record kind, complaints aggregated in SQL. Memory stays bounded by the chunk size."""
+    per record kind, complaints aggregated in SQL. Memory stays bounded by the chunk size.
+
+    With `applications` (uscc -> application id, with `usccs`), each business's evidence carries
+    that application, as `evidence_for(..., application_id=...)` does, instead of its latest."""
     if usccs is not None:
         wanted = sorted(set(usccs))
         for i in range(0, len(wanted), chunk_size):
             part = wanted[i : i + chunk_size]
             yield from evidence_batch(
-                session, as_of, program, policy, region_prefix=region_prefix, chunk_size=chunk_size, _only=part
+                session,
+                as_of,
+                program,
+                policy,
+                region_prefix=region_prefix,
+                chunk_size=chunk_size,
+                applications=applications,
+                _only=part,
             )
         return
     policy = _policy(program, policy)
@@ -373,6 +384,8 @@ def evidence_batch(
             ):
                 late_ids[uscc].append(cid)
         penalties, listings, apps = _chunk_records(conn, usccs, contiguous, filters, program, as_of)
+        if applications is not None:
+            apps = _pinned_applications(conn, [applications[u] for u in usccs if u in applications])
         inspections, shops, rated = _field_records(conn, usccs, contiguous, program, as_of, policy)
         classes = _group(
             conn.execute(
@@ -552,6 +565,13 @@ def _chunk_records(
     ).all():
         apps[row.uscc] = row  # the latest one wins
     return penalties, listings, apps
+
+
+def _pinned_applications(conn, ids: Sequence[int]) -> dict:
+    """The rows of the given applications by business (whatever their dates)."""
+    if not ids:
+        return {}
+    return {row.uscc: row for row in conn.execute(select(*_APPLICATION).where(Application.id.in_(ids)))}
 
 
 def _field_records(
