@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from pypdf import PdfReader
 
 from checks.policy import load_policy
@@ -62,3 +63,28 @@ def test_a_long_text_runs_onto_numbered_pages_and_keeps_the_signature_with_its_d
     assert "承诺单位：武汉江岸商贸有限公司2026年7月1日" in pages[-1]
     assert f"{len(paragraphs)}." in "".join(pages)
     assert not [line for line in _lines(pdf) if line.startswith(CLOSING)]
+
+
+def _font_files(pdf: bytes) -> set[bytes]:
+    """The embedded font subsets' bytes (FontFile2 streams) of a PDF."""
+    found = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is not None and "/FontFile2" in descriptor.get_object():
+                found.add(descriptor.get_object()["/FontFile2"].get_object().get_data())
+    return found
+
+
+def test_letters_of_different_businesses_share_the_programme_text_subset():
+    # the programme's text is set first, so that subset of the font is the same bytes in every
+    # business's letter (cut and compressed once); only the business's own characters differ
+    paragraphs = _paragraphs()
+    one = render_commitment_letter("model_unit", "鑫淼焱垚商贸有限公司", USCC, paragraphs, AUTHORITY, ON)
+    two = render_commitment_letter("model_unit", "麟麒凤凰餐饮有限公司", USCC, paragraphs, AUTHORITY, ON)
+    first, second = _font_files(one), _font_files(two)
+    if not first:
+        pytest.skip("no embedded CJK font on this machine (the fallback is not subset)")
+    assert first & second, "no font subset in common: the letter's first subset depends on the business"
+    assert first != second
