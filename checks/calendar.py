@@ -31,3 +31,8 @@ def full_years(start: dt.date, end: dt.date) -> int:
     """Completed years from `start` to `end` (0 when `end` is before the first anniversary)."""
     years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
     return max(years, 0)
+
+
+def zh_date(day: dt.date) -> str:
+    """A date as Chinese text for a business or the public writes it: 2026年7月28日 (JSON and logs keep ISO)."""
+    return f"{day.year}年{day.month}月{day.day}日"

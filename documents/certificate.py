@@ -26,6 +26,7 @@ from certificates.issue import ATTACHMENT_NAME, Issued, content_digest, sign_cre
 from certificates.keys import KeyRing
 from certificates.pades import PdfSigner, seal
 from certificates.status import StatusStore
+from checks.calendar import zh_date
 from checks.programmes import Programme
 from documents.drawing import draw_seal
 from documents.fonts import cjk_font
@@ -81,11 +82,6 @@ def wrap(text: str, size: float, width: float) -> list[str]:
         lines.append(carry + [token])
         used = sum(width_of(t, size) for t in lines[-1])
     return ["".join(line).strip(" ") for line in lines if "".join(line).strip(" ")]
-
-
-def zh_date(d) -> str:
-    """2026年7月1日"""
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def zh_official_date(d) -> str:

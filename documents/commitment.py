@@ -11,8 +11,9 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from checks.calendar import zh_date
 from checks.programmes import title_zh
-from documents.drawing import build, date_zh, paragraph, styles
+from documents.drawing import build, paragraph, styles
 
 
 def render_commitment_letter(
@@ -39,6 +40,6 @@ def render_commitment_letter(
         paragraph("本承诺书经本单位在企业服务平台在线确认，确认时间、账号和本文件的摘要值记入审核档案。", s["item"]),
         Spacer(1, 12 * mm),
         paragraph(f"承诺单位：{business_name}", s["right"]),
-        paragraph(date_zh(on), s["right"]),
+        paragraph(zh_date(on), s["right"]),
     ]
     return build(story, f"{title_zh(program)}承诺书 {uscc}")

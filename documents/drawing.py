@@ -7,7 +7,6 @@ run, each run in a font that has its characters. Output is deterministic (`invar
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 from collections.abc import Sequence
@@ -112,11 +111,6 @@ class NumberedCanvas(Canvas):
             self.setFont(name, size)
             self.drawString(x, 8 * mm, run)
             x += stringWidth(run, name, size)
-
-
-def date_zh(day: dt.date) -> str:
-    """A date as official documents write it: 2026年6月30日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def page_label(page: int, total: int) -> str:
