@@ -22,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
 from documents.fonts import cjk_font
+from documents.linebreak import Text
 
 HEADER_BLUE = colors.HexColor("#e8eef5")
 RED = colors.HexColor("#c0392b")
@@ -43,7 +44,8 @@ def markup(text: object) -> str:
 
 
 def paragraph(text: object, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(markup(text), style)
+    """`text` as a paragraph broken by `documents.linebreak`'s rules (a date or a 文号 stays on one line)."""
+    return Text(markup(text), style)
 
 
 class ListTable(LongTable):
