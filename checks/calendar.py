@@ -31,3 +31,11 @@ def full_years(start: dt.date, end: dt.date) -> int:
     """Completed years from `start` to `end` (0 when `end` is before the first anniversary)."""
     years = end.year - start.year - ((end.month, end.day) < (start.month, start.day))
     return max(years, 0)
+
+
+def zh_date(day: dt.date | str) -> str:
+    """A date (or an ISO date, as the JSON payloads carry it) as Chinese text for a business or the
+    public writes it: 2026年7月28日. JSON, CSV and logs keep ISO."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from checks.assess import Assessment
-from checks.calendar import add_months
+from checks.calendar import add_months, zh_date
 from checks.complaints import ComplaintFigures
 from checks.evidence import Ratings, refused_within_commitment
 from checks.outcome import Status
@@ -117,12 +117,11 @@ def refused_return(program: str, visits: tuple[Visit, ...], as_of: dt.date, p: R
         return None
     v = max(counted, key=lambda v: (v.visited_on, v.shop_id))
     scenario = SCENARIO_ZH.get(v.scenario, v.scenario)
-    day = f"{v.visited_on.year}年{v.visited_on.month}月{v.visited_on.day}日"
     return Finding(
         REFUSED,
         "veto",
         "暗访：拒绝无理由退货",
-        f"{day}暗访（{scenario}）发现：在承诺的退货期限和范围内拒绝无理由退货",
+        f"{zh_date(v.visited_on)}暗访（{scenario}）发现：在承诺的退货期限和范围内拒绝无理由退货",
         f"mystery shop on {v.visited_on} ({v.scenario}): a return within the committed period was refused",
         (f"mystery_shop:{v.shop_id}",),
         {"visited_on": v.visited_on.isoformat(), "scenario": v.scenario, "months": months, "refusals": len(counted)},
@@ -189,7 +188,7 @@ def low_satisfaction(r: Ratings | None, p: Resolved) -> Finding | None:
         SATISFACTION,
         "warning",
         "消费者满意度",
-        f"{r.window_start}至{r.as_of}消费者评价{r.count}条，平均{mean:.2f}星，低于监测下限{floor:g}星",
+        f"{zh_date(r.window_start)}至{zh_date(r.as_of)}消费者评价{r.count}条，平均{mean:.2f}星，低于监测下限{floor:g}星",
         f"{r.count} consumer ratings from {r.window_start} to {r.as_of}, mean {mean:.2f} stars, "
         f"below the floor of {floor:g}",
         (r.ref,),
@@ -231,7 +230,7 @@ def decide(
             EXPIRED,
             "expired",
             "证书有效期",
-            f"证书有效期至{valid_until}，已届满",
+            f"证书有效期至{zh_date(valid_until)}，已届满",
             f"valid until {valid_until}: expired",
             (),
             {"valid_until": valid_until.isoformat()},

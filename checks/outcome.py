@@ -3,6 +3,8 @@
 A check function returns a `Result` whose reasons are templates plus arguments:
 screening a province reads only statuses and points, so the text is formatted
 when someone reads the outcome (`Outcome`), not a million times in the batch.
+A date argument reads 2026年7月28日 in the Chinese reason (a business and the public read it)
+and 2026-07-28 in the English one.
 
 A result that scores what the applicant declared carries its `basis` (`Basis`): declared
 (and, before any on-site inspection, awaiting it), verified on site, or failed on site; the
@@ -11,11 +13,13 @@ other results carry None.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from checks.calendar import zh_date
 from checks.policy import Params
 
 if TYPE_CHECKING:  # both import this module
@@ -125,11 +129,27 @@ class Check:
             r.status,
             r.points,
             r.max_points,
-            r.zh.format(*r.args),
-            r.en.format(*r.args),
+            r.zh.format(*map(zh_arg, r.args)),
+            r.en.format(*map(en_arg, r.args)),
             r.evidence,
             r.basis,
         )
+
+
+def zh_arg(value: Any) -> Any:
+    """An argument as the Chinese reason shows it: a date as 2026年7月28日, several joined with 、."""
+    if isinstance(value, dt.date):
+        return zh_date(value)
+    if isinstance(value, tuple) and value and all(isinstance(v, dt.date) for v in value):
+        return "、".join(map(zh_date, value))
+    return value
+
+
+def en_arg(value: Any) -> Any:
+    """An argument as the English reason (and the logs) show it: a date in ISO form, several joined with ", "."""
+    if isinstance(value, tuple) and value and all(isinstance(v, dt.date) for v in value):
+        return ", ".join(v.isoformat() for v in value)
+    return value
 
 
 def check(id: str, title_zh: str, title_en: str, kind: Kind, fast: Fast) -> Callable[[Callable[..., Result]], Check]:

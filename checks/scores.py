@@ -120,7 +120,7 @@ def abnormal_history(ev: Evidence, p: Params) -> Result:
                 top,
                 "{0}年内曾列入经营异常名录（{1}）",
                 "listed as abnormal within {0} years ({1})",
-                (years, ", ".join(str(x.listed_on) for x in hits)),
+                (years, tuple(x.listed_on for x in hits)),
                 tuple(x.ref for x in hits),
             )
     return once(
@@ -525,7 +525,7 @@ def refused_return_deductions(ev: Evidence, p: Params) -> Result:
             "refused_returns.none",
             lambda: _scored(0, 0, "{0}个月内暗访无扣分", "no mystery-shop deduction within {0} months", (months,)),
         )
-    days = ", ".join(str(v.visited_on) for v in refused)
+    days = tuple(v.visited_on for v in refused)
     return _scored(
         -each * len(refused),
         0,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from checks.calendar import add_years
+from checks.calendar import add_years, zh_date
 from checks.evidence import Evidence
 from checks.fast import (
     MISSED,
@@ -95,7 +95,7 @@ def _current_listing(ev: Evidence, name: str) -> Result:
     for x in ev.listings:
         if x.current and x.list == name:
             hits = [y for y in ev.listings if y.current and y.list == name]
-            since = ", ".join(str(y.listed_on) for y in hits)
+            since = tuple(y.listed_on for y in hits)
             return _veto(
                 "现列入{0}（{2}起）",
                 "currently on the {1} since {2}",
@@ -178,11 +178,14 @@ def no_severe_penalty(ev: Evidence, p: Params) -> Result:
         since = add_years(ev.as_of, -years)
         hits = [x for x in ev.penalties if x.severe and x.reason is not PenaltyReason.REVOKED and x.decided_on > since]
         if hits:
-            listed = ", ".join(f"{x.decision_no} ({x.decided_on})" for x in hits)
             return _veto(
                 "{0}年内受到严重行政处罚：{1}",
-                "severe penalty within {0} years: {1}",
-                (years, listed),
+                "severe penalty within {0} years: {2}",
+                (
+                    years,
+                    "、".join(f"{x.decision_no}（{zh_date(x.decided_on)}）" for x in hits),
+                    ", ".join(f"{x.decision_no} ({x.decided_on})" for x in hits),
+                ),
                 tuple(x.ref for x in hits),
             )
     return once(p, "V5.pass", lambda: _ok("{0}年内无严重行政处罚", "no severe penalty within {0} years", (years,)))
@@ -302,7 +305,7 @@ def no_refused_return(ev: Evidence, p: Params) -> Result:
         return _veto(
             "{0}个月内暗访发现在承诺的退货期限和范围内拒绝无理由退货：{1}",
             "a return within the committed period was refused to a mystery shopper within {0} months: {1}",
-            (months, ", ".join(str(v.visited_on) for v in refused)),
+            (months, tuple(v.visited_on for v in refused)),
             tuple(v.ref for v in refused),
         )
     return once(

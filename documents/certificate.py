@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import math
-import re
 from collections.abc import Callable
 
 from reportlab.pdfgen.canvas import Canvas
@@ -26,9 +25,11 @@ from certificates.issue import ATTACHMENT_NAME, Issued, content_digest, sign_cre
 from certificates.keys import KeyRing
 from certificates.pades import PdfSigner, seal
 from certificates.status import StatusStore
+from checks.calendar import zh_date
 from checks.programmes import Programme
 from documents.drawing import draw_seal
 from documents.fonts import cjk_font
+from documents.linebreak import line_ranges
 from documents.pdf_objects import add_signature_field, embed_file
 from documents.qr import qr_runs
 
@@ -51,41 +52,15 @@ SEAL_X, SEAL_Y, SEAL_R = 660, 140, 56
 SEAL_FIELD_RECT = (SEAL_X - SEAL_R - 4, SEAL_Y - SEAL_R - 4, SEAL_X + SEAL_R + 4, SEAL_Y + SEAL_R + 4)
 BOLD_STROKE = 0.6  # outline stroke of the heavier title and name
 
-NO_LINE_START = set("，。、；：？！）》」』】〕”’…·%,.;:?!)]")
-TOKEN = re.compile(r"[A-Za-z0-9@&_.:/#%+\-]+|\s+|.")
 ZH_DIGITS = "〇一二三四五六七八九"
 
 
 def wrap(text: str, size: float, width: float) -> list[str]:
-    """Greedy CJK line breaking: any character may start a line except closing punctuation,
-    and runs of Latin letters and digits stay whole unless longer than a line."""
+    """The lines of `text` at `size` within `width`, by the rules of `documents.linebreak`: no line
+    starts with closing punctuation, and a date, a document number or a Latin run stays whole."""
     width_of = cjk_font().width
-    lines: list[list[str]] = [[]]
-    used = 0.0
-    for token in TOKEN.findall(text):
-        w = width_of(token, size)
-        if used + w <= width or not lines[-1]:
-            if w > width and len(token) > 1:  # a Latin run longer than the line: break inside it
-                for ch in token:
-                    cw = width_of(ch, size)
-                    if used + cw > width and lines[-1]:
-                        lines.append([])
-                        used = 0.0
-                    lines[-1].append(ch)
-                    used += cw
-                continue
-            lines[-1].append(token)
-            used += w
-            continue
-        carry = [lines[-1].pop()] if token in NO_LINE_START and len(lines[-1]) > 1 else []
-        lines.append(carry + [token])
-        used = sum(width_of(t, size) for t in lines[-1])
-    return ["".join(line).strip(" ") for line in lines if "".join(line).strip(" ")]
-
-
-def zh_date(d) -> str:
-    """2026年7月1日"""
-    return f"{d.year}年{d.month}月{d.day}日"
+    ranges = line_ranges(text, [width_of(ch, size) for ch in text], lambda _: width)
+    return [line for a, b in ranges if (line := text[a:b].strip(" "))]
 
 
 def zh_official_date(d) -> str:

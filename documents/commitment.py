@@ -19,9 +19,10 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from checks.calendar import zh_date
 from checks.programmes import title_zh
 from documents.certificate import Writer, wrap
-from documents.drawing import date_zh, page_label
+from documents.drawing import page_label
 from documents.fonts import first_subset, seed
 
 PAGE_W, PAGE_H = A4
@@ -59,7 +60,7 @@ def _blocks(program: str, business_name: str, uscc: str, paragraphs: list[str], 
             "left",
             4 * mm,
         ),
-        (_lines(f"承诺单位：{business_name}", SIZE, WIDTH) + (date_zh(on),), SIZE, LEADING, "right", 12 * mm),
+        (_lines(f"承诺单位：{business_name}", SIZE, WIDTH) + (zh_date(on),), SIZE, LEADING, "right", 12 * mm),
     ]
 
 

@@ -18,6 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from certificates.status import CertificateState
+from checks.calendar import zh_date
 from checks.programmes import PROGRAMMES, title_zh
 from documents.charts import ACCENT, GREY, bar_chart, line_chart
 from documents.codes import region_name
@@ -96,7 +97,7 @@ def render_red_list(doc: dict, authority: str) -> bytes:
     for e in items:
         by[(e["programme"], e["status"])] = by.get((e["programme"], e["status"]), 0) + 1
     d.add(
-        f"截至 {doc['as_of']}，{authority}认定的{'和'.join(p.title_zh for p in PROGRAMMES.values())}共 {len(items)} 个"
+        f"截至 {zh_date(doc['as_of'])}，{authority}认定的{'和'.join(p.title_zh for p in PROGRAMMES.values())}共 {len(items)} 个"
         "（已撤销、已被换发证书替代的称号不在本名单）。状态为公示日当日的状态：有效、暂停或已到期。"
     )
     rows = []
@@ -131,7 +132,7 @@ def render_red_list(doc: dict, authority: str) -> bytes:
                 e["business_name"],
                 e["uscc"],
                 region_name(e["region_code"]),
-                f"{e['valid_from']} – {e['valid_until']}",
+                f"{zh_date(e['valid_from'])}至{zh_date(e['valid_until'])}",
                 e["status_zh"],
                 field_text(e),
             ]
@@ -148,7 +149,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
     revoked = [e for e in items if e["entry"] == "revoked_certificate"]
     d.add("放心消费黑名单", "title")
     d.add(
-        f"截至 {doc['as_of']}：列入投诉黑名单的经营者 {len(black)} 家（逾期未处理消费者投诉，经湖北 315 平台公布）；"
+        f"截至 {zh_date(doc['as_of'])}：列入投诉黑名单的经营者 {len(black)} 家（逾期未处理消费者投诉，经湖北 315 平台公布）；"
         f"被撤销放心消费称号 {len(revoked)} 个。"
     )
     d.add("一、被撤销的称号", "h2")
@@ -160,7 +161,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
                 title_zh(e["programme"]),
                 e["business_name"],
                 e["uscc"],
-                e["listed_on"],
+                zh_date(e["listed_on"]),
                 e["reason_zh"],
                 e["note"],
             ]
@@ -178,7 +179,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
                 e["uscc"],
                 region_name(e["region_code"]),
                 e["industry_code"],
-                e["listed_on"],
+                zh_date(e["listed_on"]),
                 e["reason_zh"],
             ]
             for i, e in enumerate(black, 1)
@@ -193,7 +194,7 @@ def render_complaint_disclosure(doc: dict, top: int = 100, with_samples: int = 3
     p = doc["period"]
     d.add("消费投诉信息公示", "title")
     d.add(
-        f"统计期 {p['from']} 至 {p['to']}。公示统计期内收到投诉 {doc['min_complaints']} 件及以上的经营者共 "
+        f"统计期 {zh_date(p['from'])}至{zh_date(p['to'])}。公示统计期内收到投诉 {doc['min_complaints']} 件及以上的经营者共 "
         f"{len(items)} 家；"
         + (
             f"本文件按投诉件数列出前 {top} 家，完整名单见同时公布的开放数据（CSV、JSON 格式）。"
@@ -249,7 +250,7 @@ def render_complaint_disclosure(doc: dict, top: int = 100, with_samples: int = 3
         for e in shown[:with_samples]:
             d.add(f"{e['business_name']}（{e['uscc']}）", "small")
             for s in e["samples"]:
-                d.add(f"　{s['received_on']}【{s['category']}】{s['text']}", "small")
+                d.add(f"　{zh_date(s['received_on'])}【{s['category']}】{s['text']}", "small")
     return d.build(f"消费投诉信息公示 {doc['as_of']}", landscape(A4))
 
 
@@ -331,7 +332,7 @@ def render_statistics(stats: dict) -> bytes:
     diff = "—" if stats["rate_vs_reference"] is None else f"{stats['rate_vs_reference'] * 100:+.2f} 个百分点"
     d.add("行业投诉统计", "title")
     d.add(
-        f"统计期 {p['from']} 至 {p['to']}（上年同期 {p['previous_from']} 至 {p['previous_to']}）。全省共收到消费投诉 "
+        f"统计期 {zh_date(p['from'])}至{zh_date(p['to'])}（上年同期 {zh_date(p['previous_from'])}至{zh_date(p['previous_to'])}）。全省共收到消费投诉 "
         f"{t['received']:,} 件（{previous_text(prev['received'], stats['change'], stats.get('previous_covered', True))}），不予受理 "
         f"{t['not_accepted']:,} 件，和解 {t['reconciled']:,} 件，平台和解率 {pct_text(t['reconciliation_rate'])}；"
         f"参考值 {ref['rate'] * 100:.2f}%（{ref['reconciled']:,} / {ref['received']:,}，{ref['source_zh']}），"

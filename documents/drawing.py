@@ -7,7 +7,6 @@ run, each run in a font that has its characters. Output is deterministic (`invar
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import math
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
 from documents.fonts import cjk_font
+from documents.linebreak import Text
 
 HEADER_BLUE = colors.HexColor("#e8eef5")
 RED = colors.HexColor("#c0392b")
@@ -44,7 +44,8 @@ def markup(text: object) -> str:
 
 
 def paragraph(text: object, style: ParagraphStyle) -> Paragraph:
-    return Paragraph(markup(text), style)
+    """`text` as a paragraph broken by `documents.linebreak`'s rules (a date or a 文号 stays on one line)."""
+    return Text(markup(text), style)
 
 
 class ListTable(LongTable):
@@ -112,11 +113,6 @@ class NumberedCanvas(Canvas):
             self.setFont(name, size)
             self.drawString(x, 8 * mm, run)
             x += stringWidth(run, name, size)
-
-
-def date_zh(day: dt.date) -> str:
-    """A date as official documents write it: 2026年6月30日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def page_label(page: int, total: int) -> str:

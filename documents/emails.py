@@ -6,6 +6,7 @@ import datetime as dt
 
 from certificates.data import CertificateData
 from certificates.status import CertificateState
+from checks.calendar import zh_date
 from checks.programmes import STAGE_ZH, title_zh
 from documents.letters import NOTICE_KINDS
 
@@ -15,7 +16,7 @@ def certificate_issued(data: CertificateData, authority: str) -> tuple[str, str]
     subject = f"{data.info.title_zh}证书 {data.number_zh}"
     body = (
         f"{data.business_name}：\n\n您单位已通过{data.info.title_zh}认定，证书编号 {data.number_zh}，"
-        f"有效期 {data.valid_from} 至 {data.valid_until}。证书及其电子验证文件见附件；"
+        f"有效期 {zh_date(data.valid_from)}至{zh_date(data.valid_until)}。证书及其电子验证文件见附件；"
         f"扫描证书二维码或访问 {data.verification_url} 可核验真伪。\n\n{authority}"
     )
     return subject, body
@@ -34,9 +35,10 @@ def status_notice(
     program: str, business_name: str, number_zh: str, to: CertificateState, on: dt.date, reason: str, authority: str
 ) -> tuple[str, str]:
     """The cover e-mail of the notice of a certificate's status change (or expiry)."""
-    title = f"{title_zh(program)}{NOTICE_KINDS[to][0]}"
+    before, after, kind, verb = NOTICE_KINDS[to]
+    title = f"{before}{title_zh(program)}{after}{kind}"
     body = (
-        f"{business_name}：\n\n你单位的证书（编号 {number_zh}）自 {on.isoformat()} 起{NOTICE_KINDS[to][1]}。"
+        f"{business_name}：\n\n你单位的证书（编号 {number_zh}）自 {zh_date(on)}起{verb}。"
         f"原因：{reason}。详见附件《{title}》。\n\n{authority}"
     )
     return f"{title} {number_zh}", body
@@ -60,7 +62,7 @@ def review_overdue(
     subject = f"审核逾期提醒：申请 {application_id}（{stage_zh}审核）"
     body = (
         f"申请 {application_id}（{business}，{title_zh(program)}）的{stage_zh}审核"
-        f"期限为 {due_on:%Y年%-m月%-d日}，至 {today:%Y年%-m月%-d日} 已逾期 {(today - due_on).days} 日，{who}。"
+        f"期限为 {zh_date(due_on)}，至 {zh_date(today)} 已逾期 {(today - due_on).days} 日，{who}。"
         f"\n\n请尽快办理：{link}\n\n{authority}"
     )
     return subject, body
@@ -81,7 +83,7 @@ def renewal_reminder(
     """The reminder that a certificate ends in `days` days and may be renewed."""
     title = title_zh(program)
     body = (
-        f"{business_name}：\n\n你单位的{title}证书（编号 {number_zh}）将于 {valid_until:%Y年%-m月%-d日} 到期，"
+        f"{business_name}：\n\n你单位的{title}证书（编号 {number_zh}）将于 {zh_date(valid_until)} 到期，"
         f"还有 {days} 天。证书到期前 90 日内可申请复审续期：请登录企业服务（{link}）在线提交申请。"
         f"到期未续期的，证书自动失效。\n\n{authority}"
     )

@@ -14,9 +14,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
 from certificates.status import CertificateState
+from checks.calendar import zh_date
 from checks.programmes import title_zh
 from documents.codes import region_name
-from documents.drawing import build, date_zh, paragraph, styles, table
+from documents.drawing import build, paragraph, styles, table
 from documents.fonts import cjk_font
 from documents.official import Official, closing, heading, official_title
 
@@ -135,7 +136,7 @@ def render_rejection_letter(letter: RejectionLetter) -> bytes:
         Spacer(1, 3 * mm),
         p(
             f"你单位提交的{program}申请（申请编号 {letter.application_id}）经审核，"
-            f"截至 {date_zh(letter.assessed_on)} 的评分为 {letter.score:g} 分（合格线 {letter.pass_mark:g} 分），"
+            f"截至 {zh_date(letter.assessed_on)} 的评分为 {letter.score:g} 分（合格线 {letter.pass_mark:g} 分），"
             f"未通过审核。具体情况及整改建议如下：",
             "body",
         ),
@@ -183,8 +184,8 @@ def render_announcement(ann: AnnouncementList) -> bytes:
     story = [
         *heading(form, title, landscape(A4)[0] - 36 * mm),
         p(
-            f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {date_zh(ann.published_on)} 至 "
-            f"{date_zh(ann.window_ends_on)}。公示期间，对名单有异议的，请以书面形式向{ann.authority}提出，"
+            f"经申报、审核，现将{program}拟认定名单予以公示。公示期为 {zh_date(ann.published_on)} 至 "
+            f"{zh_date(ann.window_ends_on)}。公示期间，对名单有异议的，请以书面形式向{ann.authority}提出，"
             f"写明异议对象、理由和联系方式（公示编号 {ann.announcement_id}）"
             + (f"。{ann.contact}。" if ann.contact else "。"),
             "body",
@@ -243,7 +244,7 @@ def render_status_notice(notice: StatusNotice) -> bytes:
         p(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", "body"),
         Spacer(1, 3 * mm),
         p(
-            f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {date_zh(notice.on)} 起{verb}。"
+            f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {zh_date(notice.on)} 起{verb}。"
             f"原因：{notice.reason_zh}。",
             "body",
         ),

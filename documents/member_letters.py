@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from checks.calendar import zh_date
 from checks.disclosures.figures import SECTIONS
 from documents.charts import bar_chart
 from documents.codes import region_name
@@ -101,14 +102,14 @@ def render_letter(letter: dict, form: Official, addressee: str, listed: int = 50
     scope = "本机关直接监管行业" if own else "贵单位主管行业"
     if letter.get("nothing_to_report"):
         d.add(
-            f"{p['from']} 至 {p['to']}，{scope}（{_sector(u)}）未收到消费投诉，也没有列入投诉黑名单"
+            f"{zh_date(p['from'])}至{zh_date(p['to'])}，{scope}（{_sector(u)}）未收到消费投诉，也没有列入投诉黑名单"
             "或风险预警提示的经营者。本期无需通报的事项，特此告知。"
         )
         d.story.append(closing(form))
         return d.build(f"{title} {u['name_zh']} {letter['as_of']}")
     lead = "根据消费维权联席会议工作机制，现将" if not own else "现将"
     d.add(
-        f"{lead} {p['from']} 至 {p['to']} {scope}（{_sector(u)}）的消费者诉求情况{'通报' if not own else '汇总'}如下。"
+        f"{lead} {zh_date(p['from'])}至{zh_date(p['to'])} {scope}（{_sector(u)}）的消费者诉求情况{'通报' if not own else '汇总'}如下。"
     )
     d.add(
         f"一、总体情况：共收到消费投诉 {t['received']:,} 件（"
@@ -138,7 +139,7 @@ def render_letter(letter: dict, form: Official, addressee: str, listed: int = 50
     d.table(
         ["经营者名称", "统一社会信用代码", "行政区划", "行业", "列入日期"],
         [
-            [b["business_name"], b["uscc"], region_name(b["region_code"]), b["industry_code"], b["listed_on"]]
+            [b["business_name"], b["uscc"], region_name(b["region_code"]), b["industry_code"], zh_date(b["listed_on"])]
             for b in black[:listed]
         ],
         [56 * mm, 36 * mm, 34 * mm, 16 * mm, 22 * mm],

@@ -21,7 +21,8 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer
 
-from documents.drawing import canvas_text, date_zh, draw_seal, paragraph, styles
+from checks.calendar import zh_date
+from documents.drawing import canvas_text, draw_seal, paragraph, styles
 from documents.fonts import cjk_font
 
 RED = colors.HexColor("#d0141a")
@@ -79,7 +80,7 @@ class Signature(Flowable):
 
     def __init__(self, authority: str, on: dt.date, size: float = 10.5):
         super().__init__()
-        self.authority, self.date, self.size = authority, date_zh(on), size
+        self.authority, self.date, self.size = authority, zh_date(on), size
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width

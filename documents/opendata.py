@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from checks.disclosures.figures import REFERENCE, Period
+from checks.disclosures.figures import REFERENCE, SECTIONS, Period, section
 from checks.disclosures.lists import BLACK_COLUMNS, DISCLOSURE_COLUMNS, RED_COLUMNS
 from checks.disclosures.members import MemberUnits
 from checks.disclosures.statistics import STAT_COLUMNS, statistics_rows
@@ -32,12 +32,30 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+NAMES = {  # a name column printed beside its code column (the code stays: open-data users join on it)
+    "region_code": ("region_name", lambda r: region_name(r.get("region_code"))),
+    "industry_code": ("industry_section", lambda r: SECTIONS.get(section(r.get("industry_code")), "")),
+}
+
+
+def named(columns: Sequence[str]) -> tuple[str, ...]:
+    """`columns` with each code column followed by its name: region_code, region_name (GB/T 2260);
+    industry_code, industry_section (the GB/T 4754 section: no licensed table of the class names
+    is shipped, see documents/data/README.md)."""
+    return tuple(c for col in columns for c in (col, *([NAMES[col][0]] if col in NAMES else [])))
+
+
 def csv_bytes(rows: Iterable[Mapping], columns: Sequence[str]) -> bytes:
     """UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese), the Chinese headers of
-    `columns` (field names, documented in the README), LF line ends; formula-like cells neutralised
-    (`documents.csvfile`)."""
-    fields = [COLUMNS[c] for c in columns]
-    return table_bytes(([_cell(r.get(c)) for c in columns] for r in rows), fields, line_end="\n")
+    `columns` (field names, documented in the README) with a name beside each code (`named`), LF
+    line ends; formula-like cells neutralised (`documents.csvfile`)."""
+    fields = named(columns)
+    derived = {name: value for name, value in NAMES.values()}
+    return table_bytes(
+        ([_cell(derived[c](r) if c in derived else r.get(c)) for c in fields] for r in rows),
+        [COLUMNS[c] for c in fields],
+        line_end="\n",
+    )
 
 
 # -- README of fields ---------------------------------------------------------------------------
@@ -58,7 +76,19 @@ _COLUMNS = (
     Column("business_name", "经营者名称", "经营者名称 / business name"),
     Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
     Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
+    Column(
+        "region_name",
+        "行政区划",
+        "行政区划名称（GB/T 2260，如 武汉市蔡甸区；代码不在所附代码表中时为代码本身；仅 CSV，JSON 中见 region_code） / "
+        "region name (the code itself where the shipped table lacks it; CSV only)",
+    ),
     Column("industry_code", "行业代码", "行业代码（GB/T 4754） / industry code"),
+    Column(
+        "industry_section",
+        "行业门类",
+        "行业代码所属门类的名称（GB/T 4754，如 批发和零售业；未附小类名称表；仅 CSV） / "
+        "name of the industry code's section (no table of class names is shipped; CSV only)",
+    ),
     Column("valid_from", "有效期起", "有效期起 / valid from"),
     Column("valid_until", "有效期至", "有效期至 / valid until"),
     Column(
@@ -179,7 +209,7 @@ def readme(as_of: dt.date, period: Period, min_complaints: int, units: MemberUni
         "",
     ]
     for stem, (zh, _, columns) in FILES.items():
-        lines += columns_readme(f"{stem}.csv", zh, [COLUMNS[c] for c in columns])
+        lines += columns_readme(f"{stem}.csv", zh, [COLUMNS[c] for c in named(columns)])
     lines += ["## 成员单位 / Member units", "", f"映射文件 / mapping: `{Path(units.path).name}`", ""]
     for u in units.all():
         lines.append(
@@ -198,7 +228,7 @@ ANNOUNCEMENT_COLUMNS = (
     Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
     Column("store_name", "门店名称", "门店名称（七日无理由退货承诺示范店；空表示与经营者名称相同） / store name"),
     Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
-    Column("region_name", "行政区划", "行政区划名称（GB/T 2260，如 武汉市蔡甸区） / region name"),
+    COLUMNS["region_name"],
     Column("score", "评价得分", "评价得分（满分 100） / assessment score out of 100"),
     Column(
         "window_ends_on", "公示截止日期", "公示期最后一天，异议须在此日之前提出 / last day of the announcement window"
@@ -274,7 +304,19 @@ def worklist_readme() -> str:
 SCREENING_COLUMNS = (
     Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
     Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
+    Column(
+        "region_name",
+        "行政区划",
+        "行政区划名称（GB/T 2260，如 武汉市蔡甸区；代码不在所附代码表中时为代码本身；仅 CSV，JSON 中见 region_code） / "
+        "region name (the code itself where the shipped table lacks it; CSV only)",
+    ),
     Column("industry_code", "行业代码", "行业代码（GB/T 4754） / industry code"),
+    Column(
+        "industry_section",
+        "行业门类",
+        "行业代码所属门类的名称（GB/T 4754，如 批发和零售业；未附小类名称表；仅 CSV） / "
+        "name of the industry code's section (no table of class names is shipped; CSV only)",
+    ),
     Column(
         "verdict",
         "结论代码",

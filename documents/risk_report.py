@@ -13,6 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table
 
+from checks.calendar import zh_date
 from documents.drawing import RED, build, draw_text, legend, paragraph, styles, table
 from documents.fonts import LATIN  # numbers on chart axes
 
@@ -103,8 +104,8 @@ def render_report_pdf(report: dict) -> bytes:
     story = [
         para("消费投诉风险预警报告", "title"),
         para(
-            f"数据截至 {report['as_of']}；窗口期 {w['from']} 至 {w['to']}（{w['complaints']:,} 件）；"
-            f"基准期 {b['from']} 至 {b['to']}（{b['complaints']:,} 件）。投诉文本中的个人信息已脱敏。",
+            f"数据截至 {zh_date(report['as_of'])}；窗口期 {zh_date(w['from'])}至{zh_date(w['to'])}（{w['complaints']:,} 件）；"
+            f"基准期 {zh_date(b['from'])}至{zh_date(b['to'])}（{b['complaints']:,} 件）。投诉文本中的个人信息已脱敏。",
             "body",
         ),
         para("一、新兴词语（新词碰撞）", "h2"),
@@ -131,7 +132,7 @@ def render_report_pdf(report: dict) -> bytes:
         story.append(para("典型投诉（已脱敏）", "h2"))
         for t in terms[:5]:
             for e in t["examples"][:2]:
-                story.append(para(f"【{t['term']}】{e['received_on']} {e['text']}", "small"))
+                story.append(para(f"【{t['term']}】{zh_date(e['received_on'])} {e['text']}", "small"))
     else:
         story.append(para("本期未发现显著上升的词语。", "body"))
     story.append(para("二、投诉主题聚类", "h2"))
@@ -153,7 +154,7 @@ def render_report_pdf(report: dict) -> bytes:
     for t in [t for t in report["topics"] if t["emerging"]][:3]:
         story.append(para(f"主题 {t['topic']}（{t['label']}）代表性投诉：", "body"))
         for e in t["representatives"]:
-            story.append(para(f"{e['received_on']} {e['text']}", "small"))
+            story.append(para(f"{zh_date(e['received_on'])} {e['text']}", "small"))
     story.append(para("三、趋势与异常", "h2"))
     story.append(
         para(

@@ -4,6 +4,7 @@ that turns refusals into pages, and the small presentation helpers the pages sha
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from checks.calendar import zh_date
 from checks.errors import AssuredError
 from checks.programmes import PROGRAMMES, STAGE_ZH
 from checks.scores import BONUS, SCORED
@@ -104,6 +106,16 @@ ENV.globals.update(
     result_zh=RESULT_ZH,
     programmes={p.value: info.title_zh for p, info in PROGRAMMES.items()},
 )
+
+
+def day(value: dt.date | str | None) -> str:
+    """A date, or the date of an ISO timestamp, as Chinese text for a business writes it: 2026年6月30日."""
+    if not value:
+        return ""
+    return zh_date(dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value)
+
+
+ENV.filters["day"] = day
 
 
 class Redirect(Exception):

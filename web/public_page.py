@@ -8,9 +8,11 @@ authority, 12315).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 from certificates.verify import Report
+from checks.calendar import zh_date
 from web.public_text import PAGE, STATUS, STEP, TEXT
 
 NOT_CERTIFICATE = "not_certificate"  # a page status: the file carries no certificate to check
@@ -19,6 +21,14 @@ UNFINISHED = "unfinished"  # a page status: the upload could not be checked in t
 
 def esc(v: object) -> str:
     return html.escape(str(v))
+
+
+def day(lang: str, iso: str) -> str:
+    """A date as the page's language writes it: 2026年6月30日 in Chinese, 2026-06-30 in English."""
+    try:
+        return zh_date(dt.date.fromisoformat(iso)) if lang == "zh" else iso
+    except ValueError:
+        return iso
 
 
 def page_status(report: Report) -> str:
@@ -107,7 +117,9 @@ def result(lang: str, info: dict, report: Report, checked_on: str, contact: str 
         return document(lang, t["title"], body, contact, authority)
     store = info["store"] if info["store"] and info["store"] != info["business"] else None
     validity = (
-        f"{info['valid_from']} {t['to']} {info['valid_until']}" if info["valid_from"] and info["valid_until"] else None
+        f"{day(lang, info['valid_from'])} {t['to']} {day(lang, info['valid_until'])}"
+        if info["valid_from"] and info["valid_until"]
+        else None
     )
     reason = info["reason"][lang] if info["reason"] else None
     rows = [
@@ -131,7 +143,7 @@ def result(lang: str, info: dict, report: Report, checked_on: str, contact: str 
     body = (
         f'<p><span class="badge s-{status}">{STATUS[lang][status]}</span></p>'
         f'<dl class="pv-facts">{facts}</dl><h2>{t["steps"]}</h2><ul class="pv-steps">{steps}</ul>{no_pdf}'
-        f'<p class="pv-note">{t["checked_on"]} {checked_on}</p>{upload_form(lang)}'
+        f'<p class="pv-note">{t["checked_on"]} {day(lang, checked_on)}</p>{upload_form(lang)}'
     )
     title = f"{t['title']} {info['number_zh'] or report.number or ''}".strip()
     return document(lang, title, body, contact, authority)

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from checks.calendar import zh_date
 from checks.risk.masking import mask_personal_data
 from checks.risk.phrases import discover_phrases
 from checks.risk.terms import emerging_terms, log_likelihood, rate_ratio
@@ -407,9 +408,10 @@ def risk_notice(report: dict, uscc: str) -> dict | None:
     for flag in report.get("flagged_businesses", ()):
         if flag["uscc"] == uscc:
             terms = "、".join(flag["terms"][:3]) or "新兴投诉主题"
+            on = zh_date(dt.date.fromisoformat(report["as_of"]))
             return flag | {
                 "as_of": report["as_of"],
-                "zh": f"风险提示：截至{report['as_of']}的{report['parameters']['window_days']}天内，"
+                "zh": f"风险提示：截至{on}的{report['parameters']['window_days']}天内，"
                 f"该经营者有{flag['complaints']}件投诉涉及新兴问题（{terms}）。仅供参考，不作否决依据。",
                 "en": f"Risk notice: {flag['complaints']} complaints in the {report['parameters']['window_days']} "
                 f"days to {report['as_of']} concern emerging problems ({terms}). Advisory, not a veto.",

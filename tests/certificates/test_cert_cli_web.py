@@ -118,7 +118,7 @@ def test_the_verification_page_shows_business_programme_status_and_validity(issu
         "武汉市江汉区长江百货商贸有限公司",
         "放心消费创建示范单位",
         "有效",
-        "2026-07-01 至 2028-06-30",
+        "2026年7月1日 至 2028年6月30日",
         "鄂放心〔2026〕第420100-000123号",
     ):
         assert text in page.text

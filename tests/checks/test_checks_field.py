@@ -364,7 +364,7 @@ def test_field_records_decide(make_evidence, policies, program, facts, check_id,
 def test_a_mechanism_failed_on_site_names_the_inspection_date_and_item_in_both_languages(make_evidence, policies):
     ev = make_evidence(inspections=[inspected(failed=("first_inquiry_rule",), on=dt.date(2026, 6, 20))])
     o = outcome(assess(ev, policies["model_unit"]), FIRST)
-    assert o.reason_zh == "承诺首问负责，但2026-06-20现场验收“首问负责制度建立并落实”未通过，不得分"
+    assert o.reason_zh == "承诺首问负责，但2026年6月20日现场验收“首问负责制度建立并落实”未通过，不得分"
     assert o.reason_en == (
         "commits to first-inquiry responsibility, but the on-site inspection of 2026-06-20 failed "
         "“首问负责制度建立并落实”: no points"
@@ -382,7 +382,7 @@ def test_the_inspection_veto_cites_the_inspection_and_the_item(make_evidence, po
     ev = make_evidence(inspections=[inspected(failed=("price_marked", "supplier_ledger"), on=dt.date(2026, 6, 20))])
     a = assess(ev, policies["model_unit"])
     o = outcome(a, "V8")
-    assert o.reason_zh == "2026-06-20现场验收未通过否决项：“商品和服务明码标价”、“索证索票、进货查验台账齐全”"
+    assert o.reason_zh == "2026年6月20日现场验收未通过否决项：“商品和服务明码标价”、“索证索票、进货查验台账齐全”"
     assert o.evidence == ("inspection:INS-1",)
     assert a.verdict == "ineligible"
 
@@ -391,7 +391,7 @@ def test_a_refused_return_vetoes_a_seven_day_application_citing_the_visit_not_th
     a = assess(make_evidence("seven_day_return", mystery_shops=[visit(on=dt.date(2026, 5, 31))]), policies[S])
     o = outcome(a, "V9")
     assert o.evidence == ("mystery_shop:MS-1",)
-    assert o.reason_zh == "12个月内暗访发现在承诺的退货期限和范围内拒绝无理由退货：2026-05-31"
+    assert o.reason_zh == "12个月内暗访发现在承诺的退货期限和范围内拒绝无理由退货：2026年5月31日"
     assert a.verdict == "ineligible"
 
 

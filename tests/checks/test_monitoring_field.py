@@ -84,7 +84,7 @@ def test_a_low_mean_rating_warns_and_never_suspends_even_when_it_stood_at_the_la
     a = assess(make_evidence("seven_day_return", classes=[], as_of=AS_OF, ratings=RatingCounts(20, 60)), policy)
     first = decide("valid", dt.date(2028, 1, 1), a, policy.at(AS_OF), program="seven_day_return")
     assert first.action == "warn" and first.cause is not None and first.cause.check_id == SATISFACTION
-    assert first.cause.reason_zh == "2025-08-01至2026-08-01消费者评价20条，平均3.00星，低于监测下限3.5星"
+    assert first.cause.reason_zh == "2025年8月1日至2026年8月1日消费者评价20条，平均3.00星，低于监测下限3.5星"
     again = decide(
         "valid",
         dt.date(2028, 1, 1),

@@ -90,11 +90,13 @@ def test_a_refused_return_within_the_commitment_suspends_the_store_and_its_notic
     result = _recheck(cli, "2026-08-01")
     [finding] = [f for f in result["findings"] if f["action"] == "suspended"]
     assert (finding["check_id"], finding["reason_code"]) == ("V9", "return_refused")  # the assessment's veto
-    assert "2026-07-28" in finding["reason_zh"] and "mystery_shop:AF-0002" in finding["evidence"]
+    assert "2026年7月28日" in finding["reason_zh"] and "mystery_shop:AF-0002" in finding["evidence"]
+    assert "2026-07-28" not in finding["reason_zh"] and "2026-07-28" in finding["reason_en"]  # ISO stays in English
     verified = cli("verify", number, "--today", "2026-08-01", "--json").json()
     assert verified["status"] == "suspended"
     notice = get_settings().outbox_path / good / f"{number}-suspended-2026-08-01.pdf"
     text = "".join(page.extract_text() for page in PdfReader(notice).pages)
     flat = "".join(text.split())
-    assert "暗访" in flat and "2026-07-28" in flat and "无理由退货" in flat  # the visit cited
+    assert "暗访" in flat and "2026年7月28日" in flat and "无理由退货" in flat  # the visit cited, in Chinese form
+    assert "2026-07-28" not in flat
     assert "V0427" not in text and "V0427" not in json.dumps(result, ensure_ascii=False)

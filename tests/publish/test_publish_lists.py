@@ -16,6 +16,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import text as sql
 
+from checks.disclosures.figures import SECTIONS
+from documents.codes import region_name
 from registry.db import make_engine
 from registry.settings import get_settings
 from tests.publish.conftest import AS_OF, SECRETS
@@ -90,6 +92,7 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     e_row = next(r for r in red_csv if r["number"] == numbers["E"])
     assert e_row["number_zh"] == d["numbers_zh"]["E"] and e_row["uscc"] == u["E"]
     assert e_row["business_name"] == "武汉诚信商场有限公司" and e_row["region_code"] == "420111"
+    assert e_row["region_name"] == "武汉市洪山区"  # the GB/T 2260 name beside the code, both in the CSV
     assert (e_row["valid_from"], e_row["valid_until"], e_row["programme"]) == ("2026-01-10", "2028-01-09", "model_unit")
     with make_engine(get_settings().db_url).connect() as db:  # the registry's own view (SQLite or PostgreSQL)
         not_listed = {
@@ -123,6 +126,9 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
         and (x["removed_on"] is None or x["removed_on"] > AS_OF)
     }
     assert {r["uscc"] for r in black_csv if r["entry"] == "complaint_blacklist"} == current == {u["B"]}
+    [listed] = [r for r in black_csv if r["entry"] == "complaint_blacklist"]
+    assert (listed["region_code"], listed["region_name"]) == ("420106", "武汉市武昌区")
+    assert (listed["industry_code"], listed["industry_section"]) == ("L7291", "租赁和商务服务业")
     [revoked] = [r for r in black_csv if r["entry"] == "revoked_certificate"]
     assert (revoked["certificate_number"], revoked["uscc"], revoked["listed_on"]) == (
         numbers["D"],
@@ -144,6 +150,8 @@ def test_publish_writes_lists_statistics_and_letters_that_match_the_registry(cli
     assert disc["count"] == len(disc["items"]) == len(disc_csv) == len(expected) == 2
     for row in disc_csv:
         want = expected[row["uscc"]]
+        assert row["region_name"] == region_name(row["region_code"]) != row["region_code"], row
+        assert row["industry_section"] == SECTIONS[row["industry_code"][0]], row
         got = {k: int(row[k]) for k in ("received", "not_accepted", "reconciled")}
         assert got == want
         assert float(row["reconciliation_rate"]) == pytest.approx(

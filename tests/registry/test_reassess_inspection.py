@@ -143,7 +143,7 @@ def test_a_failed_mechanism_item_takes_its_points_and_the_application_stays_in_r
         if o["id"] == "mechanisms.first_inquiry_responsibility"
     )
     assert (first["points"], first["basis"]) == (0.0, "failed_on_site")
-    assert first["reason_zh"] == "承诺首问负责，但2026-07-08现场验收“首问负责制度建立并落实”未通过，不得分"
+    assert first["reason_zh"] == "承诺首问负责，但2026年7月8日现场验收“首问负责制度建立并落实”未通过，不得分"
 
 
 def test_a_failed_veto_item_rejects_the_application_and_its_letter_cites_the_inspection(registry_session, in_review):
@@ -153,11 +153,11 @@ def test_a_failed_veto_item_rejects_the_application_and_its_letter_cites_the_ins
     assert app.status == ApplicationStatus.rejected and app.status_reason.startswith("ineligible: V8")
     letter, recipient = rejection_letter(s, app.id, get_settings())
     v8 = next(f for f in letter.findings if f.check_id == "V8")
-    assert v8.reason_zh == "2026-07-08现场验收未通过否决项：“商品和服务明码标价”"
+    assert v8.reason_zh == "2026年7月8日现场验收未通过否决项：“商品和服务明码标价”"
     assert recipient == "shop@example.cn"
     path = letter_for(s, app.id, get_settings())  # as the application flow writes and queues it
     text = "".join(page.extract_text() for page in PdfReader(path).pages).replace("\n", "")
-    assert "2026-07-08现场验收未通过否决项：“商品和服务明码标价”" in text
+    assert "2026年7月8日现场验收未通过否决项：“商品和服务明码标价”" in text
     assert "现场验收否决项" in text  # the check's title, and its advice:
     assert "按现场验收意见整改" in text
 

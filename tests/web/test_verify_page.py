@@ -78,6 +78,15 @@ def test_a_seven_day_return_certificate_page_says_nothing_of_assured_consumption
     assert page.text.count("武汉汉正街服饰有限公司") == 1
 
 
+def test_the_chinese_page_writes_its_dates_in_chinese_and_the_english_one_in_iso_form(site):
+    client, _ = site
+    zh = visible(client.get(f"/verify/{MODEL}").text)
+    assert "2026年7月1日 至 2028年6月30日" in zh and "2028-06-30" not in zh
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", zh)  # the day of checking too
+    en = visible(client.get(f"/verify/{MODEL}?lang=en").text)
+    assert "2026-07-01 to 2028-06-30" in en
+
+
 def test_the_page_shows_steps_in_words_and_no_internal_code_and_no_tick_beside_no_pdf(site):
     client, _ = site
     page = client.get(f"/verify/{MODEL}")
