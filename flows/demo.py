@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 
 from certificates.verify import verify_pdf
+from checks.calendar import zh_date
 from checks.programmes import Programme
 from flows.application import application_flow
 from flows.common import registry
@@ -114,7 +115,7 @@ def _inspect(ids: list[int], reviewer: str) -> dict[int, str]:
             if found.conclusion != "pass":
                 titles = {i.id: i.title_zh for i in inspections.checklist(app.program, found.inspected_on)}
                 bad = [titles.get(k, k) for k, v in inspections.items_of(found).items() if v["result"] == "fail"]
-                failed[app_id] = f"{found.inspected_on} 评价验收未通过：{'；'.join(bad) or '验收结论为不通过'}"
+                failed[app_id] = f"{zh_date(found.inspected_on)} 评价验收未通过：{'；'.join(bad) or '验收结论为不通过'}"
     return failed
 
 
