@@ -310,8 +310,8 @@ def _letter(program: str, name: str, uscc: str, paragraphs: tuple[str, ...], aut
     return render_commitment_letter(program, name, uscc, list(paragraphs), authority, on)
 
 
-def accept_commitments(session: Session, app: Application, letter: bytes, actor: str) -> str:
+def accept_commitments(session: Session, app_id: int, letter: bytes, actor: str) -> str:
     """Record that the business accepted the letter it read: time (the audit's), account, SHA-256."""
     digest = hashlib.sha256(letter).hexdigest()
-    audit.record(session, actor, "application.commitments_accepted", "application", app.id, {"letter_sha256": digest})
+    audit.record(session, actor, "application.commitments_accepted", "application", app_id, {"letter_sha256": digest})
     return digest

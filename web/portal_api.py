@@ -30,7 +30,7 @@ from registry import portal, uploads
 from registry.accounts import SignedIn, end_session, open_session
 from registry.applications import online_row, submit_rows
 from registry.settings import Settings
-from registry.workflow_models import Application, ApplicationDocument
+from registry.workflow_models import ApplicationDocument
 from web.auth import (
     PORTAL_COOKIE,
     clear_cookie,
@@ -140,7 +140,7 @@ def _store(session: Session, online: Online) -> int:
         if report.rejected:
             raise HTTPException(422, report.rejected[0]["reason"])
         [app_id] = report.accepted
-        portal.accept_commitments(session, session.get(Application, app_id), online.letter, online.who.actor)
+        portal.accept_commitments(session, app_id, online.letter, online.who.actor)
     except AssuredError as exc:
         raise _refusal(exc) from None
     return app_id
