@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 
 import pytest
 from pypdf import PdfReader
 
 from tests.flows.conftest import apply_online
+from tests.publish.test_document_text import check_document
 
 PHRASE = "闪退扣费"
 PHONES = ("13912345678", "13887654321")
@@ -80,6 +82,11 @@ def test_risk_scan_reports_the_injected_problem_and_masks_personal_data(cli, tmp
     shown = cli("applications", "show", app["id"], "--json").json()
     assert shown["risk_notice"]["uscc"] == flagged and "风险提示" in shown["risk_notice"]["zh"]
     assert "risk notice" not in (shown["status_reason"] or "").lower()  # advisory, never a reason to reject
+
+    # read as a bureau reads it: no code words, ISO dates, bad breaks; page numbers past one page
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed: the report was not read as text")
+    assert check_document(out / "risk-2026-06-30.pdf") == []
 
 
 def test_risk_scan_rejects_a_bad_date_naming_the_option(cli):
