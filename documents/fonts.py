@@ -98,6 +98,52 @@ def _register(found: tuple[Path, int] | None) -> CjkFont:
     return CjkFont(FONT_NAME, path, True, frozenset(font.face.charToGlyph))
 
 
+# Characters frequent in business names, addresses and the reasons of notices: what fills the first
+# subset of a document after its fixed text (`first_subset`), so that subset is the same bytes in
+# every document of a kind and its glyphs are cut and compressed once.
+COMMON_ZH = (
+    "有限公司责任股份分店商贸行部市区县镇街道路号湖北省武汉黄石十堰宜昌襄阳鄂州荆门孝感荆州冈咸宁随恩施"
+    "仙桃潜江天门江岸汉阳硚口昌青山洪东西蔡甸夏新洲陂经营管理服务中心科技发展实业集团工程建材装饰家具"
+    "电器五金汽车维修配件食品餐饮饭酒楼宾馆超便利百货日用服装鞋帽美容发药房诊所医疗健康教育培训文化传媒"
+    "广告网络信息咨询物业房地产农业合作社专个体户贸易批零售连锁烟茶水果蔬菜粮油肉禽蛋鲜花旅游运输物流"
+    "快递通讯手机数码大小金华兴盛隆福祥顺利达源和平安泰康民"
+    "未按时年报列入异常名录严重违法失信行政处罚投诉举报数量明显上升率低于信用风险分类不再为类检查结果"
+)
+
+
+def first_subset(text: str) -> str:
+    """The characters to set first in a document whose fixed text is `text`: its characters the
+    face has, then `COMMON_ZH`, as many as fill the first of reportlab's 256-code subsets exactly
+    (so the document's other characters all fall in later ones); "" for the non-embedded fallback."""
+    return _first_subset(cjk_font(), text)
+
+
+@lru_cache(maxsize=64)
+def _first_subset(font: CjkFont, text: str) -> str:
+    if font.glyphs is None:
+        return ""
+    face = pdfmetrics.getFont(font.name)
+
+    class Probe:  # a stand-in document: reportlab keys a font's code assignment by document
+        pass
+
+    probe, taken = Probe(), []
+    for ch in dict.fromkeys(text + COMMON_ZH):
+        if ord(ch) not in font.glyphs or ch.isspace():
+            continue
+        face.splitString(ch, probe)
+        if face.state[probe].nextCode > 256:  # the character opened the second subset
+            break
+        taken.append(ch)
+    return "".join(taken)
+
+
+def seed(doc, fixed: str) -> None:
+    """Assign `fixed` (from `first_subset`) its codes in `doc` before anything is drawn."""
+    if fixed:
+        pdfmetrics.getFont(cjk_font().name).splitString(fixed, doc)
+
+
 class _MemoFlate:
     """FlateDecode that remembers its output: a repeated subset or ToUnicode map is compressed once."""
 

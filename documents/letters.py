@@ -238,7 +238,11 @@ def render_status_notice(notice: StatusNotice) -> bytes:
     program = title_zh(notice.program)
     before, after, kind, verb = NOTICE_KINDS[notice.to]
     title = official_title(notice.form.authority, f"{before}{program}{after}", kind)
-    sheet = Sheet(f"{title} {notice.form.number}")
+    closing_text = _closing_text(notice.to, notice.redress)
+    fixed = (
+        f"{title}（统一社会信用代码：）：你单位持有的证书（编号）自年月日起{verb}。原因：事项情况整改建议{closing_text}"
+    )
+    sheet = Sheet(f"{title} {notice.form.number}", fixed + f"{notice.form.number}（{notice.form.contact}）第页共")
     draw_heading(sheet, notice.form, title)
     sheet.text(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", 10.5, 16)
     sheet.space(3 * mm)
@@ -254,6 +258,6 @@ def render_status_notice(notice: StatusNotice) -> bytes:
         rows += [[f.title_zh, f.reason_zh, f.remedy_zh] for f in notice.findings]  # ids stay in JSON
         sheet.table(rows, [40 * mm, 80 * mm, 54 * mm], 9, 12, TABLE_HEADER, TABLE_GRID)
         sheet.space(6 * mm)
-    sheet.text(_closing_text(notice.to, notice.redress), 10.5, 16)
+    sheet.text(closing_text, 10.5, 16)
     draw_closing(sheet, notice.form)
     return sheet.pdf()

@@ -21,6 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from documents.certificate import Writer, wrap
 from documents.drawing import NumberedCanvas
+from documents.fonts import first_subset, seed
 
 BLACK = (0.0, 0.0, 0.0)
 PADDING = 6  # platypus's frame padding, points
@@ -36,10 +37,13 @@ def lines(text: str, size: float, width: float) -> tuple[str, ...]:
 class Sheet:
     """One document being drawn: `y` is the top of what is still free on the page."""
 
-    def __init__(self, title: str, author: str = "assured", pagesize=A4, margins=(18 * mm, 16 * mm)):
+    def __init__(self, title: str, fixed: str = "", author: str = "assured", pagesize=A4, margins=(18 * mm, 16 * mm)):
+        """`fixed`: the text every document of this kind carries, whose characters take the font's
+        first subset (`documents.fonts.first_subset`), cut once for all of them."""
         side, top = margins
         self.buf = io.BytesIO()
         self.c: Canvas = NumberedCanvas(self.buf, pagesize=pagesize, invariant=1)
+        seed(self.c._doc, first_subset(fixed))
         self.c.setTitle(title)
         self.c.setAuthor(author)
         self.page_w, self.page_h = pagesize
