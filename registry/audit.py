@@ -18,6 +18,7 @@ from registry.workflow_models import AuditEntry
 
 GENESIS = "0" * 64
 AUDIT_LOCK = 0x61756469  # "audi": the advisory lock key that serialises audit appends
+HEAD_KEY = "audit.head"  # session.info: (transaction, seq, hash) of the last entry this transaction appended
 
 
 def _utc_naive(at: dt.datetime) -> dt.datetime:
@@ -56,10 +57,15 @@ def record(
 ) -> AuditEntry:
     """Append one entry in the caller's transaction. Appends are serialised (SQLite: the write
     lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    root = session.get_transaction()
+    cached = session.info.get(HEAD_KEY)
+    if root is not None and cached is not None and cached[0] is root and not session.in_nested_transaction():
+        seq, prev = cached[1] + 1, cached[2]
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+        seq, prev = head(session)
+        seq += 1
     at = _utc_naive(at or dt.datetime.now(dt.UTC))
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
     entry = AuditEntry(
@@ -75,6 +81,10 @@ def record(
     )
     session.add(entry)
     session.flush()
+    # the head stays ours until the transaction ends (appends are serialised from the first one on);
+    # not inside a savepoint, whose rollback would take the entry back
+    nested = session.in_nested_transaction()
+    session.info[HEAD_KEY] = None if nested else (session.get_transaction(), seq, entry.hash)
     return entry
 
 
