@@ -122,7 +122,8 @@ def _eligible(url: str, usccs: list[str], on: dt.date) -> list[str]:
 def _blocked(a) -> bool:
     from checks.outcome import Status
 
-    return bool(a.ids_with(Status.VETO) or set(a.ids_with(Status.MISSING)) - {"V4"})
+    missing = {i for i in a.ids_with(Status.MISSING) if not i.startswith("bonus.")}  # a bonus missing is no fail
+    return bool(a.ids_with(Status.VETO) or missing - {"V4"})
 
 
 def _bare(url: str, usccs: list[str]) -> float:

@@ -19,7 +19,8 @@ from checks.programmes import title_zh
 from documents.codes import region_name
 from documents.drawing import build, paragraph, styles, table
 from documents.fonts import cjk_font
-from documents.official import Official, closing, heading, official_title
+from documents.official import Official, closing, draw_closing, draw_heading, heading, official_title
+from documents.sheet import Sheet
 
 
 @dataclass(frozen=True)
@@ -105,14 +106,12 @@ def _paragraphs() -> Callable[..., Paragraph]:
     return lambda text, style="cell": paragraph(text, s[style])
 
 
+TABLE_HEADER = colors.HexColor("#f2dede")
+TABLE_GRID = (0.4, colors.HexColor("#999999"))
+
+
 def _table(rows: list[list], widths: list[float]) -> Table:
-    return table(
-        rows,
-        widths,
-        font=(cjk_font().name, 9),
-        header=colors.HexColor("#f2dede"),
-        grid=(0.4, colors.HexColor("#999999")),
-    )
+    return table(rows, widths, font=(cjk_font().name, 9), header=TABLE_HEADER, grid=TABLE_GRID)
 
 
 def render_rejection_letter(letter: RejectionLetter) -> bytes:
@@ -234,25 +233,32 @@ def _closing_text(to: CertificateState, redress: Redress) -> str:
 
 
 def render_status_notice(notice: StatusNotice) -> bytes:
-    """暂停通知书 / 撤销决定书 / 恢复通知书 / 到期通知: what changed, why, and what the business may do."""
+    """暂停通知书 / 撤销决定书 / 恢复通知书 / 到期通知: what changed, why, and what the business may do.
+    Drawn on a `Sheet` (one is sent per status change, thousands in a recheck), laid out as the
+    platypus letters are."""
     program = title_zh(notice.program)
     before, after, kind, verb = NOTICE_KINDS[notice.to]
     title = official_title(notice.form.authority, f"{before}{program}{after}", kind)
-    p = _paragraphs()
-    story = [
-        *heading(notice.form, title),
-        p(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", "body"),
-        Spacer(1, 3 * mm),
-        p(
-            f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {zh_date(notice.on)} 起{verb}。"
-            f"原因：{notice.reason_zh}。",
-            "body",
-        ),
-        Spacer(1, 4 * mm),
-    ]
+    closing_text = _closing_text(notice.to, notice.redress)
+    fixed = (
+        f"{title}（统一社会信用代码：）：你单位持有的证书（编号）自年月日起{verb}。原因：事项情况整改建议{closing_text}"
+    )
+    sheet = Sheet(f"{title} {notice.form.number}", fixed + f"{notice.form.number}（{notice.form.contact}）第页共")
+    draw_heading(sheet, notice.form, title)
+    sheet.text(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", 10.5, 16)
+    sheet.space(3 * mm)
+    sheet.text(
+        f"你单位持有的{program}证书（编号 {notice.number_zh}）自 {zh_date(notice.on)} 起{verb}。"
+        f"原因：{notice.reason_zh}。",
+        10.5,
+        16,
+    )
+    sheet.space(4 * mm)
     if notice.findings:
-        rows = [[p("事项"), p("情况"), p("整改建议")]]
-        rows += [[p(f.title_zh), p(f.reason_zh), p(f.remedy_zh)] for f in notice.findings]  # ids stay in JSON
-        story += [_table(rows, [40 * mm, 80 * mm, 54 * mm]), Spacer(1, 6 * mm)]
-    story += [p(_closing_text(notice.to, notice.redress), "body"), closing(notice.form)]
-    return build(story, f"{title} {notice.form.number}", A4)
+        rows = [["事项", "情况", "整改建议"]]
+        rows += [[f.title_zh, f.reason_zh, f.remedy_zh] for f in notice.findings]  # ids stay in JSON
+        sheet.table(rows, [40 * mm, 80 * mm, 54 * mm], 9, 12, TABLE_HEADER, TABLE_GRID)
+        sheet.space(6 * mm)
+    sheet.text(closing_text, 10.5, 16)
+    draw_closing(sheet, notice.form)
+    return sheet.pdf()

@@ -24,8 +24,10 @@ from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Spacer
 from checks.calendar import zh_date
 from documents.drawing import canvas_text, draw_seal, paragraph, styles
 from documents.fonts import cjk_font
+from documents.sheet import Sheet, lines
 
 RED = colors.HexColor("#d0141a")
+RED_RGB = RED.rgb()
 TITLE_SIZE = 16
 SEAL_R = 19 * mm  # a 38 mm seal (GB/T 9704 leaves the size to the seal; 42 mm is the usual 公章)
 
@@ -57,12 +59,18 @@ def _styles():
     )
 
 
-def heading(form: Official, title: str, width: float = 174 * mm) -> list[Flowable]:
-    """Masthead, red rule, document number and title; a title wider than `width` (the frame's)
-    breaks after the issuer's name, so no line holds a stray character of a word."""
-    s = _styles()
+def _title_lines(form: Official, title: str, width: float) -> str:
+    """A title wider than `width` (the frame's) breaks after the issuer's name, so no line holds a
+    stray character of a word."""
     if cjk_font().width(title, TITLE_SIZE) > width and title.startswith(form.authority + "关于"):
-        title = f"{form.authority}\n{title[len(form.authority) :]}"
+        return f"{form.authority}\n{title[len(form.authority) :]}"
+    return title
+
+
+def heading(form: Official, title: str, width: float = 174 * mm) -> list[Flowable]:
+    """Masthead, red rule, document number and title (broken as `_title_lines` says)."""
+    s = _styles()
+    title = _title_lines(form, title, width)
     story: list[Flowable] = [
         paragraph(form.authority, s["masthead"]),
         Spacer(1, 2 * mm),
@@ -103,3 +111,38 @@ def closing(form: Official) -> Flowable:
     if form.contact:
         parts.append(paragraph(f"（{form.contact}）", _styles()["note"]))
     return KeepTogether(parts)
+
+
+def draw_heading(sheet: Sheet, form: Official, title: str) -> None:
+    """`heading` drawn on a `Sheet`: the same masthead, double red rule, number and title."""
+    sheet.text(form.authority, 22, 28, "centre", RED_RGB)
+    sheet.space(2 * mm)
+    sheet.rule(1.6, RED, after=0.6 * mm)
+    sheet.rule(0.5, RED, after=2 * mm)
+    if form.number:
+        sheet.text(form.number, 10.5, 16, "right")
+    sheet.space(5 * mm)
+    sheet.text(_title_lines(form, title, 174 * mm), TITLE_SIZE, 24, "centre")
+    sheet.space(5 * mm)
+
+
+def draw_closing(sheet: Sheet, form: Official) -> None:
+    """`closing` drawn on a `Sheet`: 落款 and date under the seal, and the contact line, on one page."""
+    note = f"（{form.contact}）" if form.contact else ""
+    note_height = 14 * len(lines(note, 9.5, sheet.width)) if note else 0
+    signature = 2 * SEAL_R + 4 * mm
+
+    def draw(s: Sheet, bottom: float) -> None:
+        base = bottom + note_height
+        right = s.x0 + s.width - 8 * mm
+        s.w(right, base + SEAL_R + 3 * mm, form.authority, 11.5, "right", (0, 0, 0))
+        s.w(right, base + SEAL_R - 4 * mm, zh_date(form.on), 10.5, "right", (0, 0, 0))
+        s.flush()  # the seal's lettering comes after the 落款 in the page's text
+        draw_seal(
+            s.c, right - cjk_font().width(form.authority, 11.5) / 2, base + SEAL_R + 2 * mm, SEAL_R, form.authority
+        )
+        if note:
+            s.y = base
+            s.text(note, 9.5, 14)
+
+    sheet.block(6 * mm + signature + note_height, draw)

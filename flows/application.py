@@ -13,7 +13,7 @@ from flows.notices import letter_for
 from registry import failpoints
 from registry.applications import assess_applications, get_application
 from registry.db import begin_write
-from registry.delivery import attempt, pending_ids
+from registry.delivery import attempt_all, batches
 from registry.settings import get_settings
 from registry.sources import http_session, refresh_business
 from registry.workflow_models import ApplicationStatus
@@ -67,16 +67,17 @@ def write_letters(application_ids: list[int]) -> list[str]:
 
 @task(cache_policy=NO_CACHE)
 def deliver_pending() -> dict[str, int]:
-    """Attempt every pending delivery once; failures stay pending for the next run."""
+    """Attempt every pending delivery once (outbox copies a batch to a transaction, e-mails one
+    each); failures stay pending for the next run."""
     settings = get_settings()
     with registry()() as session:
-        ids = pending_ids(session, settings)
+        groups = batches(session, settings)
     done = failed = 0
-    for delivery_id in ids:
+    for ids in groups:
         with begin_write(registry()) as session:
-            ok = attempt(session, delivery_id, settings)
+            ok = attempt_all(session, ids, settings)
         done += ok
-        failed += not ok
+        failed += len(ids) - ok
     return {"delivered": done, "failed": failed}
 
 

@@ -377,12 +377,23 @@ class DbStatusStore:
     def records(self) -> Iterator[CertificateRecord]:
         """Every issued certificate with its history, in two queries."""
         history: dict[int, list[StatusEvent]] = defaultdict(list)
-        for c in self.session.scalars(select(CertificateStatusChange).order_by(CertificateStatusChange.id)):
-            history[c.certificate_id].append(
-                StatusEvent(c.on.isoformat(), CertificateState(c.status), c.reason_code, c.note)
+        states = {s.value: s for s in CertificateState}
+        change = CertificateStatusChange
+        for c in self.session.execute(  # plain rows, not ORM objects: the lists are re-signed after each batch
+            select(change.certificate_id, change.on, change.status, change.reason_code, change.note).order_by(change.id)
+        ):
+            history[c.certificate_id].append(StatusEvent(c.on.isoformat(), states[c.status], c.reason_code, c.note))
+        for row in self.session.execute(
+            select(
+                Certificate.id,
+                Certificate.number,
+                Certificate.serial,
+                Certificate.status_index,
+                Certificate.valid_from,
+                Certificate.valid_until,
             )
-        for row in self.session.scalars(
-            select(Certificate).where(Certificate.status != "reserved").order_by(Certificate.id)
+            .where(Certificate.status != "reserved")
+            .order_by(Certificate.id)
         ):
             yield CertificateRecord(
                 row.number,

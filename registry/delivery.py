@@ -117,6 +117,39 @@ def pending_ids(session: Session, settings: Settings) -> list[int]:
     )
 
 
+OUTBOX_BATCH = 200  # outbox deliveries recorded per transaction (a crash re-copies at most these)
+
+
+def batches(session: Session, settings: Settings) -> list[list[int]]:
+    """The pending deliveries in order, as the groups to attempt in one transaction each: up to
+    `OUTBOX_BATCH` outbox copies together (copying again after a crash is harmless), each e-mail
+    alone (a crash after the server took a message resends that one message at most)."""
+    groups: list[list[int]] = []
+    outbox: list[int] | None = None
+    rows = session.execute(
+        select(Delivery.id, Delivery.channel)
+        .where(Delivery.status == "pending", Delivery.attempts < settings.delivery_attempts)
+        .order_by(Delivery.id)
+    )
+    for delivery_id, channel in rows:
+        if channel != "outbox":
+            groups.append([delivery_id])
+            outbox = None
+            continue
+        if outbox is None or len(outbox) >= OUTBOX_BATCH:
+            outbox = []
+            groups.append(outbox)
+        outbox.append(delivery_id)
+    return groups
+
+
+def attempt_all(session: Session, ids: list[int], settings: Settings) -> int:
+    """One attempt at each of `ids` (their rows read in one query), recorded whatever happens;
+    the number that succeeded."""
+    session.scalars(select(Delivery).where(Delivery.id.in_(ids))).all()  # into the identity map
+    return sum(attempt(session, delivery_id, settings) for delivery_id in ids)
+
+
 def attempt(session: Session, delivery_id: int, settings: Settings) -> bool:
     """One attempt at one delivery, recorded whatever happens."""
     d = session.get(Delivery, delivery_id)
