@@ -52,9 +52,16 @@ def _blocks(program: str, business_name: str, uscc: str, paragraphs: list[str], 
             "left",
             2 * mm,
         ),
-        *((_lines(f"{INDENT}{i}. {text}", SIZE, WIDTH), SIZE, LEADING, "left", 2 * mm) for i, text in enumerate(paragraphs, 1)),
+        *(
+            (_lines(f"{INDENT}{i}. {text}", SIZE, WIDTH), SIZE, LEADING, "left", 2 * mm)
+            for i, text in enumerate(paragraphs, 1)
+        ),
         (
-            _lines(f"{INDENT}本承诺书经本单位在企业服务平台在线确认，确认时间、账号和本文件的摘要值记入审核档案。", SIZE, WIDTH),
+            _lines(
+                f"{INDENT}本承诺书经本单位在企业服务平台在线确认，确认时间、账号和本文件的摘要值记入审核档案。",
+                SIZE,
+                WIDTH,
+            ),
             SIZE,
             LEADING,
             "left",
@@ -92,7 +99,9 @@ def render_commitment_letter(
     c = Canvas(buf, pagesize=A4, invariant=1, pageCompression=1)
     # the programme's text first: that subset of the font is the same in every business's letter,
     # so it is cut and compressed once; only the business's own characters are subset per letter
-    seed(c._doc, first_subset(title_zh(program) + "承诺书" + "".join(paragraphs) + authority + "0123456789年月日第页共"))
+    seed(
+        c._doc, first_subset(title_zh(program) + "承诺书" + "".join(paragraphs) + authority + "0123456789年月日第页共")
+    )
     c.setTitle(f"{title_zh(program)}承诺书 {uscc}")
     c.setAuthor("assured")
     for number, lines in enumerate(pages, 1):

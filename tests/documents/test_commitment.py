@@ -50,7 +50,10 @@ def test_the_same_inputs_give_the_same_bytes_and_another_business_other_bytes():
     first = render_commitment_letter("model_unit", "甲商贸有限公司", USCC, paragraphs, AUTHORITY, ON)
     assert render_commitment_letter("model_unit", "甲商贸有限公司", USCC, list(paragraphs), AUTHORITY, ON) == first
     assert render_commitment_letter("model_unit", "乙商贸有限公司", USCC, paragraphs, AUTHORITY, ON) != first
-    assert render_commitment_letter("model_unit", "甲商贸有限公司", USCC, paragraphs, AUTHORITY, ON.replace(day=2)) != first
+    assert (
+        render_commitment_letter("model_unit", "甲商贸有限公司", USCC, paragraphs, AUTHORITY, ON.replace(day=2))
+        != first
+    )
 
 
 def test_a_long_text_runs_onto_numbered_pages_and_keeps_the_signature_with_its_date():

@@ -11,9 +11,8 @@ from sqlalchemy import select
 from checks.assess import assess
 from checks.policy import load_policy
 from registry.applications import assess_applications
-from registry.workflow_models import WorkflowError
 from registry.evidence import evidence_for
-from registry.workflow_models import Application, AssessmentRecord
+from registry.workflow_models import Application, AssessmentRecord, WorkflowError
 from tests.registry.test_evidence_paths import AS_OF, populate
 
 STAGES = ("county", "city")

@@ -52,7 +52,12 @@ def test_a_savepoint_rolled_back_leaves_no_gap_and_no_stale_head(factory):
         with session.begin_nested():
             audit.record(session, "tester", "test.kept", "thing", 5)
         audit.record(session, "tester", "test.kept", "thing", 6)
-    assert _chain(factory) == [(1, "test.kept", "1"), (2, "test.kept", "4"), (3, "test.kept", "5"), (4, "test.kept", "6")]
+    assert _chain(factory) == [
+        (1, "test.kept", "1"),
+        (2, "test.kept", "4"),
+        (3, "test.kept", "5"),
+        (4, "test.kept", "6"),
+    ]
     report = _verified(factory)
     assert report.ok and report.entries == 4
 

@@ -41,7 +41,9 @@ def test_pinned_applications_give_each_business_the_evidence_of_that_application
         for uscc, app_id in rows:
             earliest[uscc] = app_id  # the last written is the earliest
         policy = load_policy(program)
-        batch = list(evidence_batch(registry_session, AS_OF, program, policy, usccs=list(earliest), applications=earliest))
+        batch = list(
+            evidence_batch(registry_session, AS_OF, program, policy, usccs=list(earliest), applications=earliest)
+        )
         assert [e.uscc for e in batch] == sorted(earliest)
         differs = 0
         for ev in batch:
