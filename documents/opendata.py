@@ -301,22 +301,10 @@ def worklist_readme() -> str:
 
 # -- a region's screening (批量筛查) ------------------------------------------------------------------
 
-SCREENING_COLUMNS = (
+SCREENING_COLUMNS = (  # the order of flows.screen.FIELDS (codes only: a province's worklist, joined on them)
     Column("uscc", "统一社会信用代码", "统一社会信用代码 / unified social credit code"),
     Column("region_code", "行政区划代码", "行政区划代码（GB/T 2260） / region code"),
-    Column(
-        "region_name",
-        "行政区划",
-        "行政区划名称（GB/T 2260，如 武汉市蔡甸区；代码不在所附代码表中时为代码本身；仅 CSV，JSON 中见 region_code） / "
-        "region name (the code itself where the shipped table lacks it; CSV only)",
-    ),
     Column("industry_code", "行业代码", "行业代码（GB/T 4754） / industry code"),
-    Column(
-        "industry_section",
-        "行业门类",
-        "行业代码所属门类的名称（GB/T 4754，如 批发和零售业；未附小类名称表；仅 CSV） / "
-        "name of the industry code's section (no table of class names is shipped; CSV only)",
-    ),
     Column(
         "verdict",
         "结论代码",
