@@ -112,7 +112,7 @@ def day(value: dt.date | str | None) -> str:
     """A date, or the date of an ISO timestamp, as Chinese text for a business writes it: 2026年6月30日."""
     if not value:
         return ""
-    return zh_date(dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value)
+    return zh_date(value[:10] if isinstance(value, str) else value)
 
 
 ENV.filters["day"] = day

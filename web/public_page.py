@@ -8,7 +8,6 @@ authority, 12315).
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 
 from certificates.verify import Report
@@ -26,7 +25,7 @@ def esc(v: object) -> str:
 def day(lang: str, iso: str) -> str:
     """A date as the page's language writes it: 2026年6月30日 in Chinese, 2026-06-30 in English."""
     try:
-        return zh_date(dt.date.fromisoformat(iso)) if lang == "zh" else iso
+        return zh_date(iso) if lang == "zh" else iso
     except ValueError:
         return iso
 

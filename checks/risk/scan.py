@@ -408,7 +408,7 @@ def risk_notice(report: dict, uscc: str) -> dict | None:
     for flag in report.get("flagged_businesses", ()):
         if flag["uscc"] == uscc:
             terms = "、".join(flag["terms"][:3]) or "新兴投诉主题"
-            on = zh_date(dt.date.fromisoformat(report["as_of"]))
+            on = zh_date(report["as_of"])
             return flag | {
                 "as_of": report["as_of"],
                 "zh": f"风险提示：截至{on}的{report['parameters']['window_days']}天内，"
