@@ -99,22 +99,16 @@ def send_mail(msg: EmailMessage, settings: Settings) -> None:
         smtp.send_message(msg)
 
 
-@dataclass
-class DeliveryReport:
-    delivered: int = 0
-    failed: int = 0
-    gave_up: int = 0
-    errors: list[str] | None = None
+def _pending(settings: Settings):
+    return (
+        select(Delivery.id, Delivery.channel)
+        .where(Delivery.status == "pending", Delivery.attempts < settings.delivery_attempts)
+        .order_by(Delivery.id)
+    )
 
 
 def pending_ids(session: Session, settings: Settings) -> list[int]:
-    return list(
-        session.scalars(
-            select(Delivery.id)
-            .where(Delivery.status == "pending", Delivery.attempts < settings.delivery_attempts)
-            .order_by(Delivery.id)
-        )
-    )
+    return [delivery_id for delivery_id, _ in session.execute(_pending(settings))]
 
 
 OUTBOX_BATCH = 200  # outbox deliveries recorded per transaction (a crash re-copies at most these)
@@ -126,12 +120,7 @@ def batches(session: Session, settings: Settings) -> list[list[int]]:
     alone (a crash after the server took a message resends that one message at most)."""
     groups: list[list[int]] = []
     outbox: list[int] | None = None
-    rows = session.execute(
-        select(Delivery.id, Delivery.channel)
-        .where(Delivery.status == "pending", Delivery.attempts < settings.delivery_attempts)
-        .order_by(Delivery.id)
-    )
-    for delivery_id, channel in rows:
+    for delivery_id, channel in session.execute(_pending(settings)):
         if channel != "outbox":
             groups.append([delivery_id])
             outbox = None
