@@ -17,7 +17,7 @@ from typing import Any
 from certificates import proof
 from certificates.data import CertificateData
 from certificates.keys import KeyRing
-from certificates.status import PURPOSES, StatusStore, encode_bitstring, list_bits, status_list_credential
+from certificates.status import PURPOSES, StatusStore, encode_bitstring, status_list_credential
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 CREDENTIAL_TYPE = "AssuredConsumptionCertificate"
@@ -108,13 +108,12 @@ def status_lists(
     """The signed revocation and suspension lists, as the bytes of their files: {"<purpose>.json": bytes}."""
     now = now or datetime.now(UTC).replace(microsecond=0)
     stamp = now.isoformat().replace("+00:00", "Z")
-    records = list(store.records())
     private = ring.signer()
     lists = {}
     for purpose in PURPOSES:
         url = status_list_url(site, purpose)
         doc = status_list_credential(
-            url, purpose, encode_bitstring(list_bits(records, purpose)), {"id": ring.issuer, "name": authority}, stamp
+            url, purpose, encode_bitstring(store.listed(purpose)), {"id": ring.issuer, "name": authority}, stamp
         )
         lists[f"{purpose}.json"] = twin_bytes(proof.sign(doc, private, ring.active, stamp))
     return lists

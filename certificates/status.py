@@ -148,7 +148,8 @@ class StatusStore(Protocol):
 
     def change(self, number: str, to: CertificateState, reason: str, on: date, note: str = "") -> CertificateRecord: ...
 
-    def records(self) -> Iterable[CertificateRecord]: ...
+    def listed(self, purpose: str) -> list[int]:
+        """The status indices the `purpose` list sets (`listed_states`)."""
 
 
 class FileStatusStore:
@@ -233,8 +234,9 @@ class FileStatusStore:
             records[number] = transition(records[number], to, reason, on, note)
             return records[number]
 
-    def records(self) -> list[CertificateRecord]:
-        return list(self._read().values())
+    def listed(self, purpose: str) -> list[int]:
+        wanted = listed_states(purpose)
+        return sorted(r.status_index for r in self._read().values() if r.state in wanted)
 
 
 def encode_bitstring(indices: Iterable[int], size: int = LIST_SIZE) -> str:
@@ -259,11 +261,10 @@ def bit(bits: bytes, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def list_bits(records: Iterable[CertificateRecord], purpose: str) -> list[int]:
-    """Indices set in the `purpose` list: revoked (or superseded) certificates, or currently
-    suspended ones."""
-    wanted = FINAL if purpose == "revocation" else (CertificateState.suspended,)
-    return [r.status_index for r in records if r.state in wanted]
+def listed_states(purpose: str) -> tuple[CertificateState, ...]:
+    """The states whose certificates the `purpose` list sets: revoked (or superseded) ones, or
+    currently suspended ones."""
+    return FINAL if purpose == "revocation" else (CertificateState.suspended,)
 
 
 def status_list_credential(list_url: str, purpose: str, encoded: str, issuer: dict, valid_from: str) -> dict:

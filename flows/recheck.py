@@ -4,8 +4,9 @@ status decisions (suspend, revoke, reinstate).
 The recheck reads fresh evidence set-based, in a few chunk tasks like screening (never one task
 per business), decides per certificate with `checks.monitoring.decide`, and writes each
 sub-batch in one short transaction: findings, status change, audit entry and the notice queued
-for delivery together, so a re-run after a crash resumes without doing anything twice. Then it
-republishes the status lists, delivers the notices and writes the reviewers' worklist.
+for delivery together, so a re-run after a crash resumes without doing anything twice; the
+signed status lists are re-signed in the same transaction (one query for what they set). Then it
+republishes the lists, delivers the notices and writes the reviewers' worklist.
 """
 
 from __future__ import annotations

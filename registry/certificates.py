@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,17 @@ from sqlalchemy.orm import Session
 from certificates import keys, proof
 from certificates.data import CertificateData, CertificateNumber, LintError, LintProblem, new_serial, private_address
 from certificates.issue import Issued, audit_checkpoint, status_lists, twin_bytes
-from certificates.status import LIST_SIZE, CertificateRecord, CertificateState, StatusError, StatusEvent, transition
+from certificates.status import (
+    LIST_SIZE,
+    PURPOSES,
+    CertificateRecord,
+    CertificateState,
+    StatusError,
+    StatusEvent,
+    decode_bitstring,
+    listed_states,
+    transition,
+)
 from checks.calendar import add_years
 from checks.errors import Kind
 from checks.policy import load_policy
@@ -275,6 +284,28 @@ def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     return written + [write_checkpoint(store.session, ring, folder)]
 
 
+def stale_lists(session: Session) -> list[str]:
+    """Where the published status lists say otherwise than the register (empty when they agree):
+    what a run stopped between its writes and republishing leaves behind, and what verification
+    would report as STATUS_LIST_MISMATCH until the lists are published again."""
+    store, folder = DbStatusStore(session), get_settings().out_path / "certificates" / "status"
+    issued = session.scalar(select(func.count()).where(Certificate.status != "reserved")) or 0
+    problems = []
+    for purpose in PURPOSES:
+        wanted = set(store.listed(purpose))
+        try:
+            doc = json.loads((folder / f"{purpose}.json").read_text(encoding="utf-8"))
+            bits = decode_bitstring(doc["credentialSubject"]["encodedList"])
+        except (OSError, ValueError, KeyError, TypeError, StatusError):
+            if issued:
+                problems.append(f"the {purpose} list is missing or unreadable ({issued} certificates issued)")
+            continue
+        shown = {8 * i + j for i, byte in enumerate(bits) if byte for j in range(8) if byte & (0x80 >> j)}
+        if differ := len(shown ^ wanted):
+            problems.append(f"the {purpose} list shows {differ} certificates otherwise than the register")
+    return problems
+
+
 CHECKPOINTS = "audit-checkpoints.jsonl"
 
 
@@ -374,32 +405,20 @@ class DbStatusStore:
         self.session.flush()
         return record
 
-    def records(self) -> Iterator[CertificateRecord]:
-        """Every issued certificate with its history, in two queries."""
-        history: dict[int, list[StatusEvent]] = defaultdict(list)
-        states = {s.value: s for s in CertificateState}
+    def listed(self, purpose: str) -> list[int]:
+        """The status indices the `purpose` list sets: certificates whose latest status change
+        (the change log is the system of record, not the certificate row's copy) is listed for it.
+        One query over the change log's certificate index, so re-signing after each write batch
+        stays cheap at a province's certificates."""
         change = CertificateStatusChange
-        for c in self.session.execute(  # plain rows, not ORM objects: the lists are re-signed after each batch
-            select(change.certificate_id, change.on, change.status, change.reason_code, change.note).order_by(change.id)
-        ):
-            history[c.certificate_id].append(StatusEvent(c.on.isoformat(), states[c.status], c.reason_code, c.note))
-        for row in self.session.execute(
-            select(
-                Certificate.id,
-                Certificate.number,
-                Certificate.serial,
-                Certificate.status_index,
-                Certificate.valid_from,
-                Certificate.valid_until,
+        latest = select(func.max(change.id)).group_by(change.certificate_id)
+        return list(
+            self.session.scalars(
+                select(Certificate.status_index)
+                .join(change, change.certificate_id == Certificate.id)
+                .where(
+                    change.id.in_(latest), change.status.in_(listed_states(purpose)), Certificate.status != "reserved"
+                )
+                .order_by(Certificate.status_index)
             )
-            .where(Certificate.status != "reserved")
-            .order_by(Certificate.id)
-        ):
-            yield CertificateRecord(
-                row.number,
-                row.serial,
-                row.status_index,
-                row.valid_from.isoformat(),
-                row.valid_until.isoformat(),
-                tuple(history[row.id]),
-            )
+        )

@@ -152,6 +152,26 @@ def signing_keys(settings: Settings) -> Check:
     return Check("signing keys", True, f"key ring at {folder}, {len(private)} private key files mode 0600")
 
 
+def status_lists(settings: Settings) -> Check:
+    """The published status lists say what the register says of every certificate."""
+    from registry.certificates import stale_lists  # reportlab, via documents.certificate
+
+    try:
+        with open_registry(settings.db_url)() as session:
+            problems = stale_lists(session)
+    except (SQLAlchemyError, OSError) as exc:
+        return Check("status lists", False, f"not checked: {str(exc).splitlines()[0][:200]}", "fix the database first")
+    if problems:
+        return Check(
+            "status lists",
+            False,
+            "; ".join(problems) + " (verification reports those certificates invalid)",
+            "run `assured audit verify`: if the chain holds, a run stopped before republishing — run "
+            "`assured certificate publish`; if not, the register was changed outside the workflow",
+        )
+    return Check("status lists", True, "the published lists say what the register says")
+
+
 def writable(name: str, folder: Path) -> Check:
     """`folder` exists (or can be made) and a file can be written in it."""
     try:
@@ -303,6 +323,11 @@ def run_all(settings: Settings) -> list[Check]:
             else Check("registry", False, "not checked: no database", "fix the database first")
         ),
         lambda: signing_keys(settings),
+        lambda: (
+            status_lists(settings)
+            if first.ok
+            else Check("status lists", False, "not checked: no database", "fix the database first")
+        ),
         lambda: writable("output folder", settings.out_path),
         lambda: writable("outbox", settings.outbox_path),
         lambda: writable("uploads", settings.uploads_path),

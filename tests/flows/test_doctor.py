@@ -49,6 +49,7 @@ def test_a_ready_instance_passes_every_check(cli, ready, monkeypatch):
         "database",
         "registry",
         "signing keys",
+        "status lists",
         "output folder",
         "outbox",
         "uploads",

@@ -3,6 +3,7 @@ reinstate; a renewal supersedes. Real Prefect engine, real registry, real PDFs, 
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -11,9 +12,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from certificates.status import bit, decode_bitstring
 from registry.db import make_engine
 from registry.settings import get_settings
-from registry.workflow_models import AuditEntry, CertificateStatusChange, Delivery, MonitoringFinding
+from registry.workflow_models import AuditEntry, Certificate, CertificateStatusChange, Delivery, MonitoringFinding
 from tests.flows.conftest import apply_online, approve_all_stages
 from tests.support.certificates import ready_for_manual_issuance
 
@@ -86,10 +88,22 @@ def _count(model, *where) -> int:
         return conn.execute(select(func.count()).select_from(model).where(*where)).scalar_one()
 
 
+def _in_published_suspension_list(number: str) -> bool:
+    """The certificate's bit in the suspension list file as published (not as the register says)."""
+    with make_engine(get_settings().db_url).connect() as conn:
+        index = conn.execute(select(Certificate.status_index).where(Certificate.number == number)).scalar_one()
+    path = get_settings().out_path / "certificates" / "status" / "suspension.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    return bool(bit(decode_bitstring(doc["credentialSubject"]["encodedList"]), index))
+
+
+def _status_lists_line(cli) -> str:
+    [line] = [x for x in cli("doctor").out.splitlines() if "status lists:" in x]
+    return line
+
+
 def _complaints(uscc: str, received: list[str]) -> list[dict]:
     """Complaints settled two days after receipt (no V6, full reconciliation)."""
-    import datetime as dt
-
     return [
         {
             "complaint_id": f"C-{uscc[-6:]}-{i}",
@@ -352,6 +366,8 @@ def test_a_recheck_killed_after_its_writes_resumes_without_doing_anything_twice(
     assert crashed.returncode == 137, crashed.stderr
     assert _status(cli, number, "2026-08-01") == "suspended"  # stored with its finding and queued notice
     assert _count(Delivery, Delivery.status == "pending") == made + 1  # … not yet delivered
+    # the lists were re-signed in the batch's transaction: killed after it, they say what the register says
+    assert _in_published_suspension_list(number) and _status_lists_line(cli).startswith("ok    status lists:")
     rerun = subprocess.run(cmd, env=subprocess_env, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     result = json.loads(rerun.stdout)
@@ -359,3 +375,28 @@ def test_a_recheck_killed_after_its_writes_resumes_without_doing_anything_twice(
     assert _count(Delivery, Delivery.status == "delivered") == made + 1 and _count(Delivery) == made + 1
     assert _count(CertificateStatusChange, CertificateStatusChange.status == "suspended") == 1
     assert (get_settings().outbox_path / shops["good"] / f"{number}-suspended-2026-08-01.pdf").exists()
+    assert _in_published_suspension_list(number) and _status_lists_line(cli).startswith("ok    status lists:")
+
+
+def test_a_register_changed_outside_the_workflow_shows_in_the_doctor_until_the_lists_are_republished(
+    cli, shops, tmp_path
+):
+    number = _made(cli, shops, tmp_path)
+    assert _status_lists_line(cli).startswith("ok    status lists:")
+    with make_engine(get_settings().db_url).begin() as conn:  # a suspension written straight into the database
+        cert_id = conn.execute(select(Certificate.id).where(Certificate.number == number)).scalar_one()
+        conn.execute(
+            CertificateStatusChange.__table__.insert().values(
+                certificate_id=cert_id,
+                status="suspended",
+                reason_code="x",
+                note="",
+                actor="sql",
+                on=dt.date(2026, 8, 1),
+            )
+        )
+    line = _status_lists_line(cli)
+    assert line.startswith("FAIL  status lists: the suspension list shows 1 certificates otherwise than the register")
+    assert "`assured audit verify`" in line and _status(cli, number, "2026-08-02") == "invalid"
+    assert cli("certificate", "publish").code == 0
+    assert _in_published_suspension_list(number) and _status_lists_line(cli).startswith("ok    status lists:")
