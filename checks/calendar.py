@@ -39,3 +39,9 @@ def zh_date(day: dt.date | str) -> str:
     if isinstance(day, str):
         day = dt.date.fromisoformat(day)
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def zh_month(month: str) -> str:
+    """A month as the JSON payloads carry it (2026-06) as Chinese text: 2026年6月."""
+    year, number = month.split("-")
+    return f"{int(year)}年{int(number)}月"

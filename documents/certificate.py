@@ -18,6 +18,7 @@ import io
 import math
 from collections.abc import Callable
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from certificates.data import CertificateData, LintError, LintProblem, lint_problems
@@ -247,9 +248,11 @@ class Writer:
         colour=INK,
         bold: bool = False,
         char_space: float = 0.0,
+        font: str | None = None,
     ) -> None:
+        """`s` at (x, y); `font`: the whole line in that font instead of the CJK face's runs."""
         if align != "left":
-            w = self.font.width(s, size) + char_space * (len(s) - 1)
+            w = (stringWidth(s, font, size) if font else self.font.width(s, size)) + char_space * (len(s) - 1)
             x -= w if align == "right" else w / 2
         t = self.t
         state = (colour, 2 if bold else 0, char_space)
@@ -263,7 +266,7 @@ class Writer:
                 t.setCharSpace(char_space)
             self.state = state
         t.setTextOrigin(x, y)
-        for name, run in self.font.runs(s):
+        for name, run in ((font, s),) if font else self.font.runs(s):
             t.setFont(name, size)
             t.textOut(run)
 

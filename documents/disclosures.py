@@ -15,15 +15,16 @@ from collections.abc import Sequence
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
 from certificates.status import CertificateState
 from checks.calendar import zh_date
 from checks.programmes import PROGRAMMES, title_zh
 from documents.charts import ACCENT, GREY, bar_chart, line_chart
 from documents.codes import region_name
-from documents.drawing import build, paragraph, styles, table
+from documents.drawing import build, paragraph, styles
 from documents.fonts import LATIN
+from documents.sheet import Grid
 
 # The states a listed title can have on the publication day (the list's columns, in order).
 LISTED_STATES = (CertificateState.valid, CertificateState.suspended, CertificateState.expired)
@@ -50,13 +51,17 @@ def change_text(v: float | None) -> str:
 # -- text and tables ----------------------------------------------------------------------------
 
 
+H2 = dict(fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4, keepWithNext=1)
+H2_HEIGHT = H2["spaceBefore"] + H2["leading"] + H2["spaceAfter"]
+
+
 class Doc:
     def __init__(self) -> None:
         self.s = styles(
             10,
             15,
             title=dict(fontSize=17, leading=24, alignment=1, spaceAfter=4),
-            h2=dict(fontSize=12.5, leading=18, spaceBefore=8, spaceAfter=4, keepWithNext=1),
+            h2=H2,
             small=dict(fontSize=8, leading=11),
             cell=dict(fontSize=8, leading=10.5),
             right=dict(alignment=2),
@@ -70,13 +75,18 @@ class Doc:
         self.story.append(self.p(text, style))
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float]) -> None:
-        """One continuous table, its header repeated at the top of each page; ASCII cells as plain strings."""
-        head = [self.p(h, "cell") for h in header]
+        """One continuous table, its header repeated at the top of each page; ASCII cells in Latin 7.5 pt."""
         if not rows:
             self.add("（无）", "small")
             return
-        cells = [head] + [[c if isinstance(c, str) and c.isascii() else self.p(c, "cell") for c in row] for row in rows]
-        self.story.append(table(cells, widths, font=(LATIN, 7.5)))
+        cell = self.s["cell"]
+        grid = Grid([header, *rows], widths, size=cell.fontSize, leading=cell.leading, latin=(LATIN, 7.5))
+        if self.story and getattr(self.story[-1], "style", None) is self.s["h2"]:
+            # A heading kept with a whole table longer than the page would go to the next page;
+            # it goes there only when the table's header and first two rows do not fit under it.
+            self.story[-1].keepWithNext = 0
+            self.story.insert(-1, CondPageBreak(H2_HEIGHT + grid.lead(2)))
+        self.story.append(grid)
 
     def build(self, title: str, pagesize=A4) -> bytes:
         return build(self.story, title, pagesize)
@@ -167,7 +177,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
             ]
             for e in revoked
         ],
-        [50 * mm, 36 * mm, 50 * mm, 36 * mm, 20 * mm, 42 * mm, 28 * mm],
+        [50 * mm, 36 * mm, 46 * mm, 36 * mm, 26 * mm, 42 * mm, 26 * mm],
     )
     d.add("二、投诉黑名单", "h2")
     d.table(
@@ -184,7 +194,7 @@ def render_black_list(doc: dict, authority: str) -> bytes:
             ]
             for i, e in enumerate(black, 1)
         ],
-        [12 * mm, 62 * mm, 38 * mm, 34 * mm, 16 * mm, 22 * mm, 77 * mm],
+        [12 * mm, 62 * mm, 38 * mm, 34 * mm, 16 * mm, 26 * mm, 73 * mm],
     )
     return d.build(f"放心消费黑名单 {doc['as_of']}", landscape(A4))
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from checks.calendar import zh_date
+from checks.calendar import zh_date, zh_month
 from checks.disclosures.figures import SECTIONS
 from documents.charts import bar_chart
 from documents.codes import region_name
@@ -62,7 +62,7 @@ def _trend_text(tr: dict) -> str:
         )
     if tr["month_on_month"] is not None:
         parts.append(f"上月 {tr['previous_month_received']:,} 件，环比 {change_text(tr['month_on_month'])}")
-    text = f"最近一个完整月份 {tr['last_month']} 收到 {count_text(tr['last_month_received'])} 件"
+    text = f"最近一个完整月份 {zh_month(tr['last_month'])} 收到 {count_text(tr['last_month_received'])} 件"
     text += f"（{'；'.join(parts)}）。" if parts else "。"
     if tr.get("partial_month"):
         text += f"{tr['partial_month']}收到 {count_text(tr['partial_month_received'])} 件（未满一月，不作比较）。"

@@ -15,13 +15,15 @@ import io
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
+from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable
 
 from documents.certificate import Writer, wrap
-from documents.drawing import NumberedCanvas
-from documents.fonts import first_subset, seed
+from documents.drawing import HEADER_BLUE, NumberedCanvas
+from documents.fonts import LATIN, first_subset, seed
 
 BLACK = (0.0, 0.0, 0.0)
 PADDING = 6  # platypus's frame padding, points
@@ -118,18 +120,9 @@ class Sheet:
             self._row(row, widths, h, left, size, leading, header_fill if i == 0 else None, grid, colour)
 
     def _row(self, cells, widths, h, left, size, leading, fill, grid, colour) -> None:
-        c, top = self.c, self.y
-        if fill is not None:
-            c.setFillColor(fill)
-            c.rect(left, top - h, sum(widths), h, stroke=0, fill=1)
-        c.setStrokeColor(grid[1])
-        c.setLineWidth(grid[0])
-        x = left
-        for cell, w in zip(cells, widths):
-            c.rect(x, top - h, w, h, stroke=1, fill=0)
-            for n, line in enumerate(cell):
-                self.w(x + CELL_PAD_X, top - CELL_PAD_Y - size - n * leading, line, size, "left", colour)
-            x += w
+        draw_row(
+            self.c, self.w, [(cell, size, leading, None) for cell in cells], widths, h, left, self.y, fill, grid, colour
+        )
         self.y -= h
 
     def block(self, height: float, draw: Callable[[Sheet, float], None]) -> None:
@@ -143,3 +136,88 @@ class Sheet:
         self.c.showPage()
         self.c.save()
         return self.buf.getvalue()
+
+
+def draw_row(c, w: Writer, cells, widths, h, left, top, fill, grid, colour) -> None:
+    """One table row `h` points high, its top at `top`: the fill (a header's tint, or None), each
+    cell's grid rectangle, and each cell's (lines, size, leading, font) set from its top-left."""
+    if fill is not None:
+        c.setFillColor(fill)
+        c.rect(left, top - h, sum(widths), h, stroke=0, fill=1)
+    c.setStrokeColor(grid[1])
+    c.setLineWidth(grid[0])
+    x = left
+    for (cell, size, leading, font), width in zip(cells, widths):
+        c.rect(x, top - h, width, h, stroke=1, fill=0)
+        for n, line in enumerate(cell):
+            w(x + CELL_PAD_X, top - CELL_PAD_Y - size - n * leading, line, size, "left", colour, font=font)
+        x += width
+
+
+class Grid(Flowable):
+    """A long list's table inside a platypus story, laid out like `documents.drawing.table` — a
+    tinted header repeated on every page it runs onto, the last row never alone on a page, cells
+    top-aligned in a grid, ASCII-only cells (numbers, codes) set in `latin` — but drawn like the
+    `Sheet`'s table: cell lines broken by the memoised `lines`, set with `Writer`. A list of
+    thousands of rows through platypus's Paragraph per cell cost seconds in its CJK line breaker."""
+
+    def __init__(
+        self,
+        rows: Sequence[Sequence[object]],
+        widths: Sequence[float],
+        *,
+        size: float = 8,
+        leading: float = 10.5,
+        latin: tuple[str, float] = (LATIN, 7.5),
+        header=HEADER_BLUE,
+        grid: tuple[float, object] = (0.3, colors.grey),
+        _laid: tuple[list, list[float]] | None = None,
+    ) -> None:
+        super().__init__()
+        self.widths, self.fill, self.grid = list(widths), header, grid
+        self.hAlign = "CENTER"
+        if _laid is None:
+            _laid = ([], [])
+            for row in rows:
+                cells: list[tuple[tuple[str, ...], float, float, str | None]] = []
+                for cell, width in zip((str(c) for c in row), self.widths):
+                    if cell.isascii():  # as platypus sets a plain string: no wrapping, 1.2 x size apart
+                        cells.append((tuple(cell.split("\n")), latin[1], 1.2 * latin[1], latin[0]))
+                    else:
+                        cells.append((lines(cell, size, width - 2 * CELL_PAD_X), size, leading, None))
+                _laid[0].append(cells)
+                _laid[1].append(max(len(c[0]) * c[2] for c in cells) + 2 * CELL_PAD_Y)
+        self.cells, self.heights = _laid
+
+    def lead(self, rows: int) -> float:
+        """The height of the header and the first `rows` rows."""
+        return sum(self.heights[: rows + 1])
+
+    def wrap(self, aW, aH):  # noqa: N803  (reportlab's names)
+        self.width, self.height = sum(self.widths), sum(self.heights)
+        return self.width, self.height
+
+    def _part(self, start: int, end: int) -> Grid:
+        cells, heights = [self.cells[0], *self.cells[start:end]], [self.heights[0], *self.heights[start:end]]
+        return Grid((), self.widths, header=self.fill, grid=self.grid, _laid=(cells, heights))
+
+    def split(self, aW, aH):  # noqa: N803
+        """The rows that fit in `aH` (the header and at least one row), and the header with the rest."""
+        used, n, last = self.heights[0], 1, len(self.heights)
+        while n < last and used + self.heights[n] <= aH:
+            used += self.heights[n]
+            n += 1
+        if n == last:
+            return [self]
+        if n == last - 1 and n - 1 > 1:  # the last row goes with the one before
+            n -= 1
+        if n <= 1:
+            return []  # not even the header and a row: the next frame
+        return [self._part(1, n), self._part(n, last)]
+
+    def draw(self) -> None:
+        c, w, top = self.canv, Writer(self.canv), self.height
+        for i, (cells, h) in enumerate(zip(self.cells, self.heights)):
+            draw_row(c, w, cells, self.widths, h, 0, top, self.fill if i == 0 else None, self.grid, BLACK)
+            top -= h
+        w.close()

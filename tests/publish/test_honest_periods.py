@@ -82,7 +82,7 @@ def test_the_letters_read_honestly():
     form = Official(AUTHORITY, "鄂市监消〔2026〕3号", AS_OF)
     commerce = pdf_text(render_letter(out["commerce"], form, to["commerce"]))[0].replace("\n", "")
     assert (
-        "最近一个完整月份 2026-06 收到 15 件" in commerce
+        "最近一个完整月份 2026年6月 收到 15 件" in commerce
         and "2026-07（1–9日）收到 0 件（未满一月，不作比较）" in commerce
     )
     assert "-100.0%" not in commerce and "上年同期数据不全" in commerce
