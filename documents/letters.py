@@ -243,7 +243,9 @@ def render_status_notice(notice: StatusNotice) -> bytes:
     fixed = (
         f"{title}（统一社会信用代码：）：你单位持有的证书（编号）自年月日起{verb}。原因：事项情况整改建议{closing_text}"
     )
-    sheet = Sheet(f"{title} {notice.form.number}", fixed + f"{notice.form.number}（{notice.form.contact}）第页共")
+    # the document number's digits differ from notice to notice: left out, the first subset is the same in all
+    number_text = "".join(ch for ch in notice.form.number if not ch.isdigit())
+    sheet = Sheet(f"{title} {notice.form.number}", fixed + f"{number_text}（{notice.form.contact}）第页共")
     draw_heading(sheet, notice.form, title)
     sheet.text(f"{notice.business_name}（统一社会信用代码：{notice.uscc}）：", 10.5, 16)
     sheet.space(3 * mm)
