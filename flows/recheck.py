@@ -46,7 +46,6 @@ WRITE_BATCH = 500
 
 
 def _apply(session: Session, cert: Watched, decision: Decision, as_of: dt.date, notice, settings) -> None:
-    M.store_findings(session, cert, as_of, decision)
     if decision.action == "suspend":
         DbStatusStore(session, "recheck").change(
             cert.number, CertificateState.suspended, decision.reason_code, as_of, decision.cause.reason_zh[:300]
@@ -90,11 +89,13 @@ def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, set
     with registry()() as session:
         decided = _decisions(session, pending, as_of, previous, p)
     counts: Counter = Counter()
+    findings: list[dict] = []
     with begin_write(registry()) as session:
         now = M.statuses(session, list(decided))
         for cert, _ in pending:
             if cert.id in decided and now.get(cert.id) == decided[cert.id][0]:  # unchanged since decided
                 decision = decided[cert.id][1]
+                findings += M.finding_rows(cert, as_of, decision)
                 notice = (
                     write_status_notice(
                         session,
@@ -110,6 +111,7 @@ def _write_batch(pending: list, as_of: dt.date, previous: dt.date | None, p, set
                 )
                 _apply(session, cert, decision, as_of, notice, settings)
                 counts[decision.action] += 1
+        M.store_findings(session, findings)
         if counts["suspend"]:  # the signed lists say what the register says, even after a crash
             publish_lists(DbStatusStore(session))
     failpoints.hit("recheck.after_write")

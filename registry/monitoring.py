@@ -146,10 +146,10 @@ def refused_visits(session: Session, usccs: Sequence[str], as_of: dt.date) -> di
     return {k: tuple(v) for k, v in out.items()}
 
 
-def store_findings(session: Session, cert: Watched, as_of: dt.date, decision: Decision) -> None:
-    """The decision's findings as rows (a re-run inserts nothing twice)."""
+def finding_rows(cert: Watched, as_of: dt.date, decision: Decision) -> list[dict]:
+    """The decision's findings as `monitoring_findings` rows."""
     action = ACTION_DONE[decision.action]
-    rows = [
+    return [
         {
             "recheck_on": as_of,
             "certificate_id": cert.id,
@@ -163,6 +163,11 @@ def store_findings(session: Session, cert: Watched, as_of: dt.date, decision: De
         }
         for f in decision.findings
     ]
+
+
+def store_findings(session: Session, rows: list[dict]) -> None:
+    """Findings rows (`finding_rows`) of any number of certificates in one statement (a re-run
+    inserts nothing twice)."""
     if rows:
         insert_ignoring_duplicates(session.connection(), MonitoringFinding.__table__, rows)
 
