@@ -115,7 +115,16 @@ def day(value: dt.date | str | None) -> str:
     return zh_date(value[:10] if isinstance(value, str) else value)
 
 
+def stamp(value: dt.datetime | str | None) -> str:
+    """A moment as Chinese text to the minute: 2026年6月30日 09:05."""
+    if not value:
+        return ""
+    text = value.isoformat() if isinstance(value, dt.datetime) else value
+    return f"{zh_date(text[:10])} {text[11:16]}".rstrip()
+
+
 ENV.filters["day"] = day
+ENV.filters["stamp"] = stamp
 
 
 class Redirect(Exception):
