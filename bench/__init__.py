@@ -7,8 +7,13 @@ measured line. Ratios are always taken against a baseline measured in the same r
 from __future__ import annotations
 
 import dataclasses
+import os
 import resource
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -42,17 +47,17 @@ def peak_rss_mib(children: bool = False) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
-def run_cli_json(home: Path, url: str, args: list[str], log: Path) -> tuple[dict, float, float]:
-    """`python -m flows ARGS` (ending in --json) in a child process with its own home, database and
-    Prefect (ephemeral server start included): (parsed output, wall seconds, child peak RSS MiB)."""
+def run_cli_json(home: Path, url: str, args: list[str], log: Path, api: str | None = None) -> tuple[dict, float, float]:
+    """`python -m flows ARGS` (ending in --json) in a child process with its own home and database,
+    reporting to the Prefect server at `api` (`prefect_server`) or, without one, to a temporary one it
+    starts itself (start-up included): (parsed output, wall seconds, child peak RSS MiB)."""
     import json
-    import os
-    import subprocess
-    import sys
 
     env = dict(os.environ, ASSURED_HOME=str(home), ASSURED_DATABASE_URL=url)
     for key in [k for k in env if k.startswith("PREFECT_")]:
         del env[key]
+    if api:
+        env["PREFECT_API_URL"] = api
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "600"  # a fresh Prefect home migrates first
     errors = log.with_suffix(".err")
     with log.open("w+b") as fh, errors.open("w+b") as err_fh, timed() as elapsed:
@@ -61,3 +66,34 @@ def run_cli_json(home: Path, url: str, args: list[str], log: Path) -> tuple[dict
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{args[0]} failed: {errors.read_text(encoding='utf-8', errors='replace').strip()[-800:]}")
     return json.loads(log.read_text(encoding="utf-8")), elapsed(), usage.ru_maxrss / 1024
+
+
+@contextmanager
+def prefect_server(home: Path) -> Iterator[str]:
+    """A `prefect server` of its own (warm for the whole run), as a bureau runs one; its API URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    api = f"http://127.0.0.1:{port}/api"
+    env = dict(os.environ, PREFECT_HOME=str(home / "prefect-server"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "prefect"), "server", "start", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                if urllib.request.urlopen(f"{api}/health", timeout=2).status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("prefect server did not start within 180 s")
+            time.sleep(1)
+        yield api
+    finally:
+        proc.terminate()
+        proc.wait(30)

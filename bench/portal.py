@@ -13,18 +13,12 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from bench import Figure
+from bench import Figure, prefect_server
 from bench.workbench import ingest_businesses, on_both_backends, records, serve
 
 SESSIONS = 200
@@ -80,37 +74,6 @@ async def _load(base: str, outbox: Path, codes: list[str]) -> tuple[list[float],
         for c in clients:
             await c.aclose()
     return list(times), wall, single
-
-
-@contextmanager
-def prefect_server(home: Path) -> Iterator[str]:
-    """A `prefect server` of its own (warm for the whole run), as a bureau runs one; its API URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    api = f"http://127.0.0.1:{port}/api"
-    env = dict(os.environ, PREFECT_HOME=str(home / "prefect-server"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "prefect"), "server", "start", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if urllib.request.urlopen(f"{api}/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("prefect server did not start within 180 s")
-            time.sleep(1)
-        yield api
-    finally:
-        proc.terminate()
-        proc.wait(30)
 
 
 def _measure(backend: str, home: Path, url: str, codes: list[str]) -> list[Figure]:
