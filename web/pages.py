@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from checks.calendar import zh_date
+from checks.calendar import CHINA, zh_date
 from checks.errors import AssuredError
 from checks.programmes import PROGRAMMES, STAGE_ZH
 from checks.scores import BONUS, SCORED
@@ -108,19 +108,30 @@ ENV.globals.update(
 )
 
 
+def _in_china(value: dt.date | str) -> dt.date:
+    """A date as it is; a stored moment (UTC: aware, or naive as SQLite gives it back; or its ISO
+    text) as a datetime in China's time."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value) if len(value) <= 10 else dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(CHINA)
+    return value
+
+
 def day(value: dt.date | str | None) -> str:
-    """A date, or the date of an ISO timestamp, as Chinese text for a business writes it: 2026年6月30日."""
+    """A date, or the day of a moment in China, as Chinese text for a business writes it: 2026年6月30日."""
     if not value:
         return ""
-    return zh_date(value[:10] if isinstance(value, str) else value)
+    moment = _in_china(value)
+    return zh_date(moment.date() if isinstance(moment, dt.datetime) else moment)
 
 
-def stamp(value: dt.datetime | str | None) -> str:
-    """A moment as Chinese text to the minute: 2026年6月30日 09:05."""
+def stamp(value: dt.date | str | None) -> str:
+    """A moment as Chinese text to the minute in China's time: 2026年6月30日 09:05 (a date stays a date)."""
     if not value:
         return ""
-    text = value.isoformat() if isinstance(value, dt.datetime) else value
-    return f"{zh_date(text[:10])} {text[11:16]}".rstrip()
+    moment = _in_china(value)
+    return f"{day(moment)} {moment:%H:%M}" if isinstance(moment, dt.datetime) else zh_date(moment)
 
 
 ENV.filters["day"] = day
