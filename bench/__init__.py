@@ -9,14 +9,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import resource
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from tests.support.prefect_server import prefect_server  # noqa: F401  (the benches' own server)
 
 
 @dataclasses.dataclass
@@ -66,34 +66,3 @@ def run_cli_json(home: Path, url: str, args: list[str], log: Path, api: str | No
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{args[0]} failed: {errors.read_text(encoding='utf-8', errors='replace').strip()[-800:]}")
     return json.loads(log.read_text(encoding="utf-8")), elapsed(), usage.ru_maxrss / 1024
-
-
-@contextmanager
-def prefect_server(home: Path) -> Iterator[str]:
-    """A `prefect server` of its own (warm for the whole run), as a bureau runs one; its API URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    api = f"http://127.0.0.1:{port}/api"
-    env = dict(os.environ, PREFECT_HOME=str(home / "prefect-server"), PREFECT_SERVER_ANALYTICS_ENABLED="false")
-    proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "prefect"), "server", "start", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if urllib.request.urlopen(f"{api}/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("prefect server did not start within 180 s")
-            time.sleep(1)
-        yield api
-    finally:
-        proc.terminate()
-        proc.wait(30)
