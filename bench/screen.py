@@ -23,8 +23,8 @@ def measure(businesses: int, *, sample: int = SAMPLE, costs: bool = False) -> di
     process (its peak RSS taken right after it, so run it in a fresh process for a per-size peak),
     the bare aggregations, the flow on a local Dask cluster of 2 workers, and `sample` businesses
     as one Prefect task each (0: skipped). `costs`: also the screening's parts measured alone —
-    the chunk reads without the kernel, the USCC partition plan for 4 and for 32 tasks, and
-    joining the part files."""
+    the chunk reads without the kernel, the USCC partition plan for 4 and for 32 tasks, joining
+    the part files, and a 2-worker local Dask cluster's start with one empty task."""
     _, url = province(businesses)
     tmp = tempfile.mkdtemp(prefix="assured-bench-")
     os.environ["ASSURED_DATABASE_URL"] = url
@@ -104,7 +104,20 @@ def measure(businesses: int, *, sample: int = SAMPLE, costs: bool = False) -> di
     par_out = os.path.join(tmp, "screen-dask.csv")
     with timed() as par_t:
         screen_flow.with_options(task_runner=dask_runner(2))("model_unit", as_of, par_out, None, 4)
-    figures.update(dask_s=par_t(), same=filecmp.cmp(out, par_out, shallow=False))
+    figures.update(dask_s=par_t(), same=filecmp.cmp(out, par_out, shallow=False), load=os.getloadavg()[0])
+    if costs:
+
+        @task(cache_policy=NO_CACHE)
+        def nothing() -> int:
+            return 0
+
+        @flow
+        def idle() -> int:
+            return nothing.submit().result()
+
+        with timed() as start_t:  # a local cluster's start and one task: the fixed cost of Dask
+            idle.with_options(task_runner=dask_runner(2))()
+        figures.update(dask_start_s=start_t())
     for path in (out, par_out):  # 2M businesses write ≈ 0.2 GB each
         os.remove(path)
     if not picked:

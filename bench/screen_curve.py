@@ -14,7 +14,8 @@ What is measured and what is assumed in the 16-core estimate:
   S2 = b(one process) / b(dask), p = 2 (1 - 1/S2). On this shared 2-vCPU machine the flow's own
   process and other sessions compete with the two workers, so p comes out low: a pessimistic bound;
 - serial parts: the plan for 32 ranges (2 per worker, as `assured screen --workers 16` cuts it),
-  the join and the cluster start stay serial, the rest of the one-process time is divided by 16.
+  the join and the cluster start (a 2-worker cluster's, measured; 16 workers' assumed the same)
+  stay serial, the rest of the one-process time is divided by 16.
   Assumed: 16 SQLite readers of one file in the page cache scale with the cores (each task
   reads its own USCC range on its own connection); nothing here measures that.
 """
@@ -91,6 +92,8 @@ def run(quick: bool) -> list[Figure]:
             Figure(f"{size} partition plan, 32 ranges", m["plan32_s"], "s"),
             Figure(f"{size} join of the part files", m["join_s"], "s"),
             Figure(f"{size} dask rows identical to one process", int(m["same"]), "bool", "1", bool(m["same"])),
+            Figure(f"{size} dask cluster start + one empty task", m["dask_start_s"], "s"),
+            Figure(f"{size} load average (1 min) after the dask run", m["load"], ""),
         ]
     if len(ms) < 2:
         return figs
@@ -107,11 +110,12 @@ def run(quick: bool) -> list[Figure]:
         return a + b * n
 
     one_h, par_h, bare_h = at(a1, b1), at(a2, b2), at(ab, bb)
-    s2 = b1 / b2 if b2 > 0 else 1.0
+    start = sum(m["dask_start_s"] for m in ms) / len(ms)
+    s2 = b1 / b2 if b1 > 0 and b2 > 0 else 1.0
     p = min(1.0, max(0.0, 2 * (1 - 1 / s2)))
-    amdahl = max(0.0, a2) + b1 * HUBEI * ((1 - p) + p / CORES)
-    # serial on 16 cores: the cluster's start (the dask line's intercept), the 32-range plan, the join
-    serial = max(0.0, a2) + at(ap32, bp32) + at(aj, bj)
+    amdahl = start + b1 * HUBEI * ((1 - p) + p / CORES)
+    # serial on 16 cores: the cluster's start (measured at each size; its mean), the 32-range plan, the join
+    serial = start + at(ap32, bp32) + at(aj, bj)
     parallel = one_h - at(ap4, bp4) - at(aj, bj)
     split = serial + parallel / CORES
     figs += [
@@ -132,7 +136,8 @@ def run(quick: bool) -> list[Figure]:
         Figure(f"{HUBEI:,} (Hubei): chunk reads alone", at(ar, br), "s"),
         Figure(f"{HUBEI:,} (Hubei): partition plan, 32 ranges", at(ap32, bp32), "s"),
         Figure("2-worker speed-up of the slopes S2", s2, "x"),
-        Figure("parallel fraction p = 2 (1 - 1/S2) (Amdahl)", p, ""),
+        Figure("parallel fraction p = 2 (1 - 1/S2), clipped to [0, 1] (Amdahl)", p, ""),
+        Figure("dask cluster start + one empty task, mean", start, "s"),
         Figure(f"{HUBEI:,} on {CORES} cores, Amdahl from S2 (pessimistic)", amdahl, "s"),
         Figure(f"{HUBEI:,} on {CORES} cores, measured serial parts + rest / {CORES}", split, "s"),
     ]
