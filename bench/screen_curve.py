@@ -4,7 +4,7 @@ the time for Hubei's 7,600,000 market entities on this machine and an estimate f
 
 python -m bench screen-curve [--quick]; BENCH_CURVE_SIZES=250000,500000 picks the sizes
 (default 250k, 500k, 1M, 2M; --quick 10k, 20k, 40k). Not in `make bench`'s default list: the
-provinces take about an hour to generate and ingest, the curve itself about 15 minutes.
+provinces take about 17 minutes to generate and ingest here, the curve itself about 10.
 
 What is measured and what is assumed in the 16-core estimate:
 - measured: per size, the one-process flow, the flow on 2 Dask workers (cluster start-up
@@ -12,7 +12,8 @@ What is measured and what is assumed in the 16-core estimate:
   row building, no kernel), the USCC partition plan (4 and 32 ranges) and the part-file join;
 - Amdahl: the parallel fraction p from the 2-worker speed-up of the fitted slopes,
   S2 = b(one process) / b(dask), p = 2 (1 - 1/S2). On this shared 2-vCPU machine the flow's own
-  process and other sessions compete with the two workers, so p comes out low: a pessimistic bound;
+  process, Prefect's server and other sessions compete with the two workers, so p comes out low
+  (S2 < 1 under load, p then clipped to 0): a pessimistic bound at best;
 - serial parts: the plan for 32 ranges (2 per worker, as `assured screen --workers 16` cuts it),
   the join and the cluster start (a 2-worker cluster's, measured; 16 workers' assumed the same)
   stay serial, the rest of the one-process time is divided by 16.
