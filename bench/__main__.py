@@ -1,4 +1,7 @@
-"""Run the benchmarks: python -m bench [NAME ...] [--quick]."""
+"""Run the benchmarks: python -m bench [NAME ...] [--quick].
+
+ALL is `make bench`'s default list; other modules run by name (`screen-curve` is
+bench/screen_curve.py: a dash in a name stands for an underscore)."""
 
 from __future__ import annotations
 
@@ -27,10 +30,11 @@ def main() -> int:
     args = parser.parse_args()
     missed = 0
     for name in args.names or ALL:
+        path = f"bench.{name.replace('-', '_')}"
         try:
-            module = importlib.import_module(f"bench.{name}")
+            module = importlib.import_module(path)
         except ModuleNotFoundError as exc:
-            if exc.name != f"bench.{name}":
+            if exc.name != path:
                 raise
             print(f"== {name}: not available yet")
             continue

@@ -2,6 +2,7 @@
 database and (b) one Prefect task per business on a 2,000-business sample, extrapolated.
 
 Targets (docs/architecture.md): <= 2x (a), <= 1 GiB peak RSS, >= 50x faster than (b).
+`measure` takes one size's figures; `bench/screen_curve.py` calls it once per size.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ from bench.province import AS_OF, province
 SAMPLE = 2000
 
 
-def run(quick: bool) -> list[Figure]:
-    businesses = int(os.environ.get("BENCH_SCREEN_BUSINESSES", 50_000 if quick else 1_000_000))
+def measure(businesses: int, *, sample: int = SAMPLE, costs: bool = False) -> dict:
+    """One size's raw figures (seconds, MiB), measured in this process: the screening flow in one
+    process (its peak RSS taken right after it, so run it in a fresh process for a per-size peak),
+    the bare aggregations, the flow on a local Dask cluster of 2 workers, and `sample` businesses
+    as one Prefect task each (0: skipped). `costs`: also the screening's parts measured alone —
+    the chunk reads without the kernel, the USCC partition plan for 4 and for 32 tasks, joining
+    the part files, and a 2-worker local Dask cluster's start with one empty task."""
     _, url = province(businesses)
     tmp = tempfile.mkdtemp(prefix="assured-bench-")
     os.environ["ASSURED_DATABASE_URL"] = url
@@ -38,11 +44,12 @@ def run(quick: bool) -> list[Figure]:
     from checks.policy import load_policy
     from flows.common import registry
     from flows.screen import dask_runner, screen_flow
-    from registry.evidence import complaint_counts_query, evidence_for
+    from registry.evidence import complaint_counts_query, evidence_for, partition, screening_chunks
     from registry.models import Complaint, Registration
 
     as_of = dt.date.fromisoformat(AS_OF)
     policy = load_policy("model_unit")
+    figures: dict = {"businesses": businesses}
 
     @flow
     def warm() -> int:
@@ -62,7 +69,22 @@ def run(quick: bool) -> list[Figure]:
     out = os.path.join(tmp, "screen.csv")
     with timed() as screen_t:
         result = screen_flow("model_unit", as_of, out, None, 4)
-    peak = peak_rss_mib()
+    figures.update(screened=result["businesses"], tasks=result["tasks"], screen_s=screen_t(), peak_mib=peak_rss_mib())
+    if costs:
+        with registry()() as session:
+            with timed() as reads_t:  # what the chunk tasks read, without deciding or writing
+                read = sum(len(chunk.registrations) for chunk in screening_chunks(session, as_of, "model_unit"))
+            assert read == result["businesses"]
+            with timed() as plan4_t:
+                partition(session, 4)
+            with timed() as plan32_t:
+                partition(session, 32)
+        with timed() as join_t:  # join_parts' loop, over the whole output
+            with open(out, encoding="utf-8", newline="") as src, open(f"{out}.copy", "w", encoding="utf-8") as dst:
+                for line in src:
+                    dst.write(line)
+        os.remove(f"{out}.copy")
+        figures.update(reads_s=reads_t(), plan4_s=plan4_t(), plan32_s=plan32_t(), join_s=join_t())
     with registry()() as session:
         with timed() as bare_t:
             rows = session.execute(complaint_counts_query(session, w, true())).all()
@@ -73,15 +95,33 @@ def run(quick: bool) -> list[Figure]:
         with timed() as bare_uscc_t:
             in_order = session.execute(complaint_counts_query(session, w, Complaint.uscc.between(" ", "~"))).all()
         assert len(in_order) == len(rows)
-        sample = list(codes[:: max(1, len(codes) // SAMPLE)][:SAMPLE])
+        picked = list(codes[:: max(1, len(codes) // sample)][:sample]) if sample else []
     del rows, codes, in_order
+    figures.update(bare_s=bare_t(), bare_uscc_s=bare_uscc_t())
 
     # the same flow with its chunk tasks on a local Dask cluster of 2 processes (both cores);
     # cluster start-up is inside the timing
     par_out = os.path.join(tmp, "screen-dask.csv")
     with timed() as par_t:
         screen_flow.with_options(task_runner=dask_runner(2))("model_unit", as_of, par_out, None, 4)
-    same = filecmp.cmp(out, par_out, shallow=False)
+    figures.update(dask_s=par_t(), same=filecmp.cmp(out, par_out, shallow=False), load=os.getloadavg()[0])
+    if costs:
+
+        @task(cache_policy=NO_CACHE)
+        def nothing() -> int:
+            return 0
+
+        @flow
+        def idle() -> int:
+            return nothing.submit().result()
+
+        with timed() as start_t:  # a local cluster's start and one task: the fixed cost of Dask
+            idle.with_options(task_runner=dask_runner(2))()
+        figures.update(dask_start_s=start_t())
+    for path in (out, par_out):  # 2M businesses write ≈ 0.2 GB each
+        os.remove(path)
+    if not picked:
+        return figures
 
     @task(cache_policy=NO_CACHE)
     def one(uscc: str) -> str:
@@ -95,23 +135,30 @@ def run(quick: bool) -> list[Figure]:
         return len([f.result() for f in one.map(usccs)])
 
     with timed() as per_t:
-        per_business(sample)
-    per_business_total = per_t() * businesses / len(sample)
-    ratio_bare = screen_t() / bare_t()
-    ratio_par = par_t() / bare_t()
-    speedup = per_business_total / screen_t()
+        per_business(picked)
+    figures.update(sample=len(picked), per_business_s=per_t() * businesses / len(picked))
+    return figures
+
+
+def run(quick: bool) -> list[Figure]:
+    businesses = int(os.environ.get("BENCH_SCREEN_BUSINESSES", 50_000 if quick else 1_000_000))
+    m = measure(businesses)
+    screen_s, bare_s, par_s, peak, same = m["screen_s"], m["bare_s"], m["dask_s"], m["peak_mib"], m["same"]
+    ratio_bare = screen_s / bare_s
+    ratio_par = par_s / bare_s
+    speedup = m["per_business_s"] / screen_s
     return [
-        Figure(f"businesses screened ({result['tasks']} chunk tasks)", result["businesses"], "businesses"),
-        Figure("(a) bare SQL aggregation of complaints (the planner's plan)", bare_t(), "s"),
-        Figure("(a') the same aggregation walked in USCC order (screening's plan)", bare_uscc_t(), "s"),
-        Figure("screening flow, one process (rows + summary)", screen_t(), "s"),
-        Figure("screening per business, one process", screen_t() / businesses * 1e6, "us"),
+        Figure(f"businesses screened ({m['tasks']} chunk tasks)", m["screened"], "businesses"),
+        Figure("(a) bare SQL aggregation of complaints (the planner's plan)", bare_s, "s"),
+        Figure("(a') the same aggregation walked in USCC order (screening's plan)", m["bare_uscc_s"], "s"),
+        Figure("screening flow, one process (rows + summary)", screen_s, "s"),
+        Figure("screening per business, one process", screen_s / businesses * 1e6, "us"),
         Figure("screening / bare aggregation, one process", ratio_bare, "x", "<= 2", ratio_bare <= 2),
-        Figure("screening / (a'), one process", screen_t() / bare_uscc_t(), "x"),
-        Figure("screening flow, --parallel dask 2 workers (start-up included)", par_t(), "s"),
+        Figure("screening / (a'), one process", screen_s / m["bare_uscc_s"], "x"),
+        Figure("screening flow, --parallel dask 2 workers (start-up included)", par_s, "s"),
         Figure("screening / bare aggregation, dask 2 workers", ratio_par, "x", "<= 2", ratio_par <= 2),
         Figure("dask rows identical to the one-process rows", int(same), "bool", "1", same),
         Figure("peak RSS of the screening process (one-process run)", peak, "MiB", "<= 1024", peak <= 1024),
-        Figure(f"(b) one Prefect task per business, {len(sample):,} sample extrapolated", per_business_total, "s"),
+        Figure(f"(b) one Prefect task per business, {m['sample']:,} sample extrapolated", m["per_business_s"], "s"),
         Figure("speed-up over one task per business, one process", speedup, "x", ">= 50", speedup >= 50),
     ]
