@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from certificates import keys
 from checks.errors import AssuredError, Kind
 from documents.fonts import cjk_font
+from registry.certificates import stale_lists
 from registry.db import alembic_config, make_engine, open_registry
 from registry.models import Registration
 from registry.settings import Settings
@@ -154,8 +155,6 @@ def signing_keys(settings: Settings) -> Check:
 
 def status_lists(settings: Settings) -> Check:
     """The published status lists say what the register says of every certificate."""
-    from registry.certificates import stale_lists  # reportlab, via documents.certificate
-
     try:
         with open_registry(settings.db_url)() as session:
             problems = stale_lists(session)
