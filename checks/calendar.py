@@ -42,6 +42,6 @@ def zh_date(day: dt.date | str) -> str:
 
 
 def zh_month(month: str) -> str:
-    """A month as the JSON payloads carry it (2026-06) as Chinese text: 2026年6月."""
-    year, number = month.split("-")
-    return f"{int(year)}年{int(number)}月"
+    """A month as the JSON payloads carry it (2026-06, or a label such as 2026-07（1–9日）) as
+    Chinese text: 2026年6月, 2026年7月（1–9日）."""
+    return f"{int(month[:4])}年{int(month[5:7])}月{month[7:]}"

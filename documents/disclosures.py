@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 
 from certificates.status import CertificateState
-from checks.calendar import zh_date
+from checks.calendar import zh_date, zh_month
 from checks.programmes import PROGRAMMES, title_zh
 from documents.charts import ACCENT, GREY, bar_chart, line_chart
 from documents.codes import region_name
@@ -386,7 +386,7 @@ def render_statistics(stats: dict) -> bytes:
     d.table(COUNT_HEADER, count_rows(stats["by_category"]), COUNT_WIDTHS)
     d.add("四、按月份", "h2")
     if p.get("partial_month"):
-        d.add(f"{p['partial_month']}未满一月，只列件数，不与整月比较。", "small")
+        d.add(f"{zh_month(p['partial_month'])}未满一月，只列件数，不与整月比较。", "small")
     monthly_charts(d, stats["by_month"], width)
     _month_table(d, stats["by_month"])
     return d.build(f"行业投诉统计 {p['to']}")

@@ -65,7 +65,9 @@ def _trend_text(tr: dict) -> str:
     text = f"最近一个完整月份 {zh_month(tr['last_month'])} 收到 {count_text(tr['last_month_received'])} 件"
     text += f"（{'；'.join(parts)}）。" if parts else "。"
     if tr.get("partial_month"):
-        text += f"{tr['partial_month']}收到 {count_text(tr['partial_month_received'])} 件（未满一月，不作比较）。"
+        text += (
+            f"{zh_month(tr['partial_month'])}收到 {count_text(tr['partial_month_received'])} 件（未满一月，不作比较）。"
+        )
     return text
 
 
