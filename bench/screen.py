@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import os
+import shutil
 import tempfile
 
 from bench import Figure, peak_rss_mib, timed
@@ -43,7 +44,7 @@ def measure(businesses: int, *, sample: int = SAMPLE, costs: bool = False) -> di
     from checks.complaints import complaint_window
     from checks.policy import load_policy
     from flows.common import registry
-    from flows.screen import dask_runner, screen_flow
+    from flows.screen import dask_runner, join_parts, screen_flow
     from registry.evidence import complaint_counts_query, evidence_for, partition, screening_chunks
     from registry.models import Complaint, Registration
 
@@ -79,11 +80,10 @@ def measure(businesses: int, *, sample: int = SAMPLE, costs: bool = False) -> di
                 partition(session, 4)
             with timed() as plan32_t:
                 partition(session, 32)
-        with timed() as join_t:  # join_parts' loop, over the whole output
-            with open(out, encoding="utf-8", newline="") as src, open(f"{out}.copy", "w", encoding="utf-8") as dst:
-                for line in src:
-                    dst.write(line)
-        os.remove(f"{out}.copy")
+        shutil.copyfile(out, f"{out}.part")  # the whole output as one part file (join_parts removes it)
+        with timed() as join_t:
+            joined = join_parts.fn([f"{out}.part"], f"{out}.joined.csv")
+        os.remove(joined)
         figures.update(reads_s=reads_t(), plan4_s=plan4_t(), plan32_s=plan32_t(), join_s=join_t())
     with registry()() as session:
         with timed() as bare_t:
