@@ -274,7 +274,7 @@ def monthly_charts(d: Doc, months: Sequence[dict], width: float) -> None:
     keys = [m["key"] for m in months]
     whole = [m if not m["partial"] else dict.fromkeys(m, None) for m in months]
     partial = next((m["label"] for m in months if m["partial"]), None)
-    note = f"；{partial}未满一月，不画" if partial else ""
+    note = f"；{zh_month(partial)}未满一月，不画" if partial else ""
     d.story.append(
         line_chart(
             f"各月投诉件数（件；实线：本期，虚线：上年同期；断开处无数据{note}）",
