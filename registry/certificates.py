@@ -21,13 +21,10 @@ from certificates.data import CertificateData, CertificateNumber, LintError, Lin
 from certificates.issue import Issued, audit_checkpoint, status_lists, twin_bytes
 from certificates.status import (
     LIST_SIZE,
-    PURPOSES,
     CertificateRecord,
     CertificateState,
     StatusError,
     StatusEvent,
-    decode_bitstring,
-    listed_states,
     transition,
 )
 from checks.calendar import add_years
@@ -41,6 +38,7 @@ from registry.applications import set_status
 from registry.db import begin_write, open_registry
 from registry.models import Registration
 from registry.settings import Settings, get_settings
+from registry.status_lists import listed as listed_in_register
 from registry.workflow_models import Application, ApplicationStatus, Certificate, CertificateStatusChange, WorkflowError
 
 
@@ -284,28 +282,6 @@ def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     return written + [write_checkpoint(store.session, ring, folder)]
 
 
-def stale_lists(session: Session) -> list[str]:
-    """Where the published status lists say otherwise than the register (empty when they agree):
-    what a run stopped between its writes and republishing leaves behind, and what verification
-    would report as STATUS_LIST_MISMATCH until the lists are published again."""
-    store, folder = DbStatusStore(session), get_settings().out_path / "certificates" / "status"
-    issued = session.scalar(select(func.count()).where(Certificate.status != "reserved")) or 0
-    problems = []
-    for purpose in PURPOSES:
-        wanted = set(store.listed(purpose))
-        try:
-            doc = json.loads((folder / f"{purpose}.json").read_text(encoding="utf-8"))
-            bits = decode_bitstring(doc["credentialSubject"]["encodedList"])
-        except (OSError, ValueError, KeyError, TypeError, StatusError):
-            if issued:
-                problems.append(f"the {purpose} list is missing or unreadable ({issued} certificates issued)")
-            continue
-        shown = {8 * i + j for i, byte in enumerate(bits) if byte for j in range(8) if byte & (0x80 >> j)}
-        if differ := len(shown ^ wanted):
-            problems.append(f"the {purpose} list shows {differ} certificates otherwise than the register")
-    return problems
-
-
 CHECKPOINTS = "audit-checkpoints.jsonl"
 
 
@@ -406,19 +382,4 @@ class DbStatusStore:
         return record
 
     def listed(self, purpose: str) -> list[int]:
-        """The status indices the `purpose` list sets: certificates whose latest status change
-        (the change log is the system of record, not the certificate row's copy) is listed for it.
-        One query over the change log's certificate index, so re-signing after each write batch
-        stays cheap at a province's certificates."""
-        change = CertificateStatusChange
-        latest = select(func.max(change.id)).group_by(change.certificate_id)
-        return list(
-            self.session.scalars(
-                select(Certificate.status_index)
-                .join(change, change.certificate_id == Certificate.id)
-                .where(
-                    change.id.in_(latest), change.status.in_(listed_states(purpose)), Certificate.status != "reserved"
-                )
-                .order_by(Certificate.status_index)
-            )
-        )
+        return listed_in_register(self.session, purpose)

@@ -27,10 +27,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from certificates import keys
 from checks.errors import AssuredError, Kind
 from documents.fonts import cjk_font
-from registry.certificates import stale_lists
 from registry.db import alembic_config, make_engine, open_registry
 from registry.models import Registration
 from registry.settings import Settings
+from registry.status_lists import stale_lists
 from registry.workflow_models import Account, Certificate
 
 LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
