@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import gc
 import hashlib
 import importlib.util
+import io
 import json
 import multiprocessing
 import os
@@ -21,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -146,15 +149,21 @@ def read_rows(path: Path, kind: Kind) -> Iterator[Row]:
     try:
         with path.open(encoding="utf-8", newline="") as fh:
             if path.suffix == ".jsonl":
-                for n, line in enumerate(fh, 1):
-                    if line.strip():
-                        yield Row(n, line.rstrip("\n"), json_text=line)
+                yield from _json_rows(fh, 1)
             else:
                 yield from _csv_rows(fh, path, kind)
     except UnicodeDecodeError as exc:
-        raise IngestError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        raise IngestError(f"{path}: {_not_utf8(exc)}") from None
     except OSError as exc:
         raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _json_rows(lines: Iterable[str], first: int) -> Iterator[Row]:
+    """The rows of JSON lines (as a text file opened with newline="" splits them), numbered
+    from `first`; blank lines are skipped but counted."""
+    for n, line in enumerate(lines, first):
+        if line.strip():
+            yield Row(n, line.rstrip("\n"), json_text=line)
 
 
 def _csv_rows(fh, path: Path, kind: Kind) -> Iterator[Row]:
@@ -241,6 +250,11 @@ def validate_chunk(rows: list[Row], kind: Kind, context: dict, bulk: bool = Fals
     """Each row's column values and row hash, or why it was rejected. With `bulk`, the chunk is
     validated in batch (registry.bulk): the same results, the rows a batch check refuses
     validated again one by one by the record model for their exact rejection."""
+    with _collector_paused():
+        return _validated(rows, kind, context, bulk)
+
+
+def _validated(rows: list[Row], kind: Kind, context: dict, bulk: bool) -> list[tuple | Rejected]:
     validator = bulk_validator(kind) if bulk else None
     if validator is None or not validator.exact:
         return [result for _, result in validate(rows, kind, context)]
@@ -257,17 +271,41 @@ def validate_chunk(rows: list[Row], kind: Kind, context: dict, bulk: bool = Fals
 
 
 def _validate_chunk(kind_name: str, rows: list[tuple], context: dict, bulk: bool) -> list[tuple | Rejected]:
-    """In the validation worker: `rows` as plain tuples (they pickle several times faster)."""
-    return validate_chunk([Row(*r) for r in rows], KINDS[kind_name], context, bulk)
+    """In the validation worker: `rows` as plain tuples (they pickle several times faster), a
+    JSON line as (number, text) — its raw text is the line without its newline."""
+    return validate_chunk(
+        [Row(r[0], r[1].rstrip("\n"), json_text=r[1]) if len(r) == 2 else Row(*r) for r in rows],
+        KINDS[kind_name],
+        context,
+        bulk,
+    )
 
 
 def _plain_rows(rows: list[Row]) -> list[tuple]:
-    return [(r.line, r.raw, r.json_text, r.mapping) for r in rows]
+    return [(r.line, r.json_text) if r.json_text is not None else (r.line, r.raw, None, r.mapping) for r in rows]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection in the block. Validating a chunk allocates hundreds of
+    thousands of objects, nearly all freed by their reference counts; the collections their
+    allocation triggers each walk the chunk's live objects again — a third of the validation
+    time of a chunk, measured. The objects that existed before the block are frozen for the
+    collector once (gc.freeze, by the validation worker) and it runs again as usual after it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _exit_with_parent(parent: int) -> None:
     """In the validation worker: end when the ingest that started it is gone, even by kill -9
-    (a forked worker holds both ends of its pipes, so it would wait on them for ever)."""
+    (a forked worker holds both ends of its pipes, so it would wait on them for ever). The heap
+    it inherits is frozen for the garbage collector (see _collector_paused)."""
+    gc.freeze()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -342,6 +380,146 @@ def validated_chunks(
             yield chunk, _merge_known(chunk, skipped, future.result())
 
 
+Batch = tuple[list[int], list, Callable[[int], str]]
+"""A chunk's line numbers, each row's result (its stored values ending with row and line hash,
+a Rejected, or a Known) and the raw text of its i-th row (wanted only for a duplicate)."""
+
+
+def _row_batches(
+    rows: Iterable[Row],
+    kind: Kind,
+    context: dict,
+    parallel: bool,
+    bulk: bool,
+    stored: dict[int, Any] | None,
+) -> Iterator[Batch]:
+    """Batches of rows read in this process (CSV, an HTTP page, a small file)."""
+    hasher = line_hasher(context)
+    known = _known_lines(stored, hasher) if stored is not None else None
+    for chunk, checked in validated_chunks(rows, kind, context, parallel, bulk, known):
+        results = [
+            r + (row.line_hash if known else hasher(row),) if r.__class__ is tuple else r
+            for row, r in zip(chunk, checked)
+        ]
+        yield [row.line for row in chunk], results, _raw_of(chunk)
+
+
+def _raw_of(chunk: list[Row]) -> Callable[[int], str]:
+    return lambda i: chunk[i].raw
+
+
+BLOCK_BYTES = 1 << 20  # ≈ 6,000 complaint lines a block
+_STORED: dict[int, Any] | None = None  # a block worker's copy of the stored line hashes
+
+
+def _line_count(block: bytes) -> int:
+    """Lines that end in `block` as a text file opened with newline="" splits them (\n, \r\n, \r)."""
+    return block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, int, bytes]]:
+    """(first line number, byte offset, bytes) of consecutive blocks of whole lines."""
+    line = 1
+    offset = 0
+    rest = b""
+    with path.open("rb") as fh:
+        while data := fh.read(BLOCK_BYTES):
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            block, rest = data[:cut], data[cut:]
+            if block:
+                yield line, offset, block
+                line, offset = line + _line_count(block), offset + len(block)
+    if rest:
+        yield line, offset, rest
+
+
+def _block_rows(first: int, text: str) -> list[Row]:
+    return list(_json_rows(io.StringIO(text, newline=""), first))
+
+
+def _not_utf8(exc: UnicodeDecodeError, offset: int = 0) -> str:
+    return f"not UTF-8 text ({exc.reason} at byte {offset + exc.start})"
+
+
+def _block_worker(parent: int, stored: dict[int, Any] | None) -> None:
+    global _STORED
+    _STORED = stored  # inherited by the fork, not copied through a pipe
+    _exit_with_parent(parent)
+
+
+def _validate_block(kind_name: str, first: int, offset: int, block: bytes, context: dict, bulk: bool) -> str | tuple:
+    """In a block worker: the block's line numbers and results (see Batch), a stored line's
+    hash standing for its result (the ingest decides, in file order, whether it is skipped),
+    or why the block cannot be read."""
+    try:
+        text = block.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _not_utf8(exc, offset)
+    rows = _block_rows(first, text)
+    hasher = line_hasher(context)
+    results: list = [hasher(row) for row in rows]
+    todo = [i for i, h in enumerate(results) if _STORED is None or h not in _STORED]
+    checked = validate_chunk([rows[i] for i in todo], KINDS[kind_name], context, bulk)
+    for i, r in zip(todo, checked):
+        results[i] = r + (rows[i].line_hash,) if r.__class__ is tuple else r
+    return [row.line for row in rows], results
+
+
+def _block_batches(
+    path: Path, kind: Kind, context: dict, bulk: bool, stored: dict[int, Any] | None, workers: int
+) -> Iterator[Batch]:
+    """Batches of a JSON Lines file read, decoded, split, validated and hashed by `workers`
+    processes, a block of whole lines each, while this process writes; results in file order."""
+    if bulk:
+        bulk_validator(kind)  # built once, before the workers fork
+    seen: set[int] = set()
+
+    def settle(first: int, block: bytes, out: str | tuple) -> Batch:
+        if isinstance(out, str):
+            raise IngestError(f"{path}: {out}")
+        lines, results = out
+        rows: list[Row] = []
+
+        def row(i: int) -> Row:
+            if not rows:
+                rows.extend(_block_rows(first, block.decode("utf-8")))
+            return rows[i]
+
+        for i, r in enumerate(results):
+            if r.__class__ is int:  # a stored line: skipped the first time the file has it
+                if r not in seen:
+                    seen.add(r)
+                    results[i] = Known(cast(dict, stored)[r])
+                else:
+                    [checked] = validate_chunk([row(i)], kind, context, bulk)
+                    results[i] = checked + (r,) if checked.__class__ is tuple else checked
+        return lines, results, lambda i: row(i).raw
+
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_block_worker,
+        initargs=(os.getpid(), stored),
+    ) as pool:
+        pending: deque = deque()
+        try:
+            for first, offset, block in _blocks(path):
+                future = pool.submit(_validate_block, kind.name, first, offset, block, context, bulk)
+                pending.append((first, block, future))
+                if len(pending) > 2 * workers:
+                    first, block, future = pending.popleft()
+                    yield settle(first, block, future.result())
+            while pending:
+                first, block, future = pending.popleft()
+                yield settle(first, block, future.result())
+        except OSError as exc:
+            raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+        finally:
+            for *_, future in pending:
+                future.cancel()
+
+
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
     insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
@@ -372,19 +550,19 @@ class Duplicates:
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.first_line: dict[int, int] = {}
 
-    def later(self, rows: list[Row], results: list) -> list:
+    def later(self, lines: list[int], results: list, raw_of: Callable[[int], str]) -> list:
         """`results` with each row whose key an earlier line of the file had turned into a rejection."""
         out: list[tuple | Rejected] = []
         first_line = self.first_line
         key_of = itemgetter(*self.key_idx)  # a key's value, or a tuple of them for a composite key
-        for row, result in zip(rows, results):
+        for i, (line, result) in enumerate(zip(lines, results)):
             if result.__class__ is not Rejected:
                 key = result.key if result.__class__ is Known else key_of(cast(tuple, result))
-                first = first_line.setdefault(hash(key), row.line)
-                if first != row.line:
+                first = first_line.setdefault(hash(key), line)
+                if first != line:
                     names = ", ".join(self.kind.key)
                     value = ", ".join(map(str, key if len(self.key_idx) > 1 else (key,)))
-                    result = Rejected(row.line, names, value, f"duplicate of line {first} (same {names})", row.raw)
+                    result = Rejected(line, names, value, f"duplicate of line {first} (same {names})", raw_of(i))
             out.append(result)
         return out
 
@@ -399,13 +577,16 @@ def ingest_rows(
     parallel: bool = False,
     origin: str | None = None,
     bulk: bool = False,
+    blocks_of: Path | None = None,
 ) -> Counts:
     """Validate and upsert rows inside the caller's transaction; quarantine the bad ones, and a
     row whose natural key an earlier line had (naming that line). `origin` identifies the input
     for its quarantined rows (a file's content hash: the same file by another path adds nothing).
     `bulk` is the path for first loads and large files: rows validated in batch (registry.bulk)
     and, into a table empty when the run began, inserted without looking up their keys (the
-    table had none, and a key repeated in the file is quarantined as a duplicate)."""
+    table had none, and a key repeated in the file is quarantined as a duplicate).
+    `blocks_of`: the JSON Lines file `rows` are read from, to be read instead in blocks by
+    validation workers (`parallel`; see _block_batches)."""
     if context is None:
         context = ingest_context(session, get_settings())
     if run is None:
@@ -417,25 +598,28 @@ def ingest_rows(
     upserter = Upserter(conn, kind)
     deferred = upserter.defer_indexes_if_empty()
     fresh = bulk and upserter.empty
-    hasher = line_hasher(context)
-    known = _known_lines(upserter.known_lines(), hasher) if bulk and not upserter.empty else None
+    stored_lines = upserter.known_lines() if bulk and not upserter.empty else None
+    batches = (
+        _block_batches(blocks_of, kind, context, bulk, stored_lines, _workers())
+        if blocks_of is not None and parallel
+        else _row_batches(rows, kind, context, parallel, bulk, stored_lines)
+    )
     duplicates = Duplicates(kind)
     where = {"run_id": run.id, "source": source, "origin": origin or source, "kind": kind.name}
-    for chunk, checked in validated_chunks(rows, kind, context, parallel, bulk, known):
-        results = duplicates.later(chunk, checked)
-        good = [
-            r + (row.line_hash if known else hasher(row),) for row, r in zip(chunk, results) if r.__class__ is tuple
-        ]
-        bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
-        counts.read += len(results)
-        counts.quarantined += len(bad)
-        counts.unchanged += sum(1 for r in results if r.__class__ is Known)
-        if good:
-            stored, updated, unchanged = upserter.write(good, fresh=fresh)
-            counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
-            counts.unchanged += unchanged
-        if bad:
-            insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
+    for lines, checked, raw_of in batches:
+        with _collector_paused():
+            results = duplicates.later(lines, checked, raw_of)
+            good = [r for r in results if r.__class__ is tuple]
+            bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
+            counts.read += len(results)
+            counts.quarantined += len(bad)
+            counts.unchanged += sum(1 for r in results if r.__class__ is Known)
+            if good:
+                stored, updated, unchanged = upserter.write(good, fresh=fresh)
+                counts.stored, counts.updated = counts.stored + stored, counts.updated + updated
+                counts.unchanged += unchanged
+            if bad:
+                insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
     for index in deferred:
         index.create(conn)
     for name in ("read", "stored", "updated", "unchanged", "quarantined"):
@@ -445,6 +629,13 @@ def ingest_rows(
 
 
 PARALLEL_FROM_BYTES = 8 << 20
+MAX_WORKERS = 4  # past this many, the writing process is what bounds a load
+
+
+def _workers() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
 # Whatever decides whether a JSON line is valid and what it stores, besides the line itself:
 # a change to any of these modules makes every line new to the next re-ingest.
 RULES = (
@@ -534,4 +725,14 @@ def ingest_file(session: Session, path: Path, kind: Kind, bulk: bool | None = No
     parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     rows = read_rows(path, kind)
     context = ingest_context(session, settings)
-    return ingest_rows(session, rows, kind, str(path), context, parallel=parallel, origin=content_hash(path), bulk=bulk)
+    return ingest_rows(
+        session,
+        rows,
+        kind,
+        str(path),
+        context,
+        parallel=parallel,
+        origin=content_hash(path),
+        bulk=bulk,
+        blocks_of=path if path.suffix == ".jsonl" else None,
+    )

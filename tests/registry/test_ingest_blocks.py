@@ -1,0 +1,118 @@
+"""A large JSON Lines file is read in blocks of whole lines by several validation workers: it
+stores, numbers and quarantines exactly what one process reading it line by line does."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import registry.ingest
+from registry.ingest import _blocks
+from tests.conftest import table_dump
+from tests.registry.test_ingest_bulk import _quarantine
+from tests.registry.test_ingest_hardening import USCC, _complaint, _registration, _write
+
+
+def _line(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False)
+
+
+def _awkward_file(path):
+    """Hostile rows, blank lines, CRLF and lone CR line ends, a key repeated blocks apart and a
+    line longer than a block."""
+    lines = [
+        _line(_complaint(1)) + "\n",
+        "\n",
+        _line(_complaint(2, category="质量\n投诉")) + "\r\n",  # a control character: quarantined
+        _line(_complaint(3)) + "\r",  # a lone CR ends a line, as a text file splits it
+        _line(_complaint(4, received_on="1948-12-31")) + "\n",
+        "   \n",
+        "{not json\n",
+        *(_line(_complaint(10 + n)) + "\n" for n in range(30)),
+        _line(_complaint(5, text="很长的说明" * 400)) + "\n",  # longer than a block
+        _line(_complaint(1, text="再次提交")) + "\n",  # line 1's key again, blocks later
+        _line(_complaint(6, uscc="91420102MA4K00010X")) + "\n",  # a wrong check digit
+        _line(_complaint(7)),  # the last line has no line end
+    ]
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    return path
+
+
+def _run(cli, monkeypatch, new_database, name: str, threshold: int, *runs) -> tuple:
+    monkeypatch.setattr(registry.ingest, "PARALLEL_FROM_BYTES", threshold)
+    monkeypatch.setenv("ASSURED_INGEST_BULK_FROM_BYTES", "0")
+    url = new_database(name)
+    counts = []
+    for paths in runs:
+        result = cli("ingest", *paths, "--json")
+        assert result.code == 0, result.err
+        counts += result.json()
+    return counts, table_dump(url), _quarantine(url)
+
+
+def test_blocks_read_by_workers_store_and_quarantine_what_one_reader_does(cli, tmp_path, monkeypatch, new_database):
+    monkeypatch.setattr(registry.ingest, "BLOCK_BYTES", 600)
+    registrations = _write(tmp_path / "registrations.jsonl", [_registration()])
+    path = _awkward_file(tmp_path / "complaints.jsonl")
+    again = tmp_path / "complaints-2.jsonl"  # a re-sync: known lines, a changed one, a repeat, a new one
+    again.write_text(
+        "".join(
+            _line(r) + "\n"
+            for r in [_complaint(11), _complaint(12, text="补充说明"), _complaint(11), _complaint(99), _complaint(13)]
+        ),
+        encoding="utf-8",
+    )
+    blocks = list(_blocks(path))
+    assert len(blocks) >= 8 and b"".join(b for _, _, b in blocks) == path.read_bytes()
+
+    runs = ([registrations, path], [path], [again])
+    serial = _run(cli, monkeypatch, new_database, "serial", 1 << 40, *runs)
+    parallel = _run(cli, monkeypatch, new_database, "blocks", 0, *runs)
+    assert parallel == serial
+
+    counts, _, quarantine = serial
+    first, repeat, resync = counts[1:]
+    assert (first["read"], first["stored"], first["quarantined"]) == (39, 34, 5)  # 41 lines, 2 blank
+    assert (repeat["unchanged"], repeat["quarantined"]) == (34, 5)
+    assert (resync["stored"], resync["updated"], resync["unchanged"], resync["quarantined"]) == (1, 1, 2, 1)
+    lines = sorted({(line, field) for kind, line, field, *_ in quarantine if kind == "complaints"})
+    resync_repeat = (3, "complaint_id")  # line 3 of the re-sync repeats its line 1
+    assert lines == [
+        (3, "category"),
+        resync_repeat,
+        (5, "received_on"),
+        (7, "(line)"),
+        (39, "complaint_id"),
+        (40, "uscc"),
+    ]
+
+
+def test_a_bad_byte_in_a_block_refuses_the_whole_file_and_names_its_offset(cli, tmp_path, monkeypatch, new_database):
+    monkeypatch.setattr(registry.ingest, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(registry.ingest, "BLOCK_BYTES", 500)
+    url = new_database("bad-byte")
+    assert cli("ingest", _write(tmp_path / "registrations.jsonl", [_registration(uscc=USCC)])).code == 0
+    data = "".join(_line(_complaint(n)) + "\n" for n in range(40)).encode()
+    at = data.index(b"\n", len(data) // 2) + 1
+    path = tmp_path / "complaints.jsonl"
+    path.write_bytes(data[:at] + b"\xff" + data[at:])
+    result = cli("ingest", path)
+    assert result.code == 2
+    assert f"not UTF-8 text (invalid start byte at byte {at})" in result.err and "nothing from this file" in result.err
+    assert table_dump(url)["complaints"] == []
+
+
+@pytest.mark.parametrize("size", [1, 599, 600, 601, 5000])
+def test_blocks_cut_only_after_a_line_end(tmp_path, monkeypatch, size):
+    monkeypatch.setattr(registry.ingest, "BLOCK_BYTES", size)
+    path = _awkward_file(tmp_path / "complaints.jsonl")
+    data = path.read_bytes()
+    blocks = list(_blocks(path))
+    assert b"".join(b for _, _, b in blocks) == data
+    assert all(b.endswith(b"\n") for _, _, b in blocks[:-1])
+    assert [offset for _, offset, _ in blocks] == [sum(len(b) for _, _, b in blocks[:i]) for i in range(len(blocks))]
+    expected = [1]
+    for _, _, block in blocks[:-1]:
+        expected.append(expected[-1] + len(block.decode().splitlines()))
+    assert [first for first, _, _ in blocks] == expected
