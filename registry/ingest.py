@@ -408,30 +408,30 @@ def _raw_of(chunk: list[Row]) -> Callable[[int], str]:
     return lambda i: chunk[i].raw
 
 
-BLOCK_BYTES = 1 << 20  # ≈ 6,000 complaint lines a block
-_STORED: dict[int, Any] | None = None  # a block worker's copy of the stored line hashes
+BLOCK_BYTES = 1 << 20  # ≈ 3,000 complaint lines a block
+_FILE: dict[str, Any] = {}  # in a block worker: the file's descriptor and the stored line hashes
 
 
 def _line_count(block: bytes) -> int:
     """Lines that end in `block` as a text file opened with newline="" splits them (\n, \r\n, \r)."""
-    return block.count(b"\n") + block.count(b"\r") - block.count(b"\r\n")
+    n = block.count(b"\n")
+    return n + block.count(b"\r") - block.count(b"\r\n") if b"\r" in block else n
 
 
-def _blocks(path: Path) -> Iterator[tuple[int, int, bytes]]:
-    """(first line number, byte offset, bytes) of consecutive blocks of whole lines."""
-    line = 1
-    offset = 0
-    rest = b""
-    with path.open("rb") as fh:
-        while data := fh.read(BLOCK_BYTES):
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            block, rest = data[:cut], data[cut:]
-            if block:
-                yield line, offset, block
-                line, offset = line + _line_count(block), offset + len(block)
-    if rest:
-        yield line, offset, rest
+def _blocks(fd: int, size: int) -> Iterator[tuple[int, int]]:
+    """(byte offset, length) of consecutive blocks of whole lines of an open file: each ends
+    with the first line end at or after BLOCK_BYTES (the last one, at the end of the file)."""
+    start = 0
+    while start < size:
+        end = min(start + BLOCK_BYTES, size)
+        while end < size and os.pread(fd, 1, end - 1) != b"\n":
+            window = os.pread(fd, 1 << 16, end)
+            cut = window.find(b"\n")
+            end = min(end + (cut + 1 if cut >= 0 else len(window)), size)
+            if cut >= 0:
+                break
+        yield start, end - start
+        start = end
 
 
 def _block_rows(first: int, text: str) -> list[Row]:
@@ -442,48 +442,53 @@ def _not_utf8(exc: UnicodeDecodeError, offset: int = 0) -> str:
     return f"not UTF-8 text ({exc.reason} at byte {offset + exc.start})"
 
 
-def _block_worker(parent: int, stored: dict[int, Any] | None) -> None:
-    global _STORED
-    _STORED = stored  # inherited by the fork, not copied through a pipe
+def _block_worker(parent: int, fd: int, stored: dict[int, Any] | None) -> None:
+    _FILE.update(fd=fd, stored=stored)  # inherited by the fork, not copied through a pipe
     _exit_with_parent(parent)
 
 
-def _validate_block(kind_name: str, first: int, offset: int, block: bytes, context: dict, bulk: bool) -> str | tuple:
-    """In a block worker: the block's line numbers and results (see Batch), a stored line's
-    hash standing for its result (the ingest decides, in file order, whether it is skipped),
-    or why the block cannot be read."""
+def _validate_block(kind_name: str, offset: int, length: int, context: dict, bulk: bool) -> str | tuple:
+    """In a block worker: read the block and give its number of lines, its rows' line numbers
+    within it (from 0), their results (see Batch) — a stored line's hash standing for its
+    result: the ingest decides, in file order, whether it is skipped — or why it cannot be read."""
+    block = os.pread(_FILE["fd"], length, offset)
     try:
         text = block.decode("utf-8")
     except UnicodeDecodeError as exc:
         return _not_utf8(exc, offset)
-    rows = _block_rows(first, text)
+    rows = _block_rows(0, text)
     hasher = line_hasher(context)
+    stored = _FILE["stored"]
     results: list = [hasher(row) for row in rows]
-    todo = [i for i, h in enumerate(results) if _STORED is None or h not in _STORED]
+    todo = [i for i, h in enumerate(results) if stored is None or h not in stored]
     checked = validate_chunk([rows[i] for i in todo], KINDS[kind_name], context, bulk)
     for i, r in zip(todo, checked):
         results[i] = r + (rows[i].line_hash,) if r.__class__ is tuple else r
-    return [row.line for row in rows], results
+    return _line_count(block), [row.line for row in rows], results
 
 
 def _block_batches(
     path: Path, kind: Kind, context: dict, bulk: bool, stored: dict[int, Any] | None, workers: int
 ) -> Iterator[Batch]:
-    """Batches of a JSON Lines file read, decoded, split, validated and hashed by `workers`
-    processes, a block of whole lines each, while this process writes; results in file order."""
+    """Batches of a JSON Lines file that `workers` processes read, decode, split, validate and
+    hash, a block of whole lines each, while this process writes; in file order. This process
+    only finds where blocks end and numbers their lines."""
     if bulk:
         bulk_validator(kind)  # built once, before the workers fork
     seen: set[int] = set()
+    first = 1
 
-    def settle(first: int, block: bytes, out: str | tuple) -> Batch:
+    def settle(fd: int, offset: int, length: int, out: str | tuple) -> Batch:
+        nonlocal first
         if isinstance(out, str):
             raise IngestError(f"{path}: {out}")
-        lines, results = out
+        count, within, results = out
+        base, first = first, first + count
         rows: list[Row] = []
 
-        def row(i: int) -> Row:
+        def row(i: int) -> Row:  # a duplicate's raw text, a repeated stored line: rare
             if not rows:
-                rows.extend(_block_rows(first, block.decode("utf-8")))
+                rows.extend(_block_rows(base, os.pread(fd, length, offset).decode("utf-8")))
             return rows[i]
 
         for i, r in enumerate(results):
@@ -494,30 +499,40 @@ def _block_batches(
                 else:
                     [checked] = validate_chunk([row(i)], kind, context, bulk)
                     results[i] = checked + (r,) if checked.__class__ is tuple else checked
-        return lines, results, lambda i: row(i).raw
+            elif r.__class__ is Rejected:
+                r.line += base
+        return [base + n for n in within], results, lambda i: row(i).raw
 
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_block_worker,
-        initargs=(os.getpid(), stored),
-    ) as pool:
-        pending: deque = deque()
-        try:
-            for first, offset, block in _blocks(path):
-                future = pool.submit(_validate_block, kind.name, first, offset, block, context, bulk)
-                pending.append((first, block, future))
-                if len(pending) > 2 * workers:
-                    first, block, future = pending.popleft()
-                    yield settle(first, block, future.result())
-            while pending:
-                first, block, future = pending.popleft()
-                yield settle(first, block, future.result())
-        except OSError as exc:
-            raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
-        finally:
-            for *_, future in pending:
-                future.cancel()
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        with ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_block_worker,
+            initargs=(os.getpid(), fd, stored),
+        ) as pool:
+            pending: deque = deque()
+            try:
+                for offset, length in _blocks(fd, os.fstat(fd).st_size):
+                    pending.append(
+                        (offset, length, pool.submit(_validate_block, kind.name, offset, length, context, bulk))
+                    )
+                    if len(pending) > 2 * workers:
+                        offset, length, future = pending.popleft()
+                        yield settle(fd, offset, length, future.result())
+                while pending:
+                    offset, length, future = pending.popleft()
+                    yield settle(fd, offset, length, future.result())
+            except OSError as exc:
+                raise IngestError(f"{path}: cannot read ({exc.strerror})") from None
+            finally:
+                for *_, future in pending:
+                    future.cancel()
+    finally:
+        os.close(fd)
 
 
 def insert_ignoring_duplicates(conn: Connection, table, rows: list[dict]) -> None:
