@@ -22,7 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from operator import itemgetter
@@ -590,7 +590,7 @@ def ingest_rows(
     context: dict | None = None,
     run: models.IngestRun | None = None,
     parallel: bool = False,
-    origin: str | None = None,
+    origin: str | Future[str] | None = None,
     bulk: bool = False,
     blocks_of: Path | None = None,
 ) -> Counts:
@@ -620,12 +620,15 @@ def ingest_rows(
         else _row_batches(rows, kind, context, parallel, bulk, stored_lines)
     )
     duplicates = Duplicates(kind)
-    where = {"run_id": run.id, "source": source, "origin": origin or source, "kind": kind.name}
+    where: dict[str, Any] = {"run_id": run.id, "source": source, "kind": kind.name}
     for lines, checked, raw_of in batches:
         with _collector_paused():
             results = duplicates.later(lines, checked, raw_of)
             good = [r for r in results if r.__class__ is tuple]
-            bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in results if isinstance(r, Rejected)]
+            rejected = [r for r in results if r.__class__ is Rejected]
+            if rejected and "origin" not in where:  # a file's content hash, computed meanwhile
+                where["origin"] = (origin.result() if isinstance(origin, Future) else origin) or source
+            bad = [where | {"raw_hash": row_hash((r.raw,)), **asdict(r)} for r in rejected]
             counts.read += len(results)
             counts.quarantined += len(bad)
             counts.unchanged += sum(1 for r in results if r.__class__ is Known)
@@ -740,14 +743,18 @@ def ingest_file(session: Session, path: Path, kind: Kind, bulk: bool | None = No
     parallel = size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1
     rows = read_rows(path, kind)
     context = ingest_context(session, settings)
-    return ingest_rows(
-        session,
-        rows,
-        kind,
-        str(path),
-        context,
-        parallel=parallel,
-        origin=content_hash(path),
-        bulk=bulk,
-        blocks_of=path if path.suffix == ".jsonl" else None,
-    )
+    with ThreadPoolExecutor(1, thread_name_prefix="content-hash") as hashing:  # hashlib frees the GIL
+        origin = hashing.submit(content_hash, path)
+        counts = ingest_rows(
+            session,
+            rows,
+            kind,
+            str(path),
+            context,
+            parallel=parallel,
+            origin=origin,
+            bulk=bulk,
+            blocks_of=path if path.suffix == ".jsonl" else None,
+        )
+        origin.result()  # a file that could not be read whole is refused, even without bad rows
+    return counts

@@ -3,14 +3,18 @@ stores, numbers and quarantines exactly what one process reading it line by line
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 import registry.ingest
+from registry.db import make_engine
 from registry.ingest import _blocks
+from registry.models import QuarantinedRow
 from tests.conftest import table_dump
 from tests.registry.test_ingest_bulk import _quarantine
 from tests.registry.test_ingest_hardening import USCC, _complaint, _registration, _write
@@ -121,3 +125,21 @@ def test_blocks_end_only_after_a_line_end_and_cover_the_file(tmp_path, monkeypat
     assert all(b.endswith(b"\n") for b in blocks[:-1]) and not blocks[-1].endswith(b"\n")
     assert all(len(b) >= size for b in blocks[:-1])
     assert all(b.rfind(b"\n", 0, len(b) - 1) < size - 1 for b in blocks[:-1])  # the first line end past the size
+
+
+@pytest.mark.parametrize("threshold", [1 << 40, 0], ids=["one reader", "blocks"])
+def test_the_same_file_by_another_path_quarantines_nothing_twice(cli, tmp_path, monkeypatch, new_database, threshold):
+    monkeypatch.setattr(registry.ingest, "PARALLEL_FROM_BYTES", threshold)
+    url = new_database("origin")
+    assert cli("ingest", _write(tmp_path / "registrations.jsonl", [_registration()])).code == 0
+    (tmp_path / "a").mkdir()
+    path = _awkward_file(tmp_path / "a" / "complaints.jsonl")
+    copy = tmp_path / "b" / "complaints.jsonl"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    for source in (path, copy):
+        assert cli("ingest", source).code == 0
+    with make_engine(url).connect() as conn:
+        origins = conn.execute(select(QuarantinedRow.origin, QuarantinedRow.source)).all()
+    assert len(origins) == 5 and {o for o, _ in origins} == {f"sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"}
+    assert {s for _, s in origins} == {str(path)}
