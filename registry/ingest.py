@@ -638,6 +638,7 @@ def ingest_rows(
                 counts.unchanged += unchanged
             if bad:
                 insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
+    upserter.finish()
     for index in deferred:
         index.create(conn)
     for name in ("read", "stored", "updated", "unchanged", "quarantined"):

@@ -1,6 +1,8 @@
 """Writing validated rows of one kind: new, changed and unchanged rows told apart by natural key
 and row hash, inserted (PostgreSQL: COPY) or updated in chunks, inside the caller's transaction.
-A row carries its column values, its row hash and its line hash (registry.ingest.line_hasher)."""
+A row carries its column values, its row hash and its line hash (registry.ingest.line_hasher).
+On PostgreSQL changed rows are copied into a temporary table and merged by one UPDATE when
+the ingest finishes (`Upserter.finish`): a statement per changed row costs a round trip each."""
 
 from __future__ import annotations
 
@@ -34,16 +36,41 @@ class Upserter:
         )
         self.key_idx = [kind.fields.index(k) for k in kind.key]
         self.non_key_idx = [cols.index(c) for c in non_key]
+        self.postgresql = conn.dialect.name == "postgresql"
+        self.staging = f"staged_{table.name}"
+        self.staged = 0
+        self.merge_sql = (
+            f"UPDATE {table.name} AS t SET {', '.join(f'{c} = s.{c}' for c in non_key)} FROM {self.staging} AS s "
+            f"WHERE {' AND '.join(f't.{k} = s.{k}' for k in kind.key)}"
+        )
 
-    def _copy(self, rows: list[tuple]) -> None:
+    def _copy(self, rows: list[tuple], table: str | None = None) -> None:
         """PostgreSQL's bulk path: COPY FROM STDIN in the same transaction."""
         columns = ", ".join(self.cols)
         driver = self.conn.connection.driver_connection
         assert driver is not None  # the connection is open: we are inside its transaction
         cursor = driver.cursor()
-        with cursor.copy(f"COPY {self.table.name} ({columns}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table or self.table.name} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+    def _stage(self, rows: list[tuple]) -> None:
+        """PostgreSQL: changed rows into the temporary table `finish` merges from."""
+        if not self.staged:
+            self.conn.exec_driver_sql(
+                f"CREATE TEMP TABLE IF NOT EXISTS {self.staging} ON COMMIT DROP AS "
+                f"SELECT {', '.join(self.cols)} FROM {self.table.name} WITH NO DATA"
+            )
+        self._copy(rows, self.staging)
+        self.staged += len(rows)
+
+    def finish(self) -> None:
+        """Merge the changed rows staged on PostgreSQL (a key is staged once: a file's repeated
+        key is quarantined before it is written)."""
+        if self.staged:
+            self.conn.exec_driver_sql(self.merge_sql)
+            self.conn.exec_driver_sql(f"TRUNCATE {self.staging}")
+            self.staged = 0
 
     def defer_indexes_if_empty(self) -> list:
         """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
@@ -75,6 +102,10 @@ class Upserter:
         """The stored (row hash, line hash) of each of `keys` the table has."""
         t = self.table
         key_cols = [t.c[k] for k in self.kind.key]
+        if len(key_cols) == 1 and self.postgresql:  # one array parameter, not thousands
+            sql = f"SELECT {key_cols[0].name}, row_hash, line_hash FROM {t.name} WHERE {key_cols[0].name} = ANY(%s)"
+            found = self.conn.exec_driver_sql(sql, ([k[0] for k in keys],)).fetchall()
+            return {(r[0],): (r[1], r[2]) for r in found}
         if len(key_cols) == 1:
             cond = key_cols[0].in_([k[0] for k in keys])
         else:
@@ -86,7 +117,7 @@ class Upserter:
         return {tuple(map(str, r[:-2])): (r[-2], r[-1]) for r in rows}  # dates compare as ISO text
 
     def insert(self, rows: list[tuple]) -> None:
-        if self.conn.dialect.name == "postgresql":
+        if self.postgresql:
             self._copy(rows)
         else:
             self.conn.exec_driver_sql(self.insert_sql, rows)
@@ -121,7 +152,9 @@ class Upserter:
             known[key] = (h, line)
         if inserts:
             self.insert(list(inserts.values()))
-        if updates:
+        if updates and self.postgresql:
+            self._stage(list(updates.values()))
+        elif updates:
             params = [
                 tuple(full[i] for i in self.non_key_idx) + tuple(full[i] for i in self.key_idx)
                 for full in updates.values()

@@ -143,3 +143,26 @@ def test_the_same_file_by_another_path_quarantines_nothing_twice(cli, tmp_path, 
         origins = conn.execute(select(QuarantinedRow.origin, QuarantinedRow.source)).all()
     assert len(origins) == 5 and {o for o, _ in origins} == {f"sha256:{hashlib.sha256(path.read_bytes()).hexdigest()}"}
     assert {s for _, s in origins} == {str(path)}
+
+
+def test_changed_rows_over_many_chunks_end_as_a_fresh_load_of_the_new_file(cli, tmp_path, monkeypatch, new_database):
+    """An update batch (on PostgreSQL staged and merged by one UPDATE at the end) leaves the
+    table as a first load of the new file would."""
+    monkeypatch.setenv("ASSURED_INGEST_BULK_FROM_BYTES", "0")
+    registrations = _write(tmp_path / "registrations.jsonl", [_registration()])
+    old = [_complaint(n) for n in range(12_000)]  # three chunks of 5,000
+    new = [
+        r | {"amount_yuan": r["amount_yuan"] + n, "text": f"补充{n}"} if n % 3 == 0 else r for n, r in enumerate(old)
+    ]
+    new += [_complaint(20_000 + n) for n in range(10)]
+    first, second = _write(tmp_path / "a" / "complaints.jsonl", old), _write(tmp_path / "b" / "complaints.jsonl", new)
+    dumps, counts = [], []
+    for name, paths in (("updated", (first, second)), ("fresh", (second,))):
+        url = new_database(name)
+        assert cli("ingest", registrations).code == 0
+        counts.append([cli("ingest", path, "--json").json()[0] for path in paths])
+        dumps.append(table_dump(url)["complaints"])
+    update, fresh = counts[0][1], counts[1][0]
+    assert (update["stored"], update["updated"], update["unchanged"]) == (10, 4_000, 8_000)
+    assert (fresh["stored"], fresh["updated"], fresh["unchanged"]) == (12_010, 0, 0)
+    assert dumps[0] == dumps[1] and len(dumps[0]) == 12_010
