@@ -611,7 +611,7 @@ def ingest_rows(
     counts = Counts(source, kind.name, run_id=run.id)
     conn = session.connection()
     upserter = Upserter(conn, kind)
-    deferred = upserter.defer_indexes_if_empty()
+    rebuild_indexes = upserter.defer_indexes_if_empty()
     fresh = bulk and upserter.empty
     stored_lines = upserter.known_lines() if bulk and not upserter.empty else None
     batches = (
@@ -639,8 +639,7 @@ def ingest_rows(
             if bad:
                 insert_ignoring_duplicates(conn, models.QuarantinedRow.__table__, bad)
     upserter.finish()
-    for index in deferred:
-        index.create(conn)
+    rebuild_indexes()
     for name in ("read", "stored", "updated", "unchanged", "quarantined"):
         setattr(run, name, getattr(run, name) + getattr(counts, name))
     run.finished_at = dt.datetime.now(dt.UTC)

@@ -6,9 +6,11 @@ the ingest finishes (`Upserter.finish`): a statement per changed row costs a rou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, UniqueConstraint, select
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 from registry.records import Kind
 
@@ -72,17 +74,38 @@ class Upserter:
             self.conn.exec_driver_sql(f"TRUNCATE {self.staging}")
             self.staged = 0
 
-    def defer_indexes_if_empty(self) -> list:
-        """First load into an empty table: drop its non-unique indexes, to be rebuilt at the
-        end of the same transaction — building an index once is far cheaper than keeping it
-        ordered through millions of random inserts. Unique keys stay and keep guarding."""
+    def defer_indexes_if_empty(self) -> Callable[[], None]:
+        """First load into an empty table: drop its non-unique indexes, to be rebuilt by the
+        returned call at the end of the same transaction — building an index once is far
+        cheaper than keeping it ordered through millions of random inserts. On PostgreSQL the
+        natural key's unique constraint is deferred the same way (SQLite cannot drop one): the
+        table was empty and a key repeated in the file is quarantined before it is written, so
+        adding it back cannot fail; if it did, the whole file would roll back. Dropping takes
+        the table's exclusive lock until the transaction ends, so no other writer adds a row
+        meanwhile."""
         self.empty = self.conn.execute(select(self.table.c[self.kind.key[0]]).limit(1)).first() is None
         if not self.empty:
-            return []
-        deferred = [ix for ix in self.table.indexes if not ix.unique]
-        for index in deferred:
+            return lambda: None
+        indexes = [ix for ix in self.table.indexes if not ix.unique]
+        keys = [
+            c
+            for c in self.table.constraints
+            if isinstance(c, UniqueConstraint)
+            and self.postgresql
+            and [col.name for col in c.columns] == list(self.kind.key)
+        ]
+        for constraint in keys:
+            self.conn.execute(DropConstraint(constraint))
+        for index in indexes:
             index.drop(self.conn)
-        return deferred
+
+        def rebuild() -> None:
+            for constraint in keys:
+                self.conn.execute(AddConstraint(constraint))
+            for index in indexes:
+                index.create(self.conn)
+
+        return rebuild
 
     def known_lines(self) -> dict[int, object]:
         """The line hash of every row that has one, with its natural key as registry.ingest's

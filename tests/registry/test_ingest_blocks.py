@@ -3,6 +3,7 @@ stores, numbers and quarantines exactly what one process reading it line by line
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -166,3 +167,28 @@ def test_changed_rows_over_many_chunks_end_as_a_fresh_load_of_the_new_file(cli, 
     assert (update["stored"], update["updated"], update["unchanged"]) == (10, 4_000, 8_000)
     assert (fresh["stored"], fresh["updated"], fresh["unchanged"]) == (12_010, 0, 0)
     assert dumps[0] == dumps[1] and len(dumps[0]) == 12_010
+
+
+def test_a_first_load_leaves_every_index_and_the_unique_key_in_place(cli, tmp_path, monkeypatch, new_database):
+    """A first load defers the secondary indexes (and, on PostgreSQL, the natural key's unique
+    constraint) and rebuilds them in the same transaction: the schema is the models' again and
+    the key still refuses a second row."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlalchemy import insert
+    from sqlalchemy.exc import IntegrityError
+
+    import registry.workflow_models  # noqa: F401
+    from registry.models import Base, Complaint
+
+    monkeypatch.setenv("ASSURED_INGEST_BULK_FROM_BYTES", "0")
+    url = new_database("rebuilt")
+    assert cli("ingest", _write(tmp_path / "registrations.jsonl", [_registration()])).code == 0
+    [counts] = cli("ingest", _write(tmp_path / "complaints.jsonl", [_complaint(n) for n in range(50)]), "--json").json()
+    assert counts["stored"] == 50
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    row = _complaint(7) | {"row_hash": 1, "line_hash": None, "received_on": dt.date(2026, 3, 1), "closed_on": None}
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert(Complaint).values(**row))
