@@ -14,17 +14,9 @@ from checks_factories import AS_OF, days_ago
 from checks.assess import assess
 from checks.calendar import add_months
 from checks.evidence import InspectionRow, RatingCounts, ShopRow
+from tests.support.checklists import MODEL_UNIT_ITEMS as MODEL_ITEMS
+from tests.support.checklists import STORE_ITEMS
 
-MODEL_ITEMS = (
-    "commitment_displayed",
-    "price_marked",
-    "supplier_ledger",
-    "first_inquiry_rule",
-    "advance_compensation_rule",
-    "complaint_ledger",
-    "staff_know_rules",
-)
-STORE_ITEMS = ("return_rules_displayed", "return_record_book", "sample_return", "commitment_displayed", "price_marked")
 FIRST = "mechanisms.first_inquiry_responsibility"
 
 

@@ -29,6 +29,7 @@ from registry.models import (
 from registry.settings import get_settings
 from registry.workflow_models import Application
 from tests.conftest import sqlite_all_postgresql_one
+from tests.support.checklists import ITEMS
 
 AS_OF = dt.date(2026, 6, 30)
 PROGRAMS = ("model_unit", "seven_day_return")
@@ -190,26 +191,6 @@ def populate(session, seed: int, businesses: int) -> list[str]:
         _field_records(session, random.Random(seed * 100_003 + i), seed, i, uscc)  # leaves `rng` as it was
     session.add(UsccOverride(uscc=usccs[0], reason="test", added_by="test"))
     return sorted(usccs)
-
-
-ITEMS = {
-    "model_unit": [
-        "commitment_displayed",
-        "price_marked",
-        "supplier_ledger",
-        "first_inquiry_rule",
-        "advance_compensation_rule",
-        "complaint_ledger",
-        "staff_know_rules",
-    ],
-    "seven_day_return": [
-        "return_rules_displayed",
-        "return_record_book",
-        "sample_return",
-        "commitment_displayed",
-        "price_marked",
-    ],
-}
 
 
 def _field_records(session, rng: random.Random, seed: int, i: int, uscc: str) -> None:

@@ -19,20 +19,12 @@ from registry.notices import rejection_letter
 from registry.records import ApplicationRecord
 from registry.settings import get_settings
 from registry.workflow_models import ApplicationStatus, AssessmentRecord, AuditEntry, WorkflowError
+from tests.support.checklists import MODEL_UNIT_ITEMS as MODEL_ITEMS
 
 AS_OF = dt.date(2026, 6, 30)
 INSPECTED = dt.date(2026, 7, 8)
 USCC = make_uscc("420102", "00077001")
 STAGES = ("county", "city", "province")
-MODEL_ITEMS = (
-    "commitment_displayed",
-    "price_marked",
-    "supplier_ledger",
-    "first_inquiry_rule",
-    "advance_compensation_rule",
-    "complaint_ledger",
-    "staff_know_rules",
-)
 
 
 @pytest.fixture

@@ -13,22 +13,13 @@ from playwright.sync_api import expect
 
 from checks import calendar
 from tests.flows.conftest import apply_online
+from tests.support.checklists import MODEL_UNIT_ITEMS as ITEMS
 from tests.web.conftest import PASSWORD, login
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, Watched, chromium, server  # noqa: F401  (fixtures)
 from tests.web.test_pages import NOT_FOUND, browser, signed_in  # noqa: F401  (the browser fixture)
 from tests.web.test_portal_browser import PHONE
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-ITEMS = (  # the model unit's checklist in force (checks/policies/model_unit.yaml)
-    "commitment_displayed",
-    "price_marked",
-    "supplier_ledger",
-    "first_inquiry_rule",
-    "advance_compensation_rule",
-    "complaint_ledger",
-    "staff_know_rules",
-)
 
 
 @pytest.fixture
