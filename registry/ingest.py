@@ -476,6 +476,8 @@ def _block_batches(
     if bulk:
         bulk_validator(kind)  # built once, before the workers fork
     seen: set[int] = set()
+    seen_add = seen.add
+    stored_key = (stored or {}).__getitem__  # a stored line's natural key
     first = 1
 
     def settle(fd: int, offset: int, length: int, out: str | tuple) -> Batch:
@@ -492,14 +494,15 @@ def _block_batches(
             return rows[i]
 
         for i, r in enumerate(results):
-            if r.__class__ is int:  # a stored line: skipped the first time the file has it
+            cls = r.__class__
+            if cls is int:  # a stored line: skipped the first time the file has it
                 if r not in seen:
-                    seen.add(r)
-                    results[i] = Known(cast(dict, stored)[r])
+                    seen_add(r)
+                    results[i] = Known(stored_key(r))
                 else:
                     [checked] = validate_chunk([row(i)], kind, context, bulk)
                     results[i] = checked + (r,) if checked.__class__ is tuple else checked
-            elif r.__class__ is Rejected:
+            elif cls is Rejected:
                 r.line += base
         return [base + n for n in within], results, lambda i: row(i).raw
 

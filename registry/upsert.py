@@ -113,9 +113,14 @@ class Upserter:
         t = self.table
         key_cols = [t.c[k] for k in self.kind.key]
         query = select(t.c.line_hash, *key_cols).where(t.c.line_hash.is_not(None))
-        if len(key_cols) == 1:  # the driver's rows, fetched at once: a re-ingest loads millions
+        if len(key_cols) == 1:  # the driver's own cursor and tuples: a re-ingest loads millions
             sql = f"SELECT line_hash, {key_cols[0].name} FROM {t.name} WHERE line_hash IS NOT NULL"
-            return dict(self.conn.exec_driver_sql(sql).fetchall())
+            cursor = self.conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql)
+                return dict(cursor.fetchall())
+            finally:
+                cursor.close()
         return {r[0]: tuple(map(str, r[1:])) for r in self.conn.execute(query)}
 
     def key_of(self, values: tuple) -> tuple:
