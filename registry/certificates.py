@@ -39,6 +39,7 @@ from registry.db import begin_write, open_registry
 from registry.models import Registration
 from registry.settings import Settings, get_settings
 from registry.status_lists import listed as listed_in_register
+from registry.status_lists import status_folder
 from registry.workflow_models import Application, ApplicationStatus, Certificate, CertificateStatusChange, WorkflowError
 
 
@@ -277,7 +278,7 @@ def publish_lists(store: DbStatusStore, ring=None) -> list[Path]:
     s = get_settings()
     ring = ring or key_ring(s)
     lists = status_lists(store, ring, s.verify_base_url.rstrip("/"), s.authority_zh)
-    folder = s.out_path / "certificates" / "status"
+    folder = status_folder(s)
     written = [write_atomic(folder / name, data) for name, data in lists.items()]
     return written + [write_checkpoint(store.session, ring, folder)]
 

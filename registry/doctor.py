@@ -157,7 +157,7 @@ def status_lists(settings: Settings) -> Check:
     """The published status lists say what the register says of every certificate."""
     try:
         with open_registry(settings.db_url)() as session:
-            problems = stale_lists(session)
+            problems = stale_lists(session, settings)
     except (SQLAlchemyError, OSError) as exc:
         return Check("status lists", False, f"not checked: {str(exc).splitlines()[0][:200]}", "fix the database first")
     if problems:

@@ -5,13 +5,19 @@ flow run performs first, checks the lists without loading the renderer."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from certificates.status import PURPOSES, StatusError, decode_bitstring, listed_states
-from registry.settings import get_settings
+from registry.settings import Settings
 from registry.workflow_models import Certificate, CertificateStatusChange
+
+
+def status_folder(settings: Settings) -> Path:
+    """Where the signed status lists are published."""
+    return settings.out_path / "certificates" / "status"
 
 
 def listed(session: Session, purpose: str) -> list[int]:
@@ -31,11 +37,11 @@ def listed(session: Session, purpose: str) -> list[int]:
     )
 
 
-def stale_lists(session: Session) -> list[str]:
+def stale_lists(session: Session, settings: Settings) -> list[str]:
     """Where the published status lists say otherwise than the register (empty when they agree):
     what a run stopped between its writes and republishing leaves behind, and what verification
     would report as STATUS_LIST_MISMATCH until the lists are published again."""
-    folder = get_settings().out_path / "certificates" / "status"
+    folder = status_folder(settings)
     issued = session.scalar(select(func.count()).where(Certificate.status != "reserved")) or 0
     problems = []
     for purpose in PURPOSES:

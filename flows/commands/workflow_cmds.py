@@ -23,6 +23,7 @@ from registry.ingest import read_rows
 from registry.queries import application_history, application_rows, objection_rows
 from registry.records import APPLICATIONS
 from registry.settings import get_settings
+from registry.status_lists import status_folder
 from registry.workflow_models import ApplicationStatus
 
 APP_COLUMNS = ("id", "uscc", "program", "channel", "status", "stage", "verdict", "score", "certificate_number")
@@ -430,7 +431,7 @@ def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
     forged: list[str] = []
     if (settings.keys_path / keys.INDEX).is_file():
         ring = keys.load(settings.keys_path)
-        checkpoints, forged = signed_checkpoints(settings.out_path / "certificates" / "status", ring)
+        checkpoints, forged = signed_checkpoints(status_folder(settings), ring)
     with _factory()() as session:
         report = verify_anchored(session, checkpoints)
     if report.ok and forged:
