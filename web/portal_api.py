@@ -13,12 +13,15 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import Future, wait
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import APIRouter, File, Form, Header, HTTPException, Request, Response, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
+from prefect.context import SyncClientContext
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -170,21 +173,61 @@ def _gathered(waiting: queue.Queue, most: int, seconds: float) -> list:
 
 
 class Intake:
-    """Online applications stored in batches: those that arrive together are stored in one write
-    transaction, each in its own savepoint (a refused one is refused alone, with its reason), and
-    each answered with its application id once that transaction has committed; then each joins
-    the `Assessor`. Storing never waits for Prefect."""
+    """Online applications taken in turn, in the order they arrive, at most `in_hand` at a time
+    (by default as many as one of the `Assessor`'s flow runs takes).
+    One thread of its own reads and checks each and renders its commitment letter, in arrival
+    order (`prepare`). Those prepared together are stored in one write transaction, each in its
+    own savepoint (a refused one is refused alone, with its reason), and each is answered with
+    its application id once that transaction has committed; then each joins the `Assessor`.
+    Storing never waits for Prefect. A turn ends with the answer (assessed, deferred, refused).
 
-    def __init__(self, assessor: Assessor, most: int = 200, gather_seconds: float = 0.01) -> None:
+    Why turns: the web process's threads share one interpreter. Two hundred businesses prepared
+    at once were all answered together, at the end, after everybody's letter; in turns the
+    first are answered while the later ones wait, in their place, holding no thread."""
+
+    def __init__(
+        self, assessor: Assessor, most: int = 200, gather_seconds: float = 0.01, in_hand: int | None = None
+    ) -> None:
         self.assessor, self.most, self.gather = assessor, most, gather_seconds
         self.waiting: queue.Queue[tuple[Online, Future, Future]] = queue.Queue()
         self.lock = threading.Lock()
         self.worker: threading.Thread | None = None
+        self.turns = threading.BoundedSemaphore(in_hand or assessor.most)  # a turn: one flow run's worth
+        self.unstored = 0  # applications in hand not yet stored or refused
+        self.preparing = ThreadPoolExecutor(1, thread_name_prefix="portal-prepare")
+        assessor.storing = self.storing
+
+    def storing(self) -> bool:
+        """Whether an application in hand is still on its way to being stored."""
+        return self.unstored > 0
+
+    def prepare(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> Future:
+        """A future of the request's application read, checked and with its letter (or its
+        401/403/422), in its turn."""
+        return self.preparing.submit(contextvars.copy_context().run, self._prepare, request, x_csrf_token, form)
+
+    def _prepare(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> Online:
+        self.turns.acquire()
+        self._unstored(+1)
+        try:
+            who, uscc = require_business(request)
+            require_csrf(who, x_csrf_token)
+            return prepare_online(who, uscc, form)
+        except BaseException:
+            self._unstored(-1)
+            self.turns.release()
+            raise
+
+    def _unstored(self, change: int) -> None:
+        with self.lock:
+            self.unstored += change
 
     def submit(self, online: Online) -> tuple[Future, Future]:
-        """Futures of the application id once stored (or the refusal) and of its status once assessed."""
+        """Futures of the application id once stored (or the refusal) and of its status once
+        assessed ("submitted" when deferred; None when refused, and nobody waits for it)."""
         stored: Future = Future()
         assessed: Future = Future()
+        assessed.add_done_callback(lambda _: self.turns.release())
         self.waiting.put((online, stored, assessed))
         with self.lock:
             if self.worker is None or not self.worker.is_alive():
@@ -194,7 +237,7 @@ class Intake:
     def _run(self) -> None:
         while batch := _gathered(self.waiting, self.most, self.gather):
             done: list[tuple[Online, Future, Future, int]] = []
-            refused: list[tuple[Future, HTTPException]] = []
+            refused: list[tuple[Future, Future, Exception]] = []
             try:
                 with registry().write() as session:
                     for online, stored, assessed in batch:
@@ -202,15 +245,15 @@ class Intake:
                             with session.begin_nested():
                                 app_id = _store(session, online)
                         except HTTPException as exc:
-                            refused.append((stored, exc))
+                            refused.append((stored, assessed, exc))
                             continue
                         done.append((online, stored, assessed, app_id))
             except Exception as exc:  # the transaction itself: none of them is stored
-                for _, stored, _ in batch:
-                    stored.set_exception(exc)
-                continue
-            for stored, why in refused:
+                done, refused = [], [(stored, assessed, exc) for _, stored, assessed in batch]
+            self._unstored(-len(batch))
+            for stored, assessed, why in refused:
                 stored.set_exception(why)
+                assessed.set_result(None)
             for online, stored, assessed, app_id in done:
                 stored.set_result(app_id)
                 self.assessor.enqueue(app_id, online.day, assessed)
@@ -233,21 +276,27 @@ def submit_online(who: SignedIn, uscc: str, form: OnlineApplication) -> dict:
 
 class Assessor:
     """Assessments for requests, gathered into batches: each waiting application joins the next
-    `application` flow run (one run for up to `most` applications that arrived together), so a
-    morning's rush costs a few flow runs, not one per business. A request is answered as soon as
-    its batch's assessments are stored (`flows.application.stored_listeners`), and the next batch
-    starts then too, while the finished run's letters, delivery and engine bookkeeping go on in
-    its own thread (at most `runs` such runs at once). Should a run fail before its assessments
-    are stored, its applications stay submitted — stored, never lost — and `assured applications
-    process` (or the business's next answer) assesses them."""
+    `application` flow run (one run for up to `most` applications), so a morning's rush costs a
+    few flow runs, not one per business. A run waits until the applications the `Intake` has in
+    hand are stored (at most `wait_seconds`), so a turn's applications share one. A request is
+    answered as soon as its batch's assessments are stored (`flows.application.stored_listeners`),
+    and the next batch starts then too, while the finished run's letters, delivery and engine
+    bookkeeping go on in its own thread (at most `runs` such runs at once). Should a run fail
+    before its assessments are stored, its applications stay submitted — stored, never lost —
+    and `assured applications process` (or the business's next answer) assesses them.
 
-    def __init__(self, most: int = 200, gather_seconds: float = 0.05, runs: int = 4) -> None:
-        self.most, self.gather = most, gather_seconds
+    The runs of one worker share one Prefect client: each run would otherwise open its own, and
+    load the CA certificates for it (≈ 30 ms of the interpreter a run, for a local server too)."""
+
+    def __init__(self, most: int = 60, gather_seconds: float = 0.05, runs: int = 4, wait_seconds: float = 2) -> None:
+        self.most, self.gather, self.wait_seconds = most, gather_seconds, wait_seconds
         self.waiting: queue.Queue[tuple[int, dt.date, Future]] = queue.Queue()
         self.lock = threading.Lock()
         self.worker: threading.Thread | None = None
+        self.slots = runs
         self.runs = threading.BoundedSemaphore(runs)
         self.waiters: dict[int, list[Future]] = {}  # application id -> who waits for its assessment
+        self.storing: Callable[[], bool] = lambda: False  # the Intake's: applications on their way
         stored_listeners.append(self._stored)
 
     def submit(self, app_id: int, day: dt.date) -> Future:
@@ -265,8 +314,25 @@ class Assessor:
     def assess(self, app_id: int, day: dt.date) -> str:
         return self.submit(app_id, day).result()
 
+    def _next(self) -> list[tuple[int, dt.date, Future]]:
+        """The next batch: those gathered, and those of the Intake's turn still being stored."""
+        batch = _gathered(self.waiting, self.most, self.gather)
+        deadline = time.monotonic() + self.wait_seconds
+        while batch and len(batch) < self.most and self.storing() and time.monotonic() < deadline:
+            with suppress(queue.Empty):
+                batch.append(self.waiting.get(timeout=0.005))
+        return batch
+
     def _run(self) -> None:
-        while batch := _gathered(self.waiting, self.most, self.gather):
+        with SyncClientContext.get_or_create():
+            self._batches()
+            for _ in range(self.slots):  # runs still finishing hold the client: wait for them
+                self.runs.acquire()
+            for _ in range(self.slots):
+                self.runs.release()
+
+    def _batches(self) -> None:
+        while batch := self._next():
             for day in {d for _, d, _ in batch}:
                 items = [(i, f) for i, d, f in batch if d == day]
                 with self.lock:
@@ -414,12 +480,9 @@ def applications(request: Request) -> dict:
 
 @router.post("/applications", status_code=201)
 async def apply(body: OnlineApplication, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
-    """Stored with those that arrive with it (`Intake`), then assessed (`Assessor`); the waits
-    hold no thread (200 businesses applying at once would otherwise fill the thread pool and
-    queue behind one another)."""
-    who, uscc = await run_in_threadpool(require_business, request)
-    require_csrf(who, x_csrf_token)
-    stored, assessed = INTAKE.submit(await run_in_threadpool(prepare_online, who, uscc, body))
+    """Taken in turn and stored with those prepared with it (`Intake`), then assessed
+    (`Assessor`); the waits hold no thread."""
+    stored, assessed = INTAKE.submit(await asyncio.wrap_future(INTAKE.prepare(request, x_csrf_token, body)))
     app_id = await asyncio.wrap_future(stored)
     return {"application_id": app_id, "status": await asyncio.wrap_future(assessed)}
 

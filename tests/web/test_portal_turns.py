@@ -1,0 +1,119 @@
+"""A rush on the portal: online applications are taken in turn, in the order they arrive, one
+flow run's worth at a time (`web.portal_api.Intake`), so the first are answered before the later
+ones are even prepared; and the `Assessor`'s flow runs share one Prefect client. Real Prefect
+engine and server, the ASGI app, SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from prefect.context import SyncClientContext
+from sqlalchemy import select
+
+from flows.application import stored_listeners
+from registry.db import open_registry
+from registry.settings import get_settings
+from registry.workflow_models import AuditEntry
+from tests.web.test_portal_api import COMMITMENTS, portal_login
+from web import portal_api
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture
+def runs():
+    """What each of the `application` flow runs stored: (its application ids, the Prefect client
+    its task ran with), in the order they were stored."""
+    seen: list[tuple[set[int], object]] = []
+
+    def listener(statuses: dict[int, str]) -> None:
+        ctx = SyncClientContext.get()
+        seen.append((set(statuses), ctx.client if ctx else None))
+
+    stored_listeners.append(listener)
+    yield seen
+    stored_listeners.remove(listener)
+
+
+@pytest.fixture
+def turns_of_two(monkeypatch):
+    """The portal with turns of two applications (one flow run each)."""
+    assessor = portal_api.Assessor(most=2)
+    monkeypatch.setattr(portal_api, "ASSESSOR", assessor)
+    monkeypatch.setattr(portal_api, "INTAKE", portal_api.Intake(assessor))
+    yield
+    stored_listeners.remove(assessor._stored)
+
+
+def _signed_in(client, uscc: str) -> tuple[dict, str]:
+    client.cookies.clear()
+    csrf = portal_login(client, uscc)
+    return {"assured_portal": client.cookies["assured_portal"]}, csrf
+
+
+async def _at_once(app, requests: list[tuple[dict, str, str]]) -> list[httpx.Response]:
+    """Each (cookies, csrf, programme) submitted at the same moment, through the ASGI app."""
+    transport = httpx.ASGITransport(app=app)
+    clients = [
+        httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies, timeout=120)
+        for cookies, _, _ in requests
+    ]
+    body = {"return_days": 15, "commitments": COMMITMENTS, "accept": True}
+    try:
+        return await asyncio.gather(
+            *(
+                c.post("/api/portal/applications", json={**body, "program": program}, headers={"X-CSRF-Token": csrf})
+                for c, (_, csrf, program) in zip(clients, requests, strict=True)
+            )
+        )
+    finally:
+        for c in clients:
+            await c.aclose()
+
+
+def test_a_rush_is_taken_in_turns_in_arrival_order(client, shops, runs, turns_of_two):
+    requests = []
+    for key in ("good", "unclassified"):
+        cookies, csrf = _signed_in(client, shops[key])
+        requests += [(cookies, csrf, "model_unit"), (cookies, csrf, "seven_day_return")]
+    responses = asyncio.run(_at_once(client.app, requests))
+
+    assert [r.status_code for r in responses] == [201] * 4, [r.text for r in responses]
+    answers = [r.json() for r in responses]
+    assert {a["status"] for a in answers} <= {"in_review", "pending_data"}, answers
+    ids = sorted(a["application_id"] for a in answers)
+    # two turns of two, one flow run each (ids are given in storing order)
+    assert [sorted(batch) for batch, _ in runs] == [ids[:2], ids[2:]]
+    # and the second turn was taken only once the first was answered: in the audit chain the
+    # first two are assessed before the last two are submitted (taken all at once, all four
+    # would be submitted first)
+    with open_registry(get_settings().db_url)() as session:
+        chain = [
+            (e.action, int(e.entity_id))
+            for e in session.scalars(
+                select(AuditEntry).where(AuditEntry.entity == "application").order_by(AuditEntry.seq)
+            )
+            if e.action in ("application.submitted", "assessment.stored")
+        ]
+    assert chain == [
+        *[("application.submitted", i) for i in ids[:2]],
+        *[("assessment.stored", i) for i in ids[:2]],
+        *[("application.submitted", i) for i in ids[2:]],
+        *[("assessment.stored", i) for i in ids[2:]],
+    ], chain
+
+
+def test_the_assessors_flow_runs_share_one_prefect_client(client, shops, runs):
+    for key in ("good", "unclassified"):
+        _, csrf = _signed_in(client, shops[key])
+        response = client.post(
+            "/api/portal/applications",
+            json={"program": "model_unit", "return_days": 15, "commitments": COMMITMENTS, "accept": True},
+            headers={"X-CSRF-Token": csrf},
+        )
+        assert response.status_code == 201, response.text
+    assert len(runs) == 2
+    (_, first), (_, second) = runs
+    assert first is not None and first is second
