@@ -19,6 +19,7 @@ from checks import calendar
 from checks.errors import Kind
 from flows.commands.common import date_option, emit_json, fail, signed_in
 from registry.settings import get_settings
+from registry.status_lists import status_folder
 
 commands = typer.Typer()
 keys_app = typer.Typer(
@@ -38,7 +39,7 @@ def _published_lists() -> dict[str, dict | None]:
     """The latest signed status lists as published (None for a list not there or not JSON)."""
     out: dict[str, dict | None] = {}
     for purpose in ("revocation", "suspension"):
-        path = certificates_folder() / "status" / f"{purpose}.json"
+        path = status_folder(get_settings()) / f"{purpose}.json"
         try:
             out[purpose] = json.loads(path.read_bytes())
         except (OSError, ValueError):
