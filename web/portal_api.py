@@ -180,7 +180,7 @@ class Intake:
     """Online applications taken in turn, in the order they arrive, at most `in_hand` at a time
     (by default as many as one of the `Assessor`'s flow runs takes).
     One thread of its own reads and checks each and renders its commitment letter, in arrival
-    order (`prepare`). Those prepared together are stored in one write transaction, each in its
+    order (`take`). Those prepared together are stored in one write transaction, each in its
     own savepoint (a refused one is refused alone, with its reason), and each is answered with
     its application id once that transaction has committed; then each joins the `Assessor`.
     Storing never waits for Prefect. A turn ends with the answer (assessed, deferred, refused).
@@ -205,28 +205,30 @@ class Intake:
         """Whether an application in hand is still on its way to being stored."""
         return self.unstored > 0
 
-    def prepare(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> Future:
-        """A future of the request's application read, checked and with its letter (or its
-        401/403/422), in its turn."""
-        return self.preparing.submit(contextvars.copy_context().run, self._prepare, request, x_csrf_token, form)
+    def take(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> Future:
+        """In its turn: the request's application read, checked, its letter rendered and handed
+        on to be stored. A future of `submit`'s two futures (or of the 401/403/422). Once taken,
+        an application is stored even if its request is gone, and its turn ends with it."""
+        return self.preparing.submit(contextvars.copy_context().run, self._take, request, x_csrf_token, form)
 
-    def _prepare(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> Online:
+    def _take(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> tuple[Future, Future]:
         self.turns.acquire()
         self._unstored(+1)
         try:
             who, uscc = require_business(request)
             require_csrf(who, x_csrf_token)
-            return prepare_online(who, uscc, form)
+            online = prepare_online(who, uscc, form)
         except BaseException:
             self._unstored(-1)
             self.turns.release()
             raise
+        return self._submit(online)
 
     def _unstored(self, change: int) -> None:
         with self.lock:
             self.unstored += change
 
-    def submit(self, online: Online) -> tuple[Future, Future]:
+    def _submit(self, online: Online) -> tuple[Future, Future]:
         """Futures of the application id once stored (or the refusal) and of its status once
         assessed ("submitted" when deferred; None when refused, and nobody waits for it)."""
         stored: Future = Future()
@@ -239,6 +241,10 @@ class Intake:
         return stored, assessed
 
     def _run(self) -> None:
+        while _working(self, self._batches):
+            pass
+
+    def _batches(self) -> None:
         while batch := _gathered(self.waiting, self.most, self.gather):
             done: list[tuple[Online, Future, Future, int]] = []
             refused: list[tuple[Future, Future, Exception]] = []
@@ -261,6 +267,17 @@ class Intake:
             for online, stored, assessed, app_id in done:
                 stored.set_result(app_id)
                 self.assessor.enqueue(app_id, online.day, assessed)
+
+
+def _working(owner: Intake | Assessor, batches: Callable[[], None]) -> bool:
+    """Run `batches` until idle; then True to go on if something arrived meanwhile, else the
+    worker is let go (under the owner's lock, so a request that finds it gone starts another)."""
+    batches()
+    with owner.lock:
+        if owner.waiting.empty():
+            owner.worker = None
+            return False
+    return True
 
 
 def _thread(target, name: str) -> threading.Thread:
@@ -329,7 +346,8 @@ class Assessor:
 
     def _run(self) -> None:
         with SyncClientContext.get_or_create():
-            self._batches()
+            while _working(self, self._batches):
+                pass
             for _ in range(self.slots):  # runs still finishing hold the client: wait for them
                 self.runs.acquire()
             for _ in range(self.slots):
@@ -486,7 +504,7 @@ def applications(request: Request) -> dict:
 async def apply(body: OnlineApplication, request: Request, x_csrf_token: str | None = Header(None)) -> dict:
     """Taken in turn and stored with those prepared with it (`Intake`), then assessed
     (`Assessor`); the waits hold no thread."""
-    stored, assessed = INTAKE.submit(await asyncio.wrap_future(INTAKE.prepare(request, x_csrf_token, body)))
+    stored, assessed = await asyncio.wrap_future(INTAKE.take(request, x_csrf_token, body))
     app_id = await asyncio.wrap_future(stored)
     return {"application_id": app_id, "status": await asyncio.wrap_future(assessed)}
 

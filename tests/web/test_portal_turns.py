@@ -32,7 +32,7 @@ def runs():
         ctx = SyncClientContext.get()
         seen.append((set(statuses), ctx.client if ctx else None))
 
-    stored_listeners.append(listener)
+    stored_listeners.insert(0, listener)  # before the Assessor's, which answers the request
     yield seen
     stored_listeners.remove(listener)
 
@@ -117,3 +117,18 @@ def test_the_assessors_flow_runs_share_one_prefect_client(client, shops, runs):
     assert len(runs) == 2
     (_, first), (_, second) = runs
     assert first is not None and first is second
+
+
+def test_a_refused_or_unsigned_application_ends_its_turn(client, shops, turns_of_two):
+    body = {"program": "model_unit", "return_days": 15, "commitments": COMMITMENTS, "accept": True}
+    _, csrf = _signed_in(client, shops["good"])
+    assert client.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
+    again = client.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 422 and "still open" in again.text, again.text
+    assert client.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": "wrong"}).status_code == 403
+    client.cookies.clear()
+    assert client.post("/api/portal/applications", json=body).status_code == 401
+    # every turn is free again and nothing is counted as on its way (a leaked turn would, in
+    # the end, leave every later business waiting)
+    intake = portal_api.INTAKE
+    assert (intake.turns._value, intake.unstored) == (2, 0)
