@@ -212,11 +212,11 @@ class Intake:
         return self.preparing.submit(contextvars.copy_context().run, self._take, request, x_csrf_token, form)
 
     def _take(self, request: Request, x_csrf_token: str | None, form: OnlineApplication) -> tuple[Future, Future]:
+        who, uscc = require_business(request)  # 401/403 at once, without waiting for a turn
+        require_csrf(who, x_csrf_token)
         self.turns.acquire()
         self._unstored(+1)
         try:
-            who, uscc = require_business(request)
-            require_csrf(who, x_csrf_token)
             online = prepare_online(who, uscc, form)
         except BaseException:
             self._unstored(-1)

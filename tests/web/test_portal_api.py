@@ -4,11 +4,13 @@ from their bytes, bounded, without metadata and stored once."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import subprocess
 import sys
 
+import httpx
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -36,6 +38,33 @@ def portal_login(client, uscc: str) -> str:
     response = client.post("/api/portal/login", json={"uscc": uscc, "code": _code_for(uscc)})
     assert response.status_code == 200, response.text
     return response.json()["csrf"]
+
+
+def signed_in_session(client, uscc: str) -> tuple[dict, str]:
+    """`uscc` signed in afresh: its session cookie and CSRF token, for a client of its own."""
+    client.cookies.clear()
+    csrf = portal_login(client, uscc)
+    return {"assured_portal": client.cookies["assured_portal"]}, csrf
+
+
+async def apply_at_once(app, requests: list[tuple[dict, str, dict]]) -> list[httpx.Response]:
+    """Each (cookies, csrf, body) submitted at the same moment through the ASGI app, each by a
+    client of its own (they share the flow runs)."""
+    transport = httpx.ASGITransport(app=app)
+    clients = [
+        httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies, timeout=120)
+        for cookies, _, _ in requests
+    ]
+    try:
+        return await asyncio.gather(
+            *(
+                c.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": csrf})
+                for c, (_, csrf, body) in zip(clients, requests, strict=True)
+            )
+        )
+    finally:
+        for c in clients:
+            await c.aclose()
 
 
 def _apply(client, csrf: str, program: str = "model_unit") -> dict:

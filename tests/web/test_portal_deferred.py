@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -16,7 +15,7 @@ from registry import audit
 from registry.db import open_registry
 from registry.settings import get_settings
 from registry.workflow_models import Application, AssessmentRecord, AuditEntry
-from tests.web.test_portal_api import COMMITMENTS, portal_login
+from tests.web.test_portal_api import COMMITMENTS, apply_at_once, portal_login, signed_in_session
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -27,35 +26,12 @@ def _registry():
     return open_registry(get_settings().db_url)
 
 
-async def _apply_together(app, signed_in: list[tuple[dict, str]]) -> list[httpx.Response]:
-    """Each business's submission at once, through the ASGI app (they share the flow runs)."""
-    transport = httpx.ASGITransport(app=app)
-    clients = [
-        httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies, timeout=120)
-        for cookies, _ in signed_in
-    ]
-    try:
-        return await asyncio.gather(
-            *(
-                c.post("/api/portal/applications", json=BODY, headers={"X-CSRF-Token": csrf})
-                for c, (_, csrf) in zip(clients, signed_in, strict=True)
-            )
-        )
-    finally:
-        for c in clients:
-            await c.aclose()
-
-
 def test_a_failed_flow_run_leaves_the_batch_submitted_and_the_process_command_assesses_it(
     client, shops, cli, monkeypatch
 ):
-    signed_in = []
-    for key in ("good", "unclassified"):
-        client.cookies.clear()
-        csrf = portal_login(client, shops[key])
-        signed_in.append(({"assured_portal": client.cookies["assured_portal"]}, csrf))
+    signed_in = [signed_in_session(client, shops[key]) for key in ("good", "unclassified")]
     monkeypatch.setenv("ASSURED_FAILPOINTS", "application.before_commit:raise")
-    responses = asyncio.run(_apply_together(client.app, signed_in))
+    responses = asyncio.run(apply_at_once(client.app, [(cookies, csrf, BODY) for cookies, csrf in signed_in]))
 
     # each business got its own application id, and the answer says it is not assessed yet
     assert [r.status_code for r in responses] == [201, 201], [r.text for r in responses]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
 import pytest
 from prefect.context import SyncClientContext
 from sqlalchemy import select
@@ -16,10 +15,12 @@ from flows.application import stored_listeners
 from registry.db import open_registry
 from registry.settings import get_settings
 from registry.workflow_models import AuditEntry
-from tests.web.test_portal_api import COMMITMENTS, portal_login
+from tests.web.test_portal_api import COMMITMENTS, apply_at_once, signed_in_session
 from web import portal_api
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+BODY = {"program": "model_unit", "return_days": 15, "commitments": COMMITMENTS, "accept": True}
 
 
 @pytest.fixture
@@ -47,38 +48,12 @@ def turns_of_two(monkeypatch):
     stored_listeners.remove(assessor._stored)
 
 
-def _signed_in(client, uscc: str) -> tuple[dict, str]:
-    client.cookies.clear()
-    csrf = portal_login(client, uscc)
-    return {"assured_portal": client.cookies["assured_portal"]}, csrf
-
-
-async def _at_once(app, requests: list[tuple[dict, str, str]]) -> list[httpx.Response]:
-    """Each (cookies, csrf, programme) submitted at the same moment, through the ASGI app."""
-    transport = httpx.ASGITransport(app=app)
-    clients = [
-        httpx.AsyncClient(transport=transport, base_url="http://testserver", cookies=cookies, timeout=120)
-        for cookies, _, _ in requests
-    ]
-    body = {"return_days": 15, "commitments": COMMITMENTS, "accept": True}
-    try:
-        return await asyncio.gather(
-            *(
-                c.post("/api/portal/applications", json={**body, "program": program}, headers={"X-CSRF-Token": csrf})
-                for c, (_, csrf, program) in zip(clients, requests, strict=True)
-            )
-        )
-    finally:
-        for c in clients:
-            await c.aclose()
-
-
 def test_a_rush_is_taken_in_turns_in_arrival_order(client, shops, runs, turns_of_two):
     requests = []
     for key in ("good", "unclassified"):
-        cookies, csrf = _signed_in(client, shops[key])
-        requests += [(cookies, csrf, "model_unit"), (cookies, csrf, "seven_day_return")]
-    responses = asyncio.run(_at_once(client.app, requests))
+        cookies, csrf = signed_in_session(client, shops[key])
+        requests += [(cookies, csrf, BODY | {"program": p}) for p in ("model_unit", "seven_day_return")]
+    responses = asyncio.run(apply_at_once(client.app, requests))
 
     assert [r.status_code for r in responses] == [201] * 4, [r.text for r in responses]
     answers = [r.json() for r in responses]
@@ -107,12 +82,8 @@ def test_a_rush_is_taken_in_turns_in_arrival_order(client, shops, runs, turns_of
 
 def test_the_assessors_flow_runs_share_one_prefect_client(client, shops, runs):
     for key in ("good", "unclassified"):
-        _, csrf = _signed_in(client, shops[key])
-        response = client.post(
-            "/api/portal/applications",
-            json={"program": "model_unit", "return_days": 15, "commitments": COMMITMENTS, "accept": True},
-            headers={"X-CSRF-Token": csrf},
-        )
+        _, csrf = signed_in_session(client, shops[key])
+        response = client.post("/api/portal/applications", json=BODY, headers={"X-CSRF-Token": csrf})
         assert response.status_code == 201, response.text
     assert len(runs) == 2
     (_, first), (_, second) = runs
@@ -120,14 +91,13 @@ def test_the_assessors_flow_runs_share_one_prefect_client(client, shops, runs):
 
 
 def test_a_refused_or_unsigned_application_ends_its_turn(client, shops, turns_of_two):
-    body = {"program": "model_unit", "return_days": 15, "commitments": COMMITMENTS, "accept": True}
-    _, csrf = _signed_in(client, shops["good"])
-    assert client.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": csrf}).status_code == 201
-    again = client.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": csrf})
+    _, csrf = signed_in_session(client, shops["good"])
+    assert client.post("/api/portal/applications", json=BODY, headers={"X-CSRF-Token": csrf}).status_code == 201
+    again = client.post("/api/portal/applications", json=BODY, headers={"X-CSRF-Token": csrf})
     assert again.status_code == 422 and "still open" in again.text, again.text
-    assert client.post("/api/portal/applications", json=body, headers={"X-CSRF-Token": "wrong"}).status_code == 403
+    assert client.post("/api/portal/applications", json=BODY, headers={"X-CSRF-Token": "wrong"}).status_code == 403
     client.cookies.clear()
-    assert client.post("/api/portal/applications", json=body).status_code == 401
+    assert client.post("/api/portal/applications", json=BODY).status_code == 401
     # every turn is free again and nothing is counted as on its way (a leaked turn would, in
     # the end, leave every later business waiting)
     intake = portal_api.INTAKE
