@@ -17,6 +17,7 @@ import dataclasses
 import io
 import math
 from collections.abc import Callable
+from functools import lru_cache
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
@@ -29,10 +30,10 @@ from certificates.status import StatusStore
 from checks.calendar import zh_date
 from checks.programmes import Programme
 from documents.drawing import draw_seal
-from documents.fonts import cjk_font
+from documents.fonts import cjk_font, first_subset, seed, text_run
 from documents.linebreak import line_ranges
 from documents.pdf_objects import add_signature_field, embed_file
-from documents.qr import qr_runs
+from documents.qr import qr_image_mask
 
 PAGE_W, PAGE_H = 841.89, 595.28  # A4 landscape, points
 
@@ -56,12 +57,13 @@ BOLD_STROKE = 0.6  # outline stroke of the heavier title and name
 ZH_DIGITS = "〇一二三四五六七八九"
 
 
-def wrap(text: str, size: float, width: float) -> list[str]:
+@lru_cache(maxsize=8192)
+def wrap(text: str, size: float, width: float) -> tuple[str, ...]:
     """The lines of `text` at `size` within `width`, by the rules of `documents.linebreak`: no line
     starts with closing punctuation, and a date, a document number or a Latin run stays whole."""
     width_of = cjk_font().width
     ranges = line_ranges(text, [width_of(ch, size) for ch in text], lambda _: width)
-    return [line for a, b in ranges if (line := text[a:b].strip(" "))]
+    return tuple(line for a, b in ranges if (line := text[a:b].strip(" ")))
 
 
 def zh_official_date(d) -> str:
@@ -86,6 +88,18 @@ def body_text(data: CertificateData) -> str:
     return f"\u3000\u3000经审核，该单位在诚信经营、消费维权和售后服务等方面达到放心消费创建标准，特授予“{title}”称号。"
 
 
+def fixed_text(data: CertificateData) -> str:
+    """The text every certificate of this programme and authority carries: its characters take
+    the font's first subset (`documents.fonts.first_subset`), the same codes in every certificate."""
+    labels = "".join(label for _, label, _ in field_lines(data))
+    body = body_text(data).replace(data.store_name, "") if data.store_name else body_text(data)
+    return (
+        f"{data.info.title_zh}{body}{labels}：至扫码核验真伪{data.authority}证书专用章"
+        f"{ZH_DIGITS}十年月日核验：扫描左侧二维码或访问本证书带有发证机关的电子签名；扫码或访问上述网址，"
+        "即可查验真伪、当前状态与有效期。序列号"
+    )
+
+
 def field_lines(data: CertificateData) -> list[tuple[str, str, str]]:
     """(field, label, printed value) for the block beside the QR code."""
     rows = [("uscc", "统一社会信用代码", data.uscc)]
@@ -101,8 +115,8 @@ def field_lines(data: CertificateData) -> list[tuple[str, str, str]]:
 
 @dataclasses.dataclass
 class Layout:
-    name: list[str]
-    body: list[str]
+    name: tuple[str, ...]
+    body: tuple[str, ...]
     fields: list[tuple[str, str, str]]
     problems: list[LintProblem]
 
@@ -198,6 +212,7 @@ def render(
     c.setKeywords(data.number)
     stamp = f"D:{data.issued_on:%Y%m%d}000000+08'00'"
     c._doc.info._dateFormatter = lambda *_: stamp  # creation date from the data, not the clock
+    seed(c._doc, first_subset(fixed_text(data)))
     accent = ACCENT[data.programme]
 
     _frame(c, accent)
@@ -267,8 +282,7 @@ class Writer:
             self.state = state
         t.setTextOrigin(x, y)
         for name, run in ((font, s),) if font else self.font.runs(s):
-            t.setFont(name, size)
-            t.textOut(run)
+            text_run(t, name, size, run)
 
     def close(self) -> None:
         if self.state[2]:
@@ -323,7 +337,7 @@ def _heading(w: Writer, data: CertificateData, accent) -> None:
     w(PAGE_W / 2, 459, f"CERTIFICATE · {data.info.title_en.upper()}", 9.5, "centre", GREY)
 
 
-def _business_name(w: Writer, lines: list[str]) -> float:
+def _business_name(w: Writer, lines: tuple[str, ...]) -> float:
     y = NAME_Y if len(lines) == 1 else NAME_Y + 14
     for line in lines:
         w(PAGE_W / 2, y, line, NAME_SIZE, "centre", INK, bold=True)
@@ -331,7 +345,7 @@ def _business_name(w: Writer, lines: list[str]) -> float:
     return y + NAME_SIZE + 8
 
 
-def _body(w: Writer, lines: list[str], y: float) -> None:
+def _body(w: Writer, lines: tuple[str, ...], y: float) -> None:
     x = (PAGE_W - BODY_WIDTH) / 2
     for line in lines:
         w(x, y, line, BODY_SIZE)
@@ -347,16 +361,16 @@ def _fields(w: Writer, rows: list[tuple[str, str, str]]) -> None:
 
 
 def _qr(c, url: str) -> None:
-    n, runs = qr_runs(url)
+    n, mask = qr_image_mask(url)
     quiet = 2
     module = QR_SIZE / (n + 2 * quiet)
     c.setFillColorRGB(1, 1, 1)
     c.rect(QR_X, QR_Y, QR_SIZE, QR_SIZE, stroke=0, fill=1)
     c.setFillColorRGB(0, 0, 0)
     c.saveState()
-    # one module = one unit: the runs become integer rectangles, written as one literal path
-    c.transform(module, 0, 0, -module, QR_X + quiet * module, QR_Y + QR_SIZE - quiet * module)
-    c.addLiteral(" ".join(f"{start} {row} {length} 1 re" for row, start, length in runs) + " f")
+    # the modules as one inline image mask, one sample per module, painted in the fill colour
+    c.transform(n * module, 0, 0, n * module, QR_X + quiet * module, QR_Y + quiet * module)
+    c.addLiteral(f"BI /IM true /W {n} /H {n} /BPC 1 /D [1 0] /F /AHx ID {mask}> EI")
     c.restoreState()
 
 

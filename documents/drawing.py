@@ -21,7 +21,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, TableStyle
 
-from documents.fonts import cjk_font
+from documents.fonts import cjk_font, text_run
 from documents.linebreak import Text
 
 HEADER_BLUE = colors.HexColor("#e8eef5")
@@ -197,12 +197,10 @@ def draw_seal(c: Canvas, x: float, y: float, r: float, authority: str, label: st
         half = font.width(ch, size) / 2
         t.setTextTransform(cos, sin, -sin, cos, x + arc * math.cos(a) - half * cos, y + arc * math.sin(a) - half * sin)
         for name, run in font.runs(ch):
-            t.setFont(name, size)
-            t.textOut(run)
+            text_run(t, name, size, run)
     if label:
         t.setTextTransform(1, 0, 0, 1, x - font.width(label, 8.5 * k) / 2, y - 31 * k)
-        t.setFont(font.name, 8.5 * k)
-        t.textOut(label)
+        text_run(t, font.name, 8.5 * k, label)
     c.drawText(t)
     c.restoreState()
 

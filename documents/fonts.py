@@ -8,6 +8,7 @@ of a certificate.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import zlib
@@ -19,6 +20,10 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.pdfdoc import PDFArray, PDFObject
 from reportlab.pdfbase.ttfonts import TTFont
+
+from documents import pdf_format
+
+pdf_format.install()  # before anything is rendered: reportlab's formatting, remembered
 
 log = logging.getLogger(__name__)
 
@@ -139,9 +144,71 @@ def _first_subset(font: CjkFont, text: str) -> str:
 
 
 def seed(doc, fixed: str) -> None:
-    """Assign `fixed` (from `first_subset`) its codes in `doc` before anything is drawn."""
-    if fixed:
-        pdfmetrics.getFont(cjk_font().name).splitString(fixed, doc)
+    """Assign `fixed` (from `first_subset`) its codes in `doc` before anything is drawn: every
+    document seeded with the same `fixed` gives its characters the same codes, so a run of them
+    is set the same way in each (`text_run` remembers it). A fresh document gets a copy of the
+    codes the first one got, not a new assignment character by character."""
+    if not fixed:
+        return
+    face = pdfmetrics.getFont(cjk_font().name)
+    if doc in face.state:
+        face.splitString(fixed, doc)
+        return
+    template = _seeded_state(face, fixed)
+    state = copy.copy(template)
+    state.assignments = dict(template.assignments)
+    state.subsets = [list(subset) for subset in template.subsets]
+    face.state[doc] = state
+    doc.assured_seed = (fixed, frozenset(template.assignments))
+
+
+@lru_cache(maxsize=64)
+def _seeded_state(face, fixed: str):
+    """The font's state in a fresh document once `fixed` has its codes."""
+
+    class Probe:  # a stand-in document, as in `_first_subset`
+        pass
+
+    probe = Probe()
+    face.splitString(fixed, probe)
+    return face.state[probe]
+
+
+_runs: dict[tuple, str] = {}
+RUN_MEMO = 16384
+
+
+def text_run(t, name: str, size: float, run: str) -> None:
+    """`t.setFont(name, size); t.textOut(run)` on a reportlab text object, the same operators,
+    remembered where they are the same in every document: a standard font's once it is in the
+    document, the CJK face's when every character of `run` has its code from the document's seed.
+    The text object's cursor is not advanced: every line is placed with `setTextOrigin`."""
+    doc = t._doc
+    font = pdfmetrics.getFont(name)
+    seeded: tuple[str, frozenset[int]] | None = None
+    key: tuple
+    if font._dynamicFont:
+        state, seeded = font.state.get(doc), getattr(doc, "assured_seed", None)
+        internal = state.internalName if state else None
+        key = (name, internal, size, run, seeded[0] if seeded else None)
+        ready = internal is not None and seeded is not None
+    else:
+        key = (name, doc.fontMapping.get(name), size, run)
+        ready = key[1] is not None
+    code = t._code
+    if ready and (found := _runs.get(key)) is not None:
+        code.append(found)
+        return
+    start = len(code)
+    t.setFont(name, size)
+    code.append(t._formatText(run))  # what `textOut` appends, without measuring the run
+    piece = " ".join(code[start:])
+    del code[start:]
+    code.append(piece)  # the text object joins its operators with spaces: the same bytes
+    if ready and (seeded is None or all(ord(ch) in seeded[1] for ch in run)):
+        if len(_runs) >= RUN_MEMO:
+            _runs.clear()
+        _runs[key] = piece
 
 
 class _MemoFlate:

@@ -12,7 +12,6 @@ Any of the eight masks decodes; evaluating all eight would double the work.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from functools import cache
 from operator import itemgetter
@@ -262,17 +261,14 @@ def fill(codewords: list[int], version: int) -> list[list[int]]:
     return [list(map(int, row)) for row in _rows(codewords, version).splitlines()]
 
 
-def qr_runs(text: str) -> tuple[int, tuple[tuple[int, int, int], ...]]:
-    """(modules per side, ((row, first column, length), ...)) of the dark modules."""
+def qr_image_mask(text: str) -> tuple[int, str]:
+    """(modules per side, the dark modules as hexadecimal rows of bits, first row on top, each row
+    padded to whole bytes): the data of a 1-bit image mask (`/IM true /BPC 1 /D [1 0] /F /AHx`),
+    so a page draws its QR code as one small inline image instead of hundreds of rectangles."""
     payload = text.encode("utf-8")
     version = _version_for(len(payload))
     size = 17 + 4 * version
-    rows = _rows(with_ecc(data_codewords(payload, version), version), version)
-    return size, tuple(
-        (start // (size + 1), start % (size + 1), m.end() - start)
-        for m in _DARK.finditer(rows)
-        for start in (m.start(),)
-    )
-
-
-_DARK = re.compile("1+")
+    pad = "0" * (-size % 8)
+    digits = (size + len(pad)) // 4
+    rows = _rows(with_ecc(data_codewords(payload, version), version), version).split()
+    return size, "".join(format(int(row + pad, 2), f"0{digits}x") for row in rows)

@@ -20,7 +20,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-FORGED_NAME = "湖北省诚信百货有限公司"  # every glyph of it is in the certificate's font subset
+FORGED_NAME = "湖北省诚信百货有限公司"  # every glyph of it is in the certificate's font subsets
 
 
 def incremental(pdf: bytes, change: Callable[[PdfWriter], None]) -> bytes:
@@ -94,17 +94,11 @@ def glyph_codes(pdf: bytes) -> dict[str, tuple[str, bytes]]:
 
 
 def _name_over(pdf: bytes, name: str) -> bytes:
-    """Content drawing a cream box over the printed business name and another name in its place."""
+    """Content drawing a cream box over the printed business name and another name in its place,
+    each character in the subset font that has it."""
     codes = glyph_codes(pdf)
-    font = codes[name[0]][0]
-    shown = b"".join(codes[c][1] for c in name)
-    return (
-        b"q 1 .986 .945 rg 90 372 662 52 re f Q BT 1 0 0 1 266 386 Tm "
-        + font.encode()
-        + b" 28 Tf .12 .1 .09 rg <"
-        + shown.hex().encode()
-        + b"> Tj ET"
-    )
+    shown = b" ".join(codes[c][0].encode() + b" 28 Tf <" + codes[c][1].hex().encode() + b"> Tj" for c in name)
+    return b"q 1 .986 .945 rg 90 372 662 52 re f Q BT 1 0 0 1 266 386 Tm .12 .1 .09 rg " + shown + b" ET"
 
 
 def _append_content(writer: PdfWriter, data: bytes) -> None:

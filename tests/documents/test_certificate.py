@@ -132,3 +132,33 @@ def test_certifying_changes_nothing_a_reader_sees(make_data, ring, tmp_path):
         images.append(Image.open(tmp_path / f"{name}-1.png").convert("RGB"))
     assert ImageChops.difference(*images).getbbox() is None
     assert twin_only.credential == certified.credential  # the twin is signed and embedded before the PDF is
+
+
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="pdftoppm is not installed (apt-get install poppler-utils)"
+)
+def test_the_printed_qr_code_is_the_verification_urls_matrix_module_by_module(make_data, ring, tmp_path):
+    """The page's QR code (one inline image mask) read back from pixels: each module's centre
+    is dark exactly where the encoder's matrix for the verification URL has a dark module, with
+    the finder patterns at the top left, top right and bottom left, and a white quiet zone."""
+    from documents.certificate import PAGE_H, QR_SIZE, QR_X, QR_Y
+    from documents.qr import qr_matrix
+
+    data = make_data()
+    (tmp_path / "c.pdf").write_bytes(render_signed(data, ring.issuer, ring.active, ring.signer(), 7).pdf)
+    dpi = 300
+    subprocess.run(["pdftoppm", "-png", "-gray", "-r", str(dpi), tmp_path / "c.pdf", tmp_path / "c"], check=True)
+    page = Image.open(tmp_path / "c-1.png").convert("L")
+    matrix = qr_matrix(data.verification_url)
+    n, quiet = len(matrix), 2
+    module = QR_SIZE / (n + 2 * quiet)
+    scale = dpi / 72
+
+    def dark(row: int, col: int) -> int:  # row 0 at the top of the code, -1 and n in the quiet zone
+        x = QR_X + (quiet + col + 0.5) * module
+        y = PAGE_H - (QR_Y + QR_SIZE - (quiet + row + 0.5) * module)
+        return int(page.getpixel((round(x * scale), round(y * scale))) < 128)
+
+    assert [[dark(r, c) for c in range(n)] for r in range(n)] == matrix
+    assert matrix[0][:7] == matrix[0][-7:] == matrix[-1][:7] == [1] * 7  # finder patterns where they belong
+    assert not any(dark(r, c) for r, c in [(-1, 0), (0, -1), (n, n - 1), (n - 1, n)])
