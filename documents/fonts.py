@@ -154,24 +154,26 @@ def seed(doc, fixed: str) -> None:
     if doc in face.state:
         face.splitString(fixed, doc)
         return
-    template = _seeded_state(face, fixed)
+    template, codes = _seeded_state(face, fixed)
     state = copy.copy(template)
     state.assignments = dict(template.assignments)
     state.subsets = [list(subset) for subset in template.subsets]
     face.state[doc] = state
-    doc.assured_seed = (fixed, frozenset(template.assignments))
+    face.getSubsetInternalName(0, doc)  # its resource name now, as the first run would take it
+    doc.assured_seed = (fixed, codes)
 
 
 @lru_cache(maxsize=64)
 def _seeded_state(face, fixed: str):
-    """The font's state in a fresh document once `fixed` has its codes."""
+    """The font's state in a fresh document once `fixed` has its codes, and the code points that have one."""
 
     class Probe:  # a stand-in document, as in `_first_subset`
         pass
 
     probe = Probe()
     face.splitString(fixed, probe)
-    return face.state[probe]
+    state = face.state[probe]
+    return state, frozenset(state.assignments)
 
 
 _runs: dict[tuple, str] = {}

@@ -3,7 +3,7 @@
 Every document here is written by reportlab's `PDFDocument.format`, which turns each name, number
 and string into bytes through its generic `format`: a name is re-escaped character by character
 and every key and value goes through the `extpdfdoc` codec, for every object of every document.
-A certificate's few dozen dictionaries cost ≈ 0.3 ms that way. `install` swaps five of
+A certificate's few dozen dictionaries cost ≈ 0.3 ms that way. `install` swaps six of
 reportlab's functions for versions that remember what they produced:
 
 - `format` for plain `str`, `int` and `float` values (bounded memos; every other element goes
@@ -12,6 +12,7 @@ reportlab's functions for versions that remember what they produced:
 - `pdfdocEnc`, memoised for strings (object headers, references, xref lines repeat from one
   document to the next);
 - `PDFDictionary.format`, with each key's bytes formatted once;
+- `PDFString.format`, memoised for short strings (a document's author, creator, producer);
 - `ttfonts.makeToUnicodeCMap`, memoised by subset (a document's first subset is the same in all
   documents of a kind, `documents.fonts.seed`).
 
@@ -37,6 +38,7 @@ _reportlab_name = pdfdoc.PDFName
 _reportlab_dict_format = pdfdoc.PDFDictionary.format
 _reportlab_enc = pdfdoc.pdfdocEnc
 _reportlab_cmap = ttfonts.makeToUnicodeCMap
+_reportlab_string_format = pdfdoc.PDFString.format
 
 _strings: dict[str, bytes] = {}
 _numbers: dict[tuple[type, float], bytes] = {}
@@ -44,6 +46,7 @@ _names: dict[str, str] = {}
 _keys: dict[str, bytes] = {}
 _encoded: dict[str, bytes] = {}
 _cmaps: dict[tuple[str, tuple[int, ...]], str] = {}
+_pdf_strings: dict[tuple, bytes] = {}
 
 
 def _remember(memo: dict, key, value):
@@ -97,6 +100,16 @@ def to_unicode_cmap(fontname, subset):
     return found if found is not None else _remember(_cmaps, key, _reportlab_cmap(fontname, subset))
 
 
+def string_format(self, document):
+    """reportlab's `PDFString.format`, remembered for short text in an unencrypted document."""
+    s = self.s
+    if type(s) is not str or len(s) > MEMO_LENGTH or not isinstance(document.encrypt, pdfdoc.NoEncryption):
+        return _reportlab_string_format(self, document)
+    key = (type(self), s, getattr(self, "enc", "auto"), getattr(self, "escape", 1), self.unicodeEncValid)
+    found = _pdf_strings.get(key)
+    return found if found is not None else _remember(_pdf_strings, key, _reportlab_string_format(self, document))
+
+
 def dict_format(self, document, IND=b"\n "):  # noqa: N803 (reportlab's signature)
     """reportlab's `PDFDictionary.format`, each key's "/Key " bytes formatted once."""
     entries = self.dict
@@ -130,6 +143,7 @@ def install() -> None:
     pdfdoc.PDFDictionary.format = dict_format
     pdfdoc.pdfdocEnc = pdfdoc_enc
     ttfonts.makeToUnicodeCMap = to_unicode_cmap
+    pdfdoc.PDFString.format = string_format
 
 
 def uninstall() -> None:
@@ -139,6 +153,7 @@ def uninstall() -> None:
     pdfdoc.PDFDictionary.format = _reportlab_dict_format
     pdfdoc.pdfdocEnc = _reportlab_enc
     ttfonts.makeToUnicodeCMap = _reportlab_cmap
+    pdfdoc.PDFString.format = _reportlab_string_format
 
 
 def installed() -> bool:
@@ -153,4 +168,5 @@ def _compatible() -> bool:
         and _reportlab_dict_format.__code__.co_varnames[:3] == ("self", "document", "IND")
         and _reportlab_enc.__code__.co_varnames[:1] == ("x",)
         and _reportlab_cmap.__code__.co_varnames[:2] == ("fontname", "subset")
+        and _reportlab_string_format.__code__.co_varnames[:2] == ("self", "document")
     )
