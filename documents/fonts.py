@@ -183,7 +183,8 @@ RUN_MEMO = 16384
 def text_run(t, name: str, size: float, run: str) -> None:
     """`t.setFont(name, size); t.textOut(run)` on a reportlab text object, the same operators,
     remembered where they are the same in every document: a standard font's once it is in the
-    document, the CJK face's when every character of `run` has its code from the document's seed.
+    document (unless a character went to one of its substitutes), the CJK face's when every
+    character of `run` has its code from the document's seed.
     The text object's cursor is not advanced: every line is placed with `setTextOrigin`."""
     doc = t._doc
     font = pdfmetrics.getFont(name)
@@ -207,7 +208,11 @@ def text_run(t, name: str, size: float, run: str) -> None:
     piece = " ".join(code[start:])
     del code[start:]
     code.append(piece)  # the text object joins its operators with spaces: the same bytes
-    if ready and (seeded is None or all(ord(ch) in seeded[1] for ch in run)):
+    if ready and (
+        all(ord(ch) in seeded[1] for ch in run)
+        if seeded is not None
+        else piece.count(" Tf ") == 1  # not a substitute font's (Symbol, ZapfDingbats): those register per document
+    ):
         if len(_runs) >= RUN_MEMO:
             _runs.clear()
         _runs[key] = piece

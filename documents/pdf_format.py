@@ -19,7 +19,8 @@ reportlab's functions for versions that remember what they produced:
 Output is identical: `tests/documents/test_pdf_format.py` renders the same documents with and
 without and compares the bytes. Installed when `documents.fonts` is first imported, that is
 before anything is rendered; a reportlab whose functions differ from the ones these were written
-against is left as it is (`installed()` says which).
+against is left as it is (`installed()` says which). One setting does change the bytes, on
+purpose: `install` turns off reportlab's ASCII85 wrapping of page streams (`rl_config.useA85`).
 """
 
 from __future__ import annotations

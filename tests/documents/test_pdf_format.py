@@ -111,3 +111,22 @@ def test_a_run_whose_codes_depend_on_what_came_before_it_is_not_taken_from_memor
     assert _page(text_run, rare) == _page(_reportlab_run, rare)
     other_order = [rare[0], ("犇", 12), rare[1]]
     assert _page(text_run, other_order) == _page(_reportlab_run, other_order)
+
+
+def test_a_latin_run_set_partly_in_a_substitute_font_registers_that_font_in_every_document():
+    """Helvetica hands "→" to Symbol, which each document registers when it first uses it: the
+    second document must not take the first one's operators without the font in its resources."""
+    lines = [("放心", 12), ("a → b", 12)]
+
+    def fonts_of(draw_run) -> dict:
+        c = Canvas(io.BytesIO(), invariant=1)
+        seed(c._doc, first_subset(FIXED))
+        t = c.beginText()
+        for line, size in lines:
+            for name, run in cjk_font().runs(line):
+                draw_run(t, name, size, run)
+        c.drawText(t)
+        return dict(c._doc.fontMapping)
+
+    assert "Symbol" in fonts_of(_reportlab_run)
+    assert fonts_of(text_run) == fonts_of(text_run) == fonts_of(_reportlab_run)
