@@ -132,6 +132,17 @@ def dict_format(self, document, IND=b"\n "):  # noqa: N803 (reportlab's signatur
     return b"<<\n" + body + b"\n>>"
 
 
+# (where, name, reportlab's own, the remembering one, the first arguments reportlab's takes)
+_SWAPS = (
+    (pdfdoc, "format", _reportlab_format, pdf_format, ("element", "document", "toplevel")),
+    (pdfdoc, "PDFName", _reportlab_name, pdf_name, ("data", "lo", "hi")),
+    (pdfdoc.PDFDictionary, "format", _reportlab_dict_format, dict_format, ("self", "document", "IND")),
+    (pdfdoc, "pdfdocEnc", _reportlab_enc, pdfdoc_enc, ("x",)),
+    (ttfonts, "makeToUnicodeCMap", _reportlab_cmap, to_unicode_cmap, ("fontname", "subset")),
+    (pdfdoc.PDFString, "format", _reportlab_string_format, string_format, ("self", "document")),
+)
+
+
 def install() -> None:
     """Swap them in (once; a second call changes nothing), and write streams deflated only: by
     default reportlab also wraps each page's stream in ASCII85, a quarter larger and encoded in
@@ -139,22 +150,14 @@ def install() -> None:
     rl_config.useA85 = 0
     if installed() or not _compatible():
         return
-    pdfdoc.format = pdf_format
-    pdfdoc.PDFName = pdf_name
-    pdfdoc.PDFDictionary.format = dict_format
-    pdfdoc.pdfdocEnc = pdfdoc_enc
-    ttfonts.makeToUnicodeCMap = to_unicode_cmap
-    pdfdoc.PDFString.format = string_format
+    for owner, name, _, ours, _ in _SWAPS:
+        setattr(owner, name, ours)
 
 
 def uninstall() -> None:
     """Put reportlab's own back (the tests compare both; the benchmark's bare page is reportlab's)."""
-    pdfdoc.format = _reportlab_format
-    pdfdoc.PDFName = _reportlab_name
-    pdfdoc.PDFDictionary.format = _reportlab_dict_format
-    pdfdoc.pdfdocEnc = _reportlab_enc
-    ttfonts.makeToUnicodeCMap = _reportlab_cmap
-    pdfdoc.PDFString.format = _reportlab_string_format
+    for owner, name, theirs, _, _ in _SWAPS:
+        setattr(owner, name, theirs)
 
 
 def installed() -> bool:
@@ -163,11 +166,4 @@ def installed() -> bool:
 
 def _compatible() -> bool:
     """The functions replaced are the ones these copy (reportlab 4.2 to 5.x): same arguments."""
-    return (
-        _reportlab_format.__code__.co_varnames[:3] == ("element", "document", "toplevel")
-        and _reportlab_name.__code__.co_varnames[:3] == ("data", "lo", "hi")
-        and _reportlab_dict_format.__code__.co_varnames[:3] == ("self", "document", "IND")
-        and _reportlab_enc.__code__.co_varnames[:1] == ("x",)
-        and _reportlab_cmap.__code__.co_varnames[:2] == ("fontname", "subset")
-        and _reportlab_string_format.__code__.co_varnames[:2] == ("self", "document")
-    )
+    return all(theirs.__code__.co_varnames[: len(args)] == args for _, _, theirs, _, args in _SWAPS)
