@@ -31,8 +31,9 @@ from reportlab import rl_config
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfbase import pdfdoc, ttfonts
 
-MEMO_SIZE = 65536  # entries per memo before it is emptied (names, strings and numbers repeat)
-MEMO_LENGTH = 256  # longer strings (a page's content) are formatted each time, not remembered
+MEMO_SIZE = 16384  # entries per memo before it is emptied (names, strings and numbers repeat)
+CMAP_MEMO = 256  # ToUnicode maps are kilobytes each, and a business's own subset is seldom seen again
+MEMO_LENGTH = 128  # longer strings (a page's content) are formatted each time, not remembered
 
 _reportlab_format = pdfdoc.format
 _reportlab_name = pdfdoc.PDFName
@@ -50,8 +51,8 @@ _cmaps: dict[tuple[str, tuple[int, ...]], str] = {}
 _pdf_strings: dict[tuple, bytes] = {}
 
 
-def _remember(memo: dict, key, value):
-    if len(memo) >= MEMO_SIZE:
+def _remember(memo: dict, key, value, size: int = MEMO_SIZE):
+    if len(memo) >= size:
         memo.clear()
     memo[key] = value
     return value
@@ -98,7 +99,7 @@ def to_unicode_cmap(fontname, subset):
     """reportlab's `makeToUnicodeCMap`, remembered by font name and subset."""
     key = (fontname, tuple(subset))
     found = _cmaps.get(key)
-    return found if found is not None else _remember(_cmaps, key, _reportlab_cmap(fontname, subset))
+    return found if found is not None else _remember(_cmaps, key, _reportlab_cmap(fontname, subset), CMAP_MEMO)
 
 
 def string_format(self, document):

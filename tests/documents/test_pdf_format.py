@@ -130,3 +130,17 @@ def test_a_latin_run_set_partly_in_a_substitute_font_registers_that_font_in_ever
 
     assert "Symbol" in fonts_of(_reportlab_run)
     assert fonts_of(text_run) == fonts_of(text_run) == fonts_of(_reportlab_run)
+
+
+def test_the_memos_stay_bounded_however_many_different_documents_pass():
+    """A web process renders a letter per business for months: unique subsets and strings must
+    not pile up (a ToUnicode map is kilobytes)."""
+    for i in range(pdf_format.CMAP_MEMO + 50):
+        pdf_format.to_unicode_cmap("AAAAAB+Face", [0, 0x4E00 + i])
+    assert len(pdf_format._cmaps) <= pdf_format.CMAP_MEMO
+    for i in range(pdf_format.MEMO_SIZE + 10):
+        pdf_format.pdf_format(f"s{i}", None)
+    assert len(pdf_format._strings) <= pdf_format.MEMO_SIZE
+    long = "x" * (pdf_format.MEMO_LENGTH + 1)
+    pdf_format.pdfdoc_enc(long)
+    assert long not in pdf_format._encoded
