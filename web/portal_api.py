@@ -252,8 +252,10 @@ class Intake:
                 with registry().write() as session:
                     for online, stored, assessed in batch:
                         try:
-                            with session.begin_nested():
-                                app_id = _store(session, online)
+                            # no savepoint of its own: a refusal (422) comes before anything is
+                            # written, and submit's insert has its own; any other error ends the
+                            # whole transaction below
+                            app_id = _store(session, online)
                         except HTTPException as exc:
                             refused.append((stored, assessed, exc))
                             continue

@@ -12,6 +12,7 @@ from prefect.context import SyncClientContext
 from sqlalchemy import select
 
 from flows.application import stored_listeners
+from registry import audit
 from registry.db import open_registry
 from registry.settings import get_settings
 from registry.workflow_models import AuditEntry
@@ -102,3 +103,28 @@ def test_a_refused_or_unsigned_application_ends_its_turn(client, shops, turns_of
     # the end, leave every later business waiting)
     intake = portal_api.INTAKE
     assert (intake.turns._value, intake.unstored) == (2, 0)
+
+
+def test_a_refusal_inside_a_turn_leaves_nothing_behind_and_the_rest_of_the_turn_is_stored(client, shops, runs):
+    """One turn stores its applications in one transaction, without a savepoint each: the
+    business's second application (refused, its first is still open) writes nothing, and the
+    applications around it are stored, assessed and chained as if it had not come."""
+    good, csrf_good = signed_in_session(client, shops["good"])
+    other, csrf_other = signed_in_session(client, shops["unclassified"])
+    requests = [
+        (good, csrf_good, BODY),
+        (good, csrf_good, BODY),  # the same programme again: still open
+        (other, csrf_other, BODY),
+    ]
+    responses = asyncio.run(apply_at_once(client.app, requests))
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [201, 201, 422], [r.text for r in responses]
+    stored = sorted(r.json()["application_id"] for r in responses if r.status_code == 201)
+    assert sorted(i for batch, _ in runs for i in batch) == stored
+    with open_registry(get_settings().db_url)() as session:
+        submitted = [
+            int(e.entity_id)
+            for e in session.scalars(select(AuditEntry).where(AuditEntry.action == "application.submitted"))
+        ]
+        assert sorted(submitted) == stored
+        assert audit.verify(session).ok
