@@ -228,15 +228,21 @@ def resolve_session(session: Session, token: str | None, settings: Settings) -> 
     `touch_session` in a write transaction when `needs_touch` says so."""
     if not token or len(token) > 100:
         return None
-    row = session.scalar(select(AccountSession).where(AccountSession.token_sha256 == token_sha256(token)))
-    if row is None or row.revoked_at is not None:
+    found = session.execute(
+        select(AccountSession, Account)
+        .join(Account, Account.id == AccountSession.account_id)
+        .where(AccountSession.token_sha256 == token_sha256(token))
+    ).first()
+    if found is None:
+        return None
+    row, account = found
+    if row.revoked_at is not None:
         return None
     now = utcnow()
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
     if as_utc(row.expires_at) <= now or as_utc(row.last_seen_at) + idle <= now:
         return None
-    account = session.get(Account, row.account_id)
-    if account is None or not account.active:
+    if not account.active:
         return None
     return SignedIn(account, row.id, token, as_utc(row.last_seen_at))
 
