@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from pathlib import Path
 
@@ -86,28 +88,74 @@ def open_registry(url: str) -> sessionmaker[Session]:
     return session_factory(url)
 
 
-_WRITERS: dict[Engine, threading.RLock] = {}
-_WRITERS_GUARD = threading.Lock()
 WRITER_WAIT_SECONDS = 30  # as long as SQLite's busy timeout: then SQLite itself says it is locked
+
+
+class _Writers:
+    """The queue for one SQLite file's write lock: the threads of this process on an RLock, and
+    the processes (`assured web` and its assessor, a worker, the command line) on an advisory
+    lock on `<file>.writers` beside it, tried every millisecond or so. SQLite's own busy handler
+    sleeps up to 100 ms a try: against a process that writes often it can wait for seconds
+    while the lock stands free between that process's transactions."""
+
+    def __init__(self, database: str | None) -> None:
+        self.lock = threading.RLock()
+        self.depth = 0  # the holding thread's nested write transactions
+        self.fd: int | None = None
+        if database and database != ":memory:" and not database.startswith("file:"):
+            with suppress(OSError):  # a read-only folder: SQLite's busy handler alone, as before
+                self.fd = os.open(f"{database}.writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+
+    def acquire(self) -> bool:
+        if not self.lock.acquire(timeout=WRITER_WAIT_SECONDS):
+            return False
+        self.depth += 1
+        if self.depth == 1 and self.fd is not None:
+            self._lock_file(time.monotonic() + WRITER_WAIT_SECONDS)
+        return True
+
+    def release(self) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.lock.release()
+
+    def _lock_file(self, deadline: float) -> None:
+        pause = 0.0002
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type]
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:  # then SQLite's busy timeout decides, as before
+                    return
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
+
+
+_WRITERS: dict[Engine, _Writers] = {}
+_WRITERS_GUARD = threading.Lock()
 
 
 @contextmanager
 def _sqlite_writer(factory: sessionmaker[Session]) -> Iterator[None]:
-    """On SQLite, the threads of one process queue for the write lock on a lock of their own:
-    each is woken the moment the one before commits, where SQLite's busy handler would have them
-    poll and sleep (up to 100 ms a try) while the lock stands free."""
+    """On SQLite, writers queue for the write lock on locks of their own (`_Writers`): each is
+    woken the moment the one before commits, where SQLite's busy handler would have them poll
+    and sleep (up to 100 ms a try) while the lock stands free."""
     engine = factory.kw.get("bind")
     if not isinstance(engine, Engine) or engine.dialect.name != "sqlite":
         yield
         return
     with _WRITERS_GUARD:
-        lock = _WRITERS.setdefault(engine, threading.RLock())
-    held = lock.acquire(timeout=WRITER_WAIT_SECONDS)
+        writers = _WRITERS.get(engine)
+        if writers is None:
+            writers = _WRITERS[engine] = _Writers(engine.url.database)
+    held = writers.acquire()
     try:
         yield
     finally:
         if held:
-            lock.release()
+            writers.release()
 
 
 @contextmanager
