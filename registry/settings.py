@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     uploads_dir: Path | None = Field(None, description="documents businesses upload, stored by SHA-256")
     upload_max_mib: float = Field(10, description="largest document a business may upload")
     uploads_per_application: int = Field(20, description="most documents one application may carry")
+    portal_assessor: Literal["process", "thread"] = Field(
+        "process",
+        description="where `assured web` runs the portal's assessments: a child process, or a thread of its own",
+    )
     portal_code_minutes: float = Field(10, description="a business's one-time sign-in code lives this long")
     portal_code_attempts: int = Field(5, description="tries one sign-in code allows")
     portal_codes_per_uscc: int = Field(3, description="sign-in codes one USCC may ask for in 15 minutes")

@@ -67,6 +67,9 @@ def home(tmp_path, monkeypatch, new_database):
     """An isolated instance: data folder under tmp_path and a fresh registry database."""
     h = tmp_path / "home"
     monkeypatch.setenv("ASSURED_HOME", str(h))
+    # the portal assesses in a thread of the test's process: a child process a test (a new
+    # environment each) would cost a second or two to start. Its own tests: test_portal_process.
+    monkeypatch.setenv("ASSURED_PORTAL_ASSESSOR", "thread")
     new_database("registry")
     yield h
     get_settings.cache_clear()

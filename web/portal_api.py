@@ -35,6 +35,7 @@ from registry.applications import online_row, submit_rows
 from registry.models import Registration
 from registry.settings import Settings
 from registry.workflow_models import ApplicationDocument
+from web.assess_process import ChildRuns
 from web.auth import (
     PORTAL_COOKIE,
     clear_cookie,
@@ -178,7 +179,8 @@ def _gathered(waiting: queue.Queue, most: int, seconds: float) -> list:
 
 class Intake:
     """Online applications taken in turn, in the order they arrive, at most `in_hand` at a time
-    (by default as many as one of the `Assessor`'s flow runs takes).
+    (by default as many as one of the `Assessor`'s flow runs takes; `assured web` holds two
+    runs' worth, so that one turn is prepared and stored while the one before is assessed).
     One thread of its own reads and checks each and renders its commitment letter, in arrival
     order (`take`). Those prepared together are stored in one write transaction, each in its
     own savepoint (a refused one is refused alone, with its reason), and each is answered with
@@ -308,6 +310,9 @@ class Assessor:
     before its assessments are stored, its applications stay submitted — stored, never lost —
     and `assured applications process` (or the business's next answer) assesses them.
 
+    Each run goes to the child process of `web.assess_process` (`ASSURED_PORTAL_ASSESSOR=process`,
+    the default), or runs in a thread here (`thread`).
+
     The runs of one worker share one Prefect client: each run would otherwise open its own, and
     load the CA certificates for it (≈ 30 ms of the interpreter a run, for a local server too)."""
 
@@ -377,9 +382,16 @@ class Assessor:
     def _one_run(self, items: list[tuple[int, Future]], day: dt.date) -> None:
         ids = [i for i, _ in items]
         try:
-            application_flow(ids, day)
+            if registry().settings.portal_assessor == "process":
+                CHILD_RUNS(ids, day)
+            else:
+                application_flow(ids, day)
         except Exception as exc:  # the engine or its server: the businesses still get their numbers
-            log.warning("applications %s stored, assessment deferred: %s: %s", ids, type(exc).__name__, exc)
+            deferred = [i for i, done in items if not done.done()]
+            if deferred:
+                log.warning("applications %s stored, assessment deferred: %s: %s", deferred, type(exc).__name__, exc)
+            else:  # assessed and answered: what failed was the run's letters or its bookkeeping
+                log.warning("applications %s assessed, their run failed after: %s: %s", ids, type(exc).__name__, exc)
         finally:
             self.runs.release()
             with self.lock:
@@ -393,8 +405,10 @@ class Assessor:
                     done.set_result("submitted")
 
 
+CHILD_RUNS = ChildRuns()
 ASSESSOR = Assessor()
-INTAKE = Intake(ASSESSOR)
+# two runs' worth in hand: one turn is prepared and stored here while the one before is assessed
+INTAKE = Intake(ASSESSOR, in_hand=2 * ASSESSOR.most)
 
 
 def assess_now(app_id: int, day: dt.date) -> str:

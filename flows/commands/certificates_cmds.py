@@ -294,4 +294,8 @@ def web(
     from web.app import create_app
 
     s = get_settings()
+    if s.portal_assessor == "process":  # its imports take a second or two: not at the first application
+        from web.portal_api import CHILD_RUNS
+
+        CHILD_RUNS.start()
     uvicorn.run(create_app(certificates_folder(), s.keys_path), host=host, port=port, log_level="warning")

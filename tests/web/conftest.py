@@ -45,6 +45,18 @@ def accounts(home):
 
 
 @pytest.fixture
+def process_mode(home, monkeypatch):
+    """The portal assesses in a child process, as `assured web` does (see tests/conftest.py `home`)."""
+    from web.portal_api import CHILD_RUNS
+
+    monkeypatch.setenv("ASSURED_PORTAL_ASSESSOR", "process")
+    get_settings.cache_clear()
+    yield
+    CHILD_RUNS.stop()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def client(home):
     s = get_settings()
     return TestClient(create_app(s.out_path / "certificates", s.keys_path))

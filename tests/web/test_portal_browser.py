@@ -6,6 +6,7 @@ approve and the certificate is issued, the first downloads it. Screenshots go to
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from checks import calendar
 from tests.flows.conftest import approve_all_stages
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, Watched, chromium, server  # noqa: F401  (fixtures)
 from tests.web.test_portal_api import PDF, _code_for
+from web.portal_api import CHILD_RUNS
 
 pytestmark = [
     pytest.mark.usefixtures("prefect_harness"),
@@ -65,7 +67,14 @@ def _apply(w: Watched) -> None:
     expect(page.get_by_role("status")).to_contain_text("申请已提交")
 
 
-def test_a_business_applies_on_a_phone_and_downloads_its_certificate(server, chromium, cli, shops, accounts):  # noqa: F811
+def test_a_business_applies_on_a_phone_and_downloads_its_certificate(
+    server,  # noqa: F811
+    chromium,  # noqa: F811
+    cli,
+    shops,
+    accounts,
+    process_mode,
+):
     w = _phone(chromium)
     page = w.page
     _sign_in(w, server, shops["good"])
@@ -74,6 +83,7 @@ def test_a_business_applies_on_a_phone_and_downloads_its_certificate(server, chr
     expect(page.get_by_role("heading", name=re.compile("当前状态：审核中"))).to_be_visible()
     expect(page.get_by_text("确认承诺书")).to_be_visible()
     _shoot(w, "application-in-review")
+    assert CHILD_RUNS.pid() not in (None, os.getpid())  # assessed where `assured web` assesses: its child
     app_id = int(re.search(r"/portal/applications/(\d+)", page.url).group(1))
 
     today = calendar.today()
