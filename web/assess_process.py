@@ -19,6 +19,7 @@ web process closes its end (or exits), after its runs in progress are over.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import itertools
 import logging
@@ -32,6 +33,11 @@ from contextlib import suppress
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from prefect.context import SyncClientContext
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, get_current_settings, temporary_settings
+
+from flows.application import application_flow, stored_listeners
+
 log = logging.getLogger("assured.portal")
 ROOT = Path(__file__).resolve().parent.parent  # the repository: the child imports from it too
 
@@ -43,8 +49,6 @@ class AssessorEnded(RuntimeError):
 def settings_env() -> dict[str, str]:
     """The settings a child needs: the web process's `ASSURED_*` and `PREFECT_*` variables, and
     the Prefect API it reports to now (set in a context, it may not be in the environment)."""
-    from prefect.settings import get_current_settings
-
     env = {k: v for k, v in os.environ.items() if k.startswith(("ASSURED_", "PREFECT_"))}
     api = get_current_settings().api.url
     if api:
@@ -178,21 +182,12 @@ class ChildRuns:
 
 
 def _stored(statuses: dict[int, str]) -> None:
-    from flows.application import stored_listeners
-
     for listener in list(stored_listeners):
         listener(statuses)
 
 
 def _serve(fd: int) -> None:
     """The child: run each run it is sent in a thread of its own, sharing one Prefect client."""
-    import contextvars
-
-    from prefect.context import SyncClientContext
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
-    from flows.application import application_flow, stored_listeners
-
     conn = Connection(fd)
     sending = threading.Lock()
 
