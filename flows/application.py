@@ -14,6 +14,7 @@ from registry import failpoints
 from registry.applications import assess_applications, get_application
 from registry.db import begin_write
 from registry.delivery import attempt_all, batches
+from registry.notices import unlettered
 from registry.settings import get_settings
 from registry.sources import http_session, refresh_business
 from registry.workflow_models import ApplicationStatus
@@ -56,12 +57,16 @@ def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int,
 
 
 @task(cache_policy=NO_CACHE)
-def write_letters(application_ids: list[int]) -> list[str]:
-    """Reasons letters (PDF, Chinese) for rejected applications, queued for delivery."""
+def write_letters(application_ids: list[int] | None = None) -> list[str]:
+    """Reasons letters (PDF, Chinese) for rejected applications (of `application_ids`, or every
+    one still owed one), queued for delivery; one written before is not written again."""
+    with registry()() as session:
+        owed = unlettered(session, application_ids)
     paths = []
-    for app_id in application_ids:
+    for app_id in owed:
         with begin_write(registry()) as session:
-            paths.append(str(letter_for(session, app_id, get_settings())))
+            if unlettered(session, [app_id]):  # not written meanwhile by another run
+                paths.append(str(letter_for(session, app_id, get_settings())))
     return paths
 
 
@@ -94,6 +99,17 @@ def application_flow(application_ids: list[int], as_of: dt.date | None = None) -
         statuses.update(assess_chunk(application_ids[start : start + BATCH], as_of))
     rejected = [i for i, s in statuses.items() if s == ApplicationStatus.rejected]
     if rejected:
+        failpoints.hit("application.before_letters")
         write_letters(rejected)
         deliver_pending()
     return statuses
+
+
+@flow(name="owed-letters", log_prints=False)
+def owed_letters_flow() -> list[str]:
+    """The reasons letters a crash left unwritten (a rejection committed, its letter not yet),
+    written and delivered; the paths written."""
+    paths = write_letters()
+    if paths:
+        deliver_pending()
+    return paths

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, exists, select
 from sqlalchemy.orm import Session
 
 from certificates.status import REASONS, CertificateState
@@ -20,7 +20,15 @@ from registry.applications import get_application
 from registry.document_numbers import take_number
 from registry.models import Registration
 from registry.settings import Settings
-from registry.workflow_models import Announcement, Application, AssessmentRecord, Certificate, ReviewDecision
+from registry.workflow_models import (
+    Announcement,
+    Application,
+    ApplicationStatus,
+    AssessmentRecord,
+    AuditEntry,
+    Certificate,
+    ReviewDecision,
+)
 
 
 def official_form(session: Session, subject: str, kind: str, on: dt.date, settings: Settings) -> Official:
@@ -93,6 +101,21 @@ def rejection_letter(session: Session, app_id: int, settings: Settings) -> tuple
         redress=redress(app.program, on, settings.authority_zh),
     )
     return letter, app.contact_email
+
+
+def unlettered(session: Session, ids: list[int] | None = None) -> list[int]:
+    """Rejected applications (of `ids`, or all) whose reasons letter was never written: a crash
+    after the rejection's commit and before its letter's (the letter is written after, in a
+    transaction of its own). `assured applications process` writes what is owed."""
+    lettered = exists().where(
+        AuditEntry.entity == "application",
+        AuditEntry.entity_id == cast(Application.id, String),
+        AuditEntry.action == "letter.written",
+    )
+    query = select(Application.id).where(Application.status == ApplicationStatus.rejected, ~lettered)
+    if ids is not None:
+        query = query.where(Application.id.in_(ids))
+    return list(session.scalars(query.order_by(Application.id)))
 
 
 def queue_letter(session: Session, doc: delivery.Document, letter: RejectionLetter, settings: Settings) -> None:

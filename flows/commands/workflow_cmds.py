@@ -20,6 +20,7 @@ from registry.applications import online_row, processable_ids, submit_rows
 from registry.audit import ChainReport, verify_anchored
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
+from registry.notices import unlettered
 from registry.queries import application_history, application_rows, objection_rows
 from registry.records import APPLICATIONS
 from registry.settings import get_settings
@@ -134,17 +135,22 @@ def applications_process(
     as_of: Annotated[str | None, typer.Option(help="evaluation date YYYY-MM-DD")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Re-assess applications that wait for data or were returned (after new data arrives)."""
-    from flows.application import application_flow  # Prefect: only when applications are assessed
+    """Re-assess applications that wait for data, were returned or were left submitted (after new
+    data arrives, or a crash), and write the reasons letters a crash left unwritten."""
+    from flows.application import application_flow, owed_letters_flow  # Prefect: only when there is work
 
     with _factory()() as session:
         ids = processable_ids(session)
+        owed = unlettered(session)
     statuses = application_flow(ids, date_option(as_of, "--as-of")) if ids else {}
+    letters = owed_letters_flow() if owed else []
     if as_json:
         emit_json([{"id": i, "status": s} for i, s in statuses.items()])
     else:
         for i, s in statuses.items():
             typer.echo(f"application {i}: {s}")
+        if letters:
+            typer.echo(f"{len(letters)} reasons letters owed since a crash: written and queued")
 
 
 @applications.command("list")

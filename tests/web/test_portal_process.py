@@ -18,7 +18,7 @@ from sqlalchemy import select
 from registry import audit
 from registry.db import open_registry
 from registry.settings import get_settings
-from registry.workflow_models import Application, AssessmentRecord
+from registry.workflow_models import Application, AssessmentRecord, AuditEntry
 from tests.web.test_portal_api import COMMITMENTS, apply_at_once, signed_in_session
 from web.portal_api import CHILD_RUNS
 
@@ -115,3 +115,30 @@ def test_a_new_environment_gets_a_new_child_and_the_old_one_ends(process_mode, m
     second = CHILD_RUNS.pid()
     assert second not in (None, first)
     assert _ended(first), "the child of the old environment did not end"
+
+
+def test_a_child_that_dies_between_a_rejection_and_its_letter_owes_the_letter_the_process_command_writes(
+    client, shops, process_mode, monkeypatch, cli
+):
+    monkeypatch.setenv("ASSURED_FAILPOINTS", "application.before_letters")  # the child exits there
+    [answer] = _apply(client, shops, ("abnormal",))
+
+    assert answer["status"] == "rejected"  # committed and answered before the child died
+    outbox = get_settings().outbox_path / shops["abnormal"]
+    assert not list(outbox.glob("rejection-*.pdf"))
+
+    monkeypatch.delenv("ASSURED_FAILPOINTS")
+    first = cli("applications", "process")
+    assert first.code == 0, first.err
+    assert "1 reasons letters owed since a crash" in first.out
+    assert cli("applications", "process").code == 0  # owed once: not written again
+    [letter] = outbox.glob("rejection-*.pdf")
+    assert letter.read_bytes().startswith(b"%PDF-")
+    with open_registry(get_settings().db_url)() as session:
+        written = session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.action == "letter.written", AuditEntry.entity == "application"
+            )
+        ).all()
+        assert written == [str(answer["application_id"])]
+        assert audit.verify(session).ok
