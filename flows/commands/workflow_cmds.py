@@ -20,7 +20,6 @@ from registry.applications import online_row, processable_ids, submit_rows
 from registry.audit import ChainReport, verify_anchored
 from registry.db import begin_write, open_registry
 from registry.ingest import read_rows
-from registry.notices import unlettered
 from registry.queries import application_history, application_rows, objection_rows
 from registry.records import APPLICATIONS
 from registry.settings import get_settings
@@ -138,6 +137,7 @@ def applications_process(
     """Re-assess applications that wait for data, were returned or were left submitted (after new
     data arrives, or a crash), and write the reasons letters a crash left unwritten."""
     from flows.application import application_flow, owed_letters_flow  # Prefect: only when there is work
+    from registry.notices import unlettered  # the documents' reportlab: not at every start
 
     with _factory()() as session:
         ids = processable_ids(session)
