@@ -11,7 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.common import chunks, registry, stages
 from flows.notices import letter_for
 from registry import failpoints
-from registry.applications import assess_applications, get_application
+from registry.applications import get_application, plan_assessments, store_planned
 from registry.db import begin_write
 from registry.delivery import attempt_all, batches
 from registry.notices import unlettered
@@ -44,12 +44,15 @@ stored_listeners: list[Callable[[dict[int, str]], None]] = []
 
 @task(cache_policy=NO_CACHE)
 def assess_chunk(application_ids: list[int], as_of: dt.date | None) -> dict[int, str]:
-    """Assess the chunk's applications in one transaction (an assessment stored and audited for
-    each); returns the new statuses. A failure leaves the whole chunk as it was, to be assessed
-    again."""
+    """Assess the chunk's applications: evidence read and assessments computed outside any write
+    transaction, then stored, audited and routed in one short one (the portal's next turn, or
+    another writer, waits only for that); returns the new statuses. A failure leaves the whole
+    chunk as it was, to be assessed again."""
+    with registry()() as session:
+        planned = plan_assessments(session, application_ids, as_of)
     with begin_write(registry()) as session:
         # one assessed meanwhile by another run (the portal's answer and a re-run): as it stands
-        out = assess_applications(session, application_ids, as_of, stages())
+        out = store_planned(session, application_ids, planned, stages())
         failpoints.hit("application.before_commit")
     for listener in list(stored_listeners):
         listener(out)

@@ -74,8 +74,11 @@ def set_status(
     actor: str,
     reason: str = "",
     stage: str | None = None,
+    flush: bool = True,
     **detail,
 ) -> None:
+    """`flush=False`: the change goes to the database with the transaction's next flush (a batch
+    routes many applications with one)."""
     before, before_stage = app.status, app.stage
     app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, now()
     app.open_key = None if status in CLOSED_STATUSES else f"{app.uscc}:{app.program}"
@@ -85,7 +88,8 @@ def set_status(
         today = calendar.today()
         app.stage_since, app.due_on = today, stage_due_on(app.program, stage, today)
         app.claimed_by_id = app.claimed_at = None
-    session.flush()
+    if flush:
+        session.flush()
     audit.record(
         session,
         actor,
@@ -243,8 +247,9 @@ def decide(
 # -- assessment and routing -------------------------------------------------------------------
 
 
-def store_assessment(session: Session, assessment, application_id: int | None) -> AssessmentRecord:
-    """Keep the assessment with its evidence snapshot and policy fingerprint (re-derivable)."""
+def store_assessment(session: Session, assessment, application_id: int | None, flush: bool = True) -> AssessmentRecord:
+    """Keep the assessment with its evidence snapshot and policy fingerprint (re-derivable);
+    `flush=False` leaves its insert (and its id) to the caller's next flush."""
     evidence = assessment.evidence
     rec = AssessmentRecord(
         application_id=application_id,
@@ -262,11 +267,12 @@ def store_assessment(session: Session, assessment, application_id: int | None) -
         result={**assessment.to_json(), "pass_mark": assessment.pass_mark},
     )
     session.add(rec)
-    session.flush()
+    if flush:
+        session.flush()
     return rec
 
 
-def _reject_ineligible(session: Session, app: Application, assessment, actor: str) -> None:
+def _reject_ineligible(session: Session, app: Application, assessment, actor: str, flush: bool = True) -> None:
     """An ineligible assessment rejects the application, naming the failed checks (its reasons
     letter is written from the stored assessment: `flows.notices.letter_for`)."""
     failed = [o.id for o in assessment.outcomes if o.status.value in ("veto", "fail")]
@@ -276,19 +282,22 @@ def _reject_ineligible(session: Session, app: Application, assessment, actor: st
         ApplicationStatus.rejected,
         actor,
         "ineligible: " + ", ".join(failed),
+        flush=flush,
         failed=failed,
         verdict=assessment.verdict.value,
         score=assessment.score,
     )
 
 
-def route(session: Session, app: Application, assessment, stages: tuple[str, ...], actor: str = "system") -> str:
+def route(
+    session: Session, app: Application, assessment, stages: tuple[str, ...], actor: str = "system", flush: bool = True
+) -> str:
     """ineligible → rejected; pending → waits for the missing data; eligible → first review stage."""
     verdict = assessment.verdict.value
     app.verdict, app.score, app.as_of = verdict, assessment.score, assessment.as_of
     detail = {"verdict": verdict, "score": assessment.score}
     if verdict == "ineligible":
-        _reject_ineligible(session, app, assessment, actor)
+        _reject_ineligible(session, app, assessment, actor, flush)
     elif verdict == "pending":
         missing = [o.id for o in assessment.outcomes if o.status.value == "missing"]
         set_status(
@@ -297,12 +306,20 @@ def route(session: Session, app: Application, assessment, stages: tuple[str, ...
             ApplicationStatus.pending_data,
             actor,
             "waiting for data: " + ", ".join(missing),
+            flush=flush,
             missing=missing,
             **detail,
         )
     else:
         set_status(
-            session, app, ApplicationStatus.in_review, actor, "eligible: first review stage", stage=stages[0], **detail
+            session,
+            app,
+            ApplicationStatus.in_review,
+            actor,
+            "eligible: first review stage",
+            stage=stages[0],
+            flush=flush,
+            **detail,
         )
     return app.status
 
@@ -399,14 +416,22 @@ def _assessed(session: Session, app: Application, evidence, policy, stages: tupl
     return app
 
 
-def assess_applications(
-    session: Session, app_ids: list[int], as_of: dt.date | None, stages: tuple[str, ...], actor: str = "system"
-) -> dict[int, str]:
-    """Assess each new, waiting or returned application of `app_ids` as `assess_application`
-    does, and leave the others as they stand; returns every id's status. The applications are
-    read in one query and their evidence gathered together (`evidence_batch`, one query per
-    record kind for all of them, each with its own application), so a batch of online
-    applications costs a few queries, not a dozen each. An id that does not exist is refused."""
+@dataclass(frozen=True)
+class Planned:
+    """An application's assessment computed outside the write transaction (`plan_assessments`),
+    with the status it was read in: stored only if that status still stands."""
+
+    app_id: int
+    read_status: str
+    assessment: Any
+
+
+def plan_assessments(session: Session, app_ids: list[int], as_of: dt.date | None) -> list[Planned]:
+    """The assessments of the new, waiting or returned applications of `app_ids`, read and
+    computed (nothing written: a read transaction will do). The applications are read in one
+    query and their evidence gathered together (`evidence_batch`, one query per record kind for
+    all of them, each with its own application), so a batch of online applications costs a few
+    queries, not a dozen each. An id that does not exist is refused."""
     day = as_of or calendar.today()
     apps = {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(app_ids)))}
     todo = [apps[i] for i in dict.fromkeys(app_ids) if i in apps and apps[i].status in ASSESSABLE]
@@ -418,21 +443,51 @@ def assess_applications(
                 pinned.setdefault(app.uscc, app.id)  # a second one of the same business: alone, below
         batch = evidence_batch(session, day, program, load_policy(program), usccs=list(pinned), applications=pinned)
         evidence.update((pinned[ev.uscc], ev) for ev in batch)
-    out: dict[int, str] = {}
-    for app_id in app_ids:
+    planned = []
+    for app_id in dict.fromkeys(app_ids):
         app = apps.get(app_id) or get_application(session, app_id)
         if app.status in ASSESSABLE:
             policy = load_policy(app.program)
             found = evidence.get(app_id)
             if found is None:  # not registered, or a second application of the same business
                 found = evidence_for(session, app.uscc, day, app.program, policy, application_id=app.id)
-            _assessed(session, app, found, policy, stages, actor)
-        out[app_id] = app.status
-    return out
+            planned.append(Planned(app_id, app.status, assess(found, policy)))
+    return planned
+
+
+def store_planned(
+    session: Session, app_ids: list[int], planned: list[Planned], stages: tuple[str, ...], actor: str = "system"
+) -> dict[int, str]:
+    """In the caller's write transaction: each planned assessment stored, audited and routed,
+    unless its application has moved on since it was read (assessed meanwhile by another run,
+    withdrawn): that one is left as it stands. Returns every id's status."""
+    apps = {a.id: a for a in session.scalars(select(Application).where(Application.id.in_(app_ids)))}
+    fresh = [(apps[p.app_id], p.assessment) for p in planned if apps[p.app_id].status == p.read_status]
+    records = [store_assessment(session, assessment, app.id, flush=False) for app, assessment in fresh]
+    session.flush()  # the assessments in one statement, not one each: their ids for the audit
+    for (app, assessment), record in zip(fresh, records, strict=True):
+        _audit_stored(session, app, record, actor)
+        route(session, app, assessment, stages, actor, flush=False)
+    return {app_id: (apps.get(app_id) or get_application(session, app_id)).status for app_id in app_ids}
+
+
+def assess_applications(
+    session: Session, app_ids: list[int], as_of: dt.date | None, stages: tuple[str, ...], actor: str = "system"
+) -> dict[int, str]:
+    """Assess each new, waiting or returned application of `app_ids` as `assess_application`
+    does, and leave the others as they stand; returns every id's status (`plan_assessments`
+    and `store_planned` in one transaction; the application flow runs them in two, so that its
+    write transaction is short)."""
+    return store_planned(session, app_ids, plan_assessments(session, app_ids, as_of), stages, actor)
 
 
 def _store_audited(session: Session, app: Application, assessment, actor: str, **detail) -> AssessmentRecord:
-    record = store_assessment(session, assessment, app.id)
+    return _audit_stored(session, app, store_assessment(session, assessment, app.id), actor, **detail)
+
+
+def _audit_stored(
+    session: Session, app: Application, record: AssessmentRecord, actor: str, **detail
+) -> AssessmentRecord:
     audit.record(
         session,
         actor,

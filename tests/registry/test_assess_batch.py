@@ -1,7 +1,9 @@
 """`assess_applications`, the application flow's batch: each application assessed on the evidence
 of that very application (not its business's latest), stored and routed as `assess_application`
 stores and routes it, in a few queries for the whole batch; those no longer assessable are left
-as they stand, and an id that does not exist is refused."""
+as they stand, and an id that does not exist is refused. The flow plans the assessments outside
+its write transaction (`plan_assessments`) and stores them in it (`store_planned`): one whose
+application moved on in between is left as it stands."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from sqlalchemy import select
 
 from checks.assess import assess
 from checks.policy import load_policy
-from registry.applications import assess_applications
+from registry.applications import assess_applications, plan_assessments, store_planned
 from registry.evidence import evidence_for
 from registry.workflow_models import Application, AssessmentRecord, WorkflowError
 from tests.registry.test_evidence_paths import AS_OF, populate
@@ -60,3 +62,23 @@ def test_a_batch_is_assessed_as_each_application_alone_would_be(registry_session
 def test_an_unknown_application_is_refused(registry_session):
     with pytest.raises(WorkflowError, match="no such application"):
         assess_applications(registry_session, [424242], AS_OF, STAGES)
+
+
+def test_an_application_that_moved_on_after_it_was_planned_is_left_as_it_stands(registry_session):
+    populate(registry_session, 9, 40)
+    registry_session.commit()
+    ids = _one_each(registry_session)
+    planned = plan_assessments(registry_session, ids, AS_OF)
+    registry_session.commit()
+    assert [p.app_id for p in planned] == ids
+    moved = ids[1]
+    registry_session.get(Application, moved).status = "withdrawn"  # by the business, meanwhile
+    registry_session.commit()
+
+    statuses = store_planned(registry_session, ids, planned, STAGES)
+    registry_session.commit()
+
+    assert statuses[moved] == "withdrawn"
+    assessed = set(registry_session.scalars(select(AssessmentRecord.application_id)))
+    assert assessed == set(ids) - {moved}
+    assert {s for i, s in statuses.items() if i != moved} <= {"in_review", "pending_data", "rejected"}
