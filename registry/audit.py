@@ -12,19 +12,61 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import event, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from registry.workflow_models import AuditEntry
 
 GENESIS = "0" * 64
 AUDIT_LOCK = 0x61756469  # "audi": the advisory lock key that serialises audit appends
-_HEAD = "audit_head"  # session.info: (transaction, seq, hash) of the last entry this transaction appended
+_PENDING = "audit_pending"  # session.info: [(transaction, entry)] recorded, appended at commit
+
+
+def _innermost(session: Session) -> SessionTransaction | None:
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_head(session: Session, _transaction) -> None:
-    """A rolled-back transaction or savepoint may have taken this transaction's entries with it."""
-    session.info.pop(_HEAD, None)
+def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    """A rolled-back transaction or savepoint takes the entries recorded in it (or in a savepoint
+    inside it) with it."""
+    pending = session.info.get(_PENDING)
+    if not pending:
+        return
+    if not rolled_back.nested:
+        session.info.pop(_PENDING, None)
+        return
+
+    def inside(tx: SessionTransaction | None) -> bool:
+        while tx is not None:
+            if tx is rolled_back:
+                return True
+            tx = tx.parent
+        return False
+
+    session.info[_PENDING] = [(tx, entry) for tx, entry in pending if not inside(tx)]
+
+
+@event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    """At the transaction's commit (not a savepoint's), its entries are appended to the chain
+    in the order they were recorded: the chain's lock (SQLite's write lock, PostgreSQL's advisory
+    lock) is taken here, so another writer waits only for this append and the commit."""
+    if session.get_nested_transaction() is not None:
+        return
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    seq, prev = head(session)
+    for _, entry in pending:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, prev
+        entry.hash = prev = entry_hash(
+            prev, seq, entry.at, entry.actor, entry.action, entry.entity, entry.entity_id, entry.detail
+        )
+        session.add(entry)
+    session.flush()
 
 
 def _utc_naive(at: dt.datetime) -> dt.datetime:
@@ -61,40 +103,15 @@ def record(
     detail: dict | None = None,
     at: dt.datetime | None = None,
 ) -> AuditEntry:
-    """Append one entry in the caller's transaction. Appends are serialised (SQLite: the write
-    lock; PostgreSQL: a transaction-level advisory lock), and the unique `seq` guards the rest.
-
-    The first entry of a transaction reads the chain's head and is flushed at once, which takes
-    the lock (SQLite's write lock, PostgreSQL's advisory lock) until the transaction ends; later
-    entries of the same transaction follow the head it remembers and go to the database with
-    the next flush, in the order they were added. A rollback (of the transaction or of a
-    savepoint) forgets the head, so the next entry reads it again."""
-    transaction = session.get_transaction()
-    cached = session.info.get(_HEAD)
-    if cached is not None and cached[0] is transaction:
-        seq, prev = cached[1] + 1, cached[2]
-    else:
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
-        last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    """Record one entry in the caller's transaction; it is appended to the chain when that
+    transaction commits (`_append_pending`: its number and hashes are set then), after the
+    entries recorded before it. Appends are serialised (SQLite: the write lock; PostgreSQL: a
+    transaction-level advisory lock taken at the commit), and the unique `seq` guards the rest.
+    A rollback (of the transaction, or of a savepoint it was recorded in) drops it."""
     at = _utc_naive(at or dt.datetime.now(dt.UTC))
     detail = json.loads(json.dumps(detail or {}, ensure_ascii=False, default=str))
-    entry = AuditEntry(
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        entity=entity,
-        entity_id=str(entity_id),
-        detail=detail,
-        prev_hash=prev,
-        hash=entry_hash(prev, seq, at, actor, action, entity, str(entity_id), detail),
-    )
-    session.add(entry)
-    if cached is None or cached[0] is not transaction:
-        session.flush()  # the first of the transaction: takes the lock now
-    session.info[_HEAD] = (transaction, seq, entry.hash)
+    entry = AuditEntry(at=at, actor=actor, action=action, entity=entity, entity_id=str(entity_id), detail=detail)
+    session.info.setdefault(_PENDING, []).append((_innermost(session), entry))
     return entry
 
 

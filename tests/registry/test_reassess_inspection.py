@@ -112,6 +112,7 @@ def test_an_application_in_review_that_still_passes_stays_at_its_stage_with_veri
         "mechanisms.service_station": "declared",  # no checklist item verifies it
         "mechanisms.return_promise": "declared",
     }
+    s.commit()  # audit entries join the chain when their transaction commits
     entry = s.scalar(
         select(AuditEntry).where(AuditEntry.action == "assessment.stored").order_by(AuditEntry.id.desc()).limit(1)
     )
