@@ -21,8 +21,13 @@ AUDIT_LOCK = 0x61756469  # "audi": the advisory lock key that serialises audit a
 _PENDING = "audit_pending"  # session.info: [(transaction, entry)] recorded, appended at commit
 
 
-def _innermost(session: Session) -> SessionTransaction | None:
-    return session.get_nested_transaction() or session.get_transaction()
+def _innermost(session: Session) -> SessionTransaction:
+    """The transaction an entry is recorded in (begun now if none is: its end must be seen)."""
+    if not session.in_transaction():
+        session.connection()
+    found = session.get_nested_transaction() or session.get_transaction()
+    assert found is not None  # a connection was just taken in one
+    return found
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -44,6 +49,14 @@ def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> No
         return False
 
     session.info[_PENDING] = [(tx, entry) for tx, entry in pending if not inside(tx)]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_unfinished(session: Session, ended: SessionTransaction) -> None:
+    """A transaction that ended without its commit (a session closed) leaves nothing behind for
+    the next transaction of the same session."""
+    if ended.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @event.listens_for(Session, "before_commit")

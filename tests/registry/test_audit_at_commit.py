@@ -1,7 +1,8 @@
 """Audit entries join the chain when their transaction commits (registry.audit `_append_pending`):
 on PostgreSQL a transaction that has recorded entries does not hold the chain's lock until its
 end, so another writer records and commits meanwhile, and the chain follows the order of the
-commits; entries recorded in a savepoint inside a savepoint that is rolled back go with it."""
+commits; entries recorded in a savepoint inside a savepoint that is rolled back go with it, and
+so do those of a transaction that ended without its commit."""
 
 from __future__ import annotations
 
@@ -71,3 +72,14 @@ def test_entries_of_a_savepoint_inside_a_rolled_back_savepoint_go_with_it(factor
     with factory() as session:
         report = audit.verify(session)
         assert report.ok and report.entries == 3
+
+
+def test_entries_of_a_session_closed_without_its_commit_are_not_appended_by_its_next_transaction(factory):
+    session = factory()
+    audit.record(session, "tester", "test.dropped", "thing", "closed")
+    session.close()  # no commit: the entry goes with the transaction
+    audit.record(session, "tester", "test.kept", "thing", "next")
+    session.commit()
+    session.close()
+
+    assert _chain(factory) == [(1, "next")]
