@@ -74,11 +74,10 @@ def set_status(
     actor: str,
     reason: str = "",
     stage: str | None = None,
-    flush: bool = True,
     **detail,
 ) -> None:
-    """`flush=False`: the change goes to the database with the transaction's next flush (a batch
-    routes many applications with one)."""
+    """The change goes to the database with the transaction's next flush (a batch routes many
+    applications with one); its audit entry joins the chain at the commit."""
     before, before_stage = app.status, app.stage
     app.status, app.stage, app.status_reason, app.updated_at = status, stage, reason or None, now()
     app.open_key = None if status in CLOSED_STATUSES else f"{app.uscc}:{app.program}"
@@ -88,8 +87,6 @@ def set_status(
         today = calendar.today()
         app.stage_since, app.due_on = today, stage_due_on(app.program, stage, today)
         app.claimed_by_id = app.claimed_at = None
-    if flush:
-        session.flush()
     audit.record(
         session,
         actor,
@@ -272,7 +269,7 @@ def store_assessment(session: Session, assessment, application_id: int | None, f
     return rec
 
 
-def _reject_ineligible(session: Session, app: Application, assessment, actor: str, flush: bool = True) -> None:
+def _reject_ineligible(session: Session, app: Application, assessment, actor: str) -> None:
     """An ineligible assessment rejects the application, naming the failed checks (its reasons
     letter is written from the stored assessment: `flows.notices.letter_for`)."""
     failed = [o.id for o in assessment.outcomes if o.status.value in ("veto", "fail")]
@@ -282,22 +279,19 @@ def _reject_ineligible(session: Session, app: Application, assessment, actor: st
         ApplicationStatus.rejected,
         actor,
         "ineligible: " + ", ".join(failed),
-        flush=flush,
         failed=failed,
         verdict=assessment.verdict.value,
         score=assessment.score,
     )
 
 
-def route(
-    session: Session, app: Application, assessment, stages: tuple[str, ...], actor: str = "system", flush: bool = True
-) -> str:
+def route(session: Session, app: Application, assessment, stages: tuple[str, ...], actor: str = "system") -> str:
     """ineligible → rejected; pending → waits for the missing data; eligible → first review stage."""
     verdict = assessment.verdict.value
     app.verdict, app.score, app.as_of = verdict, assessment.score, assessment.as_of
     detail = {"verdict": verdict, "score": assessment.score}
     if verdict == "ineligible":
-        _reject_ineligible(session, app, assessment, actor, flush)
+        _reject_ineligible(session, app, assessment, actor)
     elif verdict == "pending":
         missing = [o.id for o in assessment.outcomes if o.status.value == "missing"]
         set_status(
@@ -306,20 +300,12 @@ def route(
             ApplicationStatus.pending_data,
             actor,
             "waiting for data: " + ", ".join(missing),
-            flush=flush,
             missing=missing,
             **detail,
         )
     else:
         set_status(
-            session,
-            app,
-            ApplicationStatus.in_review,
-            actor,
-            "eligible: first review stage",
-            stage=stages[0],
-            flush=flush,
-            **detail,
+            session, app, ApplicationStatus.in_review, actor, "eligible: first review stage", stage=stages[0], **detail
         )
     return app.status
 
@@ -467,7 +453,7 @@ def store_planned(
     session.flush()  # the assessments in one statement, not one each: their ids for the audit
     for (app, assessment), record in zip(fresh, records, strict=True):
         _audit_stored(session, app, record, actor)
-        route(session, app, assessment, stages, actor, flush=False)
+        route(session, app, assessment, stages, actor)
     return {app_id: (apps.get(app_id) or get_application(session, app_id)).status for app_id in app_ids}
 
 

@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -196,9 +195,14 @@ def record_issued(
     cert = mark_issued(session, number, pdf_path, twin_path, pdf)
     earlier = session.get(Certificate, cert.supersedes_id) if cert.supersedes_id else None
     superseded = earlier.number if earlier is not None else None
-    extra: dict[str, Any] = {"supersedes": superseded} if superseded else {}
     set_status(
-        session, app, ApplicationStatus.issued, "system", f"certificate {cert.number}", number=cert.number, **extra
+        session,
+        app,
+        ApplicationStatus.issued,
+        "system",
+        f"certificate {cert.number}",
+        number=cert.number,
+        **({"supersedes": superseded} if superseded else {}),
     )
     delivery.queue(session, delivery.Document(cert.uscc, pdf_path, subject, body, app.contact_email), settings)
     return superseded
