@@ -111,7 +111,7 @@ class _Writers:
             return False
         self.depth += 1
         if self.depth == 1 and self.fd is not None:
-            self._lock_file(time.monotonic() + WRITER_WAIT_SECONDS)
+            _lock_file(self.fd, time.monotonic() + WRITER_WAIT_SECONDS)
         return True
 
     def release(self) -> None:
@@ -120,17 +120,19 @@ class _Writers:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
         self.lock.release()
 
-    def _lock_file(self, deadline: float) -> None:
-        pause = 0.0002
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # type: ignore[arg-type]
+
+def _lock_file(fd: int, deadline: float) -> None:
+    """The advisory lock on `fd`, tried every 0.2-2 ms until `deadline`."""
+    pause = 0.0002
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:  # then SQLite's busy timeout decides, as before
                 return
-            except BlockingIOError:
-                if time.monotonic() > deadline:  # then SQLite's busy timeout decides, as before
-                    return
-                time.sleep(pause)
-                pause = min(pause * 2, 0.002)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.002)
 
 
 _WRITERS: dict[Engine, _Writers] = {}
